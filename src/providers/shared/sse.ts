@@ -1,0 +1,60 @@
+// Server-sent events parser following the WHATWG "event stream interpretation" rules:
+// lines end in LF, CR or CRLF; `:` lines are comments; `data:` lines join with "\n";
+// a blank line dispatches the event. Chunk boundaries may fall anywhere, even inside a
+// multi-byte character.
+
+export interface SseEvent {
+  event: string | undefined;
+  data: string;
+  id: string | undefined;
+}
+
+export async function* parseSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let data: string[] = [];
+  let event: string | undefined;
+  let id: string | undefined;
+  let sawCarriageReturnAtEnd = false;
+
+  const takeLine = function* (line: string): Generator<SseEvent> {
+    if (line === '') {
+      if (data.length > 0) yield { event, data: data.join('\n'), id };
+      data = [];
+      event = undefined;
+      return;
+    }
+    if (line.startsWith(':')) return;
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'data') data.push(value);
+    else if (field === 'event') event = value;
+    else if (field === 'id') id = value;
+  };
+
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    if (sawCarriageReturnAtEnd && buffer.startsWith('\n')) buffer = buffer.slice(1);
+    sawCarriageReturnAtEnd = false;
+    let start = 0;
+    for (let i = 0; i < buffer.length; i++) {
+      const ch = buffer.charCodeAt(i);
+      if (ch !== 10 && ch !== 13) continue;
+      yield* takeLine(buffer.slice(start, i));
+      if (ch === 13) {
+        if (i + 1 < buffer.length) {
+          if (buffer.charCodeAt(i + 1) === 10) i++;
+        } else {
+          sawCarriageReturnAtEnd = true;
+        }
+      }
+      start = i + 1;
+    }
+    buffer = buffer.slice(start);
+  }
+  buffer += decoder.decode();
+  if (buffer.length > 0) yield* takeLine(buffer);
+  // An event not terminated by a blank line is discarded per the spec.
+}
