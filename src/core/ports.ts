@@ -16,3 +16,40 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** A provider as stored: the configured ones (from config, environment or admin mutations). */
+export interface StoredProvider {
+  id: string;
+  name: string;
+  kind: string;
+  baseUrl: string | null;
+  source: 'config' | 'environment' | 'admin';
+}
+
+export interface ProviderRepository {
+  /** Rows for the given ids, in any order; missing ids are absent. One query per call. */
+  findByIds(ids: readonly string[]): Promise<StoredProvider[]>;
+  /** Makes the stored config/environment providers equal to `providers`; admin rows are kept. */
+  syncFromConfig(providers: StoredProvider[]): Promise<void>;
+}
+
+/** A deployment as stored; prices are micro-USD per 1M tokens. */
+export interface StoredDeployment {
+  id: string;
+  modelName: string;
+  providerId: string;
+  upstreamModel: string;
+  weight: number;
+  priority: number;
+  timeoutMs: number | null;
+  contextLength: number | null;
+  maxOutputTokens: number | null;
+  pricing: { input?: bigint; output?: bigint; cacheRead?: bigint; cacheWrite?: bigint } | null;
+  source: 'config' | 'environment' | 'admin';
+}
+
+export interface DeploymentRepository {
+  list(): Promise<StoredDeployment[]>;
+  /** Makes the stored config deployments equal to `deployments`; admin rows are kept. */
+  syncFromConfig(deployments: Array<Omit<StoredDeployment, 'id'>>): Promise<void>;
+}

@@ -36,8 +36,12 @@ export async function* parseSse(body: AsyncIterable<Uint8Array>): AsyncGenerator
 
   for await (const chunk of body) {
     buffer += decoder.decode(chunk, { stream: true });
-    if (sawCarriageReturnAtEnd && buffer.startsWith('\n')) buffer = buffer.slice(1);
-    sawCarriageReturnAtEnd = false;
+    // A CR that ended the last chunk may pair with an LF that starts this one; a chunk that
+    // decodes to nothing (empty, or part of a character) must not forget the CR.
+    if (sawCarriageReturnAtEnd && buffer.length > 0) {
+      if (buffer.charCodeAt(0) === 10) buffer = buffer.slice(1);
+      sawCarriageReturnAtEnd = false;
+    }
     let start = 0;
     for (let i = 0; i < buffer.length; i++) {
       const ch = buffer.charCodeAt(i);

@@ -1,0 +1,247 @@
+// Configuration: an optional YAML file plus environment variables, validated by zod.
+// This is the only module that reads process.env.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** Wire protocols and named providers a `kind` may name. Named OpenAI-compatible providers imply the openai protocol. */
+export const PROTOCOL_KINDS = ['openai', 'anthropic', 'gemini', 'mock'] as const;
+
+const priceSchema = z
+  .object({
+    input: z.number().nonnegative().optional(),
+    output: z.number().nonnegative().optional(),
+    cacheRead: z.number().nonnegative().optional(),
+    cacheWrite: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+const providerSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, ".", "_" or "-"'),
+    kind: z.string().min(1),
+    name: z.string().optional(),
+    baseUrl: z.string().url().optional(),
+    apiKey: z.string().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    /** Azure OpenAI api-version. */
+    apiVersion: z.string().optional(),
+    /** For the mock kind: the reply text, latency and token rate. */
+    mock: z
+      .object({
+        text: z.string().optional(),
+        firstTokenLatencyMs: z.number().int().nonnegative().optional(),
+        tokensPerSecond: z.number().positive().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const modelSchema = z
+  .object({
+    name: z.string().min(1),
+    provider: z.string().min(1),
+    model: z.string().min(1),
+    weight: z.number().positive().optional(),
+    priority: z.number().int().optional(),
+    timeoutMs: z.number().int().positive().optional(),
+    /** Prices in USD per 1M tokens; override the catalog's. */
+    pricing: priceSchema.optional(),
+    contextLength: z.number().int().positive().optional(),
+    maxOutputTokens: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const fileSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(4000),
+        bodyLimitBytes: z.number().int().positive().default(4 * 1024 * 1024),
+        cors: z.object({ origins: z.array(z.string()).default(['*']) }).strict().optional(),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 4000, bodyLimitBytes: 4 * 1024 * 1024 }),
+    database: z
+      .object({
+        url: z.string().optional(),
+        dataDir: z.string().default('./.modelgraph'),
+      })
+      .strict()
+      .default({ dataDir: './.modelgraph' }),
+    providers: z.array(providerSchema).default([]),
+    models: z.array(modelSchema).default([]),
+  })
+  .strict();
+
+export type ProviderConfig = z.infer<typeof providerSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;
+export type PriceConfig = z.infer<typeof priceSchema>;
+
+export interface AppConfig {
+  server: { host: string; port: number; bodyLimitBytes: number; corsOrigins: string[] };
+  database: { url: string | undefined; dataDir: string };
+  providers: ProviderConfig[];
+  models: ModelConfig[];
+  /** Providers enabled from standard environment variables (no config file providers given). */
+  fromEnvironment: boolean;
+  adminKey: string | undefined;
+  secretKey: string | undefined;
+  redisUrl: string | undefined;
+  configPath: string | undefined;
+  version: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Standard environment variables that enable a provider when no config file lists providers. */
+export const ENVIRONMENT_PROVIDERS: Array<{ id: string; kind: string; env: string[] }> = [
+  { id: 'openai', kind: 'openai', env: ['OPENAI_API_KEY'] },
+  { id: 'anthropic', kind: 'anthropic', env: ['ANTHROPIC_API_KEY'] },
+  { id: 'gemini', kind: 'gemini', env: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'] },
+  { id: 'groq', kind: 'groq', env: ['GROQ_API_KEY'] },
+  { id: 'mistral', kind: 'mistral', env: ['MISTRAL_API_KEY'] },
+  { id: 'deepseek', kind: 'deepseek', env: ['DEEPSEEK_API_KEY'] },
+  { id: 'xai', kind: 'xai', env: ['XAI_API_KEY'] },
+  { id: 'openrouter', kind: 'openrouter', env: ['OPENROUTER_API_KEY'] },
+  { id: 'together', kind: 'together', env: ['TOGETHER_API_KEY'] },
+  { id: 'fireworks', kind: 'fireworks', env: ['FIREWORKS_API_KEY'] },
+];
+
+type Env = Record<string, string | undefined>;
+
+/** Replaces `${NAME}` with the environment value; a missing variable is a problem naming the field. */
+function interpolate(value: unknown, env: Env, path: string, problems: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const found = env[name];
+      if (found === undefined) {
+        problems.push(`${path}: environment variable ${name} is not set`);
+        return '';
+      }
+      return found;
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => interpolate(item, env, `${path}[${i}]`, problems));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, interpolate(item, env, path ? `${path}.${key}` : key, problems)]),
+    );
+  }
+  return value;
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out ? `.${String(segment)}` : String(segment);
+  }
+  return out || '(root)';
+}
+
+export interface LoadConfigOptions {
+  env?: Env;
+  cwd?: string;
+  /** Known provider kinds (protocols and named providers), checked here so errors name the field. */
+  knownKinds: readonly string[];
+  version?: string;
+}
+
+export function loadConfig(options: LoadConfigOptions): AppConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const problems: string[] = [];
+
+  let configPath: string | undefined;
+  if (env.MODELGRAPH_CONFIG) {
+    configPath = resolve(cwd, env.MODELGRAPH_CONFIG);
+    if (!existsSync(configPath)) throw new ConfigError([`MODELGRAPH_CONFIG: file not found: ${configPath}`]);
+  } else if (existsSync(resolve(cwd, 'modelgraph.yaml'))) {
+    configPath = resolve(cwd, 'modelgraph.yaml');
+  }
+
+  let raw: unknown = {};
+  if (configPath) {
+    try {
+      raw = parseYaml(readFileSync(configPath, 'utf8')) ?? {};
+    } catch (error) {
+      throw new ConfigError([`${configPath}: invalid YAML: ${(error as Error).message.split('\n')[0]}`]);
+    }
+  }
+  raw = interpolate(raw, env, '', problems);
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${formatPath(issue.path)}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const file = parsed.data;
+
+  let port = file.server.port;
+  if (env.PORT !== undefined) {
+    const value = Number(env.PORT);
+    if (!Number.isInteger(value) || value < 0 || value > 65535) problems.push(`PORT: expected an integer port, got "${env.PORT}"`);
+    else port = value;
+  }
+  const host = env.HOST ?? file.server.host;
+
+  let providers = file.providers;
+  let fromEnvironment = false;
+  if (providers.length === 0) {
+    fromEnvironment = true;
+    providers = [];
+    for (const candidate of ENVIRONMENT_PROVIDERS) {
+      const key = candidate.env.map((name) => env[name]).find((value) => value !== undefined && value !== '');
+      if (key) providers.push({ id: candidate.id, kind: candidate.kind, apiKey: key });
+    }
+  }
+
+  const ids = new Set<string>();
+  providers.forEach((provider, index) => {
+    if (!options.knownKinds.includes(provider.kind)) {
+      problems.push(`providers[${index}].kind: expected one of ${options.knownKinds.join(', ')}; got "${provider.kind}"`);
+    }
+    if (ids.has(provider.id)) problems.push(`providers[${index}].id: duplicate provider id "${provider.id}"`);
+    ids.add(provider.id);
+  });
+  file.models.forEach((model, index) => {
+    if (!ids.has(model.provider)) problems.push(`models[${index}].provider: no provider with id "${model.provider}"`);
+  });
+
+  const databaseUrl = env.DATABASE_URL ?? file.database.url;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push(`${env.DATABASE_URL !== undefined ? 'DATABASE_URL' : 'database.url'}: expected a postgres:// URL`);
+  }
+  const secretKey = env.MODELGRAPH_SECRET_KEY;
+  if (secretKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(secretKey) && Buffer.from(secretKey, 'base64').length !== 32) {
+    problems.push('MODELGRAPH_SECRET_KEY: expected 32 bytes as 64 hex characters or base64');
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    server: {
+      host,
+      port,
+      bodyLimitBytes: file.server.bodyLimitBytes,
+      corsOrigins: file.server.cors?.origins ?? ['*'],
+    },
+    database: { url: databaseUrl, dataDir: resolve(cwd, env.MODELGRAPH_DATA_DIR ?? file.database.dataDir) },
+    providers,
+    models: file.models,
+    fromEnvironment,
+    adminKey: env.MODELGRAPH_ADMIN_KEY || undefined,
+    secretKey,
+    redisUrl: env.REDIS_URL || undefined,
+    configPath,
+    version: options.version ?? '0.1.0',
+  };
+}

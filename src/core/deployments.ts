@@ -1,0 +1,64 @@
+import type { CatalogService } from './catalog.ts';
+import type { ModelPricing } from './pricing.ts';
+
+/** One upstream model behind a public name. Several deployments with one name form a group. */
+export interface Deployment {
+  id: string;
+  modelName: string;
+  providerId: string;
+  upstreamModel: string;
+  weight: number;
+  priority: number;
+  timeoutMs: number | null;
+  pricing: ModelPricing | null;
+  contextLength: number | null;
+  maxOutputTokens: number | null;
+}
+
+/**
+ * Resolves a public model name to its deployments: configured groups first, then any catalog
+ * entry `provider/model` of a configured provider (as OpenRouter serves every catalog model).
+ */
+export class DeploymentTable {
+  private groups = new Map<string, Deployment[]>();
+
+  constructor(private readonly catalog: CatalogService, deployments: Deployment[] = []) {
+    this.replace(deployments);
+  }
+
+  replace(deployments: Deployment[]): void {
+    const groups = new Map<string, Deployment[]>();
+    for (const deployment of deployments) {
+      const group = groups.get(deployment.modelName) ?? [];
+      group.push(deployment);
+      groups.set(deployment.modelName, group);
+    }
+    for (const group of groups.values()) group.sort((a, b) => a.priority - b.priority);
+    this.groups = groups;
+  }
+
+  all(): Deployment[] {
+    return [...this.groups.values()].flat();
+  }
+
+  resolve(name: string): Deployment[] {
+    const group = this.groups.get(name);
+    if (group) return group;
+    const model = this.catalog.model(name);
+    if (!model || !this.catalog.isRoutable(model)) return [];
+    return [
+      {
+        id: `catalog:${model.id}`,
+        modelName: model.id,
+        providerId: model.providerId,
+        upstreamModel: model.upstreamModel,
+        weight: 1,
+        priority: 0,
+        timeoutMs: null,
+        pricing: model.pricing,
+        contextLength: model.contextLength,
+        maxOutputTokens: model.maxOutputTokens,
+      },
+    ];
+  }
+}

@@ -1,0 +1,174 @@
+import type { Attempt, CompletionEvent, CompletionOutcome } from '../../core/completion-service.ts';
+import { GatewayError, toGatewayError } from '../../core/errors.ts';
+import type { FinishReason, ToolCall, Usage } from '../../core/types.ts';
+import { builder } from '../builder.ts';
+import { ChatCompletionInput, toCompletionRequest } from './chat-input.ts';
+import { ErrorCodeEnum } from './gateway-error.ts';
+
+const FinishReasonUnifiedEnum = builder.enumType('FinishReasonUnified', {
+  values: ['STOP', 'LENGTH', 'TOOL_CALLS', 'CONTENT_FILTER', 'ERROR', 'OTHER'] as const,
+});
+
+const FinishReasonRef = builder.objectRef<FinishReason>('FinishReason').implement({
+  fields: (t) => ({
+    unified: t.field({ type: FinishReasonUnifiedEnum, resolve: (f) => f.unified }),
+    raw: t.exposeString('raw', { nullable: true, description: "The provider's own value." }),
+  }),
+});
+
+export const UsageRef = builder.objectRef<Usage>('Usage').implement({
+  description: 'Token counts. inputTokens includes cached reads and cache writes; outputTokens includes reasoning.',
+  fields: (t) => ({
+    inputTokens: t.exposeInt('inputTokens'),
+    outputTokens: t.exposeInt('outputTokens'),
+    cachedInputTokens: t.exposeInt('cachedInputTokens'),
+    cacheWriteTokens: t.exposeInt('cacheWriteTokens'),
+    reasoningTokens: t.exposeInt('reasoningTokens'),
+    totalTokens: t.int({ resolve: (u) => u.inputTokens + u.outputTokens }),
+  }),
+});
+
+const ToolCallRef = builder.objectRef<ToolCall>('ToolCall').implement({
+  fields: (t) => ({
+    id: t.exposeString('id'),
+    name: t.exposeString('name'),
+    arguments: t.exposeString('arguments', { description: 'The arguments as a JSON string.' }),
+  }),
+});
+
+const ReasoningBlockRef = builder.objectRef<{ type: string; text?: string; signature?: string; data?: string }>('ReasoningBlock').implement({
+  description: 'Reasoning as the provider returned it; send it back unchanged on the next turn.',
+  fields: (t) => ({
+    text: t.string({ nullable: true, resolve: (b) => b.text ?? null }),
+    signature: t.string({ nullable: true, resolve: (b) => b.signature ?? null }),
+    redactedData: t.string({ nullable: true, resolve: (b) => b.data ?? null }),
+  }),
+});
+
+const AssistantMessageRef = builder.objectRef<CompletionOutcome['result']>('AssistantMessage').implement({
+  fields: (t) => ({
+    content: t.string({ nullable: true, resolve: (r) => (r.text === '' && r.toolCalls.length > 0 ? null : r.text) }),
+    toolCalls: t.field({ type: [ToolCallRef], resolve: (r) => r.toolCalls }),
+    reasoning: t.string({ nullable: true, resolve: (r) => r.reasoning || null }),
+    reasoningBlocks: t.field({ type: [ReasoningBlockRef], resolve: (r) => r.reasoningBlocks }),
+  }),
+});
+
+const AttemptRef = builder.objectRef<Attempt>('Attempt').implement({
+  description: 'One call to one deployment made while serving the request.',
+  fields: (t) => ({
+    deploymentId: t.exposeString('deploymentId'),
+    model: t.exposeString('modelName'),
+    provider: t.exposeString('providerId'),
+    upstreamModel: t.exposeString('upstreamModel'),
+    errorCode: t.field({ type: ErrorCodeEnum, nullable: true, resolve: (a) => a.errorCode }),
+    errorMessage: t.exposeString('errorMessage', { nullable: true }),
+    latencyMs: t.exposeInt('latencyMs'),
+  }),
+});
+
+export const ChatCompletionRef = builder.objectRef<CompletionOutcome>('ChatCompletion').implement({
+  fields: (t) => ({
+    id: t.exposeString('generationId', { description: 'The generation id (for usage lookups).' }),
+    model: t.exposeString('model', { description: 'The model name that served the request.' }),
+    requestedModel: t.exposeString('requestedModel'),
+    provider: t.exposeString('providerId'),
+    upstreamModel: t.exposeString('upstreamModel'),
+    upstreamId: t.string({ nullable: true, resolve: (o) => o.result.id }),
+    message: t.field({ type: AssistantMessageRef, resolve: (o) => o.result }),
+    finishReason: t.field({ type: FinishReasonRef, resolve: (o) => o.result.finishReason }),
+    usage: t.field({ type: UsageRef, resolve: (o) => o.result.usage }),
+    usageEstimated: t.exposeBoolean('usageEstimated', { description: 'The upstream did not report usage; it was estimated.' }),
+    cost: t.field({ type: 'Money', resolve: (o) => o.cost }),
+    latencyMs: t.exposeInt('latencyMs'),
+    timeToFirstTokenMs: t.exposeInt('timeToFirstTokenMs', { nullable: true }),
+    attempts: t.field({ type: [AttemptRef], resolve: (o) => o.attempts }),
+  }),
+});
+
+builder.mutationField('createChatCompletion', (t) =>
+  t.field({
+    type: ChatCompletionRef,
+    errors: { types: [GatewayError] },
+    args: { input: t.arg({ type: ChatCompletionInput, required: true }) },
+    resolve: (_root, args, context) => context.services.completions.create(toCompletionRequest(args.input), context.signal),
+  }),
+);
+
+// Stream events: a union whose last member is always ChatCompletionCompleted or ChatCompletionFailed.
+type TextDelta = Extract<CompletionEvent, { type: 'text-delta' }>;
+type ReasoningDelta = Extract<CompletionEvent, { type: 'reasoning-delta' }>;
+type ToolCallDelta = Extract<CompletionEvent, { type: 'tool-call-delta' }>;
+type Completed = Extract<CompletionEvent, { type: 'completed' }>;
+type Failed = Extract<CompletionEvent, { type: 'error' }>;
+
+const TextDeltaRef = builder.objectRef<TextDelta>('ChatTextDelta').implement({
+  isTypeOf: (v) => (v as CompletionEvent).type === 'text-delta',
+  fields: (t) => ({ text: t.exposeString('text') }),
+});
+const ReasoningDeltaRef = builder.objectRef<ReasoningDelta>('ChatReasoningDelta').implement({
+  isTypeOf: (v) => (v as CompletionEvent).type === 'reasoning-delta',
+  fields: (t) => ({ text: t.exposeString('text') }),
+});
+const ToolCallDeltaRef = builder.objectRef<ToolCallDelta>('ChatToolCallDelta').implement({
+  description: 'The first delta of a call carries its id and name; later ones carry argument pieces.',
+  isTypeOf: (v) => (v as CompletionEvent).type === 'tool-call-delta',
+  fields: (t) => ({
+    index: t.exposeInt('index'),
+    id: t.exposeString('id', { nullable: true }),
+    name: t.exposeString('name', { nullable: true }),
+    argumentsDelta: t.exposeString('argumentsDelta'),
+  }),
+});
+const CompletedRef = builder.objectRef<Completed>('ChatCompletionCompleted').implement({
+  description: 'Terminal event: the whole completion with finish reason, usage and cost.',
+  isTypeOf: (v) => (v as CompletionEvent).type === 'completed',
+  fields: (t) => ({
+    completion: t.field({ type: ChatCompletionRef, resolve: (e) => e.outcome }),
+    finishReason: t.field({ type: FinishReasonRef, resolve: (e) => e.outcome.result.finishReason }),
+    usage: t.field({ type: UsageRef, resolve: (e) => e.outcome.result.usage }),
+    cost: t.field({ type: 'Money', resolve: (e) => e.outcome.cost }),
+  }),
+});
+const FailedRef = builder.objectRef<Failed>('ChatCompletionFailed').implement({
+  description: 'Terminal event: the stream failed. Usage and cost cover what was produced before the failure.',
+  isTypeOf: (v) => (v as CompletionEvent).type === 'error',
+  fields: (t) => ({
+    id: t.exposeString('generationId'),
+    code: t.field({ type: ErrorCodeEnum, resolve: (e) => e.error.code }),
+    message: t.string({ resolve: (e) => e.error.message }),
+    error: t.field({ type: GatewayError, resolve: (e) => e.error }),
+    usage: t.field({ type: UsageRef, resolve: (e) => e.usage }),
+    cost: t.field({ type: 'Money', resolve: (e) => e.cost }),
+    attempts: t.field({ type: [AttemptRef], resolve: (e) => e.attempts }),
+  }),
+});
+
+export const ChatStreamEventUnion = builder.unionType('ChatStreamEvent', {
+  types: [TextDeltaRef, ReasoningDeltaRef, ToolCallDeltaRef, CompletedRef, FailedRef],
+});
+
+builder.subscriptionField('chatCompletionStream', (t) =>
+  t.field({
+    type: ChatStreamEventUnion,
+    args: { input: t.arg({ type: ChatCompletionInput, required: true }) },
+    subscribe: async function* (_root, args, context) {
+      let request;
+      try {
+        request = toCompletionRequest(args.input);
+      } catch (error) {
+        const gatewayError = toGatewayError(error);
+        yield { type: 'error', error: gatewayError, generationId: '', attempts: [], usage: emptyUsageValue(), cost: 0n } satisfies Failed;
+        return;
+      }
+      // Leaving this loop (client unsubscribed or disconnected) runs the service's finally,
+      // which aborts the upstream request.
+      yield* context.services.completions.stream(request, context.signal);
+    },
+    resolve: (event) => event as CompletionEvent,
+  }),
+);
+
+function emptyUsageValue(): Usage {
+  return { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+}

@@ -1,0 +1,252 @@
+// ChatCompletionInput and its conversion to the core's canonical request. GraphQL has no input
+// unions, so a message is one flat input whose fields are validated per role here.
+import { InvalidRequestError } from '../../core/errors.ts';
+import type { CompletionRequest } from '../../core/completion-service.ts';
+import type { ContentPart, Message, ReasoningBlock, ResponseFormat, ToolChoice } from '../../core/types.ts';
+import { builder } from '../builder.ts';
+
+const RoleEnum = builder.enumType('MessageRole', { values: ['SYSTEM', 'USER', 'ASSISTANT', 'TOOL'] as const });
+const ContentPartTypeEnum = builder.enumType('ContentPartType', { values: ['TEXT', 'IMAGE'] as const });
+const ImageDetailEnum = builder.enumType('ImageDetail', { values: ['AUTO', 'LOW', 'HIGH'] as const });
+const ToolChoiceModeEnum = builder.enumType('ToolChoiceMode', { values: ['AUTO', 'NONE', 'REQUIRED'] as const });
+const ResponseFormatTypeEnum = builder.enumType('ResponseFormatType', { values: ['TEXT', 'JSON_OBJECT', 'JSON_SCHEMA'] as const });
+const ReasoningEffortEnum = builder.enumType('ReasoningEffort', { values: ['MINIMAL', 'LOW', 'MEDIUM', 'HIGH'] as const });
+
+const ContentPartInput = builder.inputType('ContentPartInput', {
+  fields: (t) => ({
+    type: t.field({ type: ContentPartTypeEnum, required: true }),
+    text: t.string({ required: false }),
+    imageUrl: t.string({ required: false, description: 'An http(s) or data: URL.' }),
+    imageData: t.string({ required: false, description: 'Base64 image bytes (with mediaType).' }),
+    mediaType: t.string({ required: false }),
+    detail: t.field({ type: ImageDetailEnum, required: false }),
+    cacheControl: t.boolean({ required: false, description: 'Mark a prompt-cache breakpoint (providers that support it).' }),
+  }),
+});
+
+const ToolCallInput = builder.inputType('ToolCallInput', {
+  fields: (t) => ({
+    id: t.string({ required: true }),
+    name: t.string({ required: true }),
+    arguments: t.string({ required: true, description: 'The arguments as a JSON string.' }),
+  }),
+});
+
+const ReasoningBlockInput = builder.inputType('ReasoningBlockInput', {
+  description: 'Reasoning returned by an earlier turn, sent back as it came (with its signature).',
+  fields: (t) => ({
+    text: t.string({ required: false }),
+    signature: t.string({ required: false }),
+    redactedData: t.string({ required: false }),
+  }),
+});
+
+const MessageInput = builder.inputType('MessageInput', {
+  fields: (t) => ({
+    role: t.field({ type: RoleEnum, required: true }),
+    content: t.string({ required: false, description: 'Plain text content.' }),
+    parts: t.field({ type: [ContentPartInput], required: false, description: 'Content parts (user messages): text and images.' }),
+    toolCalls: t.field({ type: [ToolCallInput], required: false, description: 'Assistant messages: the tool calls it made.' }),
+    toolCallId: t.string({ required: false, description: 'Tool messages: the call this result answers.' }),
+    name: t.string({ required: false, description: 'Tool messages: the tool name.' }),
+    isError: t.boolean({ required: false, description: 'Tool messages: the result is an error.' }),
+    reasoning: t.field({ type: [ReasoningBlockInput], required: false }),
+  }),
+});
+
+const ToolInput = builder.inputType('ToolInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    description: t.string({ required: false }),
+    parameters: t.field({ type: 'JSON', required: true, description: 'JSON Schema of the arguments object.' }),
+    strict: t.boolean({ required: false }),
+  }),
+});
+
+const ToolChoiceInput = builder.inputType('ToolChoiceInput', {
+  description: 'Either a mode or a tool name to force.',
+  fields: (t) => ({
+    mode: t.field({ type: ToolChoiceModeEnum, required: false }),
+    name: t.string({ required: false }),
+  }),
+});
+
+const ResponseFormatInput = builder.inputType('ResponseFormatInput', {
+  fields: (t) => ({
+    type: t.field({ type: ResponseFormatTypeEnum, required: true }),
+    name: t.string({ required: false }),
+    schema: t.field({ type: 'JSON', required: false }),
+    strict: t.boolean({ required: false }),
+    description: t.string({ required: false }),
+  }),
+});
+
+const ReasoningInput = builder.inputType('ReasoningInput', {
+  fields: (t) => ({
+    effort: t.field({ type: ReasoningEffortEnum, required: false }),
+    budgetTokens: t.int({ required: false }),
+  }),
+});
+
+export const ChatCompletionInput = builder.inputType('ChatCompletionInput', {
+  fields: (t) => ({
+    model: t.string({ required: true, description: 'A configured model name or a catalog id `provider/model`.' }),
+    models: t.stringList({ required: false, description: 'Fallback models tried in order after `model`.' }),
+    messages: t.field({ type: [MessageInput], required: true }),
+    tools: t.field({ type: [ToolInput], required: false }),
+    toolChoice: t.field({ type: ToolChoiceInput, required: false }),
+    parallelToolCalls: t.boolean({ required: false }),
+    responseFormat: t.field({ type: ResponseFormatInput, required: false }),
+    reasoning: t.field({ type: ReasoningInput, required: false }),
+    temperature: t.float({ required: false }),
+    topP: t.float({ required: false }),
+    maxOutputTokens: t.int({ required: false }),
+    stop: t.stringList({ required: false }),
+    seed: t.int({ required: false }),
+    user: t.string({ required: false, description: 'Your end-user id, for attribution and budgets.' }),
+    metadata: t.field({ type: 'JSON', required: false, description: 'String key/value pairs passed to providers that take them.' }),
+  }),
+});
+
+export type ChatCompletionInputShape = typeof ChatCompletionInput.$inferInput;
+
+function invalid(message: string): never {
+  throw new InvalidRequestError(message);
+}
+
+function toMessage(input: ChatCompletionInputShape['messages'][number], index: number): Message {
+  const where = `messages[${index}]`;
+  switch (input.role) {
+    case 'SYSTEM':
+      if (typeof input.content !== 'string') invalid(`${where}.content: a system message needs text content`);
+      return { role: 'system', content: input.content };
+    case 'USER': {
+      const parts: ContentPart[] = [];
+      if (input.content != null) parts.push({ type: 'text', text: input.content });
+      for (const [partIndex, part] of (input.parts ?? []).entries()) {
+        const partWhere = `${where}.parts[${partIndex}]`;
+        if (part.type === 'TEXT') {
+          if (part.text == null) invalid(`${partWhere}.text: required for TEXT parts`);
+          parts.push({ type: 'text', text: part.text, ...(part.cacheControl ? { cacheControl: { type: 'ephemeral' } } : {}) });
+        } else {
+          if (part.imageUrl == null && part.imageData == null) invalid(`${partWhere}: an IMAGE part needs imageUrl or imageData`);
+          if (part.imageData != null && part.mediaType == null) invalid(`${partWhere}.mediaType: required with imageData`);
+          parts.push({
+            type: 'image',
+            ...(part.imageUrl != null ? { url: part.imageUrl } : {}),
+            ...(part.imageData != null ? { data: part.imageData } : {}),
+            ...(part.mediaType != null ? { mediaType: part.mediaType } : {}),
+            ...(part.detail != null ? { detail: part.detail.toLowerCase() as 'auto' | 'low' | 'high' } : {}),
+          });
+        }
+      }
+      if (parts.length === 0) invalid(`${where}: a user message needs content or parts`);
+      return { role: 'user', content: parts };
+    }
+    case 'ASSISTANT': {
+      const reasoning: ReasoningBlock[] = (input.reasoning ?? []).map((block) =>
+        block.redactedData != null
+          ? { type: 'redacted', data: block.redactedData }
+          : { type: 'thinking', text: block.text ?? '', ...(block.signature != null ? { signature: block.signature } : {}) },
+      );
+      for (const [callIndex, call] of (input.toolCalls ?? []).entries()) {
+        try {
+          JSON.parse(call.arguments);
+        } catch {
+          invalid(`${where}.toolCalls[${callIndex}].arguments: not valid JSON`);
+        }
+      }
+      return {
+        role: 'assistant',
+        content: input.content ?? null,
+        ...(input.toolCalls?.length ? { toolCalls: input.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments })) } : {}),
+        ...(reasoning.length ? { reasoning } : {}),
+      };
+    }
+    case 'TOOL':
+      if (input.toolCallId == null) invalid(`${where}.toolCallId: required for tool messages`);
+      if (input.content == null) invalid(`${where}.content: required for tool messages`);
+      return {
+        role: 'tool',
+        toolCallId: input.toolCallId,
+        content: input.content,
+        ...(input.name != null ? { name: input.name } : {}),
+        ...(input.isError ? { isError: true } : {}),
+      };
+  }
+}
+
+function toToolChoice(input: NonNullable<ChatCompletionInputShape['toolChoice']>): ToolChoice {
+  if (input.name != null) return { name: input.name };
+  if (input.mode == null) invalid('toolChoice: give a mode or a name');
+  return input.mode.toLowerCase() as 'auto' | 'none' | 'required';
+}
+
+function toResponseFormat(input: NonNullable<ChatCompletionInputShape['responseFormat']>): ResponseFormat {
+  if (input.type === 'TEXT') return { type: 'text' };
+  if (input.type === 'JSON_OBJECT') return { type: 'json_object' };
+  if (input.schema == null || typeof input.schema !== 'object' || Array.isArray(input.schema)) {
+    invalid('responseFormat.schema: a JSON_SCHEMA response format needs a JSON Schema object');
+  }
+  return {
+    type: 'json_schema',
+    name: input.name ?? 'response',
+    schema: input.schema as Record<string, unknown>,
+    ...(input.strict != null ? { strict: input.strict } : {}),
+    ...(input.description != null ? { description: input.description } : {}),
+  };
+}
+
+/** Validates the input and builds the core request; problems become INVALID_REQUEST errors. */
+export function toCompletionRequest(input: ChatCompletionInputShape): CompletionRequest {
+  if (input.messages.length === 0) invalid('messages: at least one message is required');
+  if (input.temperature != null && (input.temperature < 0 || input.temperature > 2)) invalid('temperature: must be between 0 and 2');
+  if (input.topP != null && (input.topP <= 0 || input.topP > 1)) invalid('topP: must be in (0, 1]');
+  if (input.maxOutputTokens != null && input.maxOutputTokens < 1) invalid('maxOutputTokens: must be at least 1');
+  let metadata: Record<string, string> | undefined;
+  if (input.metadata != null) {
+    if (typeof input.metadata !== 'object' || Array.isArray(input.metadata)) invalid('metadata: must be an object of strings');
+    metadata = {};
+    for (const [key, value] of Object.entries(input.metadata as Record<string, unknown>)) {
+      if (typeof value !== 'string') invalid(`metadata.${key}: must be a string`);
+      metadata[key] = value;
+    }
+  }
+  const tools = input.tools?.map((tool, index) => {
+    if (tool.parameters == null || typeof tool.parameters !== 'object' || Array.isArray(tool.parameters)) {
+      invalid(`tools[${index}].parameters: must be a JSON Schema object`);
+    }
+    return {
+      name: tool.name,
+      parameters: tool.parameters as Record<string, unknown>,
+      ...(tool.description != null ? { description: tool.description } : {}),
+      ...(tool.strict != null ? { strict: tool.strict } : {}),
+    };
+  });
+  return {
+    model: input.model,
+    ...(input.models?.length ? { fallbackModels: input.models } : {}),
+    parameters: {
+      messages: input.messages.map(toMessage),
+      ...(tools?.length ? { tools } : {}),
+      ...(input.toolChoice ? { toolChoice: toToolChoice(input.toolChoice) } : {}),
+      ...(input.parallelToolCalls != null ? { parallelToolCalls: input.parallelToolCalls } : {}),
+      ...(input.responseFormat ? { responseFormat: toResponseFormat(input.responseFormat) } : {}),
+      ...(input.reasoning
+        ? {
+            reasoning: {
+              ...(input.reasoning.effort ? { effort: input.reasoning.effort.toLowerCase() as 'minimal' | 'low' | 'medium' | 'high' } : {}),
+              ...(input.reasoning.budgetTokens != null ? { budgetTokens: input.reasoning.budgetTokens } : {}),
+            },
+          }
+        : {}),
+      ...(input.temperature != null ? { temperature: input.temperature } : {}),
+      ...(input.topP != null ? { topP: input.topP } : {}),
+      ...(input.maxOutputTokens != null ? { maxOutputTokens: input.maxOutputTokens } : {}),
+      ...(input.stop?.length ? { stop: input.stop } : {}),
+      ...(input.seed != null ? { seed: input.seed } : {}),
+      ...(input.user != null ? { user: input.user } : {}),
+      ...(metadata ? { metadata } : {}),
+    },
+  };
+}

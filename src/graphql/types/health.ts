@@ -1,0 +1,42 @@
+import { builder } from '../builder.ts';
+import type { HealthInfo } from '../context.ts';
+
+const HealthStatusEnum = builder.enumType('HealthStatus', { values: ['OK', 'DEGRADED'] as const });
+const DatabaseDriverEnum = builder.enumType('DatabaseDriver', { values: { PGLITE: { value: 'pglite' }, POSTGRES: { value: 'postgres' } } as const });
+
+const HealthRef = builder.objectRef<HealthInfo & { databaseUp: boolean }>('Health').implement({
+  fields: (t) => ({
+    status: t.field({ type: HealthStatusEnum, resolve: (h) => (h.databaseUp ? 'OK' : 'DEGRADED') }),
+    version: t.exposeString('version'),
+    databaseDriver: t.field({ type: DatabaseDriverEnum, resolve: (h) => h.databaseDriver }),
+    databaseReachable: t.exposeBoolean('databaseUp'),
+    uptimeSeconds: t.float({ resolve: (h) => (Date.now() - h.startedAt) / 1000 }),
+  }),
+});
+
+builder.queryField('health', (t) =>
+  t.field({
+    type: HealthRef,
+    resolve: async (_root, _args, context) => {
+      const health = context.services.health;
+      return { ...health, databaseUp: await health.databaseReachable() };
+    },
+  }),
+);
+
+builder.subscriptionField('time', (t) =>
+  t.field({
+    type: 'DateTime',
+    description: 'The server time every `intervalMs` (default 1000): a liveness check for subscription transports.',
+    args: { intervalMs: t.arg.int({ defaultValue: 1000 }), count: t.arg.int({ required: false }) },
+    subscribe: async function* (_root, args, context) {
+      const interval = Math.max(10, args.intervalMs ?? 1000);
+      for (let sent = 0; args.count == null || sent < args.count; sent++) {
+        if (sent > 0) await new Promise((resolve) => setTimeout(resolve, interval));
+        if (context.signal.aborted) return;
+        yield new Date();
+      }
+    },
+    resolve: (value) => value as Date,
+  }),
+);

@@ -1,0 +1,48 @@
+import { resolveOffsetConnection } from '@pothos/plugin-relay';
+import { builder } from '../builder.ts';
+import type { ProviderView } from '../context.ts';
+import { ModelRef } from './model.ts';
+
+export const WireProtocolEnum = builder.enumType('WireProtocol', {
+  values: { OPENAI: { value: 'openai' }, ANTHROPIC: { value: 'anthropic' }, GEMINI: { value: 'gemini' }, MOCK: { value: 'mock' } } as const,
+});
+
+export const ProviderRef = builder.objectRef<ProviderView>('Provider').implement({
+  description: 'A model provider the gateway can reach.',
+  fields: (t) => ({
+    id: t.exposeString('id'),
+    name: t.exposeString('name'),
+    kind: t.exposeString('kind', { description: 'The named provider kind (e.g. "groq") or the protocol itself.' }),
+    protocol: t.field({ type: WireProtocolEnum, resolve: (provider) => provider.protocol }),
+    baseUrl: t.exposeString('baseUrl', { nullable: true }),
+    configured: t.exposeBoolean('configured', { description: 'Has credentials (or needs none) and can be called now.' }),
+    models: t.connection({
+      type: ModelRef,
+      resolve: (provider, args, context) =>
+        resolveOffsetConnection({ args }, ({ limit, offset }) =>
+          context.services.catalog.listModels({ provider: provider.id }).slice(offset, offset + limit),
+        ),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  providers: t.connection({
+    type: ProviderRef,
+    args: { configuredOnly: t.arg.boolean({ required: false }) },
+    resolve: async (_root, args, context) => {
+      const all = context.services.catalog.listProviders().filter((p) => !args.configuredOnly || p.configured);
+      return resolveOffsetConnection({ args }, async ({ limit, offset }) => {
+        const page = all.slice(offset, offset + limit);
+        const views = await context.loaders.provider.loadMany(page.map((p) => p.id));
+        return views.filter((view): view is ProviderView => view !== null && !(view instanceof Error));
+      });
+    },
+  }),
+  provider: t.field({
+    type: ProviderRef,
+    nullable: true,
+    args: { id: t.arg.string({ required: true }) },
+    resolve: (_root, args, context) => context.loaders.provider.load(args.id),
+  }),
+}));

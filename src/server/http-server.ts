@@ -1,0 +1,147 @@
+// node:http + graphql-yoga (HTTP and GraphQL-over-SSE) + graphql-ws (WebSocket) on one port.
+// Context and plugins are the same on both transports: graphql-ws executes through
+// yoga.getEnveloped, as graphql-yoga's docs recommend.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GraphQLSchema } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { createLoaders, type GraphQLContext, type GraphQLServices } from '../graphql/context.ts';
+
+export interface RestHandler {
+  /** Returns true when it handled the request. */
+  (request: IncomingMessage, response: ServerResponse, shutdownSignal: AbortSignal): Promise<boolean>;
+}
+
+export interface HttpServerOptions {
+  schema: GraphQLSchema;
+  services: GraphQLServices;
+  host: string;
+  port: number;
+  rest?: RestHandler;
+  logger?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
+  const shutdown = new AbortController();
+  const log = options.logger ?? (() => undefined);
+
+  const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, GraphQLContext>({
+    schema: options.schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    // Unexpected errors are masked: no internal message or stack reaches a client.
+    maskedErrors: true,
+    graphiql: { subscriptionsProtocol: 'WS', title: 'modelgraph' },
+    logging: false,
+    // In-flight HTTP requests are left to finish on shutdown, so only the client's going away
+    // aborts them. Over WebSocket there is no Request; onSubscribe sets the connection's signal.
+    context: ({ request }: { request?: Request | undefined }): GraphQLContext => ({
+      services: options.services,
+      loaders: createLoaders(options.services),
+      signal: request ? request.signal : shutdown.signal,
+    }),
+  });
+
+  const inFlight = new Set<ServerResponse>();
+  const server: Server = createServer(async (req, res) => {
+    inFlight.add(res);
+    res.on('close', () => inFlight.delete(res));
+    try {
+      const path = (req.url ?? '/').split('?')[0]!;
+      if (path === '/graphql') {
+        await yoga(req, res);
+        return;
+      }
+      if (path === '/health' || path === '/healthz') {
+        const databaseUp = await options.services.health.databaseReachable();
+        res.writeHead(databaseUp ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: databaseUp ? 'ok' : 'degraded', version: options.services.health.version }));
+        return;
+      }
+      if (options.rest && (await options.rest(req, res, shutdown.signal))) return;
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: `No route for ${req.method} ${path}`, type: 'not_found' } }));
+    } catch (error) {
+      log(`request failed: ${(error as Error).message}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: 'Internal error', type: 'internal_error' } }));
+    }
+  });
+
+  const wsServer = new WebSocketServer({ server, path: '/graphql' });
+  const wsServerHandle = useServer<Record<string, unknown>, { signal: AbortController }>(
+    {
+      onConnect: (ctx) => {
+        ctx.extra.signal = new AbortController();
+        return true;
+      },
+      onClose: (ctx) => {
+        ctx.extra.signal?.abort();
+      },
+      execute: (args: any) => args.rootValue.execute(args),
+      subscribe: (args: any) => args.rootValue.subscribe(args),
+      onSubscribe: async (ctx, _id, payload) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+        });
+        const args = {
+          schema,
+          operationName: payload.operationName,
+          document: parse(payload.query),
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors;
+        // The WebSocket context: same services, loaders per operation, aborted with the socket.
+        const connectionSignal = (ctx.extra as unknown as { signal: AbortController }).signal.signal;
+        Object.assign(args.contextValue as object, {
+          services: options.services,
+          loaders: createLoaders(options.services),
+          signal: connectionSignal,
+        });
+        return args;
+      },
+    },
+    wsServer,
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${hostForUrl}:${address.port}`,
+    port: address.port,
+    async stop(graceMs = 10_000) {
+      // Stop accepting, let in-flight requests finish, end streams, close sockets cleanly.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      shutdown.abort();
+      for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+      await wsServerHandle.dispose();
+      const deadline = Date.now() + graceMs;
+      while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

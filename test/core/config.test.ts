@@ -1,0 +1,101 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { PROVIDER_KIND_NAMES } from '../../src/providers/registry.ts';
+
+function withFile(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mg-config-'));
+  writeFileSync(join(dir, 'modelgraph.yaml'), yaml);
+  return dir;
+}
+
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('reads ./modelgraph.yaml with ${ENV} interpolation for secrets', () => {
+    const cwd = withFile(`
+server: { host: 0.0.0.0, port: 4100 }
+providers:
+  - id: openai
+    kind: openai
+    apiKey: \${OPENAI_KEY_FOR_TEST}
+models:
+  - name: fast
+    provider: openai
+    model: gpt-4o-mini
+    pricing: { input: 0.15, output: 0.6 }
+`);
+    const config = loadConfig({ cwd, env: { OPENAI_KEY_FOR_TEST: 'sk-abc' }, knownKinds: PROVIDER_KIND_NAMES });
+    expect(config.server).toMatchObject({ host: '0.0.0.0', port: 4100 });
+    expect(config.providers[0]).toMatchObject({ id: 'openai', kind: 'openai', apiKey: 'sk-abc' });
+    expect(config.models[0]).toMatchObject({ name: 'fast', provider: 'openai', model: 'gpt-4o-mini' });
+    expect(config.database.url).toBeUndefined();
+    expect(config.database.dataDir).toBe(join(cwd, '.modelgraph'));
+  });
+
+  it('uses MODELGRAPH_CONFIG over ./modelgraph.yaml and DATABASE_URL over the file', () => {
+    const cwd = withFile('providers: []\n');
+    writeFileSync(join(cwd, 'other.yaml'), 'database: { url: postgres://file/db }\n');
+    const config = loadConfig({ cwd, env: { MODELGRAPH_CONFIG: 'other.yaml' }, knownKinds: PROVIDER_KIND_NAMES });
+    expect(config.database.url).toBe('postgres://file/db');
+    const overridden = loadConfig({ cwd, env: { MODELGRAPH_CONFIG: 'other.yaml', DATABASE_URL: 'postgres://env/db' }, knownKinds: PROVIDER_KIND_NAMES });
+    expect(overridden.database.url).toBe('postgres://env/db');
+  });
+
+  it('enables providers from the standard environment variables without a config file', () => {
+    const config = loadConfig({
+      cwd: '/nonexistent',
+      env: { OPENAI_API_KEY: 'sk-1', GOOGLE_API_KEY: 'g-1', GROQ_API_KEY: 'gq' },
+      knownKinds: PROVIDER_KIND_NAMES,
+    });
+    expect(config.fromEnvironment).toBe(true);
+    expect(config.providers.map((p) => [p.id, p.apiKey])).toEqual([
+      ['openai', 'sk-1'],
+      ['gemini', 'g-1'],
+      ['groq', 'gq'],
+    ]);
+  });
+
+  it('names every invalid field, one problem per line', () => {
+    const cwd = withFile(`
+server: { port: "eighty" }
+providers:
+  - id: ok
+    kind: openai
+  - id: bad
+    kind: telepathy
+models:
+  - name: x
+    provider: nowhere
+    model: y
+`);
+    const problems = problemsOf(() => loadConfig({ cwd, env: {}, knownKinds: PROVIDER_KIND_NAMES }));
+    expect(problems.some((p) => p.startsWith('server.port:'))).toBe(true);
+    const second = problemsOf(() => loadConfig({ cwd: withFile('providers:\n  - id: bad\n    kind: telepathy\nmodels:\n  - { name: x, provider: nowhere, model: y }\n'), env: {}, knownKinds: PROVIDER_KIND_NAMES }));
+    expect(second).toContainEqual(expect.stringMatching(/^providers\[0\]\.kind: expected one of .*openai.*; got "telepathy"$/));
+    expect(second).toContain('models[0].provider: no provider with id "nowhere"');
+  });
+
+  it('reports a missing environment variable by the field that references it', () => {
+    const problems = problemsOf(() =>
+      loadConfig({ cwd: withFile('providers:\n  - id: a\n    kind: anthropic\n    apiKey: ${MISSING_KEY_X}\n'), env: {}, knownKinds: PROVIDER_KIND_NAMES }),
+    );
+    expect(problems).toContain('providers[0].apiKey: environment variable MISSING_KEY_X is not set');
+  });
+
+  it('rejects a non-postgres DATABASE_URL and a bad PORT', () => {
+    const problems = problemsOf(() => loadConfig({ cwd: '/nonexistent', env: { DATABASE_URL: 'mysql://x', PORT: 'abc' }, knownKinds: PROVIDER_KIND_NAMES }));
+    expect(problems).toContain('DATABASE_URL: expected a postgres:// URL');
+    expect(problems).toContain('PORT: expected an integer port, got "abc"');
+  });
+});

@@ -1,0 +1,69 @@
+import { createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { Database } from '../../src/db/client.ts';
+import { databaseCases } from '../helpers/databases.ts';
+import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+
+const pglite = databaseCases[0]!;
+
+describe('subscription transports', () => {
+  let database: Database;
+  let app: TestApp;
+  beforeAll(async () => {
+    database = await pglite.open();
+    app = await startTestApp(testConfig(), database);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await database?.close();
+  });
+
+  it('streams over graphql-ws with the real client', async () => {
+    const client = createClient({ url: app.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const values: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      client.subscribe<{ time: string }>(
+        { query: 'subscription { time(intervalMs: 10, count: 3) }' },
+        { next: (message) => values.push(message.data!.time), error: reject, complete: resolve },
+      );
+    });
+    await client.dispose();
+    expect(values).toHaveLength(3);
+    for (const value of values) expect(Number.isNaN(Date.parse(value))).toBe(false);
+  });
+
+  it('streams over GraphQL-over-SSE from the same schema', async () => {
+    const response = await fetch(app.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'subscription { time(intervalMs: 10, count: 2) }' }),
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const text = await response.text();
+    const events = text.split('\n\n').filter((block) => block.includes('event: next'));
+    expect(events).toHaveLength(2);
+    expect(text).toContain('event: complete');
+  });
+
+  it('serves GraphiQL to a browser', async () => {
+    const response = await fetch(app.graphqlUrl, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('GraphiQL');
+  });
+
+  it('answers the health endpoint and 404s unknown routes as JSON', async () => {
+    const health = await fetch(`${app.url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok' });
+    const missing = await fetch(`${app.url}/nope`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { type: 'not_found' } });
+  });
+
+  it('masks unexpected errors and never leaks a stack', async () => {
+    const { errors } = await app.graphql('{ models(first: -1) { edges { node { id } } } }');
+    expect(errors?.length).toBeGreaterThan(0);
+    expect(JSON.stringify(errors)).not.toMatch(/at .*\.ts:\d+/);
+  });
+});

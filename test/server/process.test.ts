@@ -1,0 +1,66 @@
+// The service as a user runs it: `npm start` in a directory, PGlite in ./.modelgraph, signals.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { spawnServer } from '../helpers/spawn-server.ts';
+
+const gql = async (base: string, query: string) => {
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  return (await response.json()) as any;
+};
+
+describe('the service process', () => {
+  it('refuses an invalid config with exit code 2 and one line per problem, without a stack trace', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'mg-bad-'));
+    writeFileSync(join(cwd, 'modelgraph.yaml'), 'providers:\n  - id: ok\n    kind: openai\n  - id: bad\n    kind: telepathy\n');
+    const server = spawnServer({ cwd });
+    expect(await server.exited).toBe(2);
+    const lines = server.stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^providers\[1\]\.kind: expected one of /);
+    expect(server.stderr()).not.toMatch(/\n\s+at /);
+  });
+
+  it('keeps its data in ./.modelgraph across restarts', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'mg-data-'));
+    writeFileSync(join(cwd, 'modelgraph.yaml'), 'providers:\n  - { id: sim, kind: mock }\nmodels:\n  - { name: chat, provider: sim, model: mock-small }\n');
+    const first = spawnServer({ cwd });
+    const base = await first.ready;
+    const before = await gql(base, '{ model(id: "chat") { id routable } health { databaseDriver } }');
+    expect(before.data).toEqual({ model: { id: 'chat', routable: true }, health: { databaseDriver: 'PGLITE' } });
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    // The same directory is reopened (migrations already applied), not recreated.
+    const second = spawnServer({ cwd });
+    const base2 = await second.ready;
+    const after = await gql(base2, '{ provider(id: "sim") { id configured } model(id: "chat") { id } }');
+    expect(after.data).toEqual({ provider: { id: 'sim', configured: true }, model: { id: 'chat' } });
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  }, 60_000);
+
+  it('finishes an in-flight request on SIGTERM, then exits 0', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'mg-term-'));
+    writeFileSync(
+      join(cwd, 'modelgraph.yaml'),
+      'providers:\n  - { id: slow, kind: mock, mock: { firstTokenLatencyMs: 800, text: "done" } }\n',
+    );
+    const server = spawnServer({ cwd });
+    const base = await server.ready;
+    const inFlight = gql(
+      base,
+      'mutation { createChatCompletion(input: { model: "slow/mock-small", messages: [{ role: USER, content: "hi" }] }) { ... on ChatCompletion { message { content } } ... on Error { code } } }',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    server.child.kill('SIGTERM');
+    const result = await inFlight;
+    expect(result.data.createChatCompletion.message.content).toBe('done');
+    expect(await server.exited).toBe(0);
+  }, 60_000);
+});
