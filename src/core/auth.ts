@@ -1,0 +1,46 @@
+// Who is calling: the authenticated API key and what it may do. Edges (GraphQL, REST, WebSocket)
+// extract the secret from the request and ask the Authenticator; services check the Caller.
+
+export const SCOPES = ['ADMIN', 'INFERENCE', 'READ_USAGE'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface Caller {
+  keyId: string;
+  keyName: string;
+  /** The admin (master) key has every scope and no limits. */
+  isMasterKey: boolean;
+  teamId: string | null;
+  userId: string | null;
+  scopes: Scope[];
+  /** Model patterns the key may use (names, groups, `provider/*`); null = any. Already capped by the team's. */
+  allowedModels: string[] | null;
+  /** Per-key aliases: a requested name mapped to another model name. */
+  modelAliases: Record<string, string>;
+}
+
+/** Where a secret came from, for messages and brute-force accounting. */
+export interface Credentials {
+  secret: string | null;
+  clientAddress?: string | undefined;
+}
+
+export interface Authenticator {
+  /** Resolves the caller or throws UnauthenticatedError (missing, unknown, expired or revoked key). */
+  authenticate(credentials: Credentials): Promise<Caller>;
+}
+
+/** Reads the secret the way OpenAI (`Authorization: Bearer`) and Anthropic (`x-api-key`) clients send it. */
+export function secretFromHeaders(headers: Record<string, string | string[] | undefined> | Headers): string | null {
+  const get = (name: string): string | undefined => {
+    if (headers instanceof Headers) return headers.get(name) ?? undefined;
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const authorization = get('authorization');
+  if (authorization) {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+    if (match) return match[1]!.trim();
+  }
+  const apiKey = get('x-api-key');
+  return apiKey ? apiKey.trim() : null;
+}
