@@ -1,6 +1,7 @@
 // The completion service: resolves a model name to deployments, calls the adapters, falls back on
 // errors that another deployment may not have, prices the usage and reports every attempt.
 // Both the GraphQL and the REST edges call this; neither has routing logic of its own.
+import type { Caller } from './auth.ts';
 import type { Deployment, DeploymentTable } from './deployments.ts';
 import { CancelledError, GatewayError, ModelNotFoundError, UpstreamProtocolError, toGatewayError, type ErrorCode } from './errors.ts';
 import type { Clock, ProviderAdapter } from './ports.ts';
@@ -17,6 +18,8 @@ export interface CompletionRequest {
   /** Models tried in order after `model`'s deployments, as OpenRouter's `models` list. */
   fallbackModels?: string[];
   parameters: CompletionParameters;
+  /** The authenticated caller; authorization, budgets and metering apply to it. */
+  caller?: Caller;
 }
 
 export interface Attempt {

@@ -209,7 +209,7 @@ function validate(request: RecordedRequest): { status: number; message: string }
   }
   const body = request.body as RequestBody | undefined;
   if (typeof body !== 'object' || body === null) return { status: 400, message: 'We could not parse the JSON body of your request.' };
-  if (typeof body.model !== 'string') return { status: 400, message: "you must provide a model parameter" };
+  if (typeof body.model !== 'string') return { status: 400, message: 'you must provide a model parameter' };
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
     return { status: 400, message: "Invalid 'messages': empty array. Expected an array with minimum length 1." };
   }

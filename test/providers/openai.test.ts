@@ -463,6 +463,25 @@ describe('openai stream edge cases', () => {
     expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: { unified: 'LENGTH', raw: 'length' } });
   });
 
+  it('finishes normally when the connection breaks after the finish chunk', async () => {
+    const fake = fakeHttp(200, []);
+    const broken = {
+      ...fake.http,
+      async request(request: HttpRequest) {
+        const response = await fake.http.request(request);
+        return {
+          ...response,
+          body: (async function* () {
+            yield new TextEncoder().encode(sse(chunk({ content: 'x' }), chunk({}, 'stop')));
+            throw Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+          })(),
+        };
+      },
+    };
+    const parts = await collect(createOpenAIAdapter({ providerId: 'openai', http: broken, apiKey: 'k' }).stream(hello, signal()));
+    expect(parts.map((p) => p.type)).toEqual(['response-metadata', 'text-delta', 'finish']);
+  });
+
   it('ends with an UPSTREAM_PROTOCOL_ERROR part when the stream stops before finishing', async () => {
     const parts = await streamOf(sse(chunk({ content: 'part' })));
     expect(parts.map((p) => p.type)).toEqual(['response-metadata', 'text-delta', 'error']);
@@ -517,6 +536,15 @@ describe('openai stream edge cases', () => {
     const errorBody = fakeHttp(200, [JSON.stringify({ error: { message: 'No endpoints found', code: 404 } })]);
     const refused = await caught(createOpenAIAdapter({ providerId: 'openrouter', http: errorBody.http, apiKey: 'k' }).generate(hello, signal()));
     expect(refused).toMatchObject({ code: 'MODEL_NOT_FOUND', message: 'No endpoints found' });
+  });
+
+  it('reads the text chunks of array content, as Mistral reasoning models send it', async () => {
+    const content = [{ type: 'thinking', thinking: [{ type: 'text', text: 'hmm' }] }, { type: 'text', text: 'Answer' }];
+    const fake = fakeHttp(200, [JSON.stringify({ choices: [{ message: { content }, finish_reason: 'stop' }] })]);
+    const result = await createOpenAIAdapter({ providerId: 'mistral', http: fake.http, apiKey: 'k' }).generate(hello, signal());
+    expect(result.text).toBe('Answer');
+    const parts = await streamOf(sse(chunk({ content: [{ type: 'text', text: 'A' }] }), chunk({}, 'stop'), '[DONE]'));
+    expect(parts.filter((p) => p.type === 'text-delta')).toEqual([{ type: 'text-delta', text: 'A' }]);
   });
 
   it('maps a response with reasoning_content, tool calls and DeepSeek cache fields', async () => {

@@ -4,6 +4,7 @@
 import { UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
 import { emptyUsage, type ChatResult, type ReasoningBlock, type ToolCall } from '../../core/types.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
+import { openAIContentText } from './openai-content-text.ts';
 import { mapOpenAIUsage, type UsageConvention } from './map-openai-usage.ts';
 import { openAIErrorFromBody } from './openai-error.ts';
 import type { OpenAIResponseWire, OpenAIToolCallWire } from './openai-wire.ts';
@@ -21,7 +22,7 @@ export function mapOpenAIResponse(body: unknown, provider: string, convention: U
   return {
     id: response.id ?? null,
     model: response.model ?? null,
-    text: message.content ?? '',
+    text: openAIContentText(message.content),
     toolCalls: (message.tool_calls ?? []).map(toToolCall),
     reasoning,
     reasoningBlocks,

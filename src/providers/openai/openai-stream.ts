@@ -8,6 +8,7 @@ import type { FinishReason, StreamPart, Usage } from '../../core/types.ts';
 import { parseSse, type SseEvent } from '../shared/sse.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { mapOpenAIUsage, type UsageConvention } from './map-openai-usage.ts';
+import { openAIContentText } from './openai-content-text.ts';
 import { openAIErrorFromBody } from './openai-error.ts';
 import type { OpenAIChunkWire, OpenAIMessageWire, OpenAIToolCallWire } from './openai-wire.ts';
 
@@ -38,6 +39,11 @@ export async function* openAIStreamParts(
     }
   } catch (error) {
     if (options.signal?.aborted || sawDone) return;
+    // The answer was complete; only the trailing usage chunk or [DONE] may be lost.
+    if (state.finished) {
+      yield* state.end(false);
+      return;
+    }
     yield errorPart(new UpstreamProtocolError('The upstream connection broke during the stream', { provider: options.provider, cause: error }));
     return;
   }
@@ -63,6 +69,11 @@ class OpenAIStreamState {
   private usage: Usage | undefined;
 
   constructor(private readonly options: OpenAIStreamOptions) {}
+
+  /** Whether a finish reason has arrived. */
+  get finished(): boolean {
+    return this.finishReason !== undefined;
+  }
 
   accept(event: SseEvent): StreamPart[] {
     if (event.data === '') return [];
@@ -116,7 +127,8 @@ class OpenAIStreamState {
     // Servers that send both names carry the same text in each; take one.
     const reasoning = delta.reasoning_content || delta.reasoning;
     if (reasoning) parts.push({ type: 'reasoning-delta', text: reasoning });
-    if (delta.content) parts.push({ type: 'text-delta', text: delta.content });
+    const text = openAIContentText(delta.content);
+    if (text) parts.push({ type: 'text-delta', text });
     if (delta.tool_calls) {
       for (const [position, toolCall] of delta.tool_calls.entries()) this.acceptToolCall(toolCall, position, parts);
     }

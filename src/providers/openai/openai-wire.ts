@@ -39,8 +39,11 @@ export interface OpenAIToolCallWire {
   function?: { name?: string | null; arguments?: string | null } | null;
 }
 
+/** A string, or (Mistral's reasoning models) an array of typed chunks. */
+export type OpenAIContentWire = string | Array<{ type?: string; text?: string }> | null | undefined;
+
 export interface OpenAIMessageWire {
-  content?: string | null;
+  content?: OpenAIContentWire;
   /** DeepSeek, vLLM, Qwen: the model's reasoning text. */
   reasoning_content?: string | null;
   /** OpenRouter, Groq, Ollama: the same under another name. */
