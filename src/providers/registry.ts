@@ -30,7 +30,7 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = [
       protocol: 'openai',
       catalogId: provider.catalogId,
       defaultBaseUrl: provider.defaultBaseUrl,
-      requiresApiKey: provider.auth !== 'none',
+      requiresApiKey: provider.auth !== 'none' && !provider.apiKeyOptional,
     }),
   ),
 ];
@@ -55,7 +55,9 @@ export interface ProviderSettings {
 export function isConfigured(settings: ProviderSettings): boolean {
   const kind = findProviderKind(settings.kind);
   if (!kind) return false;
-  if (kind.defaultBaseUrl === null && kind.protocol !== 'mock' && !settings.baseUrl) return false;
+  // A kind without a usable default URL (none, or a template such as Azure's {resource}) needs one.
+  const needsBaseUrl = kind.protocol !== 'mock' && (kind.defaultBaseUrl === null || kind.defaultBaseUrl.includes('{'));
+  if (needsBaseUrl && !settings.baseUrl) return false;
   return !kind.requiresApiKey || Boolean(settings.apiKey);
 }
 
