@@ -12,7 +12,7 @@ import { createProviderRepository } from './db/provider-repository.ts';
 import type { GraphQLServices } from './graphql/context.ts';
 import { buildSchema } from './graphql/schema.ts';
 import { buildCatalog } from './providers/catalog/build-catalog.ts';
-import { createProviderAdapter, findProviderKind, type ProviderSettings } from './providers/registry.ts';
+import { createProviderAdapter, findProviderKind, isConfigured, type ProviderSettings } from './providers/registry.ts';
 import { createUndiciHttpClient, type HttpClient } from './providers/shared/http-client.ts';
 import { startHttpServer, type RunningServer } from './server/http-server.ts';
 
@@ -93,7 +93,9 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   const catalog = new CatalogService(built.snapshot);
   const deployments = new DeploymentTable(catalog, built.deployments);
   const adapters = new Map<string, ProviderAdapter>();
-  for (const provider of settings) adapters.set(provider.id, createProviderAdapter(provider, http));
+  for (const provider of settings) {
+    if (isConfigured(provider)) adapters.set(provider.id, createProviderAdapter(provider, http));
+  }
 
   const completions = new CompletionService({ deployments, adapters, clock, newId: () => randomUUID() });
   const startedAt = clock.now();
