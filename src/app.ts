@@ -15,6 +15,7 @@ import { buildCatalog } from './providers/catalog/build-catalog.ts';
 import { createProviderAdapter, findProviderKind, isConfigured, type ProviderSettings } from './providers/registry.ts';
 import { createUndiciHttpClient, type HttpClient } from './providers/shared/http-client.ts';
 import { startHttpServer, type RunningServer } from './server/http-server.ts';
+import { createRestHandler } from './http/create-rest-handler.ts';
 
 export interface AppDependencies {
   /** Injected for tests and benchmarks; defaults to undici keep-alive pools. */
@@ -116,13 +117,21 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     },
   };
   const schema = buildSchema();
+  const rest = createRestHandler({
+    completions,
+    catalog,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    corsOrigins: config.server.corsOrigins,
+    clock,
+    logger: log,
+  });
   let server: RunningServer | undefined;
 
   return {
     database,
     services,
     async start() {
-      server = await startHttpServer({ schema, services, host: config.server.host, port: config.server.port, logger: log });
+      server = await startHttpServer({ schema, services, rest, host: config.server.host, port: config.server.port, logger: log });
       log(`modelgraph ${config.version} listening on ${server.url}/graphql (database: ${database.driver})`);
       return { url: server.url, port: server.port };
     },

@@ -4,7 +4,7 @@ import type { ModelPricing } from './pricing.ts';
 export const CAPABILITIES = ['TOOLS', 'VISION', 'REASONING', 'JSON_SCHEMA', 'STREAMING', 'PDF_INPUT', 'AUDIO_INPUT'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
-export type WireProtocol = 'openai' | 'anthropic' | 'gemini' | 'mock';
+export type WireProtocol = 'openai' | 'anthropic' | 'gemini' | 'cohere' | 'bedrock' | 'mock';
 
 export interface CatalogModel {
   /** What clients ask for: `provider/model` for catalog entries, the configured name for config models. */

@@ -197,7 +197,7 @@ export class CompletionService {
       if (signal.aborted) failure = new CancelledError();
       if (!failure && !accumulator.finished) failure = new UpstreamProtocolError('The upstream stream ended without a finish');
 
-      const usage = accumulator.usage ?? estimateUsage(chatRequest, accumulator);
+      const usage = usageOf(chatRequest, accumulator, failure !== null);
       const cost = priceUsage(usage, candidate.deployment.pricing);
       attempts.push(attemptOf(candidate, failure, clock.now() - attemptStarted));
       if (!failure) {
@@ -257,10 +257,23 @@ export function attemptsOfError(error: GatewayError): Attempt[] {
   return attemptsOf.get(error) ?? [];
 }
 
-function estimateUsage(request: ChatRequest, accumulator: StreamAccumulator): Usage {
+/**
+ * The usage to bill for a stream. Reported usage wins; when the upstream reported none, or a
+ * failed stream was cut before its final usage, the produced output is estimated so partial
+ * output is billed. A failure before any content bills nothing beyond what the upstream reported.
+ */
+function usageOf(request: ChatRequest, accumulator: StreamAccumulator, failed: boolean): Usage {
+  const reported = accumulator.usage;
+  if (reported && !failed) return reported;
+  if (!accumulator.sentContent) return reported ?? emptyUsage();
   const outputCharacters =
     accumulator.text.length + accumulator.reasoning.length + accumulator.toolCalls.reduce((n, c) => n + c.arguments.length + c.name.length, 0);
-  return { ...emptyUsage(), inputTokens: estimatePromptTokens(request), outputTokens: Math.ceil(outputCharacters / 4) };
+  const estimatedOutput = Math.ceil(outputCharacters / 4);
+  return {
+    ...(reported ?? emptyUsage()),
+    inputTokens: reported?.inputTokens || estimatePromptTokens(request),
+    outputTokens: Math.max(reported?.outputTokens ?? 0, estimatedOutput),
+  };
 }
 
 /** Builds the final result from stream parts and turns parts into client events. */

@@ -1,13 +1,18 @@
 // The registry of provider kinds: every protocol and every named OpenAI-compatible provider, with
 // the catalog id of its models and how to build its adapter.
+import { readFileSync } from 'node:fs';
 import type { WireProtocol } from '../core/catalog.ts';
 import type { ProviderAdapter } from '../core/ports.ts';
 import { createAnthropicAdapter } from './anthropic/create-anthropic-adapter.ts';
+import { createBedrockAdapter } from './bedrock/create-bedrock-adapter.ts';
+import { createCohereAdapter } from './cohere/create-cohere-adapter.ts';
 import { createGeminiAdapter } from './gemini/create-gemini-adapter.ts';
 import { createMockAdapter, type MockAdapterOptions } from './mock/create-mock-adapter.ts';
 import { openAICompatibleProviders } from './openai/compatible-providers.ts';
 import { createOpenAIAdapter } from './openai/create-openai-adapter.ts';
 import type { HttpClient } from './shared/http-client.ts';
+import { createVertexAnthropicAdapter } from './vertex/create-vertex-anthropic-adapter.ts';
+import { createVertexGeminiAdapter } from './vertex/create-vertex-gemini-adapter.ts';
 
 export interface ProviderKind {
   kind: string;
@@ -22,8 +27,14 @@ export interface ProviderKind {
 export const PROVIDER_KINDS: readonly ProviderKind[] = [
   { kind: 'anthropic', name: 'Anthropic', protocol: 'anthropic', catalogId: 'anthropic', defaultBaseUrl: 'https://api.anthropic.com/v1', requiresApiKey: true },
   { kind: 'gemini', name: 'Google Gemini', protocol: 'gemini', catalogId: 'google', defaultBaseUrl: 'https://generativelanguage.googleapis.com/v1beta', requiresApiKey: true },
+  { kind: 'cohere', name: 'Cohere', protocol: 'cohere', catalogId: null, defaultBaseUrl: 'https://api.cohere.com', requiresApiKey: true },
+  // Bedrock and Vertex AI authenticate with cloud credentials (see isConfigured), not an API key.
+  { kind: 'bedrock', name: 'Amazon Bedrock', protocol: 'bedrock', catalogId: 'amazon-bedrock', defaultBaseUrl: 'https://bedrock-runtime.{region}.amazonaws.com', requiresApiKey: false },
+  { kind: 'vertex', name: 'Google Vertex AI (Gemini)', protocol: 'gemini', catalogId: 'google-vertex', defaultBaseUrl: 'https://{location}-aiplatform.googleapis.com/v1', requiresApiKey: false },
+  { kind: 'vertex-anthropic', name: 'Google Vertex AI (Claude)', protocol: 'anthropic', catalogId: 'google-vertex-anthropic', defaultBaseUrl: 'https://{location}-aiplatform.googleapis.com/v1', requiresApiKey: false },
   { kind: 'mock', name: 'Mock (simulated, no network)', protocol: 'mock', catalogId: null, defaultBaseUrl: null, requiresApiKey: false },
-  ...openAICompatibleProviders.map(
+  // The native Cohere v2 kind above supersedes the Compatibility API entry of the same id.
+  ...openAICompatibleProviders.filter((provider) => provider.id !== 'cohere').map(
     (provider): ProviderKind => ({
       kind: provider.id,
       name: provider.name,
@@ -49,12 +60,32 @@ export interface ProviderSettings {
   headers?: Record<string, string> | undefined;
   apiVersion?: string | undefined;
   mock?: MockAdapterOptions | undefined;
+  /** bedrock: the AWS region. */
+  region?: string | undefined;
+  /** bedrock: IAM credentials for SigV4 (without them, apiKey is used as a Bedrock API key). */
+  accessKeyId?: string | undefined;
+  secretAccessKey?: string | undefined;
+  sessionToken?: string | undefined;
+  /** vertex, vertex-anthropic: the Google Cloud project (defaults to the service account's). */
+  project?: string | undefined;
+  /** vertex, vertex-anthropic: a region or "global" (the default). */
+  location?: string | undefined;
+  /** vertex, vertex-anthropic: a ready OAuth access token, used as is. */
+  accessToken?: string | undefined;
+  /** vertex, vertex-anthropic: a service-account key, as JSON text or as the path of its file. */
+  serviceAccountJson?: string | undefined;
+  serviceAccountFile?: string | undefined;
 }
 
 /** Whether the provider has what it needs to be called. */
 export function isConfigured(settings: ProviderSettings): boolean {
   const kind = findProviderKind(settings.kind);
   if (!kind) return false;
+  // Bedrock and Vertex AI build their endpoints from region / location; their templates need no filling.
+  if (kind.kind === 'bedrock') return Boolean(settings.region) && Boolean((settings.accessKeyId && settings.secretAccessKey) || settings.apiKey);
+  if (kind.kind === 'vertex' || kind.kind === 'vertex-anthropic') {
+    return Boolean((settings.accessToken && settings.project) || settings.serviceAccountJson || settings.serviceAccountFile);
+  }
   // A kind without a usable default URL (none, or a template such as Azure's {resource}) needs one.
   const needsBaseUrl = kind.protocol !== 'mock' && (kind.defaultBaseUrl === null || kind.defaultBaseUrl.includes('{'));
   if (needsBaseUrl && !settings.baseUrl) return false;
@@ -71,11 +102,44 @@ export function createProviderAdapter(settings: ProviderSettings, http: HttpClie
     ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
     ...(settings.headers ? { headers: settings.headers } : {}),
   };
+  if (kind.kind === 'vertex' || kind.kind === 'vertex-anthropic') {
+    // Vertex AI takes OAuth tokens, never an API key.
+    const { apiKey: _apiKey, ...vertexCommon } = common;
+    const vertex = {
+      ...vertexCommon,
+      ...(settings.project ? { project: settings.project } : {}),
+      ...(settings.location ? { location: settings.location } : {}),
+      ...(settings.accessToken ? { accessToken: settings.accessToken } : {}),
+      ...(settings.serviceAccountJson
+        ? { serviceAccountKey: settings.serviceAccountJson }
+        : settings.serviceAccountFile
+          ? { serviceAccountKey: readFileSync(settings.serviceAccountFile, 'utf8') }
+          : {}),
+    };
+    return kind.kind === 'vertex' ? createVertexGeminiAdapter(vertex) : createVertexAnthropicAdapter(vertex);
+  }
   switch (kind.protocol) {
     case 'anthropic':
       return createAnthropicAdapter(common);
     case 'gemini':
       return createGeminiAdapter(common);
+    case 'cohere':
+      return createCohereAdapter(common);
+    case 'bedrock':
+      if (!settings.region) throw new Error(`bedrock provider ${settings.id} needs a region`);
+      return createBedrockAdapter({
+        ...common,
+        region: settings.region,
+        ...(settings.accessKeyId && settings.secretAccessKey
+          ? {
+              credentials: {
+                accessKeyId: settings.accessKeyId,
+                secretAccessKey: settings.secretAccessKey,
+                ...(settings.sessionToken ? { sessionToken: settings.sessionToken } : {}),
+              },
+            }
+          : {}),
+      });
     case 'mock':
       return createMockAdapter(settings.mock);
     case 'openai':

@@ -2,7 +2,7 @@
 // Context and plugins are the same on both transports: graphql-ws executes through
 // yoga.getEnveloped, as graphql-yoga's docs recommend.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
@@ -76,15 +76,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
   });
 
+  // Every socket, upgraded WebSockets included (closeAllConnections does not see those).
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
   const wsServerHandle = useServer<Record<string, unknown>, { signal: AbortController }>(
     {
       onConnect: (ctx) => {
-        ctx.extra.signal = new AbortController();
+        const controller = new AbortController();
+        ctx.extra.signal = controller;
+        // Abort on the socket's own close event: graphql-ws calls onClose only after every
+        // subscription's return() settled, and return() waits for a pending upstream read.
+        ctx.extra.socket.once('close', () => controller.abort());
         return true;
-      },
-      onClose: (ctx) => {
-        ctx.extra.signal?.abort();
       },
       execute: (args: any) => args.rootValue.execute(args),
       subscribe: (args: any) => args.rootValue.subscribe(args),
@@ -141,6 +149,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       const deadline = Date.now() + graceMs;
       while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
       server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
       await closed;
     },
   };

@@ -37,7 +37,7 @@ builder.objectType(GatewayError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof GatewayError,
   fields: (t) => ({
-    provider: t.exposeString('provider', { nullable: true, description: 'The provider the error came from, when it came from one.' }),
+    upstreamProvider: t.exposeString('provider', { nullable: true, description: 'The provider the error came from, when it came from one.' }),
     upstreamStatus: t.exposeInt('upstreamStatus', { nullable: true }),
     retryAfterMs: t.exposeInt('retryAfterMs', { nullable: true, description: 'How long to wait before retrying, when known.' }),
   }),

@@ -4,7 +4,7 @@ import type { ProviderView } from '../context.ts';
 import { ModelRef } from './model.ts';
 
 export const WireProtocolEnum = builder.enumType('WireProtocol', {
-  values: { OPENAI: { value: 'openai' }, ANTHROPIC: { value: 'anthropic' }, GEMINI: { value: 'gemini' }, MOCK: { value: 'mock' } } as const,
+  values: { OPENAI: { value: 'openai' }, ANTHROPIC: { value: 'anthropic' }, GEMINI: { value: 'gemini' }, COHERE: { value: 'cohere' }, BEDROCK: { value: 'bedrock' }, MOCK: { value: 'mock' } } as const,
 });
 
 export const ProviderRef = builder.objectRef<ProviderView>('Provider').implement({

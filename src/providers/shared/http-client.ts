@@ -20,7 +20,7 @@ export interface HttpResponse {
 
 export interface HttpClient {
   request(request: HttpRequest): Promise<HttpResponse>;
-  close(): Promise<void>;
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface UndiciHttpClientOptions {
@@ -64,7 +64,16 @@ export function createUndiciHttpClient(options: UndiciHttpClientOptions = {}): H
         },
       };
     },
-    close: () => agent.close(),
+    // Graceful first; requests still open after the grace period (a stream the caller abandoned)
+    // are destroyed so shutdown always completes.
+    async close(graceMs = 2000) {
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = agent.close().then(() => true);
+      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+      const closedInTime = await Promise.race([graceful, late]);
+      clearTimeout(timer);
+      if (!closedInTime) await agent.destroy();
+    },
   };
 }
 

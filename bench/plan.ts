@@ -1,0 +1,145 @@
+// What a benchmark run measures: the workloads (full and --quick) and the routes (targets).
+// Every route is measured in the same run against the same mock upstream, so ratios between
+// them hold even when absolute numbers drift between runs and machines.
+import { graphQLMutationBody, graphQLSubscriptionPayload, mockAnswer, openAIRequestBody } from './bench-wire.ts';
+import type { StreamProtocol } from './stream-clients.ts';
+
+export interface MockShape {
+  ttftMs: number;
+  chunks: number;
+  gapMs: number;
+}
+
+export type Workload =
+  | { id: string; kind: 'requests'; title: string; connections: number; durationSeconds: number; warmupSeconds: number }
+  | {
+      id: string;
+      kind: 'streams';
+      title: string;
+      streams: number;
+      rounds: number;
+      mock: MockShape;
+      rampMs: number;
+      timeoutMs: number;
+    };
+
+function requestWorkload(connections: number, durationSeconds: number, warmupSeconds: number): Workload {
+  return {
+    id: `requests-${connections}`,
+    kind: 'requests',
+    title: `Non-streaming, ${connections} connection${connections === 1 ? '' : 's'} (${durationSeconds} s measured after ${warmupSeconds} s warm-up)`,
+    connections,
+    durationSeconds,
+    warmupSeconds,
+  };
+}
+
+function streamWorkload(streams: number, rounds: number, mock: MockShape, rampMs: number, timeoutMs: number): Workload {
+  const offered = Math.round((streams * 1000) / mock.gapMs);
+  return {
+    id: `streams-${streams}`,
+    kind: 'streams',
+    title:
+      `Streaming, ${streams.toLocaleString('en-US')} concurrent streams × ${mock.chunks} chunks ${mock.gapMs} ms apart, ` +
+      `upstream TTFT ${mock.ttftMs} ms, ${rounds} stream${rounds === 1 ? '' : 's'} per slot (${offered.toLocaleString('en-US')} events/s offered)`,
+    streams,
+    rounds,
+    mock,
+    rampMs,
+    timeoutMs,
+  };
+}
+
+export interface Plan {
+  runs: number;
+  workloads: Workload[];
+}
+
+/**
+ * Full: about 10-15 minutes on 2 cores. 1,000 streams are spaced 25 ms apart (40k events/s offered,
+ * below the ~60k events/s where PERFORMANCE.md saw the load side saturate) so the run stays bounded
+ * even when a gateway queues streams; --gap-1000=50 gives the 20k events/s of the 100-stream case,
+ * --gap-1000=5 the 200k events/s overload test.
+ */
+export function fullPlan(gapFor1000: number): Plan {
+  return {
+    runs: 3,
+    workloads: [
+      requestWorkload(1, 3, 1),
+      requestWorkload(16, 3, 1),
+      requestWorkload(64, 3, 1),
+      requestWorkload(256, 3, 1),
+      streamWorkload(100, 4, { ttftMs: 20, chunks: 200, gapMs: 5 }, 100, 60_000),
+      streamWorkload(1000, 1, { ttftMs: 20, chunks: 200, gapMs: gapFor1000 }, 1000, 240_000),
+    ],
+  };
+}
+
+/** --quick: one run of the workloads the targets are stated for, shortened; about 2 minutes. */
+export function quickPlan(gapFor1000: number): Plan {
+  return {
+    runs: 1,
+    workloads: [
+      requestWorkload(1, 2, 1),
+      requestWorkload(64, 3, 1),
+      streamWorkload(100, 2, { ttftMs: 20, chunks: 200, gapMs: 5 }, 100, 60_000),
+      streamWorkload(1000, 1, { ttftMs: 20, chunks: 100, gapMs: gapFor1000 }, 1000, 240_000),
+    ],
+  };
+}
+
+export type RouteGroup = 'baseline' | 'floor' | 'modelgraph' | 'peer';
+
+export interface Route {
+  id: string;
+  label: string;
+  group: RouteGroup;
+  /** The process whose CPU and memory are the route's (none for the baseline). */
+  pid?: number;
+  requests?: { url: string; headers: Record<string, string>; body: string; expectText: string };
+  streams?: { protocol: StreamProtocol; url: string; headers: Record<string, string>; body: string };
+}
+
+const json = { 'content-type': 'application/json' };
+
+/** A Chat Completions endpoint (the mock, the floor, Portkey, modelgraph REST), JSON and SSE. */
+export function chatCompletionsRoute(
+  base: Omit<Route, 'requests' | 'streams'>,
+  url: string,
+  headers: Record<string, string>,
+): Route {
+  const all = { ...json, ...headers };
+  return {
+    ...base,
+    requests: { url, headers: all, body: openAIRequestBody(false), expectText: mockAnswer },
+    streams: { protocol: 'openai-sse', url, headers: { ...all, accept: 'text/event-stream' }, body: openAIRequestBody(true) },
+  };
+}
+
+/** modelgraph's GraphQL edge: the mutation, and the subscription over SSE and over WebSocket. */
+export function graphQLRoutes(baseUrl: string, pid: number, headers: Record<string, string>, suffix = '', labelSuffix = ''): Route[] {
+  const url = `${baseUrl}/graphql`;
+  return [
+    {
+      id: `graphql${suffix}`,
+      label: `modelgraph GraphQL mutation${labelSuffix}`,
+      group: 'modelgraph',
+      pid,
+      requests: { url, headers: { ...json, accept: 'application/json', ...headers }, body: graphQLMutationBody(), expectText: mockAnswer },
+    },
+    {
+      id: `graphql-sse${suffix}`,
+      label: `modelgraph GraphQL subscription, SSE${labelSuffix}`,
+      group: 'modelgraph',
+      pid,
+      streams: { protocol: 'graphql-sse', url, headers: { ...json, accept: 'text/event-stream', ...headers }, body: JSON.stringify(graphQLSubscriptionPayload()) },
+    },
+    {
+      id: `graphql-ws${suffix}`,
+      label: `modelgraph GraphQL subscription, WebSocket${labelSuffix}`,
+      group: 'modelgraph',
+      pid,
+      streams: { protocol: 'graphql-ws', url: url.replace(/^http/, 'ws'), headers, body: JSON.stringify(graphQLSubscriptionPayload()) },
+    },
+  ];
+}

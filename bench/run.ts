@@ -1,0 +1,321 @@
+// `npm run bench [-- --quick] [--runs=N --targets=a,b --workloads=x,y --gap-1000=MS --profile --no-peer
+//   --database-url=postgres://... --gateway-root=<another checkout>]`
+// Starts the mock upstream, the floor proxy, modelgraph and the Portkey peer, forks the load
+// generator, measures every route under every workload `runs` times (routes interleaved within a
+// run so drift hits them alike), and prints markdown tables; the same markdown and the raw figures
+// go to bench/.results/. With --profile, modelgraph runs under --cpu-prof and the report ends
+// with its top functions by self time.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { LoadCommand, LoadFigures, LoadReply, RequestLoad, StreamLoad } from './load-commands.ts';
+import { provisionVirtualKey, startModelgraph, type ModelgraphGateway } from './modelgraph-gateway.ts';
+import { installPeer, peerHeaders, peerVersion, startPeer } from './peer-portkey.ts';
+import { chatCompletionsRoute, fullPlan, graphQLRoutes, quickPlan, type MockShape, type Plan, type Route, type Workload } from './plan.ts';
+import { profileMarkdown, summarizeProfile, type CpuProfile, type TimeWindow } from './profile-summary.ts';
+import { renderMarkdown, type BenchResults } from './report.ts';
+import { canPin, gatewayCore, loadCore, nodeScript, pinProcess, repositoryRoot, startService, tsxLoader, type Service } from './services.ts';
+
+interface Options {
+  quick: boolean;
+  runs: number | undefined;
+  targets: string[] | undefined;
+  workloads: string[] | undefined;
+  gapFor1000: number | undefined;
+  profile: boolean;
+  peer: boolean;
+  databaseUrl: string | undefined;
+  gatewayRoot: string | undefined;
+}
+
+function parseOptions(argv: string[]): Options {
+  const value = (name: string) => argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const list = (name: string) => value(name)?.split(',').filter(Boolean);
+  const known = ['--quick', '--profile', '--no-peer', '--runs=', '--targets=', '--workloads=', '--gap-1000=', '--database-url=', '--gateway-root='];
+  for (const arg of argv) {
+    if (!known.some((option) => (option.endsWith('=') ? arg.startsWith(option) : arg === option))) throw new Error(`unknown option ${arg}; known: ${known.join(' ')}`);
+  }
+  return {
+    quick: argv.includes('--quick'),
+    runs: value('runs') ? Number(value('runs')) : undefined,
+    targets: list('targets'),
+    workloads: list('workloads'),
+    gapFor1000: value('gap-1000') ? Number(value('gap-1000')) : undefined,
+    profile: argv.includes('--profile'),
+    peer: !argv.includes('--no-peer'),
+    databaseUrl: value('database-url'),
+    gatewayRoot: value('gateway-root'),
+  };
+}
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+/** The load generator process and a promise per command sent to it. */
+class LoadWorker {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (figures: LoadFigures) => void; reject: (error: Error) => void }>();
+
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (message: LoadReply | { ready: true }) => {
+      if (!('id' in message)) return;
+      const waiter = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      if ('error' in message) waiter?.reject(new Error(message.error));
+      else waiter?.resolve(message.figures);
+    });
+    child.on('exit', (code) => {
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`load generator exited with ${code}`));
+      this.pending.clear();
+    });
+  }
+
+  static async start(): Promise<LoadWorker> {
+    // Forked from the orchestrator, which is pinned to the load core: the affinity is inherited.
+    const child = fork(join(repositoryRoot, 'bench', 'load-worker.ts'), [], { execArgv: ['--import', tsxLoader], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
+    });
+    return new LoadWorker(child);
+  }
+
+  run(command: RequestLoad | StreamLoad): Promise<LoadFigures> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.child.send({ ...command, id } satisfies LoadCommand);
+    });
+  }
+
+  stop(): void {
+    this.child.kill('SIGTERM');
+  }
+}
+
+async function configureMock(mock: Service, shape: MockShape): Promise<void> {
+  const response = await fetch(`${mock.url}/__bench/config`, { method: 'POST', body: JSON.stringify({ ...shape, jsonDelayMs: 0 }) });
+  if (!response.ok) throw new Error(`mock config failed: ${response.status}`);
+  await response.arrayBuffer();
+}
+
+function requestCommand(route: Route, connections: number, durationSeconds: number): RequestLoad {
+  const shape = route.requests!;
+  return { kind: 'requests', url: shape.url, headers: shape.headers, body: shape.body, connections, durationSeconds, expectText: shape.expectText, pid: route.pid };
+}
+
+function streamCommand(route: Route, streams: number, rounds: number, expectedEvents: number, rampMs: number, timeoutMs: number): StreamLoad {
+  const shape = route.streams!;
+  return { kind: 'streams', protocol: shape.protocol, url: shape.url, headers: shape.headers, body: shape.body, streams, rounds, expectedEvents, rampMs, timeoutMs, pid: route.pid };
+}
+
+const warmupShape: MockShape = { ttftMs: 1, chunks: 20, gapMs: 1 };
+
+/** One request and one stream per route before measuring; a route that fails is left out with a note. */
+async function checkRoutes(routes: Route[], load: LoadWorker, mock: Service, notes: string[]): Promise<Route[]> {
+  await configureMock(mock, warmupShape);
+  const working: Route[] = [];
+  for (const route of routes) {
+    let { requests, streams } = route;
+    if (requests) {
+      const figures = await load.run(requestCommand(route, 1, 1)).catch((error: Error) => error);
+      if (figures instanceof Error || figures.kind !== 'requests' || figures.okRequests === 0 || figures.failedRequests > 0) {
+        notes.push(`${route.label}: non-streaming left out, the check failed: ${figures instanceof Error ? figures.message : (figures as { firstFailure: string | null }).firstFailure}`);
+        requests = undefined;
+      }
+    }
+    if (streams) {
+      const figures = await load.run(streamCommand(route, 2, 1, warmupShape.chunks, 0, 10_000)).catch((error: Error) => error);
+      if (figures instanceof Error || figures.kind !== 'streams' || figures.incompleteStreams > 0) {
+        notes.push(`${route.label}: streaming left out, the check failed: ${figures instanceof Error ? figures.message : (figures as { firstFailure: string | null }).firstFailure}`);
+        streams = undefined;
+      }
+    }
+    if (requests || streams) working.push({ ...route, requests, streams });
+  }
+  return working;
+}
+
+const monotonicMicroseconds = () => Number(process.hrtime.bigint() / 1000n);
+
+/** Measured windows of modelgraph routes, for cutting its CPU profile down to them. */
+const modelgraphWindows: TimeWindow[] = [];
+
+async function measured(route: Route, command: RequestLoad | StreamLoad, load: LoadWorker): Promise<LoadFigures> {
+  const start = monotonicMicroseconds();
+  try {
+    return await load.run(command);
+  } finally {
+    if (route.group === 'modelgraph') modelgraphWindows.push([start, monotonicMicroseconds()]);
+  }
+}
+
+async function measure(workload: Workload, route: Route, load: LoadWorker, mock: Service): Promise<LoadFigures | null> {
+  if (workload.kind === 'requests') {
+    if (!route.requests) return null;
+    await load.run(requestCommand({ ...route, pid: undefined }, workload.connections, workload.warmupSeconds));
+    return measured(route, requestCommand(route, workload.connections, workload.durationSeconds), load);
+  }
+  if (!route.streams) return null;
+  await configureMock(mock, warmupShape);
+  await load.run(streamCommand({ ...route, pid: undefined }, Math.min(50, workload.streams), 2, warmupShape.chunks, 0, 30_000));
+  await configureMock(mock, workload.mock);
+  return measured(route, streamCommand(route, workload.streams, workload.rounds, workload.mock.chunks, workload.rampMs, workload.timeoutMs), load);
+}
+
+function describeMachine(): string {
+  const cpuList = cpus();
+  let memory = '';
+  try {
+    const match = /MemTotal:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
+    if (match) memory = `, ${Math.round(Number(match[1]) / 1024 / 1024)} GiB RAM`;
+  } catch {
+    // not Linux
+  }
+  return `${cpuList[0]?.model ?? 'unknown CPU'}, ${cpuList.length} cores${memory}, Linux ${release()}, Node ${process.version}`;
+}
+
+/** The main thread's profile of the latest process (`CPU.<date>.<time>.<pid>.0.<n>.cpuprofile`; thread 1 is the ESM loader). */
+function newestProfile(directory: string): string | null {
+  const files = readdirSync(directory).filter((file) => /\.\d+\.0\.\d+\.cpuprofile$/.test(file));
+  files.sort((a, b) => statSync(join(directory, b)).mtimeMs - statSync(join(directory, a)).mtimeMs);
+  return files[0] ? join(directory, files[0]) : null;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const gapFor1000 = options.gapFor1000 ?? (options.quick ? 20 : 25);
+  const plan: Plan = options.quick ? quickPlan(gapFor1000) : fullPlan(gapFor1000);
+  const runs = options.runs ?? plan.runs;
+  const workloads = plan.workloads.filter((workload) => !options.workloads || options.workloads.includes(workload.id));
+  const notes: string[] = [];
+  if (!canPin) notes.push('taskset or a second core is missing: nothing is pinned and the figures are not comparable.');
+  pinProcess(process.pid, loadCore);
+
+  const resultsDirectory = join(repositoryRoot, 'bench', '.results');
+  const profileDirectory = join(repositoryRoot, 'bench', '.profiles');
+  mkdirSync(resultsDirectory, { recursive: true });
+  if (options.profile) mkdirSync(profileDirectory, { recursive: true });
+
+  const services: Service[] = [];
+  let load: LoadWorker | undefined;
+  try {
+    const mock = await startService({ name: 'mock upstream', command: nodeScript('bench/mock-upstream.ts'), core: loadCore, ready: { pattern: /listening (\d+)/ } });
+    services.push(mock);
+    const floor = await startService({ name: 'floor proxy', command: nodeScript('bench/floor-proxy.ts', '--upstream', mock.url), core: gatewayCore, env: { NODE_ENV: 'production' }, ready: { pattern: /listening (\d+)/ } });
+    services.push(floor);
+    log(`starting modelgraph (${options.databaseUrl ? 'Postgres at DATABASE_URL' : 'PGlite in a temporary directory'}) ...`);
+    const modelgraph: ModelgraphGateway = await startModelgraph({
+      upstreamPort: mock.port,
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      ...(options.gatewayRoot ? { gatewayRoot: resolve(options.gatewayRoot) } : {}),
+      ...(options.profile ? { cpuProfileDirectory: profileDirectory } : {}),
+    });
+    if (options.gatewayRoot) notes.push(`modelgraph ran from ${resolve(options.gatewayRoot)} (--gateway-root), not from this checkout.`);
+    notes.push(
+      options.databaseUrl
+        ? 'modelgraph ran with DATABASE_URL (Postgres).'
+        : 'modelgraph ran with PGlite (DATABASE_URL unset); PGlite keeps about 650 MB resident by itself, so see "RSS added" for what a workload costs.',
+    );
+    services.push(modelgraph);
+
+    const routes: Route[] = [
+      chatCompletionsRoute({ id: 'direct', label: 'direct to mock upstream (baseline)', group: 'baseline' }, `${mock.url}/v1/chat/completions`, { authorization: 'Bearer x' }),
+      chatCompletionsRoute({ id: 'floor', label: 'floor proxy (node:http + undici Pool)', group: 'floor', pid: floor.pid }, `${floor.url}/v1/chat/completions`, { authorization: 'Bearer x' }),
+    ];
+    if (modelgraph.restAvailable) {
+      routes.push(chatCompletionsRoute({ id: 'rest', label: 'modelgraph REST /v1/chat/completions', group: 'modelgraph', pid: modelgraph.pid }, `${modelgraph.url}/v1/chat/completions`, {}));
+    } else {
+      notes.push(`modelgraph REST: ${modelgraph.restNote}; its rows and targets are not measured in this run.`);
+    }
+    routes.push(...graphQLRoutes(modelgraph.url, modelgraph.pid, {}));
+    // HOOK(virtual-keys): see provisionVirtualKey in modelgraph-gateway.ts.
+    const virtualKey = await provisionVirtualKey(modelgraph);
+    if (virtualKey !== null) {
+      const auth = { authorization: `Bearer ${virtualKey}` };
+      if (modelgraph.restAvailable) {
+        routes.push(chatCompletionsRoute({ id: 'rest+key', label: 'modelgraph REST, virtual key + budget', group: 'modelgraph', pid: modelgraph.pid }, `${modelgraph.url}/v1/chat/completions`, auth));
+      }
+      routes.push(...graphQLRoutes(modelgraph.url, modelgraph.pid, auth, '+key', ', virtual key + budget'));
+    } else {
+      notes.push('Virtual keys and budgets are not built yet: the `+key` targets are not measured (hook: provisionVirtualKey in bench/modelgraph-gateway.ts).');
+    }
+    if (options.peer) {
+      try {
+        installPeer(log);
+        const peer = await startPeer();
+        services.push(peer);
+        routes.push(chatCompletionsRoute({ id: 'peer', label: `Portkey gateway ${peerVersion} (peer)`, group: 'peer', pid: peer.pid }, `${peer.url}/v1/chat/completions`, peerHeaders(mock.port)));
+      } catch (error) {
+        notes.push(`Portkey peer not measured: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+
+    load = await LoadWorker.start();
+    const selected = routes.filter((route) => !options.targets || options.targets.includes(route.id));
+    log(`checking ${selected.length} routes ...`);
+    const working = await checkRoutes(selected, load, mock, notes);
+
+    const figures: BenchResults['figures'] = {};
+    for (let run = 0; run < runs; run++) {
+      for (const workload of workloads) {
+        for (const route of working) {
+          if (!(workload.kind === 'requests' ? route.requests : route.streams)) continue;
+          log(`run ${run + 1}/${runs} ${workload.id} ${route.id}`);
+          let result: LoadFigures | null;
+          try {
+            result = await measure(workload, route, load, mock);
+          } catch (error) {
+            notes.push(`run ${run + 1}, ${workload.id}, ${route.label}: ${(error as Error).message.split('\n')[0]}`);
+            result = null;
+          }
+          if (result === null) continue;
+          ((figures[workload.id] ??= {})[route.id] ??= [])[run] = result;
+          if (result.firstFailure) notes.push(`run ${run + 1}, ${workload.id}, ${route.label}: ${result.firstFailure}`);
+        }
+      }
+    }
+
+    const extra: string[] = [];
+    if (options.profile) {
+      await modelgraph.stop();
+      const file = newestProfile(profileDirectory);
+      if (file) {
+        const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+        extra.push(
+          '### modelgraph CPU profile',
+          '',
+          `\`${file.slice(repositoryRoot.length)}\`, main thread, only samples inside the measured windows of modelgraph targets (startup, checks and warm-ups left out).`,
+          '',
+          profileMarkdown(summarizeProfile(profile, 30, modelgraphWindows), 'Top functions by self time'),
+        );
+      }
+    }
+
+    const results: BenchResults = {
+      machine: describeMachine(),
+      date: new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+      command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      pinned: canPin,
+      runs,
+      routes: working.map(({ id, label, group }) => ({ id, label, group })),
+      workloads,
+      figures,
+      notes,
+    };
+    const markdown = renderMarkdown(results, extra);
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+    writeFileSync(join(resultsDirectory, `bench-${stamp}.md`), `${markdown}\n`);
+    writeFileSync(join(resultsDirectory, `bench-${stamp}.json`), `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`${markdown}\n`);
+    log(`written to bench/.results/bench-${stamp}.md and .json`);
+  } finally {
+    load?.stop();
+    for (const service of services.reverse()) await service.stop().catch(() => undefined);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

@@ -1,0 +1,123 @@
+// The REST edge: OpenAI- and Anthropic-compatible endpoints over the same core services as
+// GraphQL. This file owns what every endpoint shares: routing, the request id, CORS, the body
+// limit, authentication, the client-disconnect signal and mapping errors to each API's format.
+// Endpoints only convert between their wire format and the core's types.
+// The server's shutdown signal is not used: like GraphQL's HTTP requests, in-flight completions
+// are left to finish, and when the server's grace period ends it closes their connections, which
+// aborts them through the client-disconnect signal.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { secretFromHeaders, type Caller, type Credentials } from '../core/auth.ts';
+import { toGatewayError } from '../core/errors.ts';
+import { systemClock, type Clock } from '../core/ports.ts';
+import type { RestHandler } from '../server/http-server.ts';
+import { anthropicErrorFormat } from './anthropic/anthropic-error-format.ts';
+import { createMessagesEndpoint } from './anthropic/handle-messages.ts';
+import { createChatCompletionsEndpoint } from './openai/handle-chat-completions.ts';
+import { createListModelsEndpoint, createRetrieveModelEndpoint } from './openai/handle-models.ts';
+import { openAIErrorFormat } from './openai/openai-error-format.ts';
+import { clientAbortSignal } from './shared/client-abort-signal.ts';
+import { applyCors, isPreflight, writePreflight } from './shared/cors.ts';
+import { anthropicRequestIdHeader, requestIdHeader } from './shared/header-names.ts';
+import { readJsonBody } from './shared/read-json-body.ts';
+import { requestIdFor } from './shared/request-id.ts';
+import { methodNotAllowed } from './shared/rest-request-error.ts';
+import type { RestEndpoint, RestServices } from './shared/rest-exchange.ts';
+import { writeError, type ErrorFormat } from './shared/write-json.ts';
+
+export interface RestHandlerOptions {
+  completions: RestServices['completions'];
+  catalog: RestServices['catalog'];
+  /** Resolves the caller from the request's key; without it every request is allowed. */
+  authenticate?: ((credentials: Credentials) => Promise<Caller>) | undefined;
+  bodyLimitBytes: number;
+  /** Origins allowed to call from a browser; `*` allows any. */
+  corsOrigins: readonly string[];
+  clock?: Clock;
+  newId?: () => string;
+  logger?: (line: string) => void;
+}
+
+interface Route {
+  method: 'GET' | 'POST';
+  /** The path parameters when the path matches, otherwise null. */
+  match(path: string): Record<string, string> | null;
+  errorFormat: ErrorFormat;
+  endpoint: RestEndpoint;
+}
+
+const exact = (expected: string) => (path: string) => (path === expected ? {} : null);
+const modelIdPrefix = '/v1/models/';
+
+export function createRestHandler(options: RestHandlerOptions): RestHandler {
+  const services: RestServices = {
+    completions: options.completions,
+    catalog: options.catalog,
+    clock: options.clock ?? systemClock,
+    newId: options.newId ?? randomUUID,
+  };
+  const log = options.logger ?? (() => undefined);
+  const routes: Route[] = [
+    { method: 'POST', match: exact('/v1/chat/completions'), errorFormat: openAIErrorFormat, endpoint: createChatCompletionsEndpoint(services) },
+    { method: 'POST', match: exact('/v1/messages'), errorFormat: anthropicErrorFormat, endpoint: createMessagesEndpoint(services) },
+    { method: 'GET', match: exact('/v1/models'), errorFormat: openAIErrorFormat, endpoint: createListModelsEndpoint(services) },
+    {
+      method: 'GET',
+      match: (path) => (path.startsWith(modelIdPrefix) && path.length > modelIdPrefix.length ? { id: decodeModelId(path.slice(modelIdPrefix.length)) } : null),
+      errorFormat: openAIErrorFormat,
+      endpoint: createRetrieveModelEndpoint(services),
+    },
+  ];
+
+  return async (request: IncomingMessage, response: ServerResponse) => {
+    const path = (request.url ?? '/').split('?')[0]!;
+    const matching = routes.flatMap((route) => {
+      const params = route.match(path);
+      return params === null ? [] : [{ route, params }];
+    });
+    if (matching.length === 0) return false;
+    const { route, params } = matching.find((candidate) => candidate.route.method === request.method) ?? matching[0]!;
+
+    const requestId = requestIdFor(request.headers, services.newId);
+    response.setHeader(requestIdHeader, requestId);
+    if (route.errorFormat === anthropicErrorFormat) response.setHeader(anthropicRequestIdHeader, requestId);
+    const originAllowed = applyCors(request, response, options.corsOrigins);
+    if (isPreflight(request)) {
+      writePreflight(request, response, originAllowed, matching.map((candidate) => candidate.route.method));
+      return true;
+    }
+    const signal = clientAbortSignal(response);
+
+    try {
+      if (route.method !== request.method) {
+        throw methodNotAllowed(request.method ?? '?', path, matching.map((candidate) => candidate.route.method));
+      }
+      const caller = options.authenticate
+        ? await options.authenticate({ secret: secretFromHeaders(request.headers), clientAddress: request.socket.remoteAddress })
+        : undefined;
+      const body = route.method === 'POST' ? await readJsonBody(request, options.bodyLimitBytes) : undefined;
+      await route.endpoint({ request, response, requestId, signal, caller, body, params });
+    } catch (thrown) {
+      const error = toGatewayError(thrown);
+      if (error.code === 'INTERNAL') log(`${request.method} ${path} failed (${requestId}): ${describeCause(thrown)}`);
+      if (!response.headersSent) writeError(response, error, route.errorFormat);
+      // A stream that already started ends its own way; anything else left open is closed here.
+      else if (!response.writableEnded) response.end();
+    }
+    return true;
+  };
+}
+
+/** `openai/gpt-4.1` arrives as is or as `openai%2Fgpt-4.1`, depending on the client. */
+function decodeModelId(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function describeCause(thrown: unknown): string {
+  const cause = thrown instanceof Error && thrown.cause !== undefined ? thrown.cause : thrown;
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -1,0 +1,72 @@
+// Completion events -> `chat.completion.chunk` SSE frames: a role chunk, content / reasoning /
+// indexed tool-call argument deltas, a finish chunk, then usage (with cost) in a chunk with empty
+// `choices` whether or not the client asked for it, then `[DONE]`. A failure after the stream
+// started is `data: {"error":{...}}` then `[DONE]`, which the openai SDK raises as an APIError.
+import type { CompletionEvent } from '../../core/completion-service.ts';
+import type { SseFrame } from '../shared/sse-writer.ts';
+import type { CompletionStreamEncoder } from '../shared/stream-completion-events.ts';
+import { convertUsageToOpenAI } from './convert-usage-to-openai.ts';
+import { mapFinishReasonToOpenAI } from './map-finish-reason-to-openai.ts';
+import { openAIErrorObject } from './openai-error-format.ts';
+
+export interface OpenAIChunkEncoderOptions {
+  /** One id for every chunk of the stream. */
+  id: string;
+  created: number;
+  /** The requested model; chunks after completion name the model that served. */
+  model: string;
+}
+
+const done: SseFrame = { data: '[DONE]' };
+
+export function createOpenAIChunkEncoder(options: OpenAIChunkEncoderOptions): CompletionStreamEncoder {
+  const { id, created } = options;
+  let model = options.model;
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): SseFrame => ({
+    data: JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices, ...extra }),
+  });
+  const delta = (value: Record<string, unknown>): SseFrame => chunk([{ index: 0, delta: value, finish_reason: null, logprobs: null }]);
+
+  return {
+    start: () => [delta({ role: 'assistant', content: '' })],
+    encode(event: CompletionEvent): SseFrame[] {
+      switch (event.type) {
+        case 'text-delta':
+          return [delta({ content: event.text })];
+        case 'reasoning-delta':
+          // OpenRouter's field; the AI SDK and OpenRouter clients read it (DeepSeek's is reasoning_content).
+          return [delta({ reasoning: event.text })];
+        case 'tool-call-delta':
+          return [
+            delta({
+              tool_calls: [
+                event.id !== null
+                  ? { index: event.index, id: event.id, type: 'function', function: { name: event.name ?? '', arguments: event.argumentsDelta } }
+                  : { index: event.index, function: { arguments: event.argumentsDelta } },
+              ],
+            }),
+          ];
+        case 'completed': {
+          const { outcome } = event;
+          const { result } = outcome;
+          model = outcome.model;
+          const finish = mapFinishReasonToOpenAI(result.finishReason, result.toolCalls.length > 0);
+          return [
+            chunk([{ index: 0, delta: {}, finish_reason: finish, native_finish_reason: result.finishReason.raw, logprobs: null }], {
+              provider: outcome.providerId,
+            }),
+            chunk([], { provider: outcome.providerId, usage: convertUsageToOpenAI(result.usage, outcome.cost) }),
+            done,
+          ];
+        }
+        case 'error':
+          // What was produced before the failure is billed; the usage chunk says how much.
+          return [
+            chunk([], { usage: convertUsageToOpenAI(event.usage, event.cost) }),
+            { data: JSON.stringify({ error: openAIErrorObject(event.error) }) },
+            done,
+          ];
+      }
+    },
+  };
+}

@@ -1,0 +1,5 @@
+/** The gateway's id of a generation, for usage lookups; the body's `id` carries it too. */
+export const generationIdHeader = 'x-modelgraph-generation-id';
+export const requestIdHeader = 'x-request-id';
+/** The header Anthropic's SDK reads the request id from. */
+export const anthropicRequestIdHeader = 'request-id';

@@ -1,0 +1,31 @@
+// What an endpoint gets: the HTTP pair, the request id, the client-disconnect signal, the caller
+// and the parsed body. Endpoints know nothing of routing, CORS, limits or authentication.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Caller } from '../../core/auth.ts';
+import type { CatalogService } from '../../core/catalog.ts';
+import type { CompletionService } from '../../core/completion-service.ts';
+import type { Clock } from '../../core/ports.ts';
+
+export interface RestServices {
+  completions: Pick<CompletionService, 'create' | 'stream'>;
+  catalog: Pick<CatalogService, 'listModels' | 'model' | 'isRoutable'>;
+  clock: Clock;
+  newId(): string;
+}
+
+export interface RestExchange {
+  request: IncomingMessage;
+  response: ServerResponse;
+  requestId: string;
+  /** Aborted when the client goes away before the response is finished. */
+  signal: AbortSignal;
+  caller: Caller | undefined;
+  /** The parsed JSON body (undefined for GET). */
+  body: unknown;
+  /** Path parameters, e.g. `id` of /v1/models/{id}. */
+  params: Record<string, string>;
+}
+
+export interface RestEndpoint {
+  (exchange: RestExchange): Promise<void>;
+}

@@ -1,0 +1,35 @@
+// The service's event stream -> SSE frames of one API. Nothing is written until the first event:
+// a failure before any content (unknown model, 429, bad request) is thrown so the client gets a
+// real HTTP error status, as OpenAI and Anthropic do; after that, failures are in-stream events.
+import type { CompletionEvent } from '../../core/completion-service.ts';
+import { GatewayError } from '../../core/errors.ts';
+import type { RestExchange } from './rest-exchange.ts';
+import { createSseWriter, type SseFrame } from './sse-writer.ts';
+
+export interface CompletionStreamEncoder {
+  /** Frames that open the stream (OpenAI's role chunk, Anthropic's message_start). */
+  start(): SseFrame[];
+  /** Frames for one event; `completed` and `error` frames end the stream. */
+  encode(event: CompletionEvent): SseFrame[];
+}
+
+export async function streamCompletionEvents(
+  exchange: RestExchange,
+  events: AsyncIterable<CompletionEvent>,
+  encoder: CompletionStreamEncoder,
+): Promise<void> {
+  const sse = createSseWriter(exchange.response);
+  // Leaving this loop early (client gone) ends the service's generator, whose finally aborts the
+  // upstream call; the exchange's signal has already told it why.
+  for await (const event of events) {
+    if (sse.closed) break;
+    if (!sse.opened) {
+      if (event.type === 'error') throw event.error;
+      sse.open();
+      for (const frame of encoder.start()) await sse.send(frame);
+    }
+    for (const frame of encoder.encode(event)) await sse.send(frame);
+  }
+  if (!sse.opened) throw new GatewayError('INTERNAL', 'The completion stream ended without an event');
+  sse.end();
+}

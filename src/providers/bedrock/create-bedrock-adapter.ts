@@ -1,0 +1,96 @@
+// The Amazon Bedrock Converse adapter: POST {endpoint}/model/{modelId}/converse and
+// /converse-stream (AWS event-stream framing), signed with SigV4 or authorised with a Bedrock API
+// key. Credentials come in as options; reading AWS_* environment variables is the config's job.
+import { UpstreamProtocolError } from '../../core/errors.ts';
+import { systemClock, type Clock, type ProviderAdapter } from '../../core/ports.ts';
+import type { ChatRequest } from '../../core/types.ts';
+import type { AdapterOptions } from '../shared/adapter-options.ts';
+import type { HttpResponse } from '../shared/http-client.ts';
+import { bedrockError, bedrockTransportError } from './bedrock-error.ts';
+import { bedrockStream } from './bedrock-stream.ts';
+import type { BedrockWireConverseResponse } from './bedrock-wire.ts';
+import { buildBedrockRequest } from './build-bedrock-request.ts';
+import { mapBedrockResponse } from './map-bedrock-response.ts';
+import { createAwsRequestSigner, type AwsCredentials } from './sign-aws-request.ts';
+
+export interface BedrockAdapterOptions extends AdapterOptions {
+  /** The AWS region, e.g. "us-east-1"; picks the endpoint and is part of the signature. */
+  region: string;
+  /** IAM credentials for SigV4. When absent, `apiKey` is sent as a Bedrock API key (bearer token). */
+  credentials?: AwsCredentials;
+  /** The signing clock; injected by tests. */
+  clock?: Clock;
+}
+
+/** The bedrock-runtime endpoint of a region. */
+export function bedrockRuntimeUrl(region: string): string {
+  return `https://bedrock-runtime.${region}.amazonaws.com`;
+}
+
+export function createBedrockAdapter(options: BedrockAdapterOptions): ProviderAdapter {
+  const providerId = options.providerId;
+  const baseUrl = (options.baseUrl ?? bedrockRuntimeUrl(options.region)).replace(/\/+$/, '');
+  const clock = options.clock ?? systemClock;
+  // The signing name of bedrock-runtime is "bedrock".
+  const sign = options.credentials === undefined ? undefined : createAwsRequestSigner({ credentials: options.credentials, region: options.region, service: 'bedrock' });
+
+  /** Model ids may be ARNs or inference-profile ids with ':' and '/', so the id is one encoded path segment. */
+  const urlFor = (model: string, stream: boolean) => `${baseUrl}/model/${encodeURIComponent(model)}/${stream ? 'converse-stream' : 'converse'}`;
+
+  async function authorise(url: string, headers: Record<string, string>, body: string): Promise<Record<string, string>> {
+    if (sign !== undefined) return sign({ method: 'POST', url, headers, body }, new Date(clock.now()));
+    return options.apiKey === undefined ? headers : { ...headers, authorization: `Bearer ${options.apiKey}` };
+  }
+
+  /** Sends the request; a non-2xx answer is read and thrown as a typed error. */
+  async function send(request: ChatRequest, stream: boolean, signal: AbortSignal): Promise<HttpResponse> {
+    const url = urlFor(request.model, stream);
+    const body = JSON.stringify(buildBedrockRequest(request));
+    let response: HttpResponse;
+    try {
+      const headers = await authorise(url, { ...options.headers, 'content-type': 'application/json' }, body);
+      response = await options.http.request({ url, method: 'POST', headers, body, signal });
+    } catch (error) {
+      throw bedrockTransportError(error, signal, providerId);
+    }
+    if (response.status >= 200 && response.status < 300) return response;
+    const text = await response.text().catch(() => '');
+    throw bedrockError({ providerId, status: response.status, headers: response.headers, body: text });
+  }
+
+  return {
+    async generate(request, signal) {
+      const response = await send(request, false, signal);
+      let text: string;
+      try {
+        text = await response.text();
+      } catch (error) {
+        throw bedrockTransportError(error, signal, providerId);
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (error) {
+        throw new UpstreamProtocolError('Bedrock returned a response body that is not JSON', { provider: providerId, cause: error });
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new UpstreamProtocolError('Bedrock returned a response body that is not a Converse response', { provider: providerId });
+      }
+      return mapBedrockResponse(parsed as BedrockWireConverseResponse, requestIdOf(response));
+    },
+
+    async *stream(request, signal) {
+      const response = await send(request, true, signal);
+      try {
+        yield* bedrockStream(response.body, { providerId, signal, requestId: requestIdOf(response) });
+      } finally {
+        await response.dump().catch(() => undefined);
+      }
+    },
+  };
+}
+
+function requestIdOf(response: HttpResponse): string | null {
+  const value = response.headers['x-amzn-requestid'];
+  return (Array.isArray(value) ? value[0] : value) ?? null;
+}

@@ -1,0 +1,366 @@
+// The same GraphQL operations against the three protocols (OpenAI, Anthropic, Gemini), each served
+// by its upstream simulator, must give equal results: text, tools, JSON, reasoning, errors, cost.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/client.ts';
+import { databaseCases } from '../helpers/databases.ts';
+import { subscribeSse, subscribeWs, wsClient } from '../helpers/graphql-streams.ts';
+import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import type { Scenario, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
+import { startAnthropicSimulator } from '../providers/anthropic-simulator.ts';
+import { startGeminiSimulator } from '../providers/gemini-simulator.ts';
+import { startOpenAISimulator } from '../providers/openai-simulator.ts';
+
+const PROTOCOLS = ['openai', 'anthropic', 'gemini'] as const;
+type Protocol = (typeof PROTOCOLS)[number];
+
+const RESULT = `
+  __typename
+  ... on ChatCompletion {
+    id model provider
+    message { content toolCalls { id name arguments } reasoning }
+    finishReason { unified }
+    usage { inputTokens outputTokens cachedInputTokens cacheWriteTokens reasoningTokens totalTokens }
+    cost usageEstimated
+    attempts { provider errorCode }
+  }
+  ... on Error { code errorMessage: message }
+  ... on GatewayError { retryAfterMs upstreamProvider }
+`;
+const CREATE = `mutation($input: ChatCompletionInput!) { createChatCompletion(input: $input) { ${RESULT} } }`;
+const STREAM = `subscription($input: ChatCompletionInput!) { chatCompletionStream(input: $input) {
+  __typename
+  ... on ChatTextDelta { text }
+  ... on ChatReasoningDelta { text }
+  ... on ChatToolCallDelta { index id name argumentsDelta }
+  ... on ChatCompletionCompleted { finishReason { unified } usage { inputTokens outputTokens cachedInputTokens } cost completion { message { content toolCalls { name arguments } } } }
+  ... on ChatCompletionFailed { code message cost usage { outputTokens } }
+} }`;
+
+describe('chat completions through GraphQL across protocols', () => {
+  let database: Database;
+  let app: TestApp;
+  const simulators = {} as Record<Protocol, UpstreamSimulator>;
+
+  beforeAll(async () => {
+    simulators.openai = await startOpenAISimulator();
+    simulators.anthropic = await startAnthropicSimulator();
+    simulators.gemini = await startGeminiSimulator();
+    database = await databaseCases[0]!.open();
+    const pricing = { input: 2, output: 8, cacheRead: 0.5, cacheWrite: 2.5 };
+    app = await startTestApp(
+      testConfig({
+        providers: [
+          { id: 'sim-openai', kind: 'openai', baseUrl: simulators.openai.baseUrl, apiKey: 'sk-sim' },
+          { id: 'sim-anthropic', kind: 'anthropic', baseUrl: simulators.anthropic.baseUrl, apiKey: 'sk-ant-sim' },
+          { id: 'sim-gemini', kind: 'gemini', baseUrl: simulators.gemini.baseUrl, apiKey: 'g-sim' },
+        ],
+        models: [
+          { name: 'chat-openai', provider: 'sim-openai', model: 'gpt-4o', pricing },
+          { name: 'chat-anthropic', provider: 'sim-anthropic', model: 'claude-sonnet-4-5', pricing },
+          { name: 'chat-gemini', provider: 'sim-gemini', model: 'gemini-2.5-pro', pricing },
+        ],
+      }),
+      database,
+    );
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await database?.close();
+    for (const simulator of Object.values(simulators)) await simulator?.close();
+  });
+
+  const baseInput = {
+    messages: [
+      { role: 'SYSTEM', content: 'You are terse.' },
+      { role: 'USER', content: 'Say hello' },
+    ],
+    maxOutputTokens: 4096,
+  };
+
+  /** Runs the mutation on every protocol with the same scenario; returns results without per-provider fields. */
+  async function acrossProtocols(scenario: Scenario, input: Record<string, unknown> = baseInput) {
+    const results: Record<string, any> = {};
+    for (const protocol of PROTOCOLS) {
+      simulators[protocol].setScenario(scenario);
+      const response = await app.graphql(CREATE, { input: { ...input, model: `chat-${protocol}` } });
+      expect(response.errors).toBeUndefined();
+      const result = response.data.createChatCompletion;
+      const { id, model, provider, attempts, ...comparable } = result;
+      if (result.__typename === 'ChatCompletion') {
+        expect(model).toBe(`chat-${protocol}`);
+        expect(provider).toBe(`sim-${protocol}`);
+        expect(id).toMatch(/^[0-9a-f-]{36}$/);
+        expect(attempts).toEqual([{ provider: `sim-${protocol}`, errorCode: null }]);
+        for (const call of comparable.message.toolCalls) {
+          expect(call.id.length).toBeGreaterThan(0);
+          delete call.id;
+        }
+      }
+      if (comparable.provider !== undefined) {
+        expect(comparable.provider).toBe(`sim-${protocol}`);
+        delete comparable.provider;
+      }
+      results[protocol] = comparable;
+    }
+    expect(results.anthropic).toEqual(results.openai);
+    expect(results.gemini).toEqual(results.openai);
+    return results.openai;
+  }
+
+  it('plain text with cost from the catalog price incl. cached input', async () => {
+    const result = await acrossProtocols({ kind: 'text', chunks: ['Hello', ' there'], usage: { input: 1000, output: 200, cachedInput: 400 } });
+    expect(result.message.content).toBe('Hello there');
+    expect(result.finishReason.unified).toBe('STOP');
+    expect(result.usage).toEqual({ inputTokens: 1000, outputTokens: 200, cachedInputTokens: 400, cacheWriteTokens: 0, reasoningTokens: 0, totalTokens: 1200 });
+    // 600 uncached x $2 + 400 cached x $0.5 + 200 output x $8, per 1M tokens
+    expect(result.cost).toBe('0.003');
+    expect(result.usageEstimated).toBe(false);
+  });
+
+  it('multi-turn with a system prompt and an image input', async () => {
+    const input = {
+      messages: [
+        { role: 'SYSTEM', content: 'Describe images.' },
+        { role: 'USER', content: 'Hi' },
+        { role: 'ASSISTANT', content: 'Hello! Send an image.' },
+        { role: 'USER', parts: [{ type: 'TEXT', text: 'What is this?' }, { type: 'IMAGE', imageData: 'iVBORw0KGgo=', mediaType: 'image/png' }] },
+      ],
+      maxOutputTokens: 512,
+    };
+    const result = await acrossProtocols({ kind: 'text', chunks: ['A tiny PNG.'], usage: { input: 300, output: 5 } }, input);
+    expect(result.message.content).toBe('A tiny PNG.');
+    expect(JSON.stringify(simulators.openai.requests.at(-1)!.body)).toContain('data:image/png;base64,iVBORw0KGgo=');
+    expect(JSON.stringify(simulators.anthropic.requests.at(-1)!.body)).toContain('"data":"iVBORw0KGgo="');
+    expect(JSON.stringify(simulators.gemini.requests.at(-1)!.body)).toContain('"inlineData"');
+  });
+
+  const tools = [
+    { name: 'get_weather', description: 'Weather by city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+    { name: 'get_time', parameters: { type: 'object', properties: { timezone: { type: 'string' } } } },
+  ];
+
+  it('one and several tool calls, then their results sent back', async () => {
+    const one = await acrossProtocols(
+      { kind: 'tool-calls', calls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }], usage: { input: 80, output: 12 } },
+      { ...baseInput, tools },
+    );
+    expect(one.finishReason.unified).toBe('TOOL_CALLS');
+    expect(one.message.toolCalls).toEqual([{ name: 'get_weather', arguments: '{"city":"Paris"}' }]);
+
+    const several = await acrossProtocols(
+      {
+        kind: 'tool-calls',
+        calls: [
+          { id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+          { id: 'call_2', name: 'get_time', arguments: '{"timezone":"Europe/Paris"}' },
+        ],
+        usage: { input: 80, output: 30 },
+      },
+      { ...baseInput, tools },
+    );
+    expect(several.message.toolCalls.map((c: any) => c.name)).toEqual(['get_weather', 'get_time']);
+
+    const followUp = {
+      ...baseInput,
+      tools,
+      messages: [
+        { role: 'USER', content: 'Weather and time in Paris?' },
+        {
+          role: 'ASSISTANT',
+          toolCalls: [
+            { id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+            { id: 'call_2', name: 'get_time', arguments: '{"timezone":"Europe/Paris"}' },
+          ],
+        },
+        { role: 'TOOL', toolCallId: 'call_1', name: 'get_weather', content: '{"temperature":18}' },
+        { role: 'TOOL', toolCallId: 'call_2', name: 'get_time', content: '{"time":"14:00"}' },
+      ],
+    };
+    const answer = await acrossProtocols({ kind: 'text', chunks: ['18°C at 14:00.'], usage: { input: 120, output: 8 } }, followUp);
+    expect(answer.message.content).toBe('18°C at 14:00.');
+    expect(JSON.stringify(simulators.openai.requests.at(-1)!.body)).toContain('"tool_call_id":"call_2"');
+    expect(JSON.stringify(simulators.anthropic.requests.at(-1)!.body)).toContain('"tool_result"');
+    expect(JSON.stringify(simulators.gemini.requests.at(-1)!.body)).toContain('"functionResponse"');
+  });
+
+  it('JSON-schema output', async () => {
+    const schema = { type: 'object', properties: { answer: { type: 'number' } }, required: ['answer'], additionalProperties: false };
+    const result = await acrossProtocols(
+      { kind: 'text', chunks: ['{"answer":', '42}'], usage: { input: 40, output: 6 } },
+      { ...baseInput, responseFormat: { type: 'JSON_SCHEMA', name: 'answer', schema, strict: true } },
+    );
+    expect(JSON.parse(result.message.content)).toEqual({ answer: 42 });
+    expect(JSON.stringify(simulators.openai.requests.at(-1)!.body)).toContain('"json_schema"');
+    expect(JSON.stringify(simulators.gemini.requests.at(-1)!.body)).toContain('application/json');
+  });
+
+  it('reasoning, billed as output', async () => {
+    const result = await acrossProtocols(
+      { kind: 'text', reasoningChunks: ['Let me ', 'think.'], chunks: ['42'], usage: { input: 50, output: 100, reasoning: 80 } },
+      { ...baseInput, reasoning: { effort: 'LOW', budgetTokens: 1024 } },
+    );
+    expect(result.message).toMatchObject({ content: '42', reasoning: 'Let me think.' });
+    expect(result.usage).toMatchObject({ outputTokens: 100, reasoningTokens: 80 });
+    expect(result.cost).toBe('0.0009'); // 50 x $2 + 100 x $8 per 1M
+  });
+
+  const errors: Array<[string, Scenario, string]> = [
+    ['401', { kind: 'error', status: 401, message: 'invalid upstream key' }, 'UPSTREAM_AUTHENTICATION'],
+    ['404 model', { kind: 'error', status: 404, message: 'no such model' }, 'MODEL_NOT_FOUND'],
+    ['429', { kind: 'error', status: 429, message: 'slow down', retryAfterSeconds: 7 }, 'RATE_LIMITED'],
+    ['context length', { kind: 'error', status: 400, message: 'too many tokens in prompt', contextLength: true }, 'CONTEXT_LENGTH_EXCEEDED'],
+    ['500', { kind: 'error', status: 500, message: 'upstream broke' }, 'UPSTREAM_ERROR'],
+  ];
+  for (const [label, scenario, code] of errors) {
+    it(`a ${label} becomes a typed ${code} error with the provider's message`, async () => {
+      const results: any[] = [];
+      for (const protocol of PROTOCOLS) {
+        simulators[protocol].setScenario(scenario);
+        const response = await app.graphql(CREATE, { input: { ...baseInput, model: `chat-${protocol}` } });
+        results.push(response.data.createChatCompletion);
+      }
+      for (const [index, result] of results.entries()) {
+        expect(result.__typename).toBe('GatewayError');
+        expect(result.code).toBe(code);
+        expect(result.errorMessage).toContain((scenario as { message: string }).message);
+        expect(result.upstreamProvider).toBe(`sim-${PROTOCOLS[index]}`);
+        if (label === '429') expect(result.retryAfterMs).toBe(7000);
+      }
+    });
+  }
+
+  it('invalid input is a typed INVALID_REQUEST, unknown models MODEL_NOT_FOUND', async () => {
+    const bad = await app.graphql(CREATE, { input: { model: 'chat-openai', messages: [{ role: 'TOOL', content: 'x' }] } });
+    expect(bad.data.createChatCompletion).toMatchObject({ __typename: 'GatewayError', code: 'INVALID_REQUEST' });
+    expect(bad.data.createChatCompletion.errorMessage).toContain('messages[0].toolCallId');
+    const unknown = await app.graphql(CREATE, { input: { ...baseInput, model: 'nope/nothing' } });
+    expect(unknown.data.createChatCompletion).toMatchObject({ __typename: 'GatewayError', code: 'MODEL_NOT_FOUND' });
+  });
+
+  for (const transport of ['ws', 'sse'] as const) {
+    it(`streams equal events over ${transport === 'ws' ? 'WebSocket' : 'SSE'} for every protocol, ending with usage and cost`, async () => {
+      const summaries: any[] = [];
+      for (const protocol of PROTOCOLS) {
+        simulators[protocol].setScenario({ kind: 'text', chunks: ['Hel', 'lo ', 'world'], usage: { input: 1000, output: 200, cachedInput: 400 } });
+        const variables = { input: { ...baseInput, model: `chat-${protocol}` } };
+        const client = wsClient(app.wsUrl);
+        const events =
+          transport === 'ws' ? await subscribeWs(client, STREAM, variables) : await subscribeSse(app.graphqlUrl, STREAM, variables);
+        await client.dispose();
+        const stream = events.map((e) => e.chatCompletionStream);
+        const terminal = stream.at(-1);
+        expect(terminal.__typename).toBe('ChatCompletionCompleted');
+        expect(stream.filter((e) => e.__typename === 'ChatCompletionCompleted')).toHaveLength(1);
+        summaries.push({
+          text: stream.filter((e) => e.__typename === 'ChatTextDelta').map((e) => e.text).join(''),
+          terminal,
+        });
+      }
+      expect(summaries[0].text).toBe('Hello world');
+      expect(summaries[0].terminal).toMatchObject({ cost: '0.003', usage: { inputTokens: 1000, outputTokens: 200, cachedInputTokens: 400 } });
+      expect(summaries[1]).toEqual(summaries[0]);
+      expect(summaries[2]).toEqual(summaries[0]);
+    });
+  }
+
+  it('streams tool-call deltas that rebuild the same calls on every protocol', async () => {
+    const calls = [
+      { id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+      { id: 'call_2', name: 'get_time', arguments: '{"timezone":"UTC"}' },
+    ];
+    for (const protocol of PROTOCOLS) {
+      simulators[protocol].setScenario({ kind: 'tool-calls', calls, argumentPieces: 3, usage: { input: 10, output: 10 } });
+      const client = wsClient(app.wsUrl);
+      const events = (await subscribeWs(client, STREAM, { input: { ...baseInput, tools, model: `chat-${protocol}` } })).map((e) => e.chatCompletionStream);
+      await client.dispose();
+      const rebuilt: Array<{ name: string; arguments: string }> = [];
+      for (const event of events.filter((e) => e.__typename === 'ChatToolCallDelta')) {
+        if (event.name) rebuilt[event.index] = { name: event.name, arguments: '' };
+        rebuilt[event.index]!.arguments += event.argumentsDelta;
+      }
+      expect(rebuilt.map((c) => ({ name: c.name, arguments: JSON.parse(c.arguments) }))).toEqual(
+        calls.map((c) => ({ name: c.name, arguments: JSON.parse(c.arguments) })),
+      );
+      expect(events.at(-1)).toMatchObject({ __typename: 'ChatCompletionCompleted', finishReason: { unified: 'TOOL_CALLS' } });
+    }
+  });
+
+  it('a stream cut mid-way ends with a terminal failure event after the partial text', async () => {
+    for (const protocol of PROTOCOLS) {
+      simulators[protocol].setScenario({ kind: 'cut', chunks: ['partial ', 'answer'] });
+      const client = wsClient(app.wsUrl);
+      const events = (await subscribeWs(client, STREAM, { input: { ...baseInput, model: `chat-${protocol}` } })).map((e) => e.chatCompletionStream);
+      await client.dispose();
+      expect(events.filter((e) => e.__typename === 'ChatTextDelta').map((e) => e.text).join('')).toBe('partial answer');
+      expect(events.at(-1)).toMatchObject({ __typename: 'ChatCompletionFailed', code: 'UPSTREAM_PROTOCOL_ERROR' });
+      expect(events.at(-1).usage.outputTokens).toBeGreaterThan(0);
+    }
+  });
+
+  it('a stream that fails before any token is a terminal failure event with the typed code', async () => {
+    simulators.anthropic.setScenario({ kind: 'error', status: 429, message: 'busy', retryAfterSeconds: 2 });
+    const client = wsClient(app.wsUrl);
+    const events = (await subscribeWs(client, STREAM, { input: { ...baseInput, model: 'chat-anthropic' } })).map((e) => e.chatCompletionStream);
+    await client.dispose();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ __typename: 'ChatCompletionFailed', code: 'RATE_LIMITED', cost: '0' });
+  });
+
+  describe('cancellation reaches the upstream', () => {
+    for (const protocol of PROTOCOLS) {
+      it(`graphql-ws complete closes the ${protocol} upstream connection`, async () => {
+        simulators[protocol].setScenario({ kind: 'hang', chunks: ['first'] });
+        const client = wsClient(app.wsUrl);
+        const closed = simulators[protocol].waitForClientClose(5000);
+        await new Promise<void>((resolve, reject) => {
+          const unsubscribe = client.subscribe(
+            { query: STREAM, variables: { input: { ...baseInput, model: `chat-${protocol}` } } },
+            {
+              next: (message: any) => {
+                if (message.data?.chatCompletionStream?.__typename === 'ChatTextDelta') {
+                  unsubscribe();
+                  resolve();
+                }
+              },
+              error: reject,
+              complete: () => undefined,
+            },
+          );
+        });
+        await closed;
+        await client.dispose();
+      });
+    }
+
+    it('closing the WebSocket closes the upstream connection', async () => {
+      simulators.openai.setScenario({ kind: 'hang', chunks: ['first'] });
+      const client = wsClient(app.wsUrl);
+      const closed = simulators.openai.waitForClientClose(5000);
+      await new Promise<void>((resolve) => {
+        client.subscribe(
+          { query: STREAM, variables: { input: { ...baseInput, model: 'chat-openai' } } },
+          { next: () => resolve(), error: () => undefined, complete: () => undefined },
+        );
+      });
+      await client.dispose();
+      await closed;
+    });
+
+    it('dropping the SSE connection closes the upstream connection', async () => {
+      simulators.gemini.setScenario({ kind: 'hang', chunks: ['first'] });
+      const closed = simulators.gemini.waitForClientClose(5000);
+      const controller = new AbortController();
+      const response = await fetch(app.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: STREAM, variables: { input: { ...baseInput, model: 'chat-gemini' } } }),
+        signal: controller.signal,
+      });
+      const reader = response.body!.getReader();
+      let received = '';
+      while (!received.includes('event: next')) received += new TextDecoder().decode((await reader.read()).value);
+      controller.abort();
+      await closed;
+    });
+  });
+});

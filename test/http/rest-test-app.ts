@@ -1,0 +1,59 @@
+// One started app for the REST tests: real HTTP, PGlite, and the OpenAI, Anthropic and Gemini
+// upstream simulators as the configured providers' upstreams.
+import type { Database } from '../../src/db/client.ts';
+import { databaseCases } from '../helpers/databases.ts';
+import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
+import { startAnthropicSimulator } from '../providers/anthropic-simulator.ts';
+import { startGeminiSimulator } from '../providers/gemini-simulator.ts';
+import { startOpenAISimulator } from '../providers/openai-simulator.ts';
+
+export interface RestTestContext {
+  app: TestApp;
+  /** The gateway's OpenAI-style base URL, `<origin>/v1`. */
+  baseUrl: string;
+  openai: UpstreamSimulator;
+  anthropic: UpstreamSimulator;
+  gemini: UpstreamSimulator;
+  stop(): Promise<void>;
+}
+
+export const bodyLimitBytes = 64 * 1024;
+export const allowedOrigin = 'https://app.example';
+
+/** Model names served by each upstream; prices are USD per 1M tokens. */
+export const models = { openai: 'gpt-test', anthropic: 'claude-test', gemini: 'gemini-test' } as const;
+
+export async function startRestTestApp(): Promise<RestTestContext> {
+  const database: Database = await databaseCases[0]!.open();
+  const [openai, anthropic, gemini] = await Promise.all([startOpenAISimulator(), startAnthropicSimulator(), startGeminiSimulator()]);
+  const base = testConfig();
+  const app = await startTestApp(
+    testConfig({
+      server: { ...base.server, bodyLimitBytes, corsOrigins: [allowedOrigin] },
+      providers: [
+        { id: 'oai', kind: 'openai', baseUrl: openai.baseUrl, apiKey: 'sk-upstream-openai' },
+        { id: 'ant', kind: 'anthropic', baseUrl: anthropic.baseUrl, apiKey: 'sk-ant-upstream' },
+        { id: 'gem', kind: 'gemini', baseUrl: gemini.baseUrl, apiKey: 'gemini-upstream-key' },
+      ],
+      models: [
+        { name: models.openai, provider: 'oai', model: 'gpt-4.1-mini', pricing: { input: 2, output: 8 } },
+        { name: models.anthropic, provider: 'ant', model: 'claude-sonnet-4-5', pricing: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 } },
+        { name: models.gemini, provider: 'gem', model: 'gemini-2.5-flash', pricing: { input: 0.3, output: 2.5 } },
+      ],
+    }),
+    database,
+  );
+  return {
+    app,
+    baseUrl: `${app.url}/v1`,
+    openai,
+    anthropic,
+    gemini,
+    async stop() {
+      await app.stop();
+      await Promise.all([openai.close(), anthropic.close(), gemini.close()]);
+      await database.close();
+    },
+  };
+}
