@@ -50,7 +50,11 @@ export interface CompletionOutcome {
 }
 
 export type CompletionEvent =
+  /** First event of every stream: the generation id, known before any token. */
+  | { type: 'started'; generationId: string; requestedModel: string }
   | { type: 'text-delta'; text: string }
+  /** A signed or redacted reasoning block (Anthropic thinking), to send back on a later turn. */
+  | { type: 'reasoning-block'; block: ReasoningBlock }
   | { type: 'reasoning-delta'; text: string }
   | { type: 'tool-call-delta'; index: number; id: string | null; name: string | null; argumentsDelta: string }
   | { type: 'completed'; outcome: CompletionOutcome }
@@ -104,7 +108,7 @@ export class CompletionService {
       }
     }
     if (candidates.length === 0) {
-      throw new ModelNotFoundError(`No routable model named "${request.model}". Query \`models(filter: { configuredOnly: true })\` for the models this gateway serves.`);
+      throw new ModelNotFoundError(`No routable model named "${request.model}"; list the models this gateway serves to see which names are available.`);
     }
     return candidates;
   }
@@ -155,6 +159,7 @@ export class CompletionService {
     const generationId = this.options.newId();
     const started = clock.now();
     const attempts: Attempt[] = [];
+    yield { type: 'started', generationId, requestedModel: request.model };
     let candidates: Candidate[];
     try {
       candidates = this.candidates(request);
@@ -311,7 +316,7 @@ class StreamAccumulator {
         return { type: 'reasoning-delta', text: part.text };
       case 'reasoning-block':
         this.reasoningBlocks.push(part.block);
-        return null;
+        return { type: 'reasoning-block', block: part.block };
       case 'tool-call-start': {
         const position = this.toolCalls.push({ id: part.id, name: part.name, arguments: '' }) - 1;
         this.toolIndex.set(part.index, position);

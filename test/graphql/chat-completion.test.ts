@@ -29,11 +29,12 @@ const RESULT = `
 const CREATE = `mutation($input: ChatCompletionInput!) { createChatCompletion(input: $input) { ${RESULT} } }`;
 const STREAM = `subscription($input: ChatCompletionInput!) { chatCompletionStream(input: $input) {
   __typename
+  ... on ChatCompletionStarted { id }
   ... on ChatTextDelta { text }
   ... on ChatReasoningDelta { text }
-  ... on ChatToolCallDelta { index id name argumentsDelta }
-  ... on ChatCompletionCompleted { finishReason { unified } usage { inputTokens outputTokens cachedInputTokens } cost completion { message { content toolCalls { name arguments } } } }
-  ... on ChatCompletionFailed { code message cost usage { outputTokens } }
+  ... on ChatToolCallDelta { index toolCallId toolName argumentsDelta }
+  ... on ChatCompletionCompleted { finishReason { unified } usage { inputTokens outputTokens cachedInputTokens } cost completion { id message { content toolCalls { name arguments } } } }
+  ... on ChatCompletionFailed { id code message cost usage { outputTokens } }
 } }`;
 
 describe('chat completions through GraphQL across protocols', () => {
@@ -251,9 +252,12 @@ describe('chat completions through GraphQL across protocols', () => {
         const terminal = stream.at(-1);
         expect(terminal.__typename).toBe('ChatCompletionCompleted');
         expect(stream.filter((e) => e.__typename === 'ChatCompletionCompleted')).toHaveLength(1);
+        expect(stream[0].__typename).toBe('ChatCompletionStarted');
+        expect(terminal.completion.id).toBe(stream[0].id);
+        const { completion, ...comparableTerminal } = terminal;
         summaries.push({
           text: stream.filter((e) => e.__typename === 'ChatTextDelta').map((e) => e.text).join(''),
-          terminal,
+          terminal: { ...comparableTerminal, message: completion.message },
         });
       }
       expect(summaries[0].text).toBe('Hello world');
@@ -275,7 +279,7 @@ describe('chat completions through GraphQL across protocols', () => {
       await client.dispose();
       const rebuilt: Array<{ name: string; arguments: string }> = [];
       for (const event of events.filter((e) => e.__typename === 'ChatToolCallDelta')) {
-        if (event.name) rebuilt[event.index] = { name: event.name, arguments: '' };
+        if (event.toolName) rebuilt[event.index] = { name: event.toolName, arguments: '' };
         rebuilt[event.index]!.arguments += event.argumentsDelta;
       }
       expect(rebuilt.map((c) => ({ name: c.name, arguments: JSON.parse(c.arguments) }))).toEqual(
@@ -302,8 +306,9 @@ describe('chat completions through GraphQL across protocols', () => {
     const client = wsClient(app.wsUrl);
     const events = (await subscribeWs(client, STREAM, { input: { ...baseInput, model: 'chat-anthropic' } })).map((e) => e.chatCompletionStream);
     await client.dispose();
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ __typename: 'ChatCompletionFailed', code: 'RATE_LIMITED', cost: '0' });
+    expect(events).toHaveLength(2);
+    expect(events[0].__typename).toBe('ChatCompletionStarted');
+    expect(events[1]).toMatchObject({ __typename: 'ChatCompletionFailed', code: 'RATE_LIMITED', cost: '0', id: events[0].id });
   });
 
   describe('cancellation reaches the upstream', () => {

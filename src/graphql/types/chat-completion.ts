@@ -96,12 +96,27 @@ builder.mutationField('createChatCompletion', (t) =>
 );
 
 // Stream events: a union whose last member is always ChatCompletionCompleted or ChatCompletionFailed.
+type Started = Extract<CompletionEvent, { type: 'started' }>;
+type ReasoningBlockEvent = Extract<CompletionEvent, { type: 'reasoning-block' }>;
 type TextDelta = Extract<CompletionEvent, { type: 'text-delta' }>;
 type ReasoningDelta = Extract<CompletionEvent, { type: 'reasoning-delta' }>;
 type ToolCallDelta = Extract<CompletionEvent, { type: 'tool-call-delta' }>;
 type Completed = Extract<CompletionEvent, { type: 'completed' }>;
 type Failed = Extract<CompletionEvent, { type: 'error' }>;
 
+const StartedRef = builder.objectRef<Started>('ChatCompletionStarted').implement({
+  description: 'First event of every stream: the generation id, before any token.',
+  isTypeOf: (v) => (v as CompletionEvent).type === 'started',
+  fields: (t) => ({
+    id: t.exposeString('generationId'),
+    requestedModel: t.exposeString('requestedModel'),
+  }),
+});
+const ReasoningBlockEventRef = builder.objectRef<ReasoningBlockEvent>('ChatReasoningBlock').implement({
+  description: 'A complete signed or redacted reasoning block; send it back unchanged on the next turn.',
+  isTypeOf: (v) => (v as CompletionEvent).type === 'reasoning-block',
+  fields: (t) => ({ block: t.field({ type: ReasoningBlockRef, resolve: (e) => e.block }) }),
+});
 const TextDeltaRef = builder.objectRef<TextDelta>('ChatTextDelta').implement({
   isTypeOf: (v) => (v as CompletionEvent).type === 'text-delta',
   fields: (t) => ({ text: t.exposeString('text') }),
@@ -115,8 +130,8 @@ const ToolCallDeltaRef = builder.objectRef<ToolCallDelta>('ChatToolCallDelta').i
   isTypeOf: (v) => (v as CompletionEvent).type === 'tool-call-delta',
   fields: (t) => ({
     index: t.exposeInt('index'),
-    id: t.exposeString('id', { nullable: true }),
-    name: t.exposeString('name', { nullable: true }),
+    toolCallId: t.exposeString('id', { nullable: true }),
+    toolName: t.exposeString('name', { nullable: true }),
     argumentsDelta: t.exposeString('argumentsDelta'),
   }),
 });
@@ -145,7 +160,7 @@ const FailedRef = builder.objectRef<Failed>('ChatCompletionFailed').implement({
 });
 
 export const ChatStreamEventUnion = builder.unionType('ChatStreamEvent', {
-  types: [TextDeltaRef, ReasoningDeltaRef, ToolCallDeltaRef, CompletedRef, FailedRef],
+  types: [StartedRef, TextDeltaRef, ReasoningDeltaRef, ReasoningBlockEventRef, ToolCallDeltaRef, CompletedRef, FailedRef],
 });
 
 builder.subscriptionField('chatCompletionStream', (t) =>

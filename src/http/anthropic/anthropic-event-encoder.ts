@@ -10,7 +10,6 @@ import { convertUsageToAnthropic } from './convert-usage-to-anthropic.ts';
 import { mapFinishReasonToAnthropic } from './map-finish-reason-to-anthropic.ts';
 
 export interface AnthropicEventEncoderOptions {
-  id: string;
   /** The requested model; the final usage comes with message_delta. */
   model: string;
 }
@@ -42,10 +41,10 @@ export function createAnthropicEventEncoder(options: AnthropicEventEncoderOption
   const delta = (index: number, value: Record<string, unknown>) => frame('content_block_delta', { index, delta: value });
 
   return {
-    start: () => [
+    start: (generationId) => [
       frame('message_start', {
         message: {
-          id: options.id,
+          id: generationId,
           type: 'message',
           role: 'assistant',
           model: options.model,
@@ -63,6 +62,22 @@ export function createAnthropicEventEncoder(options: AnthropicEventEncoderOption
           const frames = ensure('text');
           frames.push(delta(open!.index, { type: 'text_delta', text: event.text }));
           return frames;
+        }
+        case 'started':
+          return [];
+        case 'reasoning-block': {
+          // The signature of the open thinking block, sent before it closes (Anthropic's signature_delta).
+          if (event.block.type === 'thinking' && event.block.signature && open?.kind === 'thinking') {
+            return [delta(open.index, { type: 'signature_delta', signature: event.block.signature })];
+          }
+          if (event.block.type === 'redacted') {
+            const frames = close();
+            const index = nextIndex++;
+            frames.push(frame('content_block_start', { index, content_block: { type: 'redacted_thinking', data: event.block.data } }));
+            frames.push(frame('content_block_stop', { index }));
+            return frames;
+          }
+          return [];
         }
         case 'reasoning-delta': {
           const frames = ensure('thinking');

@@ -22,7 +22,7 @@ export function createMessagesEndpoint(services: RestServices): RestEndpoint {
       writeJson(exchange.response, 200, buildAnthropicMessage(outcome), { [generationIdHeader]: outcome.generationId });
       return;
     }
-    const encoder = createAnthropicEventEncoder({ id: `msg_${services.newId().replaceAll('-', '')}`, model: request.model });
+    const encoder = createAnthropicEventEncoder({ model: request.model });
     await streamCompletionEvents(exchange, services.completions.stream(request, exchange.signal), encoder);
   };
 }

@@ -26,7 +26,7 @@ export function createChatCompletionsEndpoint(services: RestServices): RestEndpo
       writeJson(exchange.response, 200, buildOpenAIChatCompletion(outcome, created), { [generationIdHeader]: outcome.generationId });
       return;
     }
-    const encoder = createOpenAIChunkEncoder({ id: `gen-${services.newId()}`, created, model: request.model });
+    const encoder = createOpenAIChunkEncoder({ created, model: request.model });
     await streamCompletionEvents(exchange, services.completions.stream(request, exchange.signal), encoder);
   };
 }

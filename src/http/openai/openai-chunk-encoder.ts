@@ -10,8 +10,6 @@ import { mapFinishReasonToOpenAI } from './map-finish-reason-to-openai.ts';
 import { openAIErrorObject } from './openai-error-format.ts';
 
 export interface OpenAIChunkEncoderOptions {
-  /** One id for every chunk of the stream. */
-  id: string;
   created: number;
   /** The requested model; chunks after completion name the model that served. */
   model: string;
@@ -20,7 +18,8 @@ export interface OpenAIChunkEncoderOptions {
 const done: SseFrame = { data: '[DONE]' };
 
 export function createOpenAIChunkEncoder(options: OpenAIChunkEncoderOptions): CompletionStreamEncoder {
-  const { id, created } = options;
+  const { created } = options;
+  let id = '';
   let model = options.model;
   const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): SseFrame => ({
     data: JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices, ...extra }),
@@ -28,9 +27,16 @@ export function createOpenAIChunkEncoder(options: OpenAIChunkEncoderOptions): Co
   const delta = (value: Record<string, unknown>): SseFrame => chunk([{ index: 0, delta: value, finish_reason: null, logprobs: null }]);
 
   return {
-    start: () => [delta({ role: 'assistant', content: '' })],
+    start: (generationId) => {
+      id = generationId;
+      return [delta({ role: 'assistant', content: '' })];
+    },
     encode(event: CompletionEvent): SseFrame[] {
       switch (event.type) {
+        case 'started':
+        case 'reasoning-block':
+          // The id is taken at start; the chat format has no field for reasoning signatures.
+          return [];
         case 'text-delta':
           return [delta({ content: event.text })];
         case 'reasoning-delta':

@@ -4,11 +4,12 @@
 import type { CompletionEvent } from '../../core/completion-service.ts';
 import { GatewayError } from '../../core/errors.ts';
 import type { RestExchange } from './rest-exchange.ts';
+import { generationIdHeader } from './header-names.ts';
 import { createSseWriter, type SseFrame } from './sse-writer.ts';
 
 export interface CompletionStreamEncoder {
-  /** Frames that open the stream (OpenAI's role chunk, Anthropic's message_start). */
-  start(): SseFrame[];
+  /** Frames that open the stream (OpenAI's role chunk, Anthropic's message_start), with the generation id. */
+  start(generationId: string): SseFrame[];
   /** Frames for one event; `completed` and `error` frames end the stream. */
   encode(event: CompletionEvent): SseFrame[];
 }
@@ -19,14 +20,21 @@ export async function streamCompletionEvents(
   encoder: CompletionStreamEncoder,
 ): Promise<void> {
   const sse = createSseWriter(exchange.response);
+  let generationId = '';
   // Leaving this loop early (client gone) ends the service's generator, whose finally aborts the
   // upstream call; the exchange's signal has already told it why.
   for await (const event of events) {
     if (sse.closed) break;
+    if (event.type === 'started') {
+      // Known before any token; the stream itself opens with the first content or terminal event.
+      generationId = event.generationId;
+      continue;
+    }
     if (!sse.opened) {
       if (event.type === 'error') throw event.error;
+      if (generationId) exchange.response.setHeader(generationIdHeader, generationId);
       sse.open();
-      for (const frame of encoder.start()) await sse.send(frame);
+      for (const frame of encoder.start(generationId)) await sse.send(frame);
     }
     for (const frame of encoder.encode(event)) await sse.send(frame);
   }
