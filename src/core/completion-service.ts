@@ -5,7 +5,9 @@ import type { Caller } from './auth.ts';
 import type { Deployment, DeploymentTable } from './deployments.ts';
 import { CancelledError, GatewayError, ModelNotFoundError, UpstreamProtocolError, toGatewayError, type ErrorCode } from './errors.ts';
 import type { Clock, ProviderAdapter } from './ports.ts';
-import { priceUsage } from './pricing.ts';
+import { maximumCost, priceUsage } from './pricing.ts';
+import { noAdmission, noUsageSink, type Admission, type AdmissionTicket, type UsageSink } from './metering.ts';
+import { assertModelAllowed, resolveModelAlias } from './model-access.ts';
 import { estimatePromptTokens } from './token-estimate.ts';
 import type { ChatRequest, ChatResult, FinishReason, ReasoningBlock, StreamPart, ToolCall, Usage } from './types.ts';
 import { emptyUsage } from './types.ts';
@@ -20,6 +22,8 @@ export interface CompletionRequest {
   parameters: CompletionParameters;
   /** The authenticated caller; authorization, budgets and metering apply to it. */
   caller?: Caller;
+  /** The edge's request id, kept on the usage record. */
+  requestId?: string;
 }
 
 export interface Attempt {
@@ -87,6 +91,10 @@ export interface CompletionServiceOptions {
   adapters: AdapterLookup;
   clock: Clock;
   newId(): string;
+  /** Budgets and rate limits, reserved before any upstream call. */
+  admission?: Admission;
+  /** Where each request's usage record goes (buffered, off the request path). */
+  usage?: UsageSink;
 }
 
 interface Candidate {
@@ -95,14 +103,48 @@ interface Candidate {
   adapter: ProviderAdapter;
 }
 
-export class CompletionService {
-  constructor(private readonly options: CompletionServiceOptions) {}
+interface Prepared {
+  model: string;
+  candidates: Candidate[];
+}
 
-  private candidates(request: CompletionRequest): Candidate[] {
-    const names = [request.model, ...(request.fallbackModels ?? [])];
+/** What one request did, filled in as it runs and turned into its usage record at the end. */
+class RequestLedger {
+  readonly attempts: Attempt[] = [];
+  served: Candidate | null = null;
+  usage: Usage = emptyUsage();
+  cost = 0n;
+  error: GatewayError | null = null;
+  firstTokenAt: number | null = null;
+  cancelledByClient = false;
+
+  constructor(
+    readonly generationId: string,
+    readonly request: CompletionRequest,
+    readonly startedAt: number,
+    readonly streamed: boolean,
+  ) {}
+}
+
+export class CompletionService {
+  private readonly admission: Admission;
+  private readonly usageSink: UsageSink;
+
+  constructor(private readonly options: CompletionServiceOptions) {
+    this.admission = options.admission ?? noAdmission;
+    this.usageSink = options.usage ?? noUsageSink;
+  }
+
+  /** Applies aliases, resolves the candidates and checks the caller may use the model. */
+  private prepare(request: CompletionRequest): Prepared {
+    const model = resolveModelAlias(request.caller, request.model);
+    const names = [model, ...(request.fallbackModels ?? []).map((name) => resolveModelAlias(request.caller, name))];
     const candidates: Candidate[] = [];
     for (const name of names) {
-      for (const deployment of this.options.deployments.resolve(name)) {
+      const deployments = this.options.deployments.resolve(name);
+      if (deployments.length === 0) continue;
+      assertModelAllowed(request.caller, name, deployments.map((d) => d.providerId));
+      for (const deployment of deployments) {
         const adapter = this.options.adapters.get(deployment.providerId);
         if (adapter) candidates.push({ modelName: name, deployment, adapter });
       }
@@ -110,43 +152,107 @@ export class CompletionService {
     if (candidates.length === 0) {
       throw new ModelNotFoundError(`No routable model named "${request.model}"; list the models this gateway serves to see which names are available.`);
     }
-    return candidates;
+    return { model, candidates };
+  }
+
+  private admit(request: CompletionRequest, prepared: Prepared): Promise<AdmissionTicket> {
+    const promptTokens = estimatePromptTokens(request.parameters);
+    let maxCost = 0n;
+    let maxOutput = 0;
+    for (const candidate of prepared.candidates) {
+      const output = request.parameters.maxOutputTokens ?? candidate.deployment.maxOutputTokens ?? DEFAULT_OUTPUT_ALLOWANCE;
+      maxOutput = Math.max(maxOutput, output);
+      const cost = maximumCost(promptTokens, output, candidate.deployment.pricing);
+      if (cost > maxCost) maxCost = cost;
+    }
+    return this.admission.admit({
+      caller: request.caller,
+      endUser: request.parameters.user ?? null,
+      model: prepared.model,
+      maxTokens: promptTokens + maxOutput,
+      maxCost,
+    });
+  }
+
+  /** Settles the reservation with the actual cost and hands the record to the usage sink. */
+  private async close(ledger: LedgerLike, ticket: AdmissionTicket | null): Promise<void> {
+    const { clock } = this.options;
+    try {
+      await ticket?.settle({ cost: ledger.cost, tokens: ledger.usage.inputTokens + ledger.usage.outputTokens });
+    } finally {
+      const caller = ledger.request.caller;
+      const served = ledger.served;
+      this.usageSink.record({
+        id: ledger.generationId,
+        createdAt: new Date(ledger.startedAt),
+        keyId: caller?.keyId ?? null,
+        teamId: caller?.teamId ?? null,
+        userId: caller?.userId ?? null,
+        endUser: ledger.request.parameters.user ?? null,
+        requestedModel: ledger.request.model,
+        model: served?.modelName ?? null,
+        deploymentId: served?.deployment.id ?? null,
+        providerId: served?.deployment.providerId ?? null,
+        upstreamModel: served?.deployment.upstreamModel ?? null,
+        usage: ledger.usage,
+        cost: ledger.cost,
+        latencyMs: clock.now() - ledger.startedAt,
+        timeToFirstTokenMs: ledger.firstTokenAt === null ? null : ledger.firstTokenAt - ledger.startedAt,
+        status: ledger.cancelledByClient ? 'CANCELLED' : ledger.error ? 'ERROR' : 'SUCCESS',
+        errorCode: ledger.error?.code ?? null,
+        attempts: ledger.attempts,
+        streamed: ledger.streamed,
+        cancelledByClient: ledger.cancelledByClient,
+        requestId: ledger.request.requestId ?? null,
+      });
+    }
   }
 
   async create(request: CompletionRequest, signal: AbortSignal): Promise<CompletionOutcome> {
     const { clock } = this.options;
-    const generationId = this.options.newId();
-    const started = clock.now();
-    const attempts: Attempt[] = [];
-    const candidates = this.candidates(request);
-    let lastError: GatewayError | undefined;
-    for (const candidate of candidates) {
-      if (signal.aborted) throw new CancelledError();
-      const attemptStarted = clock.now();
-      try {
-        const result = await candidate.adapter.generate(toChatRequest(candidate, request.parameters), signal);
-        attempts.push(attemptOf(candidate, null, clock.now() - attemptStarted));
-        return {
-          generationId,
-          requestedModel: request.model,
-          model: candidate.modelName,
-          providerId: candidate.deployment.providerId,
-          upstreamModel: candidate.deployment.upstreamModel,
-          result,
-          cost: priceUsage(result.usage, candidate.deployment.pricing),
-          usageEstimated: false,
-          latencyMs: clock.now() - started,
-          timeToFirstTokenMs: null,
-          attempts,
-        };
-      } catch (thrown) {
-        const error = signal.aborted ? new CancelledError() : toGatewayError(thrown);
-        attempts.push(attemptOf(candidate, error, clock.now() - attemptStarted));
-        lastError = error;
-        if (!FALLBACK_CODES.has(error.code)) break;
+    const ledger = new RequestLedger(this.options.newId(), request, clock.now(), false);
+    let ticket: AdmissionTicket | null = null;
+    try {
+      const prepared = this.prepare(request);
+      ticket = await this.admit(request, prepared);
+      for (const candidate of prepared.candidates) {
+        if (signal.aborted) throw new CancelledError();
+        const attemptStarted = clock.now();
+        try {
+          const result = await candidate.adapter.generate(toChatRequest(candidate, request.parameters), signal);
+          ledger.attempts.push(attemptOf(candidate, null, clock.now() - attemptStarted));
+          ledger.served = candidate;
+          ledger.usage = result.usage;
+          ledger.cost = priceUsage(result.usage, candidate.deployment.pricing);
+          ledger.error = null;
+          return {
+            generationId: ledger.generationId,
+            requestedModel: request.model,
+            model: candidate.modelName,
+            providerId: candidate.deployment.providerId,
+            upstreamModel: candidate.deployment.upstreamModel,
+            result,
+            cost: ledger.cost,
+            usageEstimated: false,
+            latencyMs: clock.now() - ledger.startedAt,
+            timeToFirstTokenMs: null,
+            attempts: ledger.attempts,
+          };
+        } catch (thrown) {
+          const error = signal.aborted ? new CancelledError() : toGatewayError(thrown);
+          ledger.attempts.push(attemptOf(candidate, error, clock.now() - attemptStarted));
+          ledger.error = error;
+          if (!FALLBACK_CODES.has(error.code)) break;
+        }
       }
+      throw withAttempts(ledger.error!, ledger.attempts);
+    } catch (thrown) {
+      ledger.error = toGatewayError(thrown);
+      ledger.cancelledByClient = signal.aborted;
+      throw thrown;
+    } finally {
+      await this.close(ledger, ticket);
     }
-    throw withAttempts(lastError!, attempts);
   }
 
   /**
@@ -156,83 +262,111 @@ export class CompletionService {
    */
   async *stream(request: CompletionRequest, signal: AbortSignal): AsyncGenerator<CompletionEvent> {
     const { clock } = this.options;
-    const generationId = this.options.newId();
-    const started = clock.now();
-    const attempts: Attempt[] = [];
-    yield { type: 'started', generationId, requestedModel: request.model };
-    let candidates: Candidate[];
+    const ledger = new RequestLedger(this.options.newId(), request, clock.now(), true);
+    const { generationId } = ledger;
+    let ticket: AdmissionTicket | null = null;
+    let terminated = false;
+    let current: { candidate: Candidate; chatRequest: ChatRequest; accumulator: StreamAccumulator } | null = null;
     try {
-      candidates = this.candidates(request);
-    } catch (error) {
-      yield { type: 'error', error: toGatewayError(error), generationId, attempts, usage: emptyUsage(), cost: 0n };
-      return;
-    }
-    let lastError: GatewayError = new UpstreamProtocolError('No deployment answered');
-    let lastUsage = emptyUsage();
-    let lastCost = 0n;
-
-    for (const candidate of candidates) {
-      const chatRequest = toChatRequest(candidate, request.parameters);
-      const attemptStarted = clock.now();
-      const controller = new AbortController();
-      const onAbort = () => controller.abort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      const accumulator = new StreamAccumulator();
-      let firstTokenAt: number | null = null;
-      let failure: GatewayError | null = null;
+      yield { type: 'started', generationId, requestedModel: request.model };
+      let prepared: Prepared;
       try {
-        for await (const part of candidate.adapter.stream(chatRequest, controller.signal)) {
-          if (part.type === 'error') {
-            failure = part.error;
-            break;
-          }
-          const event = accumulator.take(part);
-          if (event) {
-            firstTokenAt ??= clock.now();
-            yield event;
-          }
-        }
-      } catch (thrown) {
-        failure = toGatewayError(thrown);
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-        // Closes the upstream connection when the consumer stopped early or anything failed.
-        controller.abort();
-      }
-      if (signal.aborted) failure = new CancelledError();
-      if (!failure && !accumulator.finished) failure = new UpstreamProtocolError('The upstream stream ended without a finish');
-
-      const usage = usageOf(chatRequest, accumulator, failure !== null);
-      const cost = priceUsage(usage, candidate.deployment.pricing);
-      attempts.push(attemptOf(candidate, failure, clock.now() - attemptStarted));
-      if (!failure) {
-        yield {
-          type: 'completed',
-          outcome: {
-            generationId,
-            requestedModel: request.model,
-            model: candidate.modelName,
-            providerId: candidate.deployment.providerId,
-            upstreamModel: candidate.deployment.upstreamModel,
-            result: { ...accumulator.result(), usage },
-            cost,
-            usageEstimated: accumulator.usage === null,
-            latencyMs: clock.now() - started,
-            timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - started,
-            attempts,
-          },
-        };
+        prepared = this.prepare(request);
+        ticket = await this.admit(request, prepared);
+      } catch (error) {
+        ledger.error = toGatewayError(error);
+        terminated = true;
+        yield { type: 'error', error: ledger.error, generationId, attempts: [], usage: emptyUsage(), cost: 0n };
         return;
       }
-      lastError = failure;
-      lastUsage = usage;
-      lastCost = cost;
-      // Once content reached the client a fallback would duplicate or contradict it.
-      if (accumulator.sentContent || signal.aborted || !FALLBACK_CODES.has(failure.code)) break;
+      ledger.error = new UpstreamProtocolError('No deployment answered');
+
+      for (const candidate of prepared.candidates) {
+        const chatRequest = toChatRequest(candidate, request.parameters);
+        const attemptStarted = clock.now();
+        const controller = new AbortController();
+        const onAbort = () => controller.abort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        const accumulator = new StreamAccumulator();
+        current = { candidate, chatRequest, accumulator };
+        let failure: GatewayError | null = null;
+        try {
+          for await (const part of candidate.adapter.stream(chatRequest, controller.signal)) {
+            if (part.type === 'error') {
+              failure = part.error;
+              break;
+            }
+            const event = accumulator.take(part);
+            if (event) {
+              ledger.firstTokenAt ??= clock.now();
+              ledger.served = candidate;
+              yield event;
+            }
+          }
+        } catch (thrown) {
+          failure = toGatewayError(thrown);
+        } finally {
+          signal.removeEventListener('abort', onAbort);
+          // Closes the upstream connection when the consumer stopped early or anything failed.
+          controller.abort();
+        }
+        if (signal.aborted) failure = new CancelledError();
+        if (!failure && !accumulator.finished) failure = new UpstreamProtocolError('The upstream stream ended without a finish');
+
+        ledger.usage = usageOf(chatRequest, accumulator, failure !== null);
+        ledger.cost = priceUsage(ledger.usage, candidate.deployment.pricing);
+        ledger.attempts.push(attemptOf(candidate, failure, clock.now() - attemptStarted));
+        ledger.error = failure;
+        if (!failure) {
+          ledger.served = candidate;
+          terminated = true;
+          yield {
+            type: 'completed',
+            outcome: {
+              generationId,
+              requestedModel: request.model,
+              model: candidate.modelName,
+              providerId: candidate.deployment.providerId,
+              upstreamModel: candidate.deployment.upstreamModel,
+              result: { ...accumulator.result(), usage: ledger.usage },
+              cost: ledger.cost,
+              usageEstimated: accumulator.usage === null,
+              latencyMs: clock.now() - ledger.startedAt,
+              timeToFirstTokenMs: ledger.firstTokenAt === null ? null : ledger.firstTokenAt - ledger.startedAt,
+              attempts: ledger.attempts,
+            },
+          };
+          return;
+        }
+        // Once content reached the client a fallback would duplicate or contradict it.
+        if (accumulator.sentContent || signal.aborted || !FALLBACK_CODES.has(failure.code)) break;
+      }
+      terminated = true;
+      yield {
+        type: 'error',
+        error: withAttempts(ledger.error!, ledger.attempts),
+        generationId,
+        attempts: ledger.attempts,
+        usage: ledger.usage,
+        cost: ledger.cost,
+      };
+    } finally {
+      // Also runs when the consumer stops early (unsubscribe, disconnect): billed once, for what was produced.
+      if (!terminated || signal.aborted) ledger.cancelledByClient = true;
+      if (!terminated && current) {
+        ledger.usage = usageOf(current.chatRequest, current.accumulator, true);
+        ledger.cost = priceUsage(ledger.usage, current.candidate.deployment.pricing);
+        ledger.error ??= new CancelledError();
+      }
+      await this.close(ledger, ticket);
     }
-    yield { type: 'error', error: withAttempts(lastError, attempts), generationId, attempts, usage: lastUsage, cost: lastCost };
   }
 }
+
+type LedgerLike = RequestLedger;
+
+/** Output tokens reserved when neither the request nor the deployment gives a maximum. */
+const DEFAULT_OUTPUT_ALLOWANCE = 4096;
 
 function toChatRequest(candidate: Candidate, parameters: CompletionParameters): ChatRequest {
   const maxOutputTokens =
