@@ -52,15 +52,19 @@ export function resetPeakRss(pid: number): boolean {
   }
 }
 
-/** Busy (non-idle, non-iowait) time of one core since boot, in microseconds, from /proc/stat. */
+/**
+ * Time one core spent running processes (user, nice, system) or taken by the hypervisor (steal)
+ * since boot, in microseconds, from /proc/stat. Interrupt and softirq time (loopback packet
+ * delivery the gateway itself causes) is left out.
+ */
 export function coreBusyMicroseconds(core: number): number {
   const line = readFileSync('/proc/stat', 'utf8')
     .split('\n')
     .find((row) => row.startsWith(`cpu${core} `));
   if (!line) return Number.NaN;
   // user nice system idle iowait irq softirq steal ...
-  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
-  const ticks = user! + nice! + system! + irq! + softirq! + (steal ?? 0);
+  const [user, nice, system, , , , , steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  const ticks = user! + nice! + system! + (steal ?? 0);
   return (ticks * 1_000_000) / clockTicksPerSecond();
 }
 

@@ -53,6 +53,7 @@ const of = <F extends LoadFigures>(results: BenchResults, workload: string, rout
   spread(series(results, workload, route, metric));
 
 function number(value: number): string {
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
   const magnitude = Math.abs(value);
   if (magnitude >= 100) return Math.round(value).toLocaleString('en-US');
   if (magnitude >= 10) return value.toFixed(1);

@@ -1,21 +1,32 @@
 // The composition root: the only place that wires concrete adapters, the database and servers.
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from 'uuidv7';
 import type { AppConfig } from './config.ts';
-import { CatalogService } from './core/catalog.ts';
 import { CompletionService } from './core/completion-service.ts';
-import { DeploymentTable } from './core/deployments.ts';
-import { systemClock, type Clock, type ProviderAdapter, type StoredDeployment } from './core/ports.ts';
-import { usdToMicro } from './core/money.ts';
+import { systemClock, type Clock } from './core/ports.ts';
+import { CATALOG_CHANGES_TOPIC, ProviderAdminService } from './core/provider-admin-service.ts';
+import { createSecretBox } from './core/secret-box.ts';
+import { AdminService, KEY_CHANGES_TOPIC } from './core/keys/admin-service.ts';
+import { hashKeySecret } from './core/keys/api-key-secret.ts';
+import { bootstrapMasterKey } from './core/keys/bootstrap-master-key.ts';
+import { FailedAuthLimiter } from './core/keys/failed-auth-limiter.ts';
+import { KeyAuthenticator } from './core/keys/key-authenticator.ts';
+import { createAuditLogRepository } from './db/audit-log-repository.ts';
+import { createKeyRepository } from './db/key-repository.ts';
+import { createTeamRepository } from './db/team-repository.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { createDeploymentRepository } from './db/deployment-repository.ts';
 import { createProviderRepository } from './db/provider-repository.ts';
 import type { GraphQLServices } from './graphql/context.ts';
 import { buildSchema } from './graphql/schema.ts';
-import { buildCatalog } from './providers/catalog/build-catalog.ts';
-import { createProviderAdapter, findProviderKind, isConfigured, type ProviderSettings } from './providers/registry.ts';
+import { findProviderKind } from './providers/registry.ts';
+import { configDeployments, ProviderRuntime } from './provider-runtime.ts';
+import { loadSecretKey } from './secret-key-file.ts';
+import { createProviderCredentialRepository } from './db/provider-credential-repository.ts';
 import { createUndiciHttpClient, type HttpClient } from './providers/shared/http-client.ts';
 import { startHttpServer, type RunningServer } from './server/http-server.ts';
 import { createRestHandler } from './http/create-rest-handler.ts';
+import { createRedisDeploymentHealthStore } from './redis/redis-deployment-health-store.ts';
+import { createMeteringRuntime } from './metering-runtime.ts';
 
 export interface AppDependencies {
   /** Injected for tests and benchmarks; defaults to undici keep-alive pools. */
@@ -33,16 +44,6 @@ export interface App {
   readonly services: GraphQLServices;
 }
 
-function toPricingOverride(pricing: AppConfig['models'][number]['pricing']): StoredDeployment['pricing'] {
-  if (!pricing) return null;
-  return {
-    ...(pricing.input !== undefined ? { input: usdToMicro(pricing.input) } : {}),
-    ...(pricing.output !== undefined ? { output: usdToMicro(pricing.output) } : {}),
-    ...(pricing.cacheRead !== undefined ? { cacheRead: usdToMicro(pricing.cacheRead) } : {}),
-    ...(pricing.cacheWrite !== undefined ? { cacheWrite: usdToMicro(pricing.cacheWrite) } : {}),
-  };
-}
-
 export async function buildApp(config: AppConfig, dependencies: AppDependencies = {}): Promise<App> {
   const log = dependencies.logger ?? ((line: string) => console.log(line));
   const clock = dependencies.clock ?? systemClock;
@@ -54,15 +55,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
 
   const providerRepository = createProviderRepository(database.db);
   const deploymentRepository = createDeploymentRepository(database.db);
-  const settings: ProviderSettings[] = config.providers.map((provider) => ({
-    id: provider.id,
-    kind: provider.kind,
-    baseUrl: provider.baseUrl,
-    apiKey: provider.apiKey,
-    headers: provider.headers,
-    apiVersion: provider.apiVersion,
-    mock: provider.mock,
-  }));
+  const credentialRepository = createProviderCredentialRepository(database.db);
   await providerRepository.syncFromConfig(
     config.providers.map((provider) => ({
       id: provider.id,
@@ -72,38 +65,77 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
       source: config.fromEnvironment ? 'environment' : 'config',
     })),
   );
-  await deploymentRepository.syncFromConfig(
-    config.models.map((model) => ({
-      modelName: model.name,
-      providerId: model.provider,
-      upstreamModel: model.model,
-      weight: model.weight ?? 1,
-      priority: model.priority ?? 0,
-      timeoutMs: model.timeoutMs ?? null,
-      contextLength: model.contextLength ?? null,
-      maxOutputTokens: model.maxOutputTokens ?? null,
-      pricing: toPricingOverride(model.pricing),
-      source: 'config',
-    })),
-  );
+  await deploymentRepository.syncFromConfig(configDeployments(config));
+  const secretBox = createSecretBox(await loadSecretKey(config));
+  const runtime = await ProviderRuntime.create({ config, deployments: deploymentRepository, credentials: credentialRepository, secretBox, http, log });
+  const { catalog, deployments, adapters } = runtime;
 
-  const built = buildCatalog({
-    providers: config.providers.map((provider, index) => ({ ...settings[index]!, name: provider.name })),
-    deployments: await deploymentRepository.list(),
+  const newId = () => uuidv7();
+  // With Redis, every instance shares the router's cooldowns and rpm/tpm counters.
+  const health = config.redisUrl ? createRedisDeploymentHealthStore(config.redisUrl) : undefined;
+  const metering = await createMeteringRuntime({ config, database, clock, newId, log });
+  const completions = new CompletionService({
+    deployments,
+    adapters,
+    clock,
+    newId,
+    router: config.router,
+    admission: metering.admission,
+    usage: metering.writer,
+    ...(health ? { health } : {}),
   });
-  const catalog = new CatalogService(built.snapshot);
-  const deployments = new DeploymentTable(catalog, built.deployments);
-  const adapters = new Map<string, ProviderAdapter>();
-  for (const provider of settings) {
-    if (isConfigured(provider)) adapters.set(provider.id, createProviderAdapter(provider, http));
-  }
 
-  const completions = new CompletionService({ deployments, adapters, clock, newId: () => randomUUID() });
+  const keys = createKeyRepository(database.db);
+  const teams = createTeamRepository(database.db);
+  const authenticator = new KeyAuthenticator({
+    keys,
+    teams,
+    clock,
+    limiter: new FailedAuthLimiter(clock, config.auth.maxFailedAttemptsPerMinute),
+    masterKeyHash: config.adminKey ? hashKeySecret(config.adminKey) : null,
+  });
+  const audit = createAuditLogRepository(database.db);
+  const admin = new AdminService({ keys, teams, audit, authenticator, changes: database.changes, clock, newId });
+  const providerAdmin = new ProviderAdminService({
+    deployments: deploymentRepository,
+    credentials: credentialRepository,
+    secretBox,
+    audit,
+    changes: database.changes,
+    clock,
+    newId,
+    reload: () => runtime.reload(),
+    isKnownKind: (kind) => findProviderKind(kind) !== undefined,
+    providerExists: (id) => catalog.provider(id) !== undefined,
+  });
+  // Other instances' changes: drop cached keys (a team change can affect every key) or rebuild the catalog.
+  const unsubscribeChanges = await database.changes.subscribe((topic, id) => {
+    if (topic === CATALOG_CHANGES_TOPIC) {
+      runtime.reload().catch((error: unknown) => log(`catalog reload failed: ${(error as Error).message}`));
+    } else {
+      authenticator.invalidate(topic === KEY_CHANGES_TOPIC ? id : undefined);
+    }
+  });
+  const generatedMasterKey = await bootstrapMasterKey(keys, config.adminKey);
+  if (generatedMasterKey) {
+    // Printed once: only its hash is stored.
+    log(`Generated the admin (master) key; store it now, it is not shown again:\n  ${generatedMasterKey}`);
+  }
   const startedAt = clock.now();
   const services: GraphQLServices = {
+    authenticator,
+    admin,
+    keys,
+    teams,
+    audit,
+    providerAdmin,
+    deploymentTable: deployments,
     catalog,
     providers: providerRepository,
     completions,
+    usage: metering.usage,
+    usageFeed: metering.feed,
+    budgets: metering.budgets,
     health: {
       status: 'OK',
       version: config.version,
@@ -114,11 +146,13 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
           () => true,
           () => false,
         ),
+      metering: () => metering.status(),
     },
   };
   const schema = buildSchema();
   const rest = createRestHandler({
     completions,
+    authenticate: (credentials) => authenticator.authenticate(credentials),
     catalog,
     bodyLimitBytes: config.server.bodyLimitBytes,
     corsOrigins: config.server.corsOrigins,
@@ -137,6 +171,10 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     },
     async stop() {
       await server?.stop();
+      // Before the database closes: settle reservations and write out buffered usage.
+      await metering.stop();
+      await unsubscribeChanges().catch(() => undefined);
+      await health?.close();
       if (ownsHttp) await http.close();
       if (ownsDatabase) await database.close();
     },

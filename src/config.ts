@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ROUTER_ERROR_CODES, ROUTING_STRATEGIES } from './core/router/router-settings.ts';
 
 /** Wire protocols and named providers a `kind` may name. Named OpenAI-compatible providers imply the openai protocol. */
 export const PROTOCOL_KINDS = ['openai', 'anthropic', 'gemini', 'mock'] as const;
@@ -51,6 +52,55 @@ const modelSchema = z
     pricing: priceSchema.optional(),
     contextLength: z.number().int().positive().optional(),
     maxOutputTokens: z.number().int().positive().optional(),
+    /** Requests and tokens per minute this deployment may take. */
+    rpm: z.number().int().positive().optional(),
+    tpm: z.number().int().positive().optional(),
+    tags: z.array(z.string().min(1)).optional(),
+    region: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** A model group's routing (router.groups.<name>) or every group's (routerDefaults); see core/router/router-settings.ts. */
+const routerGroupSchema = z
+  .object({
+    strategy: z.enum(ROUTING_STRATEGIES).optional(),
+    fallbacks: z.array(z.string().min(1)).optional(),
+    contextWindowFallbacks: z.array(z.string().min(1)).optional(),
+    contentPolicyFallbacks: z.array(z.string().min(1)).optional(),
+    retries: z.partialRecord(z.enum(ROUTER_ERROR_CODES), z.number().int().nonnegative()).optional(),
+    fallbackOn: z.partialRecord(z.enum(ROUTER_ERROR_CODES), z.boolean()).optional(),
+    backoff: z.object({ initialMs: z.number().int().nonnegative().optional(), maxMs: z.number().int().nonnegative().optional() }).strict().optional(),
+    cooldown: z
+      .object({
+        failures: z.number().int().positive().optional(),
+        windowMs: z.number().int().positive().optional(),
+        cooldownMs: z.number().int().nonnegative().optional(),
+      })
+      .strict()
+      .optional(),
+    timeouts: z
+      .object({
+        connectMs: z.number().int().positive().optional(),
+        firstTokenMs: z.number().int().positive().optional(),
+        idleMs: z.number().int().positive().optional(),
+        totalMs: z.number().int().positive().optional(),
+        requestMs: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** Usage metering: batching of usage writes, the outage buffer and retention of raw events. */
+const METERING_DEFAULTS = { flushIntervalMs: 250, bufferLimit: 100_000 };
+const meteringSchema = z
+  .object({
+    /** The longest a usage record waits before it is written. */
+    flushIntervalMs: z.number().int().positive().default(250),
+    /** Usage records kept in memory while the database cannot be written. */
+    bufferLimit: z.number().int().positive().default(100_000),
+    /** Raw usage events older than this are deleted (daily rollups are kept); absent = kept forever. */
+    retentionDays: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -74,21 +124,33 @@ const fileSchema = z
       .default({ dataDir: './.modelgraph' }),
     providers: z.array(providerSchema).default([]),
     models: z.array(modelSchema).default([]),
+    routerDefaults: routerGroupSchema.optional(),
+    router: z.object({ groups: z.record(z.string().min(1), routerGroupSchema).default({}) }).strict().default({ groups: {} }),
+    auth: z
+      .object({ maxFailedAttemptsPerMinute: z.number().int().positive().default(20) })
+      .strict()
+      .default({ maxFailedAttemptsPerMinute: 20 }),
+    metering: meteringSchema.default(METERING_DEFAULTS),
   })
   .strict();
 
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type PriceConfig = z.infer<typeof priceSchema>;
+export type RouterGroupConfig = z.infer<typeof routerGroupSchema>;
 
 export interface AppConfig {
   server: { host: string; port: number; bodyLimitBytes: number; corsOrigins: string[] };
   database: { url: string | undefined; dataDir: string };
   providers: ProviderConfig[];
   models: ModelConfig[];
+  /** Routing per model group over `defaults` (the file's `routerDefaults` and `router.groups`). */
+  router: { defaults?: RouterGroupConfig | undefined; groups: Record<string, RouterGroupConfig> };
   /** Providers enabled from standard environment variables (no config file providers given). */
   fromEnvironment: boolean;
   adminKey: string | undefined;
+  auth: { maxFailedAttemptsPerMinute: number };
+  metering: { flushIntervalMs: number; bufferLimit: number; retentionDays?: number | undefined };
   secretKey: string | undefined;
   redisUrl: string | undefined;
   configPath: string | undefined;
@@ -237,8 +299,11 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     database: { url: databaseUrl, dataDir: resolve(cwd, env.MODELGRAPH_DATA_DIR ?? file.database.dataDir) },
     providers,
     models: file.models,
+    router: { ...(file.routerDefaults ? { defaults: file.routerDefaults } : {}), groups: file.router.groups },
     fromEnvironment,
     adminKey: env.MODELGRAPH_ADMIN_KEY || undefined,
+    auth: { maxFailedAttemptsPerMinute: file.auth.maxFailedAttemptsPerMinute },
+    metering: file.metering,
     secretKey,
     redisUrl: env.REDIS_URL || undefined,
     configPath,

@@ -1,5 +1,6 @@
 // Who is calling: the authenticated API key and what it may do. Edges (GraphQL, REST, WebSocket)
 // extract the secret from the request and ask the Authenticator; services check the Caller.
+import type { Limits } from './keys/types.ts';
 
 export const SCOPES = ['ADMIN', 'INFERENCE', 'READ_USAGE'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -12,10 +13,15 @@ export interface Caller {
   teamId: string | null;
   userId: string | null;
   scopes: Scope[];
-  /** Model patterns the key may use (names, groups, `provider/*`); null = any. Already capped by the team's. */
+  /** Model patterns the key may use (names, groups, `provider/*`); null = any. */
   allowedModels: string[] | null;
+  /** The team's patterns, which cap the key's; null = any. */
+  teamAllowedModels: string[] | null;
   /** Per-key aliases: a requested name mapped to another model name. */
   modelAliases: Record<string, string>;
+  /** Budget and rate limits of the key and of its team, enforced by metering; absent = none. */
+  keyLimits?: Limits | null;
+  teamLimits?: Limits | null;
 }
 
 /** Where a secret came from, for messages and brute-force accounting. */
@@ -30,10 +36,11 @@ export interface Authenticator {
 }
 
 /** Reads the secret the way OpenAI (`Authorization: Bearer`) and Anthropic (`x-api-key`) clients send it. */
-export function secretFromHeaders(headers: Record<string, string | string[] | undefined> | Headers): string | null {
+export function secretFromHeaders(headers: Record<string, string | string[] | undefined> | { get(name: string): string | null }): string | null {
   const get = (name: string): string | undefined => {
-    if (headers instanceof Headers) return headers.get(name) ?? undefined;
-    const value = headers[name];
+    // Fetch-style headers (any implementation, not only the global class) or node's header record.
+    if (typeof headers.get === 'function') return (headers as { get(name: string): string | null }).get(name) ?? undefined;
+    const value = (headers as Record<string, string | string[] | undefined>)[name];
     return Array.isArray(value) ? value[0] : value;
   };
   const authorization = get('authorization');

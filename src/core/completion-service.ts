@@ -1,25 +1,34 @@
-// The completion service: resolves a model name to deployments, calls the adapters, falls back on
-// errors that another deployment may not have, prices the usage and reports every attempt.
-// Both the GraphQL and the REST edges call this; neither has routing logic of its own.
+// The completion service: asks the router for attempts (deployment choice, fallbacks, retries,
+// cooldown, timeouts), calls the adapters, prices the usage and reports every attempt. Both the
+// GraphQL and the REST edges call this; neither has routing logic of its own.
 import type { Caller } from './auth.ts';
-import type { Deployment, DeploymentTable } from './deployments.ts';
-import { CancelledError, GatewayError, ModelNotFoundError, UpstreamProtocolError, toGatewayError, type ErrorCode } from './errors.ts';
-import type { Clock, ProviderAdapter } from './ports.ts';
+import type { DeploymentTable } from './deployments.ts';
+import { CancelledError, GatewayError, UpstreamProtocolError, toGatewayError, type ErrorCode } from './errors.ts';
+import type { Clock } from './ports.ts';
 import { maximumCost, priceUsage } from './pricing.ts';
 import { noAdmission, noUsageSink, type Admission, type AdmissionTicket, type UsageSink } from './metering.ts';
-import { assertModelAllowed, resolveModelAlias } from './model-access.ts';
-import { estimatePromptTokens } from './token-estimate.ts';
-import type { ChatRequest, ChatResult, FinishReason, ReasoningBlock, StreamPart, ToolCall, Usage } from './types.ts';
+import type { DeploymentHealthStore } from './router/deployment-health-store.ts';
+import type { Candidate, PlannedAttempt, RouteRun } from './router/route-run.ts';
+import type { AdapterLookup } from './router/router-context.ts';
+import type { RouterSettingsInput } from './router/router-settings.ts';
+import { Router, type DeploymentState } from './router/router.ts';
+import type { RoutingPreferences } from './router/routing-preferences.ts';
+import { StreamAccumulator, streamUsage } from './stream-accumulator.ts';
+import type { ChatRequest, ChatResult, ReasoningBlock, Usage } from './types.ts';
 import { emptyUsage } from './types.ts';
+
+export type { AdapterLookup } from './router/router-context.ts';
 
 export type CompletionParameters = Omit<ChatRequest, 'model'>;
 
 export interface CompletionRequest {
-  /** The public model name (a configured name or `provider/model`). */
+  /** The public model name (a configured name or `provider/model`, optionally `:floor` / `:nitro`). */
   model: string;
   /** Models tried in order after `model`'s deployments, as OpenRouter's `models` list. */
   fallbackModels?: string[];
   parameters: CompletionParameters;
+  /** Provider preferences (OpenRouter's `provider` object) and the request's deadline. */
+  routing?: RoutingPreferences;
   /** The authenticated caller; authorization, budgets and metering apply to it. */
   caller?: Caller;
   /** The edge's request id, kept on the usage record. */
@@ -33,7 +42,13 @@ export interface Attempt {
   upstreamModel: string;
   errorCode: ErrorCode | null;
   errorMessage: string | null;
+  /** The upstream's HTTP status when it refused the request. */
+  upstreamStatus: number | null;
   latencyMs: number;
+  /** 0 for the first round over the candidates, then the retry number. */
+  retry: number;
+  /** The wait before this attempt (backoff or Retry-After). */
+  backoffMs: number;
 }
 
 export interface CompletionOutcome {
@@ -51,6 +66,8 @@ export interface CompletionOutcome {
   latencyMs: number;
   timeToFirstTokenMs: number | null;
   attempts: Attempt[];
+  /** Parameters the serving model does not support, dropped from what it was sent. */
+  warnings: string[];
 }
 
 export type CompletionEvent =
@@ -71,21 +88,6 @@ export type CompletionEvent =
       cost: bigint;
     };
 
-/** Errors that another deployment may not have; the rest are the request's own fault. */
-const FALLBACK_CODES: ReadonlySet<ErrorCode> = new Set([
-  'RATE_LIMITED',
-  'OVERLOADED',
-  'TIMEOUT',
-  'UPSTREAM_ERROR',
-  'UPSTREAM_PROTOCOL_ERROR',
-  'MODEL_NOT_FOUND',
-  'CONTEXT_LENGTH_EXCEEDED',
-]);
-
-export interface AdapterLookup {
-  get(providerId: string): ProviderAdapter | undefined;
-}
-
 export interface CompletionServiceOptions {
   deployments: DeploymentTable;
   adapters: AdapterLookup;
@@ -95,17 +97,13 @@ export interface CompletionServiceOptions {
   admission?: Admission;
   /** Where each request's usage record goes (buffered, off the request path). */
   usage?: UsageSink;
-}
-
-interface Candidate {
-  modelName: string;
-  deployment: Deployment;
-  adapter: ProviderAdapter;
-}
-
-interface Prepared {
-  model: string;
-  candidates: Candidate[];
+  /** Per-group strategies, fallback chains, retries, cooldown and timeouts. */
+  router?: RouterSettingsInput;
+  /** Breaker and usage state shared across instances (Redis); in memory when absent. */
+  health?: DeploymentHealthStore;
+  /** Injected for deterministic tests. */
+  random?: () => number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** What one request did, filled in as it runs and turned into its usage record at the end. */
@@ -126,56 +124,53 @@ class RequestLedger {
   ) {}
 }
 
+/** Output tokens reserved when neither the request nor the deployment gives a maximum. */
+const DEFAULT_OUTPUT_ALLOWANCE = 4096;
+
 export class CompletionService {
   private readonly admission: Admission;
   private readonly usageSink: UsageSink;
+  private readonly router: Router;
 
   constructor(private readonly options: CompletionServiceOptions) {
     this.admission = options.admission ?? noAdmission;
     this.usageSink = options.usage ?? noUsageSink;
+    this.router = new Router({
+      deployments: options.deployments,
+      adapters: options.adapters,
+      clock: options.clock,
+      ...(options.router ? { settings: options.router } : {}),
+      ...(options.health ? { health: options.health } : {}),
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    });
   }
 
-  /** Applies aliases, resolves the candidates and checks the caller may use the model. */
-  private prepare(request: CompletionRequest): Prepared {
-    const model = resolveModelAlias(request.caller, request.model);
-    const names = [model, ...(request.fallbackModels ?? []).map((name) => resolveModelAlias(request.caller, name))];
-    const candidates: Candidate[] = [];
-    for (const name of names) {
-      const deployments = this.options.deployments.resolve(name);
-      if (deployments.length === 0) continue;
-      assertModelAllowed(request.caller, name, deployments.map((d) => d.providerId));
-      for (const deployment of deployments) {
-        const adapter = this.options.adapters.get(deployment.providerId);
-        if (adapter) candidates.push({ modelName: name, deployment, adapter });
-      }
-    }
-    if (candidates.length === 0) {
-      throw new ModelNotFoundError(`No routable model named "${request.model}"; list the models this gateway serves to see which names are available.`);
-    }
-    return { model, candidates };
+  /** Every configured deployment with its live state (in flight, latency, failures, cooldown). */
+  deploymentStates(): Promise<DeploymentState[]> {
+    return this.router.deploymentStates();
   }
 
-  private admit(request: CompletionRequest, prepared: Prepared): Promise<AdmissionTicket> {
-    const promptTokens = estimatePromptTokens(request.parameters);
+  private admit(request: CompletionRequest, run: RouteRun): Promise<AdmissionTicket> {
     let maxCost = 0n;
     let maxOutput = 0;
-    for (const candidate of prepared.candidates) {
-      const output = request.parameters.maxOutputTokens ?? candidate.deployment.maxOutputTokens ?? DEFAULT_OUTPUT_ALLOWANCE;
+    for (const deployment of run.reachableDeployments()) {
+      const output = request.parameters.maxOutputTokens ?? deployment.maxOutputTokens ?? DEFAULT_OUTPUT_ALLOWANCE;
       maxOutput = Math.max(maxOutput, output);
-      const cost = maximumCost(promptTokens, output, candidate.deployment.pricing);
+      const cost = maximumCost(run.promptTokens, output, deployment.pricing);
       if (cost > maxCost) maxCost = cost;
     }
     return this.admission.admit({
       caller: request.caller,
       endUser: request.parameters.user ?? null,
-      model: prepared.model,
-      maxTokens: promptTokens + maxOutput,
+      model: run.model,
+      maxTokens: run.promptTokens + maxOutput,
       maxCost,
     });
   }
 
   /** Settles the reservation with the actual cost and hands the record to the usage sink. */
-  private async close(ledger: LedgerLike, ticket: AdmissionTicket | null): Promise<void> {
+  private async close(ledger: RequestLedger, ticket: AdmissionTicket | null): Promise<void> {
     const { clock } = this.options;
     try {
       await ticket?.settle({ cost: ledger.cost, tokens: ledger.usage.inputTokens + ledger.usage.outputTokens });
@@ -213,14 +208,14 @@ export class CompletionService {
     const ledger = new RequestLedger(this.options.newId(), request, clock.now(), false);
     let ticket: AdmissionTicket | null = null;
     try {
-      const prepared = this.prepare(request);
-      ticket = await this.admit(request, prepared);
-      for (const candidate of prepared.candidates) {
-        if (signal.aborted) throw new CancelledError();
-        const attemptStarted = clock.now();
+      const run = this.router.route(request, false);
+      ticket = await this.admit(request, run);
+      for (let attempt = await run.next(signal); attempt; attempt = await run.next(signal)) {
+        const { candidate } = attempt;
         try {
-          const result = await candidate.adapter.generate(toChatRequest(candidate, request.parameters), signal);
-          ledger.attempts.push(attemptOf(candidate, null, clock.now() - attemptStarted));
+          const result = await Promise.race([candidate.adapter.generate(attempt.chatRequest, attempt.timer.signal), attempt.timer.expired]);
+          run.succeeded(attempt, { usage: result.usage, firstTokenAt: null });
+          ledger.attempts.push(attemptOf(attempt, null, clock.now()));
           ledger.served = candidate;
           ledger.usage = result.usage;
           ledger.cost = priceUsage(result.usage, candidate.deployment.pricing);
@@ -237,15 +232,16 @@ export class CompletionService {
             latencyMs: clock.now() - ledger.startedAt,
             timeToFirstTokenMs: null,
             attempts: ledger.attempts,
+            warnings: attempt.warnings,
           };
         } catch (thrown) {
-          const error = signal.aborted ? new CancelledError() : toGatewayError(thrown);
-          ledger.attempts.push(attemptOf(candidate, error, clock.now() - attemptStarted));
-          ledger.error = error;
-          if (!FALLBACK_CODES.has(error.code)) break;
+          const error = signal.aborted ? new CancelledError() : (attempt.timer.timeout ?? toGatewayError(thrown));
+          ledger.attempts.push(attemptOf(attempt, error, clock.now()));
+          if (!run.failed(attempt, error, false)) break;
         }
       }
-      throw withAttempts(ledger.error!, ledger.attempts);
+      if (signal.aborted) throw withAttempts(new CancelledError(), ledger.attempts);
+      throw withAttempts(run.finalError(), ledger.attempts);
     } catch (thrown) {
       ledger.error = toGatewayError(thrown);
       ledger.cancelledByClient = signal.aborted;
@@ -256,8 +252,8 @@ export class CompletionService {
   }
 
   /**
-   * Streams a completion. Falls back to the next candidate until the first content has been
-   * yielded; after that a failure ends the stream with an `error` event carrying partial usage.
+   * Streams a completion. Falls back (and retries) until the first content has been yielded;
+   * after that a failure ends the stream with an `error` event carrying partial usage.
    * The terminal event (`completed` or `error`) always comes last, unless the consumer stops first.
    */
   async *stream(request: CompletionRequest, signal: AbortSignal): AsyncGenerator<CompletionEvent> {
@@ -266,39 +262,37 @@ export class CompletionService {
     const { generationId } = ledger;
     let ticket: AdmissionTicket | null = null;
     let terminated = false;
-    let current: { candidate: Candidate; chatRequest: ChatRequest; accumulator: StreamAccumulator } | null = null;
+    let current: { attempt: PlannedAttempt; accumulator: StreamAccumulator } | null = null;
+    let run: RouteRun | undefined;
     try {
       yield { type: 'started', generationId, requestedModel: request.model };
-      let prepared: Prepared;
       try {
-        prepared = this.prepare(request);
-        ticket = await this.admit(request, prepared);
+        run = this.router.route(request, true);
+        ticket = await this.admit(request, run);
       } catch (error) {
         ledger.error = toGatewayError(error);
         terminated = true;
         yield { type: 'error', error: ledger.error, generationId, attempts: [], usage: emptyUsage(), cost: 0n };
         return;
       }
-      ledger.error = new UpstreamProtocolError('No deployment answered');
 
-      for (const candidate of prepared.candidates) {
-        const chatRequest = toChatRequest(candidate, request.parameters);
-        const attemptStarted = clock.now();
-        const controller = new AbortController();
-        const onAbort = () => controller.abort();
-        signal.addEventListener('abort', onAbort, { once: true });
+      for (let attempt = await run.next(signal); attempt; attempt = await run.next(signal)) {
+        const { candidate, chatRequest, timer } = attempt;
         const accumulator = new StreamAccumulator();
-        current = { candidate, chatRequest, accumulator };
+        current = { attempt, accumulator };
         let failure: GatewayError | null = null;
+        let firstTokenAt: number | null = null;
         try {
-          for await (const part of candidate.adapter.stream(chatRequest, controller.signal)) {
+          for await (const part of raceEachPart(candidate.adapter.stream(chatRequest, timer.signal), timer.expired)) {
             if (part.type === 'error') {
               failure = part.error;
               break;
             }
             const event = accumulator.take(part);
+            timer.event(accumulator.sentContent);
             if (event) {
-              ledger.firstTokenAt ??= clock.now();
+              firstTokenAt ??= clock.now();
+              ledger.firstTokenAt ??= firstTokenAt;
               ledger.served = candidate;
               yield event;
             }
@@ -306,18 +300,19 @@ export class CompletionService {
         } catch (thrown) {
           failure = toGatewayError(thrown);
         } finally {
-          signal.removeEventListener('abort', onAbort);
           // Closes the upstream connection when the consumer stopped early or anything failed.
-          controller.abort();
+          timer.dispose();
         }
-        if (signal.aborted) failure = new CancelledError();
         if (!failure && !accumulator.finished) failure = new UpstreamProtocolError('The upstream stream ended without a finish');
+        if (failure && timer.timeout) failure = timer.timeout;
+        if (signal.aborted) failure = new CancelledError();
 
-        ledger.usage = usageOf(chatRequest, accumulator, failure !== null);
+        ledger.usage = streamUsage(chatRequest, accumulator, failure !== null);
         ledger.cost = priceUsage(ledger.usage, candidate.deployment.pricing);
-        ledger.attempts.push(attemptOf(candidate, failure, clock.now() - attemptStarted));
+        ledger.attempts.push(attemptOf(attempt, failure, clock.now()));
         ledger.error = failure;
         if (!failure) {
+          run.succeeded(attempt, { usage: ledger.usage, firstTokenAt });
           ledger.served = candidate;
           terminated = true;
           yield {
@@ -334,17 +329,20 @@ export class CompletionService {
               latencyMs: clock.now() - ledger.startedAt,
               timeToFirstTokenMs: ledger.firstTokenAt === null ? null : ledger.firstTokenAt - ledger.startedAt,
               attempts: ledger.attempts,
+              warnings: attempt.warnings,
             },
           };
           return;
         }
         // Once content reached the client a fallback would duplicate or contradict it.
-        if (accumulator.sentContent || signal.aborted || !FALLBACK_CODES.has(failure.code)) break;
+        if (!run.failed(attempt, failure, accumulator.sentContent)) break;
       }
+      const error = signal.aborted ? new CancelledError() : run.finalError();
+      ledger.error = error;
       terminated = true;
       yield {
         type: 'error',
-        error: withAttempts(ledger.error!, ledger.attempts),
+        error: withAttempts(error, ledger.attempts),
         generationId,
         attempts: ledger.attempts,
         usage: ledger.usage,
@@ -354,8 +352,9 @@ export class CompletionService {
       // Also runs when the consumer stops early (unsubscribe, disconnect): billed once, for what was produced.
       if (!terminated || signal.aborted) ledger.cancelledByClient = true;
       if (!terminated && current) {
-        ledger.usage = usageOf(current.chatRequest, current.accumulator, true);
-        ledger.cost = priceUsage(ledger.usage, current.candidate.deployment.pricing);
+        run?.abandoned(current.attempt);
+        ledger.usage = streamUsage(current.attempt.chatRequest, current.accumulator, true);
+        ledger.cost = priceUsage(ledger.usage, current.attempt.candidate.deployment.pricing);
         ledger.error ??= new CancelledError();
       }
       await this.close(ledger, ticket);
@@ -363,26 +362,38 @@ export class CompletionService {
   }
 }
 
-type LedgerLike = RequestLedger;
-
-/** Output tokens reserved when neither the request nor the deployment gives a maximum. */
-const DEFAULT_OUTPUT_ALLOWANCE = 4096;
-
-function toChatRequest(candidate: Candidate, parameters: CompletionParameters): ChatRequest {
-  const maxOutputTokens =
-    parameters.maxOutputTokens ?? candidate.deployment.maxOutputTokens ?? undefined;
-  return { ...parameters, model: candidate.deployment.upstreamModel, ...(maxOutputTokens ? { maxOutputTokens } : {}) };
+/** Iterates an adapter's stream, giving up on a pending part when the attempt times out. */
+async function* raceEachPart<T>(iterable: AsyncIterable<T>, expired: Promise<never>): AsyncGenerator<T> {
+  const iterator = iterable[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      const step = await Promise.race([iterator.next(), expired]);
+      if (step.done) {
+        finished = true;
+        return;
+      }
+      yield step.value;
+    }
+  } finally {
+    // Not awaited: after a timeout the pending part settles only once the aborted request closes.
+    if (!finished) void Promise.resolve(iterator.return?.()).catch(() => undefined);
+  }
 }
 
-function attemptOf(candidate: Candidate, error: GatewayError | null, latencyMs: number): Attempt {
+function attemptOf(attempt: PlannedAttempt, error: GatewayError | null, now: number): Attempt {
+  const { deployment, modelName } = attempt.candidate;
   return {
-    deploymentId: candidate.deployment.id,
-    modelName: candidate.modelName,
-    providerId: candidate.deployment.providerId,
-    upstreamModel: candidate.deployment.upstreamModel,
+    deploymentId: deployment.id,
+    modelName,
+    providerId: deployment.providerId,
+    upstreamModel: deployment.upstreamModel,
     errorCode: error?.code ?? null,
     errorMessage: error?.message ?? null,
-    latencyMs,
+    upstreamStatus: error?.upstreamStatus ?? null,
+    latencyMs: now - attempt.startedAt,
+    retry: attempt.retry,
+    backoffMs: attempt.backoffMs,
   };
 }
 
@@ -394,98 +405,4 @@ function withAttempts(error: GatewayError, attempts: Attempt[]): GatewayError {
 /** The attempts made before a `create` failed. */
 export function attemptsOfError(error: GatewayError): Attempt[] {
   return attemptsOf.get(error) ?? [];
-}
-
-/**
- * The usage to bill for a stream. Reported usage wins; when the upstream reported none, or a
- * failed stream was cut before its final usage, the produced output is estimated so partial
- * output is billed. A failure before any content bills nothing beyond what the upstream reported.
- */
-function usageOf(request: ChatRequest, accumulator: StreamAccumulator, failed: boolean): Usage {
-  const reported = accumulator.usage;
-  if (reported && !failed) return reported;
-  if (!accumulator.sentContent) return reported ?? emptyUsage();
-  const outputCharacters =
-    accumulator.text.length + accumulator.reasoning.length + accumulator.toolCalls.reduce((n, c) => n + c.arguments.length + c.name.length, 0);
-  const estimatedOutput = Math.ceil(outputCharacters / 4);
-  return {
-    ...(reported ?? emptyUsage()),
-    inputTokens: reported?.inputTokens || estimatePromptTokens(request),
-    outputTokens: Math.max(reported?.outputTokens ?? 0, estimatedOutput),
-  };
-}
-
-/** Builds the final result from stream parts and turns parts into client events. */
-class StreamAccumulator {
-  text = '';
-  reasoning = '';
-  reasoningBlocks: ReasoningBlock[] = [];
-  toolCalls: ToolCall[] = [];
-  private toolIndex = new Map<number, number>();
-  usage: Usage | null = null;
-  finishReason: FinishReason | null = null;
-  id: string | null = null;
-  model: string | null = null;
-  sentContent = false;
-
-  get finished(): boolean {
-    return this.finishReason !== null;
-  }
-
-  take(part: StreamPart): CompletionEvent | null {
-    switch (part.type) {
-      case 'response-metadata':
-        this.id = part.id;
-        this.model = part.model;
-        return null;
-      case 'text-delta':
-        if (part.text === '') return null;
-        this.text += part.text;
-        this.sentContent = true;
-        return { type: 'text-delta', text: part.text };
-      case 'reasoning-delta':
-        if (part.text === '') return null;
-        this.reasoning += part.text;
-        this.sentContent = true;
-        return { type: 'reasoning-delta', text: part.text };
-      case 'reasoning-block':
-        this.reasoningBlocks.push(part.block);
-        return { type: 'reasoning-block', block: part.block };
-      case 'tool-call-start': {
-        const position = this.toolCalls.push({ id: part.id, name: part.name, arguments: '' }) - 1;
-        this.toolIndex.set(part.index, position);
-        this.sentContent = true;
-        return { type: 'tool-call-delta', index: position, id: part.id, name: part.name, argumentsDelta: '' };
-      }
-      case 'tool-call-delta': {
-        const position = this.toolIndex.get(part.index);
-        if (position === undefined || part.argumentsDelta === '') return null;
-        this.toolCalls[position]!.arguments += part.argumentsDelta;
-        return { type: 'tool-call-delta', index: position, id: null, name: null, argumentsDelta: part.argumentsDelta };
-      }
-      case 'tool-call-end':
-        return null;
-      case 'usage':
-        this.usage = part.usage;
-        return null;
-      case 'finish':
-        this.finishReason = part.finishReason;
-        return null;
-      case 'error':
-        return null;
-    }
-  }
-
-  result(): ChatResult {
-    return {
-      id: this.id,
-      model: this.model,
-      text: this.text,
-      toolCalls: this.toolCalls,
-      reasoning: this.reasoning,
-      reasoningBlocks: this.reasoningBlocks,
-      finishReason: this.finishReason ?? { unified: 'OTHER', raw: null },
-      usage: this.usage ?? emptyUsage(),
-    };
-  }
 }

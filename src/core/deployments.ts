@@ -1,4 +1,4 @@
-import type { CatalogService } from './catalog.ts';
+import type { Capability, CatalogService } from './catalog.ts';
 import type { ModelPricing } from './pricing.ts';
 
 /** One upstream model behind a public name. Several deployments with one name form a group. */
@@ -13,6 +13,13 @@ export interface Deployment {
   pricing: ModelPricing | null;
   contextLength: number | null;
   maxOutputTokens: number | null;
+  /** Requests per minute this deployment may receive (across instances when Redis is configured). */
+  rpm?: number | null;
+  /** Tokens (prompt + output) per minute. */
+  tpm?: number | null;
+  /** Free-form labels (e.g. "eu", "batch"), shown with the deployment. */
+  tags?: string[];
+  region?: string | null;
 }
 
 /**
@@ -26,6 +33,10 @@ export class DeploymentTable {
     this.replace(deployments);
   }
 
+  /**
+   * Swaps the whole table (config reload, admin changes). The router keeps its live state (in
+   * flight, latency, cooldown) by deployment id, so a deployment that keeps its id keeps its state.
+   */
   replace(deployments: Deployment[]): void {
     const groups = new Map<string, Deployment[]>();
     for (const deployment of deployments) {
@@ -61,4 +72,34 @@ export class DeploymentTable {
       },
     ];
   }
+
+  /**
+   * What the deployment's model can do, from the catalog entry of `provider/upstreamModel`; null
+   * when the catalog does not know the model (its parameters are then sent as they are).
+   */
+  capabilitiesOf(deployment: Deployment): Capability[] | null {
+    return this.catalog.model(`${deployment.providerId}/${deployment.upstreamModel}`)?.capabilities ?? null;
+  }
+}
+
+/** Routing attributes given beside a deployment's identity (config `models[]`), not stored with it. */
+export interface DeploymentRoutingAttributes {
+  modelName: string;
+  providerId: string;
+  upstreamModel: string;
+  rpm?: number | undefined;
+  tpm?: number | undefined;
+  tags?: string[] | undefined;
+  region?: string | undefined;
+}
+
+/** Adds rpm/tpm caps, tags and region to the deployments they name (by name, provider and upstream model). */
+export function withRoutingAttributes(deployments: Deployment[], attributes: DeploymentRoutingAttributes[]): Deployment[] {
+  const key = (d: { modelName: string; providerId: string; upstreamModel: string }) => `${d.modelName}\u0000${d.providerId}\u0000${d.upstreamModel}`;
+  const byKey = new Map(attributes.map((entry) => [key(entry), entry]));
+  return deployments.map((deployment) => {
+    const entry = byKey.get(key(deployment));
+    if (!entry) return deployment;
+    return { ...deployment, rpm: entry.rpm ?? null, tpm: entry.tpm ?? null, tags: entry.tags ?? [], region: entry.region ?? null };
+  });
 }

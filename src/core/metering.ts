@@ -3,6 +3,7 @@
 // the request path).
 import type { Caller } from './auth.ts';
 import type { ErrorCode } from './errors.ts';
+import type { RateLimitStatus } from './metering/rate-limits.ts';
 import type { Usage } from './types.ts';
 
 export interface AttemptRecord {
@@ -60,6 +61,8 @@ export interface AdmissionRequest {
 }
 
 export interface AdmissionTicket {
+  /** The rate limits the request was counted against, as they stand after it (for x-ratelimit-* headers). */
+  rateLimits?: RateLimitStatus[];
   /** Replaces the reservation by the actual figures; idempotent. */
   settle(actual: { cost: bigint; tokens: number }): Promise<void>;
 }

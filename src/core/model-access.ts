@@ -23,8 +23,7 @@ export function patternAllows(pattern: string, model: string, providerIds: reado
 export function assertModelAllowed(caller: Caller | undefined, model: string, providerIds: readonly string[]): void {
   if (!caller || caller.isMasterKey) return;
   if (!caller.scopes.includes('INFERENCE')) throw new ForbiddenError('This API key lacks the INFERENCE scope');
-  if (caller.allowedModels === null) return;
-  if (!caller.allowedModels.some((pattern) => patternAllows(pattern, model, providerIds))) {
-    throw new ForbiddenError(`This API key may not use the model "${model}"`);
-  }
+  const admits = (patterns: string[] | null) => patterns === null || patterns.some((pattern) => patternAllows(pattern, model, providerIds));
+  if (!admits(caller.allowedModels)) throw new ForbiddenError(`This API key may not use the model "${model}"`);
+  if (!admits(caller.teamAllowedModels)) throw new ForbiddenError(`This API key's team may not use the model "${model}"`);
 }

@@ -45,11 +45,43 @@ export interface StoredDeployment {
   contextLength: number | null;
   maxOutputTokens: number | null;
   pricing: { input?: bigint; output?: bigint; cacheRead?: bigint; cacheWrite?: bigint } | null;
+  rpm?: number | null;
+  tpm?: number | null;
+  tags?: string[] | null;
+  region?: string | null;
   source: 'config' | 'environment' | 'admin';
 }
 
 export interface DeploymentRepository {
   list(): Promise<StoredDeployment[]>;
+  findById(id: string): Promise<StoredDeployment | null>;
+  /** Inserts or updates (by id, else by name + provider + upstream model) an admin deployment. */
+  upsertAdmin(deployment: Omit<StoredDeployment, 'id' | 'source'> & { id?: string | null }): Promise<StoredDeployment>;
+  delete(id: string): Promise<boolean>;
   /** Makes the stored config deployments equal to `deployments`; admin rows are kept. */
   syncFromConfig(deployments: Array<Omit<StoredDeployment, 'id'>>): Promise<void>;
+}
+
+/** Cross-instance change notifications (Postgres LISTEN/NOTIFY); in-process only on PGlite. */
+export interface ChangeFeed {
+  publish(topic: string, id: string): Promise<void>;
+  subscribe(handler: (topic: string, id: string) => void): Promise<() => Promise<void>>;
+}
+
+export interface StoredCredential {
+  providerId: string;
+  kind: string;
+  baseUrl: string | null;
+  /** Sealed by the SecretBox; never leaves the server. */
+  encryptedSecrets: string | null;
+  settings: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ProviderCredentialRepository {
+  list(): Promise<StoredCredential[]>;
+  find(providerId: string): Promise<StoredCredential | null>;
+  upsert(credential: Omit<StoredCredential, 'createdAt' | 'updatedAt'>): Promise<StoredCredential>;
+  delete(providerId: string): Promise<boolean>;
 }

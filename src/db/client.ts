@@ -4,7 +4,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { ChangeFeed } from '../core/ports.ts';
 import * as schema from './schema.ts';
+
+const CHANNEL = 'modelgraph_changes';
+
+function parseNotification(payload: string, handler: (topic: string, id: string) => void): void {
+  const separator = payload.indexOf(':');
+  if (separator > 0) handler(payload.slice(0, separator), payload.slice(separator + 1));
+}
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type DatabaseDriver = 'pglite' | 'postgres';
@@ -16,6 +24,8 @@ export interface Database {
   migrate(): Promise<void>;
   /** Resolves when the server answers a trivial query. */
   ping(): Promise<void>;
+  /** LISTEN/NOTIFY on one channel: cache invalidation across instances sharing the database. */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -55,6 +65,15 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     async ping() {
       await client`select 1`;
     },
+    changes: {
+      async publish(topic, id) {
+        await client.notify(CHANNEL, `${topic}:${id}`);
+      },
+      async subscribe(handler) {
+        const { unlisten } = await client.listen(CHANNEL, (payload) => parseNotification(payload, handler));
+        return unlisten;
+      },
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -74,6 +93,15 @@ async function openPglite(dataDir: string): Promise<Database> {
     },
     async ping() {
       await client.query('select 1');
+    },
+    changes: {
+      async publish(topic, id) {
+        await client.query('select pg_notify($1, $2)', [CHANNEL, `${topic}:${id}`]);
+      },
+      async subscribe(handler) {
+        const unlisten = await client.listen(CHANNEL, (payload) => parseNotification(payload, handler));
+        return unlisten;
+      },
     },
     close: () => client.close(),
   };

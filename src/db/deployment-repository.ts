@@ -25,29 +25,64 @@ function pricingFromJson(json: DeploymentPricingJson | null): Pricing {
   return pricing;
 }
 
+function toStored(row: typeof deployments.$inferSelect): StoredDeployment {
+  return {
+    id: row.id,
+    modelName: row.modelName,
+    providerId: row.providerId,
+    upstreamModel: row.upstreamModel,
+    weight: row.weight,
+    priority: row.priority,
+    timeoutMs: row.timeoutMs,
+    contextLength: row.contextLength,
+    maxOutputTokens: row.maxOutputTokens,
+    pricing: pricingFromJson(row.pricing),
+    rpm: row.rpmLimit,
+    tpm: row.tpmLimit,
+    tags: row.tags,
+    region: row.region,
+    source: row.source,
+  };
+}
+
 export function createDeploymentRepository(db: Db): DeploymentRepository {
   return {
     async list() {
       const rows = await db.select().from(deployments).orderBy(deployments.modelName, deployments.priority);
-      return rows.map((row) => ({
-        id: row.id,
-        modelName: row.modelName,
-        providerId: row.providerId,
-        upstreamModel: row.upstreamModel,
-        weight: row.weight,
-        priority: row.priority,
-        timeoutMs: row.timeoutMs,
-        contextLength: row.contextLength,
-        maxOutputTokens: row.maxOutputTokens,
-        pricing: pricingFromJson(row.pricing),
-        source: row.source,
-      }));
+      return rows.map(toStored);
+    },
+    async findById(id) {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+      const [row] = await db.select().from(deployments).where(eq(deployments.id, id));
+      return row ? toStored(row) : null;
+    },
+    async upsertAdmin(deployment) {
+      const { id, rpm, tpm, ...rest } = deployment;
+      const values = { ...rest, rpmLimit: rpm ?? null, tpmLimit: tpm ?? null, tags: rest.tags ?? null, region: rest.region ?? null, pricing: pricingToJson(rest.pricing), source: 'admin' as const };
+      if (id) {
+        const [row] = await db.update(deployments).set({ ...values, updatedAt: sql`now()` }).where(eq(deployments.id, id)).returning();
+        if (row) return toStored(row);
+      }
+      const [row] = await db
+        .insert(deployments)
+        .values(id ? { ...values, id } : values)
+        .onConflictDoUpdate({
+          target: [deployments.modelName, deployments.providerId, deployments.upstreamModel],
+          set: { ...values, updatedAt: sql`now()` },
+        })
+        .returning();
+      return toStored(row!);
+    },
+    async delete(id) {
+      const rows = await db.delete(deployments).where(eq(deployments.id, id)).returning({ id: deployments.id });
+      return rows.length > 0;
     },
     async syncFromConfig(list) {
       await db.transaction(async (tx) => {
         const kept: string[] = [];
         for (const deployment of list) {
-          const values = { ...deployment, pricing: pricingToJson(deployment.pricing), source: 'config' as const };
+          const { rpm, tpm, ...rest } = deployment;
+          const values = { ...rest, rpmLimit: rpm ?? null, tpmLimit: tpm ?? null, tags: rest.tags ?? null, region: rest.region ?? null, pricing: pricingToJson(deployment.pricing), source: 'config' as const };
           const [row] = await tx
             .insert(deployments)
             .values(values)

@@ -1,7 +1,17 @@
 import DataLoader from 'dataloader';
+import type { Authenticator, Caller, Credentials } from '../core/auth.ts';
+import { toGatewayError } from '../core/errors.ts';
+import type { AdminService } from '../core/keys/admin-service.ts';
+import type { DeploymentTable } from '../core/deployments.ts';
+import type { ProviderAdminService } from '../core/provider-admin-service.ts';
+import type { AuditLogRepository, KeyRepository, TeamMember, TeamRepository } from '../core/keys/types.ts';
+import type { GatewayError } from '../core/errors.ts';
 import type { CatalogService, ProviderDescriptor } from '../core/catalog.ts';
 import type { ProviderRepository, StoredProvider } from '../core/ports.ts';
 import type { CompletionService } from '../core/completion-service.ts';
+import type { BudgetService } from '../core/metering/budget-service.ts';
+import type { MeteringStatus, UsageFeed } from '../core/metering/usage-feed.ts';
+import type { UsageRepository } from '../core/metering/usage-report.ts';
 
 export interface HealthInfo {
   status: 'OK' | 'DEGRADED';
@@ -9,13 +19,27 @@ export interface HealthInfo {
   databaseDriver: 'pglite' | 'postgres';
   startedAt: number;
   databaseReachable(): Promise<boolean>;
+  /** The usage writer's buffer and database state. */
+  metering(): MeteringStatus;
 }
 
 /** The services the GraphQL edge calls; built once in app.ts. */
 export interface GraphQLServices {
+  authenticator: Authenticator;
+  admin: AdminService;
+  keys: KeyRepository;
+  teams: TeamRepository;
+  audit: AuditLogRepository;
+  providerAdmin: ProviderAdminService;
+  /** The live routing table (admin views of deployments). */
+  deploymentTable: DeploymentTable;
   catalog: CatalogService;
   providers: ProviderRepository;
   completions: CompletionService;
+  /** Usage reports, generations (including records not yet written) and the raw log. */
+  usage: UsageRepository;
+  usageFeed: UsageFeed;
+  budgets: BudgetService;
   health: HealthInfo;
 }
 
@@ -25,6 +49,9 @@ export interface ProviderView extends ProviderDescriptor {
 
 export interface GraphQLContext {
   services: GraphQLServices;
+  /** The authenticated caller, or null (then authError says why). */
+  caller: Caller | null;
+  authError: GatewayError | null;
   loaders: ReturnType<typeof createLoaders>;
   /** Aborted when the client goes away (HTTP request closed, subscription completed). */
   signal: AbortSignal;
@@ -32,7 +59,19 @@ export interface GraphQLContext {
 
 /** Request-scoped DataLoaders: batch functions return values in key order. */
 export function createLoaders(services: GraphQLServices) {
+  const byId = <T extends { id: string }>(load: (ids: readonly string[]) => Promise<T[]>) =>
+    new DataLoader<string, T | null>(async (ids) => {
+      const rows = new Map((await load(ids)).map((row) => [row.id, row]));
+      return ids.map((id) => rows.get(id) ?? null);
+    });
   return {
+    team: byId((ids) => services.teams.findByIds(ids)),
+    user: byId((ids) => services.teams.findUsersByIds(ids)),
+    apiKey: byId((ids) => services.keys.findByIds(ids)),
+    teamMembers: new DataLoader<string, TeamMember[]>(async (teamIds) => {
+      const members = await services.teams.membersOfTeams(teamIds);
+      return teamIds.map((id) => members.filter((member) => member.teamId === id));
+    }),
     provider: new DataLoader<string, ProviderView | null>(async (ids) => {
       const rows = await services.providers.findByIds(ids);
       const byId = new Map(rows.map((row) => [row.id, row]));
@@ -43,4 +82,16 @@ export function createLoaders(services: GraphQLServices) {
       });
     }),
   };
+}
+
+/** Authenticates without throwing: GraphQL fields decide (via scopes) whether a caller is needed. */
+export async function authenticateForContext(
+  authenticator: Authenticator,
+  credentials: Credentials,
+): Promise<Pick<GraphQLContext, 'caller' | 'authError'>> {
+  try {
+    return { caller: await authenticator.authenticate(credentials), authError: null };
+  } catch (error) {
+    return { caller: null, authError: toGatewayError(error) };
+  }
 }

@@ -7,6 +7,15 @@ import './types/health.ts';
 import './types/provider.ts';
 import './types/model.ts';
 import './types/chat-completion.ts';
+import './types/deployment.ts';
+import './types/limits.ts';
+import './types/team.ts';
+import './types/api-key.ts';
+import './types/audit-log.ts';
+import './types/me.ts';
+import './types/provider-admin.ts';
+import './types/usage.ts';
+import './types/budget.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -7,7 +7,8 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createLoaders, type GraphQLContext, type GraphQLServices } from '../graphql/context.ts';
+import { secretFromHeaders } from '../core/auth.ts';
+import { authenticateForContext, createLoaders, type GraphQLContext, type GraphQLServices } from '../graphql/context.ts';
 
 export interface RestHandler {
   /** Returns true when it handled the request. */
@@ -43,10 +44,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     logging: false,
     // In-flight HTTP requests are left to finish on shutdown, so only the client's going away
     // aborts them. Over WebSocket there is no Request; onSubscribe sets the connection's signal.
-    context: ({ request }: { request?: Request | undefined }): GraphQLContext => ({
+    context: async ({ request, req }: { request?: Request | undefined; req?: IncomingMessage }): Promise<GraphQLContext> => ({
       services: options.services,
       loaders: createLoaders(options.services),
       signal: request ? request.signal : shutdown.signal,
+      ...(request
+        ? await authenticateForContext(options.services.authenticator, {
+            secret: secretFromHeaders(request.headers),
+            clientAddress: req?.socket.remoteAddress,
+          })
+        : { caller: null, authError: null }),
     }),
   });
 
@@ -86,7 +93,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
   const wsServerHandle = useServer<Record<string, unknown>, { signal: AbortController }>(
     {
-      onConnect: (ctx) => {
+      // The key comes in connectionParams ({ authorization: "Bearer ..." } or { apiKey }) and is
+      // checked on connect; every new subscription checks it again, so a revoked key cannot open one.
+      onConnect: async (ctx) => {
+        const auth = await authenticateForContext(options.services.authenticator, credentialsOf(ctx));
+        if (!auth.caller) return false;
         const controller = new AbortController();
         ctx.extra.signal = controller;
         // Abort on the socket's own close event: graphql-ws calls onClose only after every
@@ -119,6 +130,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           services: options.services,
           loaders: createLoaders(options.services),
           signal: connectionSignal,
+          ...(await authenticateForContext(options.services.authenticator, credentialsOf(ctx))),
         });
         return args;
       },
@@ -152,5 +164,21 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       for (const socket of sockets) socket.destroy();
       await closed;
     },
+  };
+}
+
+/** Credentials of a graphql-ws connection: connectionParams first, then the upgrade request's headers. */
+function credentialsOf(ctx: { connectionParams?: Readonly<Record<string, unknown>> | undefined; extra: { request: IncomingMessage } }) {
+  const params = ctx.connectionParams ?? {};
+  const fromParams =
+    typeof params.apiKey === 'string'
+      ? params.apiKey
+      : secretFromHeaders({
+          authorization: typeof params.authorization === 'string' ? params.authorization : typeof params.Authorization === 'string' ? params.Authorization : undefined,
+          'x-api-key': typeof params['x-api-key'] === 'string' ? params['x-api-key'] : undefined,
+        });
+  return {
+    secret: fromParams ?? secretFromHeaders(ctx.extra.request.headers),
+    clientAddress: ctx.extra.request.socket.remoteAddress,
   };
 }

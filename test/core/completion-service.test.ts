@@ -39,7 +39,7 @@ const textAdapter = (parts: StreamPart[], hangAfter = false): ProviderAdapter =>
   },
 });
 
-const caller: Caller = { keyId: 'k1', keyName: 'k', isMasterKey: false, teamId: 't1', userId: null, scopes: ['INFERENCE'], allowedModels: null, modelAliases: { fast: 'm' } };
+const caller: Caller = { keyId: 'k1', keyName: 'k', isMasterKey: false, teamId: 't1', userId: null, scopes: ['INFERENCE'], allowedModels: null, teamAllowedModels: null, modelAliases: { fast: 'm' } };
 const request = { model: 'm', parameters: { messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'hello' }] }], user: 'end-1' }, caller };
 
 describe('CompletionService metering hooks', () => {

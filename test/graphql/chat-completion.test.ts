@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
 import { databaseCases } from '../helpers/databases.ts';
 import { subscribeSse, subscribeWs, wsClient } from '../helpers/graphql-streams.ts';
-import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import { startTestApp, testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
 import type { Scenario, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startAnthropicSimulator } from '../providers/anthropic-simulator.ts';
 import { startGeminiSimulator } from '../providers/gemini-simulator.ts';
@@ -357,7 +357,7 @@ describe('chat completions through GraphQL across protocols', () => {
       const controller = new AbortController();
       const response = await fetch(app.graphqlUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${TEST_ADMIN_KEY}` },
         body: JSON.stringify({ query: STREAM, variables: { input: { ...baseInput, model: 'chat-gemini' } } }),
         signal: controller.signal,
       });

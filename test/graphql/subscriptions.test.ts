@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Database } from '../../src/db/client.ts';
 import { databaseCases } from '../helpers/databases.ts';
-import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import { startTestApp, testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
 
 const pglite = databaseCases[0]!;
 
@@ -20,7 +20,7 @@ describe('subscription transports', () => {
   });
 
   it('streams over graphql-ws with the real client', async () => {
-    const client = createClient({ url: app.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const client = createClient({ url: app.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
     const values: string[] = [];
     await new Promise<void>((resolve, reject) => {
       client.subscribe<{ time: string }>(
@@ -36,7 +36,7 @@ describe('subscription transports', () => {
   it('streams over GraphQL-over-SSE from the same schema', async () => {
     const response = await fetch(app.graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${TEST_ADMIN_KEY}` },
       body: JSON.stringify({ query: 'subscription { time(intervalMs: 10, count: 2) }' }),
     });
     expect(response.headers.get('content-type')).toContain('text/event-stream');

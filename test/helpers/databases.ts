@@ -10,6 +10,27 @@ export interface DatabaseCase {
   open(): Promise<Database>;
 }
 
+/** A fresh Postgres database (when TEST_DATABASE_URL is set) that several app instances can share. */
+export async function createSharedPostgres(): Promise<{ url: string; drop(): Promise<void> } | null> {
+  if (!serverUrl) return null;
+  const name = `mg_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const marker = process.env.MODELGRAPH_POSTGRES_SUITE_MARKER;
+  if (marker) appendFileSync(marker, 'ran\n');
+  return {
+    url: url.toString(),
+    async drop() {
+      const cleanup = postgres(serverUrl!, { max: 1, onnotice: () => undefined });
+      await cleanup.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+      await cleanup.end();
+    },
+  };
+}
+
 const serverUrl = process.env.TEST_DATABASE_URL;
 
 async function openFreshPostgres(): Promise<Database> {

@@ -2,9 +2,10 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { parseSse } from '../../src/providers/shared/sse.ts';
+import { TEST_ADMIN_KEY } from './test-app.ts';
 
-export function wsClient(url: string, connectionParams?: Record<string, unknown>): Client {
-  return createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, ...(connectionParams ? { connectionParams } : {}) });
+export function wsClient(url: string, connectionParams: Record<string, unknown> = { authorization: `Bearer ${TEST_ADMIN_KEY}` }): Client {
+  return createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams });
 }
 
 /** Runs a subscription to completion over graphql-ws and returns every `data` payload. */
@@ -18,7 +19,7 @@ export async function subscribeWs<T = any>(client: Client, query: string, variab
           if (message.errors) reject(new Error(JSON.stringify(message.errors)));
           else values.push(message.data as T);
         },
-        error: (error) => reject(error instanceof Error ? error : new Error(JSON.stringify(error))),
+        error: (error) => reject(error instanceof Error || !Array.isArray(error) ? error : new Error(JSON.stringify(error))),
         complete: resolve,
       },
     );
@@ -36,7 +37,7 @@ export async function subscribeSse<T = any>(
 ): Promise<T[]> {
   const response = await fetch(graphqlUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${TEST_ADMIN_KEY}`, ...headers },
     body: JSON.stringify({ query, variables }),
     ...(signal ? { signal } : {}),
   });

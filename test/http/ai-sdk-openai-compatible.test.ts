@@ -12,7 +12,7 @@ let gateway: ReturnType<typeof createOpenAICompatible>;
 
 beforeAll(async () => {
   context = await startRestTestApp();
-  gateway = createOpenAICompatible({ name: 'modelgraph', baseURL: context.baseUrl, apiKey: 'mg-client-key', includeUsage: true, supportsStructuredOutputs: true });
+  gateway = createOpenAICompatible({ name: 'modelgraph', baseURL: context.baseUrl, apiKey: context.apiKey, includeUsage: true, supportsStructuredOutputs: true });
 });
 afterAll(async () => {
   await context?.stop();

@@ -10,7 +10,7 @@ let client: Anthropic;
 
 beforeAll(async () => {
   context = await startRestTestApp();
-  client = new Anthropic({ baseURL: context.app.url, apiKey: 'mg-client-key', maxRetries: 0 });
+  client = new Anthropic({ baseURL: context.app.url, apiKey: context.apiKey, maxRetries: 0 });
 });
 afterAll(async () => {
   await context?.stop();
@@ -100,7 +100,7 @@ describe('POST /v1/messages with the Anthropic SDK', () => {
     expect(message.stop_reason).toBe('end_turn');
     expect(message.usage).toMatchObject({ input_tokens: 11, output_tokens: 7 });
     // An effort-only upstream gets the budget as an effort.
-    expect(lastBody(context.openai.requests)).toMatchObject({ model: 'gpt-4.1-mini', max_completion_tokens: 256, reasoning_effort: 'low' });
+    expect(lastBody(context.openai.requests)).toMatchObject({ model: 'gpt-5-mini', max_completion_tokens: 256, reasoning_effort: 'low' });
   });
 
   it('round-trips tool use through an OpenAI upstream', async () => {
@@ -226,7 +226,7 @@ describe('errors in the Anthropic SDK’s own classes', () => {
     context.anthropic.setScenario({ kind: 'cut', chunks: ['Once'] });
     const raw = await fetch(`${context.app.url}/v1/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${context.apiKey}` },
       body: JSON.stringify({ model: models.anthropic, max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'Hi' }] }),
     });
     const last = (await raw.text()).trim().split('\n\n').at(-1)!;

@@ -10,7 +10,7 @@ let client: OpenAI;
 
 beforeAll(async () => {
   context = await startRestTestApp();
-  client = new OpenAI({ baseURL: context.baseUrl, apiKey: 'mg-client-key', maxRetries: 0 });
+  client = new OpenAI({ baseURL: context.baseUrl, apiKey: context.apiKey, maxRetries: 0 });
 });
 afterAll(async () => {
   await context?.stop();
@@ -61,7 +61,7 @@ describe('POST /v1/chat/completions with the openai SDK', () => {
 
     const upstream = lastBody(context.openai.requests);
     expect(upstream).toMatchObject({
-      model: 'gpt-4.1-mini',
+      model: 'gpt-5-mini',
       temperature: 0.5,
       top_p: 0.9,
       stop: ['END'],
@@ -207,7 +207,7 @@ describe('POST /v1/chat/completions with the openai SDK', () => {
       messages: [{ role: 'user', content: 'Hi' }],
       // @ts-expect-error OpenRouter extensions
       models: [models.anthropic],
-      provider: { order: ['oai', 'ant'], allow_fallbacks: true, sort: 'price', max_price: { prompt: 1, completion: 2 }, require_parameters: false },
+      provider: { order: ['oai', 'ant'], allow_fallbacks: true, sort: 'price', max_price: { prompt: 5, completion: 20 }, require_parameters: false },
     });
     expect(completion.choices[0]!.message.content).toBe('from the fallback');
     expect(completion.model).toBe(models.anthropic);
@@ -276,7 +276,7 @@ describe('errors in the openai SDK’s own classes', () => {
     context.openai.setScenario({ kind: 'cut', chunks: ['partial'] });
     const raw = await fetch(`${context.baseUrl}/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${context.apiKey}` },
       body: JSON.stringify({ model: models.openai, messages: [{ role: 'user', content: 'Hi' }], stream: true }),
     });
     const events = (await raw.text()).split('\n\n').filter(Boolean);
@@ -331,7 +331,7 @@ describe('GET /v1/models', () => {
     const retrieved = (await client.models.retrieve(catalogId)) as OpenAI.Model & Record<string, any>;
     expect(retrieved.id).toBe(catalogId);
     expect(retrieved.context_length).toBeGreaterThan(0);
-    const raw = await fetch(`${context.baseUrl}/models/${catalogId}`);
+    const raw = await fetch(`${context.baseUrl}/models/${catalogId}`, { headers: { authorization: `Bearer ${context.apiKey}` } });
     expect((await raw.json()).id).toBe(catalogId);
 
     const missing = await client.models.retrieve('groq/llama-3.3-70b-versatile').catch((thrown: unknown) => thrown);

@@ -22,13 +22,13 @@ afterAll(async () => {
 });
 
 const postJson = (path: string, body: string, headers: Record<string, string> = {}) =>
-  fetch(`${context.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  fetch(`${context.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${context.apiKey}`, ...headers }, body });
 
 describe('request size limit', () => {
   const huge = 'x'.repeat(bodyLimitBytes + 1);
 
   it('answers an oversized body with 413 in OpenAI’s format', async () => {
-    const client = new OpenAI({ baseURL: context.baseUrl, apiKey: 'k', maxRetries: 0 });
+    const client = new OpenAI({ baseURL: context.baseUrl, apiKey: context.apiKey, maxRetries: 0 });
     const error = await client.chat.completions.create({ model: models.openai, messages: [{ role: 'user', content: huge }] }).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as OpenAIError).status).toBe(413);
@@ -37,7 +37,7 @@ describe('request size limit', () => {
   });
 
   it('answers an oversized body with 413 in Anthropic’s format, also when streamed without a length', async () => {
-    const client = new Anthropic({ baseURL: context.app.url, apiKey: 'k', maxRetries: 0 });
+    const client = new Anthropic({ baseURL: context.app.url, apiKey: context.apiKey, maxRetries: 0 });
     const error = await client.messages.create({ model: models.openai, max_tokens: 10, messages: [{ role: 'user', content: huge }] }).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(Anthropic.ContentTooLargeError);
     expect((error as AnthropicError).error).toMatchObject({ type: 'error', error: { type: 'request_too_large' } });
@@ -49,7 +49,7 @@ describe('request size limit', () => {
         controller.close();
       },
     });
-    const response = await fetch(`${context.app.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    const response = await fetch(`${context.app.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${context.apiKey}` }, body, duplex: 'half' } as RequestInit);
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'request_too_large' } });
   });
@@ -98,7 +98,7 @@ describe('CORS and request ids', () => {
   it('gives other origins no CORS grant', async () => {
     const preflight = await fetch(`${context.baseUrl}/messages`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
-    const request = await fetch(`${context.baseUrl}/models`, { headers: { origin: 'https://evil.example' } });
+    const request = await fetch(`${context.baseUrl}/models`, { headers: { origin: 'https://evil.example', authorization: `Bearer ${context.apiKey}` } });
     expect(request.headers.get('access-control-allow-origin')).toBeNull();
   });
 
@@ -132,6 +132,7 @@ describe('authentication', () => {
     userId: 'user_1',
     scopes: ['INFERENCE'],
     allowedModels: null,
+    teamAllowedModels: null,
     modelAliases: {},
   };
 

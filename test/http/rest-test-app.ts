@@ -12,6 +12,8 @@ export interface RestTestContext {
   app: TestApp;
   /** The gateway's OpenAI-style base URL, `<origin>/v1`. */
   baseUrl: string;
+  /** A virtual key with the INFERENCE scope, created through the admin API. */
+  apiKey: string;
   openai: UpstreamSimulator;
   anthropic: UpstreamSimulator;
   gemini: UpstreamSimulator;
@@ -37,15 +39,17 @@ export async function startRestTestApp(): Promise<RestTestContext> {
         { id: 'gem', kind: 'gemini', baseUrl: gemini.baseUrl, apiKey: 'gemini-upstream-key' },
       ],
       models: [
-        { name: models.openai, provider: 'oai', model: 'gpt-4.1-mini', pricing: { input: 2, output: 8 } },
+        { name: models.openai, provider: 'oai', model: 'gpt-5-mini', pricing: { input: 2, output: 8 } },
         { name: models.anthropic, provider: 'ant', model: 'claude-sonnet-4-5', pricing: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 } },
         { name: models.gemini, provider: 'gem', model: 'gemini-2.5-flash', pricing: { input: 0.3, output: 2.5 } },
       ],
     }),
     database,
   );
+  const { secret } = await app.createKey({ name: 'rest tests', scopes: ['INFERENCE'] });
   return {
     app,
+    apiKey: secret,
     baseUrl: `${app.url}/v1`,
     openai,
     anthropic,

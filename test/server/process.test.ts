@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnServer } from '../helpers/spawn-server.ts';
 
+const ADMIN_KEY = 'mg-process-test-admin-key-0123456789abcdef';
+
 const gql = async (base: string, query: string) => {
   const response = await fetch(`${base}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
     body: JSON.stringify({ query }),
   });
   return (await response.json()) as any;
@@ -18,7 +20,7 @@ describe('the service process', () => {
   it('refuses an invalid config with exit code 2 and one line per problem, without a stack trace', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'mg-bad-'));
     writeFileSync(join(cwd, 'modelgraph.yaml'), 'providers:\n  - id: ok\n    kind: openai\n  - id: bad\n    kind: telepathy\n');
-    const server = spawnServer({ cwd });
+    const server = spawnServer({ cwd, env: { MODELGRAPH_ADMIN_KEY: ADMIN_KEY } });
     expect(await server.exited).toBe(2);
     const lines = server.stderr().trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -29,7 +31,7 @@ describe('the service process', () => {
   it('keeps its data in ./.modelgraph across restarts', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'mg-data-'));
     writeFileSync(join(cwd, 'modelgraph.yaml'), 'providers:\n  - { id: sim, kind: mock }\nmodels:\n  - { name: chat, provider: sim, model: mock-small }\n');
-    const first = spawnServer({ cwd });
+    const first = spawnServer({ cwd, env: { MODELGRAPH_ADMIN_KEY: ADMIN_KEY } });
     const base = await first.ready;
     const before = await gql(base, '{ model(id: "chat") { id routable } health { databaseDriver } }');
     expect(before.data).toEqual({ model: { id: 'chat', routable: true }, health: { databaseDriver: 'PGLITE' } });
@@ -37,7 +39,7 @@ describe('the service process', () => {
     expect(await first.exited).toBe(0);
 
     // The same directory is reopened (migrations already applied), not recreated.
-    const second = spawnServer({ cwd });
+    const second = spawnServer({ cwd, env: { MODELGRAPH_ADMIN_KEY: ADMIN_KEY } });
     const base2 = await second.ready;
     const after = await gql(base2, '{ provider(id: "sim") { id configured } model(id: "chat") { id } }');
     expect(after.data).toEqual({ provider: { id: 'sim', configured: true }, model: { id: 'chat' } });
@@ -51,7 +53,7 @@ describe('the service process', () => {
       join(cwd, 'modelgraph.yaml'),
       'providers:\n  - { id: slow, kind: mock, mock: { firstTokenLatencyMs: 800, text: "done" } }\n',
     );
-    const server = spawnServer({ cwd });
+    const server = spawnServer({ cwd, env: { MODELGRAPH_ADMIN_KEY: ADMIN_KEY } });
     const base = await server.ready;
     const inFlight = gql(
       base,

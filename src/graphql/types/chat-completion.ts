@@ -54,7 +54,7 @@ const AssistantMessageRef = builder.objectRef<CompletionOutcome['result']>('Assi
   }),
 });
 
-const AttemptRef = builder.objectRef<Attempt>('Attempt').implement({
+export const AttemptRef = builder.objectRef<Attempt>('Attempt').implement({
   description: 'One call to one deployment made while serving the request.',
   fields: (t) => ({
     deploymentId: t.exposeString('deploymentId'),
@@ -63,7 +63,10 @@ const AttemptRef = builder.objectRef<Attempt>('Attempt').implement({
     upstreamModel: t.exposeString('upstreamModel'),
     errorCode: t.field({ type: ErrorCodeEnum, nullable: true, resolve: (a) => a.errorCode }),
     errorMessage: t.exposeString('errorMessage', { nullable: true }),
+    upstreamStatus: t.exposeInt('upstreamStatus', { nullable: true, description: "The upstream's HTTP status when it refused the request." }),
     latencyMs: t.exposeInt('latencyMs'),
+    retry: t.exposeInt('retry', { description: '0 for the first round over the deployments, then the retry number.' }),
+    backoffMs: t.exposeInt('backoffMs', { description: 'The wait before this attempt (backoff or Retry-After).' }),
   }),
 });
 
@@ -83,6 +86,7 @@ export const ChatCompletionRef = builder.objectRef<CompletionOutcome>('ChatCompl
     latencyMs: t.exposeInt('latencyMs'),
     timeToFirstTokenMs: t.exposeInt('timeToFirstTokenMs', { nullable: true }),
     attempts: t.field({ type: [AttemptRef], resolve: (o) => o.attempts }),
+    warnings: t.exposeStringList('warnings', { description: 'Parameters the serving model does not support, dropped from what it was sent.' }),
   }),
 });
 
@@ -91,7 +95,9 @@ builder.mutationField('createChatCompletion', (t) =>
     type: ChatCompletionRef,
     errors: { types: [GatewayError] },
     args: { input: t.arg({ type: ChatCompletionInput, required: true }) },
-    resolve: (_root, args, context) => context.services.completions.create(toCompletionRequest(args.input), context.signal),
+    authScopes: { inference: true },
+    resolve: (_root, args, context) =>
+      context.services.completions.create({ ...toCompletionRequest(args.input), ...(context.caller ? { caller: context.caller } : {}) }, context.signal),
   }),
 );
 
@@ -167,6 +173,7 @@ builder.subscriptionField('chatCompletionStream', (t) =>
   t.field({
     type: ChatStreamEventUnion,
     args: { input: t.arg({ type: ChatCompletionInput, required: true }) },
+    authScopes: { inference: true },
     subscribe: async function* (_root, args, context) {
       let request;
       try {
@@ -178,7 +185,7 @@ builder.subscriptionField('chatCompletionStream', (t) =>
       }
       // Leaving this loop (client unsubscribed or disconnected) runs the service's finally,
       // which aborts the upstream request.
-      yield* context.services.completions.stream(request, context.signal);
+      yield* context.services.completions.stream({ ...request, ...(context.caller ? { caller: context.caller } : {}) }, context.signal);
     },
     resolve: (event) => event as CompletionEvent,
   }),

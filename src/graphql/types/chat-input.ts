@@ -2,6 +2,8 @@
 // unions, so a message is one flat input whose fields are validated per role here.
 import { InvalidRequestError } from '../../core/errors.ts';
 import type { CompletionRequest } from '../../core/completion-service.ts';
+import { parseUsd } from '../../core/money.ts';
+import type { RoutingPreferences } from '../../core/router/routing-preferences.ts';
 import type { ContentPart, Message, ReasoningBlock, ResponseFormat, ToolChoice } from '../../core/types.ts';
 import { builder } from '../builder.ts';
 
@@ -88,10 +90,44 @@ const ReasoningInput = builder.inputType('ReasoningInput', {
   }),
 });
 
+const ProviderSortEnum = builder.enumType('ProviderSort', {
+  description: 'Rank deployments by price (cheapest first), latency (fastest first) or throughput (highest first).',
+  values: ['PRICE', 'LATENCY', 'THROUGHPUT'] as const,
+});
+
+const MaxPriceInput = builder.inputType('MaxPriceInput', {
+  description: 'The most to pay, in USD per 1M tokens; dearer deployments (and those without a known price) are skipped.',
+  fields: (t) => ({
+    input: t.field({ type: 'Money', required: false }),
+    output: t.field({ type: 'Money', required: false }),
+  }),
+});
+
+const RoutingInput = builder.inputType('RoutingInput', {
+  description: "Provider preferences with OpenRouter's `provider` semantics, and the request's deadline.",
+  fields: (t) => ({
+    order: t.stringList({ required: false, description: 'Provider ids to try first, in this order.' }),
+    only: t.stringList({ required: false, description: 'Only these provider ids may serve the request.' }),
+    ignore: t.stringList({ required: false, description: 'These provider ids may not serve the request.' }),
+    allowFallbacks: t.boolean({
+      required: false,
+      description: 'Default true. When false, only the providers in `order` are used (or only the first choice without `order`).',
+    }),
+    sort: t.field({ type: ProviderSortEnum, required: false, description: "Replaces the model group's strategy." }),
+    maxPrice: t.field({ type: MaxPriceInput, required: false }),
+    requireParameters: t.boolean({
+      required: false,
+      description: 'Only deployments whose model supports every feature used (tools, JSON schema, images, reasoning); otherwise unsupported parameters are dropped with a warning.',
+    }),
+    timeoutMs: t.int({ required: false, description: 'The whole request, retries and fallbacks included.' }),
+  }),
+});
+
 export const ChatCompletionInput = builder.inputType('ChatCompletionInput', {
   fields: (t) => ({
     model: t.string({ required: true, description: 'A configured model name or a catalog id `provider/model`.' }),
     models: t.stringList({ required: false, description: 'Fallback models tried in order after `model`.' }),
+    routing: t.field({ type: RoutingInput, required: false, description: 'Which deployments may serve the request, in which order.' }),
     messages: t.field({ type: [MessageInput], required: true }),
     tools: t.field({ type: [ToolInput], required: false }),
     toolChoice: t.field({ type: ToolChoiceInput, required: false }),
@@ -197,6 +233,23 @@ function toResponseFormat(input: NonNullable<ChatCompletionInputShape['responseF
   };
 }
 
+function toRouting(input: NonNullable<ChatCompletionInputShape['routing']>): RoutingPreferences {
+  if (input.timeoutMs != null && input.timeoutMs < 1) invalid('routing.timeoutMs: must be at least 1');
+  const maxPrice: NonNullable<RoutingPreferences['maxPrice']> = {};
+  if (input.maxPrice?.input != null) maxPrice.input = parseUsd(input.maxPrice.input);
+  if (input.maxPrice?.output != null) maxPrice.output = parseUsd(input.maxPrice.output);
+  return {
+    ...(input.order != null ? { order: input.order } : {}),
+    ...(input.only != null ? { only: input.only } : {}),
+    ...(input.ignore != null ? { ignore: input.ignore } : {}),
+    ...(input.allowFallbacks != null ? { allowFallbacks: input.allowFallbacks } : {}),
+    ...(input.sort != null ? { sort: input.sort.toLowerCase() as 'price' | 'latency' | 'throughput' } : {}),
+    ...(input.maxPrice != null ? { maxPrice } : {}),
+    ...(input.requireParameters != null ? { requireParameters: input.requireParameters } : {}),
+    ...(input.timeoutMs != null ? { timeoutMs: input.timeoutMs } : {}),
+  };
+}
+
 /** Validates the input and builds the core request; problems become INVALID_REQUEST errors. */
 export function toCompletionRequest(input: ChatCompletionInputShape): CompletionRequest {
   if (input.messages.length === 0) invalid('messages: at least one message is required');
@@ -226,6 +279,7 @@ export function toCompletionRequest(input: ChatCompletionInputShape): Completion
   return {
     model: input.model,
     ...(input.models?.length ? { fallbackModels: input.models } : {}),
+    ...(input.routing ? { routing: toRouting(input.routing) } : {}),
     parameters: {
       messages: input.messages.map(toMessage),
       ...(tools?.length ? { tools } : {}),

@@ -1,8 +1,21 @@
 import { builder } from '../builder.ts';
+import type { MeteringStatus } from '../../core/metering/usage-feed.ts';
 import type { HealthInfo } from '../context.ts';
 
 const HealthStatusEnum = builder.enumType('HealthStatus', { values: ['OK', 'DEGRADED'] as const });
 const DatabaseDriverEnum = builder.enumType('DatabaseDriver', { values: { PGLITE: { value: 'pglite' }, POSTGRES: { value: 'postgres' } } as const });
+
+const MeteringHealthRef = builder.objectRef<MeteringStatus>('MeteringHealth').implement({
+  description: 'The usage writer: records wait in a bounded buffer while the database cannot be written.',
+  fields: (t) => ({
+    buffered: t.exposeInt('buffered', { description: 'Usage records not yet written.' }),
+    dropped: t.exposeInt('dropped', { description: 'Records lost since start because the buffer was full.' }),
+    written: t.float({ resolve: (m) => m.written }),
+    lastError: t.exposeString('lastError', { nullable: true, description: 'The last write error; null once a write succeeds.' }),
+    lastErrorAt: t.field({ type: 'DateTime', nullable: true, resolve: (m) => m.lastErrorAt }),
+    databaseReachable: t.exposeBoolean('databaseReachable', { description: 'False from a failed usage write until one succeeds.' }),
+  }),
+});
 
 const HealthRef = builder.objectRef<HealthInfo & { databaseUp: boolean }>('Health').implement({
   fields: (t) => ({
@@ -11,12 +24,15 @@ const HealthRef = builder.objectRef<HealthInfo & { databaseUp: boolean }>('Healt
     databaseDriver: t.field({ type: DatabaseDriverEnum, resolve: (h) => h.databaseDriver }),
     databaseReachable: t.exposeBoolean('databaseUp'),
     uptimeSeconds: t.float({ resolve: (h) => (Date.now() - h.startedAt) / 1000 }),
+    metering: t.field({ type: MeteringHealthRef, resolve: (h) => h.metering() }),
   }),
 });
 
 builder.queryField('health', (t) =>
   t.field({
     type: HealthRef,
+    description: 'Answers without an API key.',
+    skipTypeScopes: true,
     resolve: async (_root, _args, context) => {
       const health = context.services.health;
       return { ...health, databaseUp: await health.databaseReachable() };

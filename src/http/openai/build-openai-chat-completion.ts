@@ -31,6 +31,8 @@ export function buildOpenAIChatCompletion(outcome: CompletionOutcome, created: n
       },
     ],
     usage: convertUsageToOpenAI(result.usage, outcome.cost),
+    // The gateway's addition: parameters the serving model does not support were not sent.
+    ...(outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
   };
 }
 

@@ -61,7 +61,11 @@ export function createOpenAIChunkEncoder(options: OpenAIChunkEncoderOptions): Co
             chunk([{ index: 0, delta: {}, finish_reason: finish, native_finish_reason: result.finishReason.raw, logprobs: null }], {
               provider: outcome.providerId,
             }),
-            chunk([], { provider: outcome.providerId, usage: convertUsageToOpenAI(result.usage, outcome.cost) }),
+            chunk([], {
+              provider: outcome.providerId,
+              usage: convertUsageToOpenAI(result.usage, outcome.cost),
+              ...(outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
+            }),
             done,
           ];
         }

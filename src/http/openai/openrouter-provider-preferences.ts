@@ -5,6 +5,7 @@
 // working.
 import { z } from 'zod';
 import { usdToMicro } from '../../core/money.ts';
+import type { RoutingPreferences } from '../../core/router/routing-preferences.ts';
 
 export type ProviderSort = 'price' | 'throughput' | 'latency';
 
@@ -64,4 +65,21 @@ export function toProviderPreferences(wire: ProviderPreferencesWire): ProviderPr
     preferences.maxPrice = maxPrice;
   }
   return preferences;
+}
+
+/**
+ * The router's preferences. Prices per request and per image have no counterpart in the catalog's
+ * per-token prices and are not applied.
+ */
+export function toRoutingPreferences(preferences: ProviderPreferences | undefined): RoutingPreferences | undefined {
+  if (!preferences) return undefined;
+  const { maxPrice, ...rest } = preferences;
+  const routing: RoutingPreferences = rest;
+  if (maxPrice && (maxPrice.prompt !== undefined || maxPrice.completion !== undefined)) {
+    routing.maxPrice = {
+      ...(maxPrice.prompt !== undefined ? { input: maxPrice.prompt } : {}),
+      ...(maxPrice.completion !== undefined ? { output: maxPrice.completion } : {}),
+    };
+  }
+  return routing;
 }

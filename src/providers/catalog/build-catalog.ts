@@ -109,6 +109,10 @@ export function buildCatalog(inputs: CatalogInputs): BuiltCatalog {
         pricing: mergePricing(entry?.pricing ?? null, stored.pricing),
         contextLength: stored.contextLength ?? entry?.contextLength ?? null,
         maxOutputTokens: stored.maxOutputTokens ?? entry?.maxOutputTokens ?? null,
+        rpm: stored.rpm ?? null,
+        tpm: stored.tpm ?? null,
+        tags: stored.tags ?? [],
+        region: stored.region ?? null,
       };
     });
 

@@ -1,0 +1,121 @@
+// Admission composed of rate limits and budgets. Before the upstream call: count the request
+// against the key's and team's rate limits, then reserve its maximum cost against every budget
+// that applies (key, team, user, end user) in one transaction; a refusal by either undoes the rest.
+// After the call: settle both to the actual tokens and cost, off the request path and retried, so
+// a slow or unreachable database never fails a request that was already served.
+import type { Caller } from '../auth.ts';
+import { BudgetExceededError } from '../errors.ts';
+import type { Limits } from '../keys/types.ts';
+import type { Admission, AdmissionRequest, AdmissionTicket } from '../metering.ts';
+import type { Clock } from '../ports.ts';
+import { claimOf, describeRefusal, type BudgetClaim, type BudgetLedger, type StoredBudget } from './budgets.ts';
+import type { RateLimiter, RateLimitLease, RateLimitRule } from './rate-limits.ts';
+
+export interface MeteringAdmissionOptions {
+  rateLimiter: RateLimiter;
+  ledger: BudgetLedger;
+  /** The user's and the end user's stored budgets (cached by the caller of this). */
+  storedBudgets(userId: string | null, endUser: string | null): Promise<StoredBudget[]>;
+  clock: Clock;
+  logger?: (line: string) => void;
+  /** Waits between settle retries; injected by tests. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const SETTLE_ATTEMPTS = 6;
+
+export class MeteringAdmission implements Admission {
+  private readonly pending = new Set<Promise<void>>();
+  private closing = false;
+
+  constructor(private readonly options: MeteringAdmissionOptions) {}
+
+  async admit(request: AdmissionRequest): Promise<AdmissionTicket> {
+    const { caller, endUser, maxTokens, maxCost } = request;
+    const now = this.options.clock.now();
+    const rules = caller ? rateLimitRules(caller) : [];
+    const lease = rules.length > 0 ? await this.options.rateLimiter.acquire(rules, maxTokens, now) : null;
+    let claims: BudgetClaim[];
+    try {
+      claims = await this.budgetClaims(caller, endUser, now);
+      if (claims.length > 0) {
+        const refusal = await this.options.ledger.reserve(claims, maxCost);
+        if (refusal) throw new BudgetExceededError(describeRefusal(refusal, maxCost));
+      }
+    } catch (error) {
+      await lease?.settle(0).catch(() => undefined);
+      throw error;
+    }
+    let settled = false;
+    return {
+      rateLimits: lease?.statuses ?? [],
+      settle: async (actual) => {
+        if (settled) return;
+        settled = true;
+        this.track(this.settle(lease, claims, maxCost, actual));
+      },
+    };
+  }
+
+  /** Resolves when every settle started so far has finished (before the database closes). */
+  async drain(): Promise<void> {
+    this.closing = true;
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private track(work: Promise<void>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+  }
+
+  private async settle(lease: RateLimitLease | null, claims: BudgetClaim[], reserved: bigint, actual: { cost: bigint; tokens: number }): Promise<void> {
+    const log = this.options.logger ?? (() => undefined);
+    await lease?.settle(actual.tokens).catch((error: unknown) => log(`metering: rate-limit settle failed: ${(error as Error).message}`));
+    if (claims.length === 0) return;
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.ledger.settle(claims, reserved, actual.cost);
+        return;
+      } catch (error) {
+        if (attempt >= SETTLE_ATTEMPTS || (this.closing && attempt >= 2)) {
+          log(`metering: budget settle failed ${attempt} times, ${reserved} micro-USD stays reserved: ${(error as Error).message}`);
+          return;
+        }
+        await sleep(Math.min(8000, 250 * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  private async budgetClaims(caller: Caller | undefined, endUser: string | null, now: number): Promise<BudgetClaim[]> {
+    const claims: BudgetClaim[] = [];
+    const keyBudget = caller?.keyLimits?.maxBudgetMicro;
+    if (caller && keyBudget != null) {
+      claims.push(claimOf({ scope: 'KEY', scopeId: caller.keyId, amountMicro: keyBudget, period: caller.keyLimits!.budgetPeriod ?? 'LIFETIME' }, `key "${caller.keyName}"`, now));
+    }
+    const teamBudget = caller?.teamLimits?.maxBudgetMicro;
+    if (caller?.teamId && teamBudget != null) {
+      claims.push(claimOf({ scope: 'TEAM', scopeId: caller.teamId, amountMicro: teamBudget, period: caller.teamLimits!.budgetPeriod ?? 'LIFETIME' }, `team ${caller.teamId}`, now));
+    }
+    const userId = caller?.userId ?? null;
+    if (userId !== null || endUser !== null) {
+      for (const budget of await this.options.storedBudgets(userId, endUser)) {
+        claims.push(claimOf(budget, budget.scope === 'USER' ? `user ${budget.scopeId}` : `end user "${budget.scopeId}"`, now));
+      }
+    }
+    return claims;
+  }
+}
+
+function ruleOf(id: string, label: string, limits: Limits | null | undefined): RateLimitRule[] {
+  if (!limits) return [];
+  const { rpmLimit, tpmLimit, maxParallelRequests } = limits;
+  if (rpmLimit === null && tpmLimit === null && maxParallelRequests === null) return [];
+  return [{ id, label, rpm: rpmLimit, tpm: tpmLimit, maxParallel: maxParallelRequests }];
+}
+
+/** The key's and its team's rate limits; the master key has none. */
+export function rateLimitRules(caller: Caller): RateLimitRule[] {
+  if (caller.isMasterKey) return [];
+  return [...ruleOf(`key:${caller.keyId}`, `key "${caller.keyName}"`, caller.keyLimits), ...(caller.teamId ? ruleOf(`team:${caller.teamId}`, `team ${caller.teamId}`, caller.teamLimits) : [])];
+}

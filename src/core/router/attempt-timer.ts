@@ -1,0 +1,111 @@
+// The timeouts of one attempt: total (the deployment's, capped by what is left of the request's
+// deadline) and, for streams, connect (until the upstream's first event), first token and the idle
+// gap between events. One timer is armed for the earliest limit and re-checked when it fires, so
+// events arriving do not reset timers. A timeout aborts the attempt's signal and rejects `expired`
+// with a TimeoutError, which the router treats like any other failure of the deployment. Limits
+// only move later as events arrive, except the idle limit, which starts with the first token.
+import { TimeoutError, type GatewayError } from '../errors.ts';
+import { markRequestDeadline } from './retry-policy.ts';
+
+export interface AttemptLimits {
+  totalMs: number;
+  /** `totalMs` is what is left of the request's deadline rather than the deployment's own limit. */
+  totalIsRequestDeadline: boolean;
+  /** Streams only. */
+  connectMs?: number;
+  firstTokenMs?: number;
+  idleMs?: number;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+interface Limit {
+  at: number;
+  error(): GatewayError;
+}
+
+export class AttemptTimer {
+  readonly signal: AbortSignal;
+  /** Rejects with the TimeoutError when a limit runs out; never resolves. */
+  readonly expired: Promise<never>;
+  timeout: GatewayError | null = null;
+  private readonly controller = new AbortController();
+  private readonly startedAt = performance.now();
+  private lastEventAt: number | null = null;
+  private firstContentAt: number | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private reject: (error: GatewayError) => void = () => undefined;
+  private readonly onParentAbort = () => this.controller.abort();
+
+  constructor(
+    private readonly parent: AbortSignal,
+    private readonly limits: AttemptLimits,
+    private readonly upstream: string,
+  ) {
+    this.signal = this.controller.signal;
+    this.expired = new Promise<never>((_, reject) => (this.reject = reject));
+    this.expired.catch(() => undefined);
+    if (parent.aborted) this.controller.abort();
+    else parent.addEventListener('abort', this.onParentAbort, { once: true });
+    this.arm();
+  }
+
+  /** Called for every event the upstream sends; `content` for the first token and later ones. */
+  event(content: boolean): void {
+    const now = performance.now();
+    this.lastEventAt = now;
+    if (content && this.firstContentAt === null) {
+      this.firstContentAt = now;
+      // The idle limit starts now and may come before the limit the timer waits for.
+      clearTimeout(this.timer);
+      this.arm();
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.parent.removeEventListener('abort', this.onParentAbort);
+    this.controller.abort();
+  }
+
+  private nextLimit(): Limit {
+    const { limits, upstream, startedAt } = this;
+    const limitsNow: Limit[] = [
+      {
+        at: startedAt + limits.totalMs,
+        error: () =>
+          limits.totalIsRequestDeadline
+            ? markRequestDeadline(new TimeoutError(`The request's deadline passed while waiting for ${upstream}`))
+            : new TimeoutError(`${upstream} did not finish within ${limits.totalMs} ms`),
+      },
+    ];
+    if (this.lastEventAt === null && limits.connectMs !== undefined) {
+      limitsNow.push({ at: startedAt + limits.connectMs, error: () => new TimeoutError(`${upstream} did not answer within ${limits.connectMs} ms`) });
+    }
+    if (this.firstContentAt === null && limits.firstTokenMs !== undefined) {
+      limitsNow.push({ at: startedAt + limits.firstTokenMs, error: () => new TimeoutError(`${upstream} sent no token within ${limits.firstTokenMs} ms`) });
+    }
+    if (this.firstContentAt !== null && this.lastEventAt !== null && limits.idleMs !== undefined) {
+      limitsNow.push({ at: this.lastEventAt + limits.idleMs, error: () => new TimeoutError(`${upstream} sent nothing for ${limits.idleMs} ms`) });
+    }
+    return limitsNow.reduce((earliest, limit) => (limit.at < earliest.at ? limit : earliest));
+  }
+
+  private arm(): void {
+    const limit = this.nextLimit();
+    // setTimeout fires at once beyond 2^31-1 ms; check() re-arms for whatever is left.
+    this.timer = setTimeout(() => this.check(), Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(limit.at - performance.now()))));
+  }
+
+  private check(): void {
+    if (this.controller.signal.aborted) return;
+    const limit = this.nextLimit();
+    if (performance.now() < limit.at) {
+      this.arm();
+      return;
+    }
+    this.timeout = limit.error();
+    this.controller.abort(this.timeout);
+    this.reject(this.timeout);
+  }
+}

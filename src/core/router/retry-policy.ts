@@ -1,0 +1,51 @@
+// What a failed attempt means for the rest of the request: move on to the next candidate or stop,
+// retry after a backoff, and whether the failure counts against the deployment's health.
+import type { ErrorCode, GatewayError } from '../errors.ts';
+import type { BackoffPolicy, GroupPolicy } from './router-settings.ts';
+
+export function fallsBack(policy: GroupPolicy, code: ErrorCode): boolean {
+  return policy.fallbackOn[code] === true;
+}
+
+export function retriesFor(policy: GroupPolicy, code: ErrorCode): number {
+  return policy.retries[code] ?? 0;
+}
+
+/** Exponential backoff with full jitter: uniform in [0, min(max, initial * 2^retry)). */
+export function backoffDelay(backoff: BackoffPolicy, retry: number, random: () => number): number {
+  const cap = Math.min(backoff.maxMs, backoff.initialMs * 2 ** retry);
+  return Math.floor(random() * cap);
+}
+
+/** The wait before a retry: the upstream's Retry-After when it gave one, else the backoff. */
+export function retryDelay(error: GatewayError, backoff: BackoffPolicy, retry: number, random: () => number): number {
+  return error.retryAfterMs ?? backoffDelay(backoff, retry, random);
+}
+
+/** Failures that say something about the deployment rather than the request. */
+const DEPLOYMENT_FAULTS: ReadonlySet<ErrorCode> = new Set([
+  'RATE_LIMITED',
+  'OVERLOADED',
+  'TIMEOUT',
+  'UPSTREAM_ERROR',
+  'UPSTREAM_PROTOCOL_ERROR',
+  'UPSTREAM_AUTHENTICATION',
+  'UPSTREAM_PERMISSION',
+  'MODEL_NOT_FOUND',
+]);
+
+export function countsAgainstDeployment(error: GatewayError): boolean {
+  return DEPLOYMENT_FAULTS.has(error.code) && !isRequestDeadline(error);
+}
+
+const requestDeadlines = new WeakSet<GatewayError>();
+
+/** Marks a timeout as the request's own deadline (not the deployment's slowness). */
+export function markRequestDeadline(error: GatewayError): GatewayError {
+  requestDeadlines.add(error);
+  return error;
+}
+
+export function isRequestDeadline(error: GatewayError): boolean {
+  return requestDeadlines.has(error);
+}

@@ -1,0 +1,36 @@
+// What every route run shares: the deployment table, adapters, live state and injected effects.
+import type { DeploymentTable } from '../deployments.ts';
+import type { Clock, ProviderAdapter } from '../ports.ts';
+import type { DeploymentHealthStore } from './deployment-health-store.ts';
+import type { DeploymentStats } from './deployment-stats.ts';
+import type { RouterSettings } from './router-settings.ts';
+
+export interface AdapterLookup {
+  get(providerId: string): ProviderAdapter | undefined;
+}
+
+export interface RouterContext {
+  deployments: DeploymentTable;
+  adapters: AdapterLookup;
+  settings: RouterSettings;
+  health: DeploymentHealthStore;
+  stats: DeploymentStats;
+  clock: Clock;
+  /** Uniform in [0, 1): weighted choices and backoff jitter. */
+  random(): number;
+  /** Resolves after `ms`, or early when the signal aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

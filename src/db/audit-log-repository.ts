@@ -1,0 +1,26 @@
+import { and, desc, eq, lt } from 'drizzle-orm';
+import type { AuditLogRepository } from '../core/keys/types.ts';
+import type { Db } from './client.ts';
+import { auditLog } from './schema.ts';
+
+export function createAuditLogRepository(db: Db): AuditLogRepository {
+  return {
+    async append(entry) {
+      await db.insert(auditLog).values({ ...entry, before: entry.before ?? null, after: entry.after ?? null });
+    },
+    async list(first, after, filter) {
+      const conditions = [];
+      if (filter.targetType) conditions.push(eq(auditLog.targetType, filter.targetType));
+      if (filter.targetId) conditions.push(eq(auditLog.targetId, filter.targetId));
+      // Ids are UUIDv7: ordering by id is ordering by time.
+      if (after) conditions.push(lt(auditLog.id, after));
+      const rows = await db
+        .select()
+        .from(auditLog)
+        .where(conditions.length ? and(...conditions) : undefined)
+        .orderBy(desc(auditLog.id))
+        .limit(first + 1);
+      return { items: rows.slice(0, first), hasMore: rows.length > first };
+    },
+  };
+}

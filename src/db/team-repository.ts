@@ -1,0 +1,89 @@
+import { and, asc, eq, gt, ilike, inArray, sql } from 'drizzle-orm';
+import type { Team, TeamChanges, TeamRepository } from '../core/keys/types.ts';
+import type { Db } from './client.ts';
+import { teamMembers, teams, users } from './schema.ts';
+
+function toTeam(row: typeof teams.$inferSelect): Team {
+  return {
+    id: row.id,
+    name: row.name,
+    allowedModels: row.allowedModels ?? null,
+    metadata: row.metadata,
+    maxBudgetMicro: row.maxBudgetMicro,
+    budgetPeriod: row.budgetPeriod,
+    rpmLimit: row.rpmLimit,
+    tpmLimit: row.tpmLimit,
+    maxParallelRequests: row.maxParallelRequests,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function createTeamRepository(db: Db): TeamRepository {
+  return {
+    async insert(team) {
+      const [row] = await db.insert(teams).values(team).returning();
+      return toTeam(row!);
+    },
+    async update(id, changes: TeamChanges) {
+      const [row] = await db.update(teams).set({ ...changes, updatedAt: sql`now()` }).where(eq(teams.id, id)).returning();
+      return row ? toTeam(row) : null;
+    },
+    async delete(id) {
+      const rows = await db.delete(teams).where(eq(teams.id, id)).returning({ id: teams.id });
+      return rows.length > 0;
+    },
+    async findByIds(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db.select().from(teams).where(inArray(teams.id, [...ids]));
+      return rows.map(toTeam);
+    },
+    async list(first, after, search) {
+      const conditions = [];
+      if (search) conditions.push(ilike(teams.name, `%${search.replace(/[%_\\]/g, '\\$&')}%`));
+      if (after) {
+        const [cursor] = await db.select({ name: teams.name }).from(teams).where(eq(teams.id, after));
+        if (cursor) conditions.push(gt(teams.name, cursor.name));
+      }
+      const rows = await db
+        .select()
+        .from(teams)
+        .where(conditions.length ? and(...conditions) : undefined)
+        .orderBy(asc(teams.name))
+        .limit(first + 1);
+      return { items: rows.slice(0, first).map(toTeam), hasMore: rows.length > first };
+    },
+    async upsertUser(email, name) {
+      const [row] = await db
+        .insert(users)
+        .values({ email: email.toLowerCase(), name })
+        .onConflictDoUpdate({ target: users.email, set: { ...(name !== null ? { name } : {}), updatedAt: sql`now()` } })
+        .returning();
+      return { id: row!.id, email: row!.email, name: row!.name, createdAt: row!.createdAt };
+    },
+    async findUsersByIds(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db.select().from(users).where(inArray(users.id, [...ids]));
+      return rows.map((row) => ({ id: row.id, email: row.email, name: row.name, createdAt: row.createdAt }));
+    },
+    async addMember(teamId, userId, role) {
+      const [row] = await db
+        .insert(teamMembers)
+        .values({ teamId, userId, role })
+        .onConflictDoUpdate({ target: [teamMembers.teamId, teamMembers.userId], set: { role } })
+        .returning();
+      return row!;
+    },
+    async removeMember(teamId, userId) {
+      const rows = await db
+        .delete(teamMembers)
+        .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
+        .returning({ teamId: teamMembers.teamId });
+      return rows.length > 0;
+    },
+    async membersOfTeams(teamIds) {
+      if (teamIds.length === 0) return [];
+      return db.select().from(teamMembers).where(inArray(teamMembers.teamId, [...teamIds])).orderBy(asc(teamMembers.createdAt));
+    },
+  };
+}

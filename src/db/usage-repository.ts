@@ -1,0 +1,229 @@
+// Usage queries: grouped reports (whole days from usage_daily, partial days from usage_events),
+// single generations and the raw event log with keyset pagination.
+import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { AttemptRecord, UsageRecord } from '../core/metering.ts';
+import {
+  mergeUsageRows,
+  planUsageQuery,
+  type UsageFilter,
+  type UsageGroupRow,
+  type UsageGrouping,
+  type UsageRepository,
+} from '../core/metering/usage-report.ts';
+import type { ErrorCode } from '../core/errors.ts';
+import type { Db } from './client.ts';
+import { rowsOf } from './usage-event-store.ts';
+import { usageDaily, usageEvents } from './schema.ts';
+
+type EventRow = typeof usageEvents.$inferSelect;
+
+export function toUsageRecord(row: EventRow): UsageRecord {
+  return {
+    id: row.id,
+    createdAt: row.createdAt,
+    keyId: row.keyId,
+    teamId: row.teamId,
+    userId: row.userId,
+    endUser: row.endUser,
+    requestedModel: row.requestedModel,
+    model: row.model,
+    deploymentId: row.deploymentId,
+    providerId: row.providerId,
+    upstreamModel: row.upstreamModel,
+    usage: {
+      inputTokens: row.inputTokens,
+      outputTokens: row.outputTokens,
+      cachedInputTokens: row.cachedInputTokens,
+      cacheWriteTokens: row.cacheWriteTokens,
+      reasoningTokens: row.reasoningTokens,
+    },
+    cost: row.costMicro,
+    latencyMs: row.latencyMs,
+    timeToFirstTokenMs: row.timeToFirstTokenMs,
+    status: row.status,
+    errorCode: row.errorCode as ErrorCode | null,
+    attempts: row.attempts as AttemptRecord[],
+    streamed: row.streamed,
+    cancelledByClient: row.cancelledByClient,
+    requestId: row.requestId,
+  };
+}
+
+/** The dimensions of each table, by grouping. */
+function dimensions(table: 'daily' | 'events'): Record<UsageGrouping, SQL> {
+  if (table === 'daily') {
+    return {
+      DAY: sql`${usageDaily.day}::text`,
+      KEY: sql`${usageDaily.keyId}`,
+      TEAM: sql`${usageDaily.teamId}::text`,
+      USER: sql`${usageDaily.userId}::text`,
+      END_USER: sql`${usageDaily.endUser}`,
+      MODEL: sql`${usageDaily.model}`,
+      PROVIDER: sql`${usageDaily.providerId}`,
+    };
+  }
+  return {
+    DAY: sql`((${usageEvents.createdAt} AT TIME ZONE 'UTC')::date)::text`,
+    KEY: sql`${usageEvents.keyId}`,
+    TEAM: sql`${usageEvents.teamId}::text`,
+    USER: sql`${usageEvents.userId}::text`,
+    END_USER: sql`${usageEvents.endUser}`,
+    MODEL: sql`coalesce(${usageEvents.model}, ${usageEvents.requestedModel})`,
+    PROVIDER: sql`${usageEvents.providerId}`,
+  };
+}
+
+const FIELD_OF: Record<UsageGrouping, keyof UsageGroupRow> = {
+  DAY: 'day',
+  KEY: 'keyId',
+  TEAM: 'teamId',
+  USER: 'userId',
+  END_USER: 'endUser',
+  MODEL: 'model',
+  PROVIDER: 'providerId',
+};
+
+/** Filter conditions shared by both tables (all but the time range). */
+function dimensionFilter(filter: UsageFilter, table: 'daily' | 'events'): SQL[] {
+  const t = table === 'daily' ? usageDaily : usageEvents;
+  const conditions: SQL[] = [];
+  if (filter.keyIds) conditions.push(filter.keyIds.length ? inArray(t.keyId, filter.keyIds) : sql`false`);
+  if (filter.teamIds) conditions.push(filter.teamIds.length ? inArray(t.teamId, filter.teamIds) : sql`false`);
+  if (filter.userIds) conditions.push(filter.userIds.length ? inArray(t.userId, filter.userIds) : sql`false`);
+  if (filter.endUsers) conditions.push(filter.endUsers.length ? inArray(t.endUser, filter.endUsers) : sql`false`);
+  if (filter.providers) conditions.push(filter.providers.length ? inArray(t.providerId, filter.providers) : sql`false`);
+  if (filter.models) {
+    const model = table === 'daily' ? sql`${usageDaily.model}` : sql`coalesce(${usageEvents.model}, ${usageEvents.requestedModel})`;
+    conditions.push(filter.models.length ? sql`${model} in ${filter.models}` : sql`false`);
+  }
+  return conditions;
+}
+
+interface AggregateRow {
+  day: string | null;
+  key_id: string | null;
+  team_id: string | null;
+  user_id: string | null;
+  end_user: string | null;
+  model: string | null;
+  provider_id: string | null;
+  requests: number | string;
+  failed_requests: number | string;
+  input_tokens: number | string;
+  output_tokens: number | string;
+  cached_input_tokens: number | string;
+  cache_write_tokens: number | string;
+  reasoning_tokens: number | string;
+  cost_micro: string;
+}
+
+const COLUMN_OF: Record<UsageGrouping, keyof AggregateRow> = {
+  DAY: 'day',
+  KEY: 'key_id',
+  TEAM: 'team_id',
+  USER: 'user_id',
+  END_USER: 'end_user',
+  MODEL: 'model',
+  PROVIDER: 'provider_id',
+};
+
+function toGroupRow(row: AggregateRow, groupBy: readonly UsageGrouping[]): UsageGroupRow {
+  const group: UsageGroupRow = {
+    day: null,
+    keyId: null,
+    teamId: null,
+    userId: null,
+    endUser: null,
+    model: null,
+    providerId: null,
+    requests: Number(row.requests),
+    failedRequests: Number(row.failed_requests),
+    inputTokens: Number(row.input_tokens),
+    outputTokens: Number(row.output_tokens),
+    cachedInputTokens: Number(row.cached_input_tokens),
+    cacheWriteTokens: Number(row.cache_write_tokens),
+    reasoningTokens: Number(row.reasoning_tokens),
+    costMicro: BigInt(row.cost_micro ?? 0),
+  };
+  for (const grouping of groupBy) (group as unknown as Record<string, unknown>)[FIELD_OF[grouping]] = row[COLUMN_OF[grouping]];
+  return group;
+}
+
+function selectList(groupBy: readonly UsageGrouping[], table: 'daily' | 'events'): SQL {
+  const dims = dimensions(table);
+  const parts = (Object.keys(COLUMN_OF) as UsageGrouping[]).map((grouping) =>
+    groupBy.includes(grouping) ? sql`${dims[grouping]} AS ${sql.raw(COLUMN_OF[grouping])}` : sql`NULL AS ${sql.raw(COLUMN_OF[grouping])}`,
+  );
+  const totals =
+    table === 'daily'
+      ? sql`sum(requests)::float8 AS requests, sum(failed_requests)::float8 AS failed_requests, sum(input_tokens)::float8 AS input_tokens,
+          sum(output_tokens)::float8 AS output_tokens, sum(cached_input_tokens)::float8 AS cached_input_tokens,
+          sum(cache_write_tokens)::float8 AS cache_write_tokens, sum(reasoning_tokens)::float8 AS reasoning_tokens, sum(cost_micro)::text AS cost_micro`
+      : sql`count(*)::float8 AS requests, (count(*) FILTER (WHERE status = 'ERROR'))::float8 AS failed_requests, sum(input_tokens)::float8 AS input_tokens,
+          sum(output_tokens)::float8 AS output_tokens, sum(cached_input_tokens)::float8 AS cached_input_tokens,
+          sum(cache_write_tokens)::float8 AS cache_write_tokens, sum(reasoning_tokens)::float8 AS reasoning_tokens, sum(cost_micro)::text AS cost_micro`;
+  return sql.join([...parts, totals], sql`, `);
+}
+
+function groupByClause(groupBy: readonly UsageGrouping[]): SQL {
+  if (groupBy.length === 0) return sql``;
+  const positions = (Object.keys(COLUMN_OF) as UsageGrouping[]).flatMap((grouping, index) => (groupBy.includes(grouping) ? [String(index + 1)] : []));
+  return sql` GROUP BY ${sql.raw(positions.join(', '))}`;
+}
+
+const where = (conditions: SQL[]) => (conditions.length ? sql` WHERE ${and(...conditions)}` : sql``);
+
+/** At most this many groups are returned, dearest first within each day. */
+const SERIES_LIMIT = 10_000;
+
+export function createUsageRepository(db: Db): UsageRepository {
+  return {
+    async report(filter, groupBy) {
+      const plan = planUsageQuery(filter.from, filter.to);
+      const queries: Array<Promise<UsageGroupRow[]>> = [];
+      if (plan.rollupDays) {
+        const conditions = dimensionFilter(filter, 'daily');
+        if (plan.rollupDays.from) conditions.push(gte(usageDaily.day, plan.rollupDays.from));
+        if (plan.rollupDays.to) conditions.push(lt(usageDaily.day, plan.rollupDays.to));
+        queries.push(
+          db
+            .execute(sql`SELECT ${selectList(groupBy, 'daily')} FROM ${usageDaily}${where(conditions)}${groupByClause(groupBy)}`)
+            .then((result) => rowsOf<AggregateRow>(result).map((row) => toGroupRow(row, groupBy))),
+        );
+      }
+      for (const range of plan.eventRanges) {
+        const conditions = dimensionFilter(filter, 'events');
+        if (range.from) conditions.push(gte(usageEvents.createdAt, range.from));
+        if (range.to) conditions.push(lt(usageEvents.createdAt, range.to));
+        queries.push(
+          db
+            .execute(sql`SELECT ${selectList(groupBy, 'events')} FROM ${usageEvents}${where(conditions)}${groupByClause(groupBy)}`)
+            .then((result) => rowsOf<AggregateRow>(result).map((row) => toGroupRow(row, groupBy))),
+        );
+      }
+      // Without a grouping each query yields one row of totals, which merge into one series row.
+      const { totals, series } = mergeUsageRows(await Promise.all(queries));
+      const source = plan.rollupDays && plan.eventRanges.length > 0 ? 'ROLLUPS_AND_EVENTS' : plan.rollupDays ? 'ROLLUPS' : 'EVENTS';
+      return { totals, series: series.filter((row) => row.requests > 0).slice(0, SERIES_LIMIT), source };
+    },
+
+    async findById(id) {
+      const [row] = await db.select().from(usageEvents).where(eq(usageEvents.id, id));
+      return row ? toUsageRecord(row) : null;
+    },
+
+    async list(filter, first, after) {
+      const conditions = dimensionFilter(filter, 'events');
+      if (filter.from) conditions.push(gte(usageEvents.createdAt, filter.from));
+      if (filter.to) conditions.push(lt(usageEvents.createdAt, filter.to));
+      if (after) conditions.push(lt(usageEvents.id, after));
+      const rows = await db
+        .select()
+        .from(usageEvents)
+        .where(conditions.length ? and(...conditions) : undefined)
+        .orderBy(desc(usageEvents.id))
+        .limit(first + 1);
+      return { items: rows.slice(0, first).map(toUsageRecord), hasMore: rows.length > first };
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// Retention of raw usage events: rows older than the cutoff are deleted a few thousand at a time,
+// each batch its own short statement, so no long lock is held and writers are never blocked for
+// long. The daily rollups are kept.
+import { sql } from 'drizzle-orm';
+import type { Clock } from '../core/ports.ts';
+import type { Db } from './client.ts';
+import { rowsOf } from './usage-event-store.ts';
+
+export async function deleteUsageEventsBefore(db: Db, cutoff: Date, batchSize = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const [row] = rowsOf<{ deleted: number }>(
+      await db.execute(sql`
+        WITH doomed AS (
+          DELETE FROM usage_events WHERE id IN (
+            SELECT id FROM usage_events WHERE created_at < ${cutoff.toISOString()}::timestamptz ORDER BY created_at LIMIT ${batchSize}
+          ) RETURNING 1
+        )
+        SELECT count(*)::int AS deleted FROM doomed`),
+    );
+    const deleted = Number(row?.deleted ?? 0);
+    total += deleted;
+    if (deleted < batchSize) return total;
+    // Let other work (the usage writer, queries) in between batches.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export interface UsageRetentionOptions {
+  db: Db;
+  retentionDays: number;
+  clock: Clock;
+  intervalMs?: number;
+  logger?: (line: string) => void;
+}
+
+/** Runs the deletion every `intervalMs` (default hourly), the first time a minute after start. */
+export function startUsageRetention(options: UsageRetentionOptions): { run(): Promise<number>; stop(): Promise<void> } {
+  let running: Promise<number> | null = null;
+  const run = () => {
+    running ??= deleteUsageEventsBefore(options.db, new Date(options.clock.now() - options.retentionDays * 86_400_000))
+      .then((deleted) => {
+        if (deleted > 0) options.logger?.(`metering: deleted ${deleted} usage events older than ${options.retentionDays} days`);
+        return deleted;
+      })
+      .catch((error: unknown) => {
+        options.logger?.(`metering: usage retention failed: ${(error as Error).message}`);
+        return 0;
+      })
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+  const first = setTimeout(() => void run(), 60_000);
+  const every = setInterval(() => void run(), options.intervalMs ?? 3_600_000);
+  first.unref();
+  every.unref();
+  return {
+    run,
+    async stop() {
+      clearTimeout(first);
+      clearInterval(every);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,193 @@
+// The usage sink: records are buffered in memory and written in batches off the request path,
+// within `flushIntervalMs` of arriving. When the database cannot be written, records wait in the
+// bounded buffer and the batch is retried with backoff; requests keep being served, and nothing
+// is dropped while the buffer has room. stop() writes out everything before the database closes.
+import type { UsageRecord, UsageSink } from '../core/metering.ts';
+import type { UsageBatchStore } from './usage-event-store.ts';
+
+export interface UsageWriterOptions {
+  store: UsageBatchStore;
+  /** The longest a record waits before its batch is written (default 250 ms). */
+  flushIntervalMs?: number;
+  /** Records kept while the database is unreachable; more are dropped (and counted). */
+  bufferLimit?: number;
+  /** Records per INSERT statement. */
+  batchSize?: number;
+  /** The longest wait between retries while the database is unreachable. */
+  maxBackoffMs?: number;
+  /** Called with the records of each committed batch (the live feed). */
+  onCommitted?: (records: UsageRecord[]) => void;
+  logger?: (line: string) => void;
+}
+
+export interface UsageWriterStatus {
+  buffered: number;
+  /** Records lost because the buffer was full (or arrived after stop). */
+  dropped: number;
+  written: number;
+  /** The last write error, cleared by the next successful write. */
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  /** False from a failed write until a write succeeds. */
+  databaseReachable: boolean;
+}
+
+/** SQLSTATE classes of errors a retry cannot fix: data exceptions and integrity violations. */
+function isPermanent(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+function messageOf(error: unknown): string {
+  const cause = (error as { cause?: unknown })?.cause;
+  const inner = cause instanceof Error ? cause : error;
+  return inner instanceof Error ? inner.message : String(inner);
+}
+
+export class UsageWriter implements UsageSink {
+  private buffer: UsageRecord[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private flushing: Promise<void> | null = null;
+  private failures = 0;
+  private stopped = false;
+  private dropped = 0;
+  private written = 0;
+  private lastError: string | null = null;
+  private lastErrorAt: Date | null = null;
+  private readonly flushIntervalMs: number;
+  private readonly bufferLimit: number;
+  private readonly batchSize: number;
+  private readonly maxBackoffMs: number;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly options: UsageWriterOptions) {
+    this.flushIntervalMs = options.flushIntervalMs ?? 250;
+    this.bufferLimit = options.bufferLimit ?? 100_000;
+    this.batchSize = options.batchSize ?? 2000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+    this.log = options.logger ?? (() => undefined);
+  }
+
+  record(record: UsageRecord): void {
+    if (this.stopped || this.buffer.length >= this.bufferLimit) {
+      if (this.dropped++ % 1000 === 0) {
+        this.log(`metering: usage record ${record.id} dropped (${this.stopped ? 'after shutdown' : `buffer full at ${this.bufferLimit}`}; ${this.dropped} dropped so far)`);
+      }
+      return;
+    }
+    this.buffer.push(record);
+    this.schedule();
+  }
+
+  status(): UsageWriterStatus {
+    return {
+      buffered: this.buffer.length,
+      dropped: this.dropped,
+      written: this.written,
+      lastError: this.lastError,
+      lastErrorAt: this.lastErrorAt,
+      databaseReachable: this.failures === 0,
+    };
+  }
+
+  /** A record not yet written, so a generation can be looked up before its batch commits. */
+  find(id: string): UsageRecord | null {
+    for (let i = this.buffer.length - 1; i >= 0; i--) if (this.buffer[i]!.id === id) return this.buffer[i]!;
+    return null;
+  }
+
+  /** Writes what is buffered now; resolves when the buffer is empty or a write failed. */
+  flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.flushing ??= this.writeAll().finally(() => {
+      this.flushing = null;
+      this.schedule();
+    });
+    return this.flushing;
+  }
+
+  /** Writes out the buffer, retrying for up to `timeoutMs` while the database fails. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    this.stopped = true;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.flush();
+      if (this.buffer.length === 0) break;
+      const wait = Math.min(this.backoffMs(), deadline - Date.now());
+      if (wait <= 0) {
+        this.log(`metering: ${this.buffer.length} usage records could not be written before shutdown: ${this.lastError}`);
+        this.dropped += this.buffer.length;
+        this.buffer = [];
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private backoffMs(): number {
+    return Math.min(this.maxBackoffMs, this.flushIntervalMs * 2 ** Math.max(0, this.failures - 1));
+  }
+
+  private schedule(): void {
+    if (this.timer || this.flushing || this.buffer.length === 0 || this.stopped) return;
+    const wait = this.failures > 0 ? this.backoffMs() : this.buffer.length >= this.batchSize ? 0 : this.flushIntervalMs;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, wait);
+    // Pending writes never keep the process alive on their own: stop() flushes them.
+    this.timer.unref?.();
+  }
+
+  private async writeAll(): Promise<void> {
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.slice(0, this.batchSize);
+      let inserted: Set<string>;
+      try {
+        inserted = await this.options.store.write(batch).catch((error: unknown) => {
+          if (isPermanent(error)) return this.writeOneByOne(batch);
+          throw error;
+        });
+      } catch (error) {
+        this.failures++;
+        this.lastError = messageOf(error);
+        this.lastErrorAt = new Date();
+        if (this.failures === 1) this.log(`metering: writing usage failed, buffering and retrying: ${this.lastError}`);
+        return;
+      }
+      // Only this loop removes records, and always from the front: the batch is still there.
+      this.buffer.splice(0, batch.length);
+      if (this.failures > 0) this.log(`metering: usage writes recovered after ${this.failures} failed attempts`);
+      this.failures = 0;
+      this.lastError = null;
+      this.written += inserted.size;
+      if (inserted.size > 0 && this.options.onCommitted) {
+        try {
+          this.options.onCommitted(inserted.size === batch.length ? batch : batch.filter((record) => inserted.has(record.id)));
+        } catch (error) {
+          this.log(`metering: live usage feed failed: ${messageOf(error)}`);
+        }
+      }
+    }
+  }
+
+  /** Isolates the record(s) a retry cannot fix, so they do not block the others forever. */
+  private async writeOneByOne(batch: UsageRecord[]): Promise<Set<string>> {
+    const inserted = new Set<string>();
+    for (const record of batch) {
+      try {
+        for (const id of await this.options.store.write([record])) inserted.add(id);
+      } catch (error) {
+        if (!isPermanent(error)) throw error;
+        this.dropped++;
+        this.log(`metering: usage record ${record.id} rejected by the database and dropped: ${messageOf(error)}`);
+      }
+    }
+    return inserted;
+  }
+}

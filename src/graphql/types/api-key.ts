@@ -1,0 +1,211 @@
+import { GraphQLError } from 'graphql';
+import { SCOPES } from '../../core/auth.ts';
+import { GatewayError } from '../../core/errors.ts';
+import { keyStatus, type ApiKey } from '../../core/keys/types.ts';
+import { builder } from '../builder.ts';
+import type { GraphQLContext } from '../context.ts';
+import { LimitsInput, LimitsRef, toLimits } from './limits.ts';
+import { TeamRef, UserRef } from './team.ts';
+
+export const ScopeEnum = builder.enumType('Scope', { values: SCOPES });
+export const KeyStatusEnum = builder.enumType('KeyStatus', { values: ['ACTIVE', 'EXPIRED', 'REVOKED', 'DISABLED'] as const });
+
+export const ApiKeyRef = builder.objectRef<ApiKey>('ApiKey').implement({
+  description: 'A virtual API key. Its secret is shown only when it is created or rotated.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    displayPrefix: t.exposeString('displayPrefix', { description: 'The first and last characters of the secret, to recognise it.' }),
+    isMaster: t.exposeBoolean('isMaster'),
+    status: t.field({ type: KeyStatusEnum, resolve: (key) => keyStatus(key, Date.now()) }),
+    scopes: t.field({ type: [ScopeEnum], resolve: (key) => key.scopes }),
+    team: t.field({
+      type: TeamRef,
+      nullable: true,
+      resolve: (key, _args, context) => (key.teamId ? context.loaders.team.load(key.teamId) : null),
+    }),
+    user: t.field({
+      type: UserRef,
+      nullable: true,
+      resolve: (key, _args, context) => (key.userId ? context.loaders.user.load(key.userId) : null),
+    }),
+    allowedModels: t.stringList({ nullable: true, description: 'Names, groups or `provider/*`; null allows every model.', resolve: (key) => key.allowedModels }),
+    modelAliases: t.field({ type: 'JSON', resolve: (key) => key.modelAliases }),
+    metadata: t.field({ type: 'JSON', resolve: (key) => key.metadata }),
+    limits: t.field({ type: LimitsRef, resolve: (key) => key }),
+    expiresAt: t.field({ type: 'DateTime', nullable: true, resolve: (key) => key.expiresAt }),
+    revokedAt: t.field({ type: 'DateTime', nullable: true, resolve: (key) => key.revokedAt }),
+    previousSecretValidUntil: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'After a rotation: until when the previous secret is still accepted.',
+      resolve: (key) => key.previousValidUntil,
+    }),
+    createdAt: t.field({ type: 'DateTime', resolve: (key) => key.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (key) => key.updatedAt }),
+  }),
+});
+
+const ApiKeySecretRef = builder.objectRef<{ key: ApiKey; secret: string }>('ApiKeyWithSecret').implement({
+  fields: (t) => ({
+    apiKey: t.field({ type: ApiKeyRef, resolve: (result) => result.key }),
+    secret: t.exposeString('secret', { description: 'The secret. It is returned only here and cannot be read again.' }),
+  }),
+});
+
+const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    teamId: t.id({ required: false, description: 'Defaults to the `default` team.' }),
+    userId: t.id({ required: false }),
+    scopes: t.field({ type: [ScopeEnum], required: false, description: 'Defaults to [INFERENCE].' }),
+    allowedModels: t.stringList({ required: false }),
+    modelAliases: t.field({ type: 'JSON', required: false, description: 'An object mapping requested names to model names.' }),
+    metadata: t.field({ type: 'JSON', required: false }),
+    expiresAt: t.field({ type: 'DateTime', required: false }),
+    limits: t.field({ type: LimitsInput, required: false }),
+  }),
+});
+
+const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
+  description: 'Omitted fields stay as they are.',
+  fields: (t) => ({
+    name: t.string({ required: false }),
+    teamId: t.id({ required: false }),
+    userId: t.id({ required: false }),
+    scopes: t.field({ type: [ScopeEnum], required: false }),
+    allowedModels: t.stringList({ required: false }),
+    modelAliases: t.field({ type: 'JSON', required: false }),
+    metadata: t.field({ type: 'JSON', required: false }),
+    expiresAt: t.field({ type: 'DateTime', required: false }),
+    disabled: t.boolean({ required: false }),
+    limits: t.field({ type: LimitsInput, required: false }),
+  }),
+});
+
+function objectOrInvalid(value: unknown, field: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new GatewayError('INVALID_REQUEST', `${field}: must be a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function aliases(value: unknown): Record<string, string> {
+  const object = objectOrInvalid(value, 'modelAliases');
+  for (const [key, target] of Object.entries(object)) {
+    if (typeof target !== 'string') throw new GatewayError('INVALID_REQUEST', `modelAliases.${key}: must be a model name`);
+  }
+  return object as Record<string, string>;
+}
+
+function actor(context: GraphQLContext) {
+  if (!context.caller) throw new GraphQLError('An API key is required', { extensions: { code: 'UNAUTHENTICATED' } });
+  return context.caller;
+}
+
+const admin = { admin: true } as const;
+
+builder.mutationFields((t) => ({
+  createApiKey: t.field({
+    type: ApiKeySecretRef,
+    authScopes: admin,
+    errors: { types: [GatewayError] },
+    args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
+    resolve: (_root, { input }, context) =>
+      context.services.admin.createApiKey(actor(context), {
+        name: input.name,
+        teamId: input.teamId === null || input.teamId === undefined ? null : String(input.teamId),
+        userId: input.userId === null || input.userId === undefined ? null : String(input.userId),
+        ...(input.scopes ? { scopes: input.scopes } : {}),
+        ...(input.allowedModels !== undefined ? { allowedModels: input.allowedModels } : {}),
+        ...(input.modelAliases != null ? { modelAliases: aliases(input.modelAliases) } : {}),
+        ...(input.metadata != null ? { metadata: objectOrInvalid(input.metadata, 'metadata') } : {}),
+        ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}),
+        ...toLimits(input.limits),
+      }),
+  }),
+  updateApiKey: t.field({
+    type: ApiKeyRef,
+    authScopes: admin,
+    errors: { types: [GatewayError] },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateApiKeyInput, required: true }) },
+    resolve: (_root, { id, input }, context) =>
+      context.services.admin.updateApiKey(actor(context), String(id), {
+        ...(input.name != null ? { name: input.name } : {}),
+        ...(input.teamId !== undefined ? { teamId: input.teamId === null ? null : String(input.teamId) } : {}),
+        ...(input.userId !== undefined ? { userId: input.userId === null ? null : String(input.userId) } : {}),
+        ...(input.scopes != null ? { scopes: input.scopes } : {}),
+        ...(input.allowedModels !== undefined ? { allowedModels: input.allowedModels } : {}),
+        ...(input.modelAliases != null ? { modelAliases: aliases(input.modelAliases) } : {}),
+        ...(input.metadata != null ? { metadata: objectOrInvalid(input.metadata, 'metadata') } : {}),
+        ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}),
+        ...(input.disabled != null ? { disabled: input.disabled } : {}),
+        ...toLimits(input.limits),
+      }),
+  }),
+  revokeApiKey: t.field({
+    type: ApiKeyRef,
+    authScopes: admin,
+    errors: { types: [GatewayError] },
+    description: 'Revokes the key with immediate effect, on every instance.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => context.services.admin.revokeApiKey(actor(context), String(id)),
+  }),
+  rotateApiKey: t.field({
+    type: ApiKeySecretRef,
+    authScopes: admin,
+    errors: { types: [GatewayError] },
+    description: 'Issues a new secret; the old one stays valid for the grace period.',
+    args: { id: t.arg.id({ required: true }), gracePeriodSeconds: t.arg.int({ defaultValue: 86_400 }) },
+    resolve: (_root, { id, gracePeriodSeconds }, context) =>
+      context.services.admin.rotateApiKey(actor(context), String(id), gracePeriodSeconds ?? 86_400),
+  }),
+}));
+
+const ApiKeyFilterInput = builder.inputType('ApiKeyFilterInput', {
+  fields: (t) => ({
+    teamId: t.id({ required: false }),
+    userId: t.id({ required: false }),
+    status: t.field({ type: KeyStatusEnum, required: false }),
+    search: t.string({ required: false, description: 'Substring of the name.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  apiKeys: t.connection({
+    type: ApiKeyRef,
+    authScopes: admin,
+    args: { filter: t.arg({ type: ApiKeyFilterInput, required: false }) },
+    resolve: async (_root, args, context) => {
+      const first = Math.min(Math.max(args.first ?? 50, 1), 200);
+      const filter = args.filter ?? {};
+      const page = await context.services.keys.list(
+        {
+          teamId: filter.teamId == null ? null : String(filter.teamId),
+          userId: filter.userId == null ? null : String(filter.userId),
+          status: filter.status ?? null,
+          search: filter.search ?? null,
+        },
+        first,
+        args.after ?? null,
+        new Date(),
+      );
+      return {
+        edges: page.items.map((key) => ({ cursor: key.id, node: key })),
+        pageInfo: {
+          hasNextPage: page.hasMore,
+          hasPreviousPage: Boolean(args.after),
+          startCursor: page.items[0]?.id ?? null,
+          endCursor: page.items.at(-1)?.id ?? null,
+        },
+      };
+    },
+  }),
+  apiKey: t.field({
+    type: ApiKeyRef,
+    nullable: true,
+    authScopes: admin,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => context.loaders.apiKey.load(String(id)),
+  }),
+}));

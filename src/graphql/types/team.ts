@@ -1,0 +1,164 @@
+import { GraphQLError } from 'graphql';
+import { GatewayError } from '../../core/errors.ts';
+import type { Team, TeamMember, User } from '../../core/keys/types.ts';
+import { builder } from '../builder.ts';
+import type { GraphQLContext } from '../context.ts';
+import { LimitsInput, LimitsRef, toLimits } from './limits.ts';
+
+export const TeamRoleEnum = builder.enumType('TeamRole', { values: ['OWNER', 'ADMIN', 'MEMBER'] as const });
+
+export const UserRef = builder.objectRef<User>('User').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    email: t.exposeString('email'),
+    name: t.exposeString('name', { nullable: true }),
+    createdAt: t.field({ type: 'DateTime', resolve: (user) => user.createdAt }),
+  }),
+});
+
+const TeamMemberRef = builder.objectRef<TeamMember>('TeamMember').implement({
+  fields: (t) => ({
+    role: t.field({ type: TeamRoleEnum, resolve: (member) => member.role }),
+    user: t.field({
+      type: UserRef,
+      resolve: async (member, _args, context) => {
+        const user = await context.loaders.user.load(member.userId);
+        if (!user) throw new GraphQLError(`user ${member.userId} not found`);
+        return user;
+      },
+    }),
+    createdAt: t.field({ type: 'DateTime', resolve: (member) => member.createdAt }),
+  }),
+});
+
+export const TeamRef = builder.objectRef<Team>('Team').implement({
+  description: "A team owns keys; its allowed models and limits cap every key's.",
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    allowedModels: t.stringList({ nullable: true, resolve: (team) => team.allowedModels }),
+    limits: t.field({ type: LimitsRef, resolve: (team) => team }),
+    metadata: t.field({ type: 'JSON', resolve: (team) => team.metadata }),
+    members: t.field({ type: [TeamMemberRef], resolve: (team, _args, context) => context.loaders.teamMembers.load(team.id) }),
+    createdAt: t.field({ type: 'DateTime', resolve: (team) => team.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (team) => team.updatedAt }),
+  }),
+});
+
+const TeamInput = builder.inputType('TeamInput', {
+  description: 'For updates, omitted fields stay as they are.',
+  fields: (t) => ({
+    name: t.string({ required: false }),
+    allowedModels: t.stringList({ required: false }),
+    metadata: t.field({ type: 'JSON', required: false }),
+    limits: t.field({ type: LimitsInput, required: false }),
+  }),
+});
+
+function actor(context: GraphQLContext) {
+  if (!context.caller) throw new GraphQLError('An API key is required', { extensions: { code: 'UNAUTHENTICATED' } });
+  return context.caller;
+}
+
+function metadataOf(value: unknown): Record<string, unknown> | undefined {
+  if (value == null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new GatewayError('INVALID_REQUEST', 'metadata: must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+const admin = { admin: true } as const;
+
+builder.mutationFields((t) => ({
+  createTeam: t.field({
+    type: TeamRef,
+    authScopes: admin,
+    errors: { types: [GatewayError] },
+    args: { input: t.arg({ type: TeamInput, required: true }) },
+    resolve: (_root, { input }, context) => {
+      if (!input.name) throw new GatewayError('INVALID_REQUEST', 'name: required');
+      const metadata = metadataOf(input.metadata);
+      return context.services.admin.createTeam(actor(context), {
+        name: input.name,
+        ...(input.allowedModels !== undefined ? { allowedModels: input.allowedModels } : {}),
+        ...(metadata ? { metadata } : {}),
+        ...toLimits(input.limits),
+      });
+    },
+  }),
+  updateTeam: t.field({
+    type: TeamRef,
+    authScopes: admin,
+    errors: { types: [GatewayError] },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: TeamInput, required: true }) },
+    resolve: (_root, { id, input }, context) => {
+      const metadata = metadataOf(input.metadata);
+      return context.services.admin.updateTeam(actor(context), String(id), {
+        ...(input.name != null ? { name: input.name } : {}),
+        ...(input.allowedModels !== undefined ? { allowedModels: input.allowedModels } : {}),
+        ...(metadata ? { metadata } : {}),
+        ...toLimits(input.limits),
+      });
+    },
+  }),
+  deleteTeam: t.field({
+    type: TeamRef,
+    authScopes: admin,
+    errors: { types: [GatewayError] },
+    description: 'Deletes a team without keys; returns it as it was.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => context.services.admin.deleteTeam(actor(context), String(id)),
+  }),
+  addTeamMember: t.field({
+    type: TeamMemberRef,
+    authScopes: admin,
+    errors: { types: [GatewayError] },
+    description: 'Adds a user (created by email when new) to a team, or changes their role.',
+    args: {
+      teamId: t.arg.id({ required: true }),
+      email: t.arg.string({ required: true }),
+      name: t.arg.string({ required: false }),
+      role: t.arg({ type: TeamRoleEnum, defaultValue: 'MEMBER' }),
+    },
+    resolve: async (_root, args, context) =>
+      (await context.services.admin.addTeamMember(actor(context), String(args.teamId), args.email, args.name ?? null, args.role ?? 'MEMBER')).member,
+  }),
+  removeTeamMember: t.field({
+    type: TeamRef,
+    description: 'Removes a user from a team; returns the team.',
+    authScopes: admin,
+    errors: { types: [GatewayError] },
+    args: { teamId: t.arg.id({ required: true }), userId: t.arg.id({ required: true }) },
+    resolve: async (_root, args, context) => {
+      await context.services.admin.removeTeamMember(actor(context), String(args.teamId), String(args.userId));
+      return (await context.loaders.team.load(String(args.teamId)))!;
+    },
+  }),
+}));
+
+builder.queryFields((t) => ({
+  teams: t.connection({
+    type: TeamRef,
+    authScopes: admin,
+    args: { search: t.arg.string({ required: false }) },
+    resolve: async (_root, args, context) => {
+      const first = Math.min(Math.max(args.first ?? 50, 1), 200);
+      const page = await context.services.teams.list(first, args.after ?? null, args.search ?? null);
+      return {
+        edges: page.items.map((team) => ({ cursor: team.id, node: team })),
+        pageInfo: {
+          hasNextPage: page.hasMore,
+          hasPreviousPage: Boolean(args.after),
+          startCursor: page.items[0]?.id ?? null,
+          endCursor: page.items.at(-1)?.id ?? null,
+        },
+      };
+    },
+  }),
+  team: t.field({
+    type: TeamRef,
+    nullable: true,
+    authScopes: admin,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => context.loaders.team.load(String(id)),
+  }),
+}));

@@ -1,0 +1,89 @@
+// Part of the composition root (used only by app.ts): metering wired to its adapters. Usage goes
+// to a batching writer over Postgres/PGlite, committed batches to the live feed (Redis pub/sub or
+// in-process), rate limits to Redis (or memory) and budgets to Postgres; raw events expire after
+// `metering.retentionDays`. stop() settles and writes out everything before the database closes.
+import type { AppConfig } from './config.ts';
+import { BUDGET_CHANGES_TOPIC, BudgetService } from './core/metering/budget-service.ts';
+import { MeteringAdmission } from './core/metering/metering-admission.ts';
+import { InMemoryRateLimiter, type RateLimiter } from './core/metering/rate-limits.ts';
+import type { MeteringStatus, UsageFeed } from './core/metering/usage-feed.ts';
+import type { UsageRepository } from './core/metering/usage-report.ts';
+import type { Clock } from './core/ports.ts';
+import { createAuditLogRepository } from './db/audit-log-repository.ts';
+import { createBudgetLedger } from './db/budget-ledger.ts';
+import { createBudgetRepository } from './db/budget-repository.ts';
+import type { Database } from './db/client.ts';
+import { createUsageEventStore } from './db/usage-event-store.ts';
+import { createUsageRepository } from './db/usage-repository.ts';
+import { startUsageRetention } from './db/usage-retention.ts';
+import { UsageWriter } from './db/usage-writer.ts';
+import { createRedisRateLimiter } from './redis/redis-rate-limiter.ts';
+import { createUsageFeed } from './redis/usage-feed.ts';
+
+export interface MeteringRuntimeOptions {
+  config: AppConfig;
+  database: Database;
+  clock: Clock;
+  newId(): string;
+  log(line: string): void;
+}
+
+export interface MeteringRuntime {
+  admission: MeteringAdmission;
+  writer: UsageWriter;
+  usage: UsageRepository;
+  feed: UsageFeed;
+  budgets: BudgetService;
+  status(): MeteringStatus;
+  /** Deletes expired raw events now (also runs hourly when retentionDays is set). */
+  runRetention(): Promise<number>;
+  /** Settles reservations and writes out buffered usage; call after the servers stopped, before the database closes. */
+  stop(): Promise<void>;
+}
+
+export async function createMeteringRuntime(options: MeteringRuntimeOptions): Promise<MeteringRuntime> {
+  const { config, database, clock, log } = options;
+  const feed = createUsageFeed(config.redisUrl);
+  const writer = new UsageWriter({
+    store: createUsageEventStore(database.db),
+    flushIntervalMs: config.metering.flushIntervalMs,
+    bufferLimit: config.metering.bufferLimit,
+    onCommitted: (records) => feed.publish(records),
+    logger: log,
+  });
+  const ledger = createBudgetLedger(database.db);
+  const budgets = new BudgetService({ repository: createBudgetRepository(database.db), ledger, audit: createAuditLogRepository(database.db), changes: database.changes, clock, newId: options.newId });
+  const unsubscribe = await database.changes.subscribe((topic) => {
+    if (topic === BUDGET_CHANGES_TOPIC) budgets.invalidate();
+  });
+  const rateLimiter: RateLimiter = config.redisUrl ? createRedisRateLimiter(config.redisUrl, { logger: log }) : new InMemoryRateLimiter();
+  const admission = new MeteringAdmission({
+    rateLimiter,
+    ledger,
+    storedBudgets: (userId, endUser) => budgets.applicable(userId, endUser),
+    clock,
+    logger: log,
+  });
+  const repository = createUsageRepository(database.db);
+  const retentionDays = config.metering.retentionDays;
+  const retention = retentionDays ? startUsageRetention({ db: database.db, retentionDays, clock, logger: log }) : null;
+
+  return {
+    admission,
+    writer,
+    // A generation is found as soon as its request ends, before its batch is written.
+    usage: { ...repository, findById: async (id) => writer.find(id) ?? repository.findById(id) },
+    feed,
+    budgets,
+    status: () => writer.status(),
+    runRetention: () => retention?.run() ?? Promise.resolve(0),
+    async stop() {
+      await retention?.stop();
+      await admission.drain();
+      await writer.stop();
+      await unsubscribe().catch(() => undefined);
+      await feed.close();
+      await rateLimiter.close?.();
+    },
+  };
+}

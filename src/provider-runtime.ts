@@ -1,0 +1,129 @@
+// Part of the composition root (used only by app.ts): the live set of providers, adapters,
+// catalog and deployments, built from the config file plus what admins stored in the database,
+// and rebuilt in place when an admin changes deployments or provider credentials.
+import type { AppConfig } from './config.ts';
+import { CatalogService } from './core/catalog.ts';
+import { DeploymentTable } from './core/deployments.ts';
+import { usdToMicro } from './core/money.ts';
+import type { DeploymentRepository, ProviderAdapter, ProviderCredentialRepository, StoredDeployment } from './core/ports.ts';
+import type { SecretBox } from './core/secret-box.ts';
+import { buildCatalog } from './providers/catalog/build-catalog.ts';
+import { createProviderAdapter, isConfigured, type ProviderSettings } from './providers/registry.ts';
+import type { HttpClient } from './providers/shared/http-client.ts';
+
+export interface ProviderRuntimeOptions {
+  config: AppConfig;
+  deployments: DeploymentRepository;
+  credentials: ProviderCredentialRepository;
+  secretBox: SecretBox;
+  http: HttpClient;
+  log(line: string): void;
+}
+
+/** Stored credential secrets: the API key and any extra headers, sealed together. */
+export interface CredentialSecrets {
+  apiKey?: string;
+  headers?: Record<string, string>;
+}
+
+export function configProviderSettings(config: AppConfig): Array<ProviderSettings & { name?: string | undefined }> {
+  return config.providers.map((provider) => ({
+    id: provider.id,
+    name: provider.name,
+    kind: provider.kind,
+    baseUrl: provider.baseUrl,
+    apiKey: provider.apiKey,
+    headers: provider.headers,
+    apiVersion: provider.apiVersion,
+    mock: provider.mock,
+  }));
+}
+
+export function configDeployments(config: AppConfig): Array<Omit<StoredDeployment, 'id'>> {
+  return config.models.map((model) => ({
+    modelName: model.name,
+    providerId: model.provider,
+    upstreamModel: model.model,
+    weight: model.weight ?? 1,
+    priority: model.priority ?? 0,
+    timeoutMs: model.timeoutMs ?? null,
+    contextLength: model.contextLength ?? null,
+    maxOutputTokens: model.maxOutputTokens ?? null,
+    pricing: model.pricing
+      ? {
+          ...(model.pricing.input !== undefined ? { input: usdToMicro(model.pricing.input) } : {}),
+          ...(model.pricing.output !== undefined ? { output: usdToMicro(model.pricing.output) } : {}),
+          ...(model.pricing.cacheRead !== undefined ? { cacheRead: usdToMicro(model.pricing.cacheRead) } : {}),
+          ...(model.pricing.cacheWrite !== undefined ? { cacheWrite: usdToMicro(model.pricing.cacheWrite) } : {}),
+        }
+      : null,
+    rpm: model.rpm ?? null,
+    tpm: model.tpm ?? null,
+    tags: model.tags ?? null,
+    region: model.region ?? null,
+    source: 'config',
+  }));
+}
+
+export class ProviderRuntime {
+  readonly catalog: CatalogService;
+  readonly deployments: DeploymentTable;
+  readonly adapters = new Map<string, ProviderAdapter>();
+
+  private constructor(private readonly options: ProviderRuntimeOptions) {
+    this.catalog = new CatalogService({ models: [], providers: [] });
+    this.deployments = new DeploymentTable(this.catalog, []);
+  }
+
+  static async create(options: ProviderRuntimeOptions): Promise<ProviderRuntime> {
+    const runtime = new ProviderRuntime(options);
+    await runtime.reload();
+    return runtime;
+  }
+
+  /** Provider settings: config file providers, overridden or extended by stored credentials. */
+  private async providerSettings(): Promise<Array<ProviderSettings & { name?: string | undefined }>> {
+    const byId = new Map(configProviderSettings(this.options.config).map((settings) => [settings.id, settings]));
+    for (const stored of await this.options.credentials.list()) {
+      let secrets: CredentialSecrets = {};
+      if (stored.encryptedSecrets) {
+        try {
+          secrets = JSON.parse(this.options.secretBox.decrypt(stored.encryptedSecrets)) as CredentialSecrets;
+        } catch {
+          // Never log the value; the id is enough to act on.
+          this.options.log(`provider ${stored.providerId}: stored credentials cannot be decrypted with the current MODELGRAPH_SECRET_KEY; skipped`);
+          continue;
+        }
+      }
+      const extra = stored.settings as Partial<ProviderSettings>;
+      byId.set(stored.providerId, {
+        ...extra,
+        id: stored.providerId,
+        kind: stored.kind,
+        baseUrl: stored.baseUrl ?? undefined,
+        apiKey: secrets.apiKey,
+        headers: secrets.headers,
+      });
+    }
+    return [...byId.values()];
+  }
+
+  /** Rebuilds catalog, deployment table and adapters from config + database, swapping them in place. */
+  async reload(): Promise<void> {
+    const settings = await this.providerSettings();
+    const built = buildCatalog({ providers: settings, deployments: await this.options.deployments.list() });
+    this.catalog.replace(built.snapshot);
+    this.deployments.replace(built.deployments);
+    const next = new Map<string, ProviderAdapter>();
+    for (const provider of settings) {
+      if (!isConfigured(provider)) continue;
+      try {
+        next.set(provider.id, createProviderAdapter(provider, this.options.http));
+      } catch (error) {
+        this.options.log(`provider ${provider.id}: ${(error as Error).message}; not routable`);
+      }
+    }
+    this.adapters.clear();
+    for (const [id, adapter] of next) this.adapters.set(id, adapter);
+  }
+}

@@ -1,0 +1,150 @@
+// Rate limits shared by every instance through Redis. Admission is one Lua script (atomic): it
+// checks every rule of the request (key and team) and counts the request only if all admit it, so
+// instances together never admit more than a limit. Counters live per fixed minute window and
+// expire on their own; requests in flight are a sorted set of leases scored by their expiry, so a
+// crashed instance's leases lapse instead of holding slots forever. Same semantics as the
+// in-memory limiter (core/metering/rate-limits.ts). When Redis fails, this instance falls back to
+// its own in-memory limits rather than refusing or failing requests.
+import { randomUUID } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import {
+  InMemoryRateLimiter,
+  rateLimitedError,
+  statusOf,
+  windowOf,
+  type RateLimiter,
+  type RateLimitLease,
+  type RateLimitRule,
+  type RefusalReason,
+} from '../core/metering/rate-limits.ts';
+
+// KEYS: per rule, requests counter, tokens counter, in-flight set. ARGV: now, tokens, lease id,
+// lease expiry, then per rule rpm, tpm, max parallel (-1 = no limit).
+// Returns {1, requests1, tokens1, requests2, tokens2, ...} or {0, rule index, reason, requests, tokens}.
+const ACQUIRE = `
+local now = tonumber(ARGV[1])
+local tokens = tonumber(ARGV[2])
+local rules = #KEYS / 3
+for i = 0, rules - 1 do
+  local rpm = tonumber(ARGV[5 + i * 3])
+  local tpm = tonumber(ARGV[6 + i * 3])
+  local parallel = tonumber(ARGV[7 + i * 3])
+  local requests = tonumber(redis.call('GET', KEYS[i * 3 + 1]) or '0')
+  local spent = tonumber(redis.call('GET', KEYS[i * 3 + 2]) or '0')
+  if rpm >= 0 and requests + 1 > rpm then return { 0, i, 1, requests, spent } end
+  if tpm >= 0 and spent > 0 and spent + tokens > tpm then return { 0, i, 2, requests, spent } end
+  if parallel >= 0 then
+    redis.call('ZREMRANGEBYSCORE', KEYS[i * 3 + 3], '-inf', now)
+    if redis.call('ZCARD', KEYS[i * 3 + 3]) + 1 > parallel then return { 0, i, 3, requests, spent } end
+  end
+end
+local result = { 1 }
+for i = 0, rules - 1 do
+  local requests = redis.call('INCR', KEYS[i * 3 + 1])
+  redis.call('PEXPIRE', KEYS[i * 3 + 1], 120000)
+  local spent = redis.call('INCRBY', KEYS[i * 3 + 2], tokens)
+  redis.call('PEXPIRE', KEYS[i * 3 + 2], 120000)
+  if tonumber(ARGV[7 + i * 3]) >= 0 then
+    redis.call('ZADD', KEYS[i * 3 + 3], tonumber(ARGV[4]), ARGV[3])
+    redis.call('PEXPIRE', KEYS[i * 3 + 3], tonumber(ARGV[4]) - now)
+  end
+  table.insert(result, requests)
+  table.insert(result, spent)
+end
+return result
+`;
+
+// KEYS: tokens counter, in-flight set. ARGV: token correction, lease id.
+const SETTLE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  local left = redis.call('INCRBY', KEYS[1], tonumber(ARGV[1]))
+  if left < 0 then redis.call('SET', KEYS[1], 0, 'KEEPTTL') end
+end
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 0
+`;
+
+interface ScriptCommands {
+  modelgraphAcquireRateLimits(...args: Array<string | number>): Promise<number[]>;
+  modelgraphSettleRateLimit(tokens: string, inFlight: string, correction: number, lease: string): Promise<number>;
+}
+
+const REASONS: Record<number, RefusalReason> = { 1: 'rpm', 2: 'tpm', 3: 'parallel' };
+/** A lease older than this is considered abandoned (its instance died). */
+const LEASE_MS = 15 * 60_000;
+
+export interface RedisRateLimiterOptions {
+  keyPrefix?: string;
+  logger?: (line: string) => void;
+}
+
+export class RedisRateLimiter implements RateLimiter {
+  private readonly prefix: string;
+  private readonly scripts: ScriptCommands;
+  private readonly fallback = new InMemoryRateLimiter();
+  private warned = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: RedisRateLimiterOptions = {},
+  ) {
+    this.prefix = options.keyPrefix ?? 'modelgraph:limits:';
+    redis.defineCommand('modelgraphAcquireRateLimits', { lua: ACQUIRE });
+    redis.defineCommand('modelgraphSettleRateLimit', { numberOfKeys: 2, lua: SETTLE });
+    this.scripts = redis as unknown as ScriptCommands;
+  }
+
+  private keys(rule: RateLimitRule, window: number) {
+    const tag = `${this.prefix}{${rule.id}}`;
+    return { requests: `${tag}:requests:${window}`, tokens: `${tag}:tokens:${window}`, inFlight: `${tag}:inflight` };
+  }
+
+  async acquire(rules: readonly RateLimitRule[], tokens: number, now: number): Promise<RateLimitLease> {
+    const window = windowOf(now);
+    const lease = randomUUID();
+    const keys = rules.flatMap((rule) => {
+      const k = this.keys(rule, window);
+      return [k.requests, k.tokens, k.inFlight];
+    });
+    const limits = rules.flatMap((rule) => [rule.rpm ?? -1, rule.tpm ?? -1, rule.maxParallel ?? -1]);
+    let result: number[];
+    try {
+      result = await this.scripts.modelgraphAcquireRateLimits(keys.length, ...keys, now, tokens, lease, now + LEASE_MS, ...limits);
+    } catch (error) {
+      if (!this.warned) this.options.logger?.(`metering: Redis rate limits unavailable, limiting per instance: ${(error as Error).message}`);
+      this.warned = true;
+      return this.fallback.acquire(rules, tokens, now);
+    }
+    this.warned = false;
+    if (result[0] === 0) {
+      const rule = rules[result[1]!]!;
+      throw rateLimitedError(rule, REASONS[result[2]!]!, { requests: result[3]!, tokens: result[4]! }, now);
+    }
+    const statuses = rules.map((rule, index) => statusOf(rule, { requests: result[1 + index * 2]!, tokens: result[2 + index * 2]! }, now));
+    let settled = false;
+    return {
+      statuses,
+      settle: async (actualTokens) => {
+        if (settled) return;
+        settled = true;
+        await Promise.all(
+          rules.map((rule) => {
+            const k = this.keys(rule, window);
+            return this.scripts.modelgraphSettleRateLimit(k.tokens, k.inFlight, actualTokens - tokens, lease);
+          }),
+        );
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+export function createRedisRateLimiter(url: string, options: RedisRateLimiterOptions & { redis?: RedisOptions } = {}): RedisRateLimiter {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 500, enableAutoPipelining: true, ...options.redis });
+  redis.on('error', () => undefined);
+  return new RedisRateLimiter(redis, options);
+}
+

@@ -1,0 +1,42 @@
+// The live usage feed: each committed batch of usage records is published once and delivered to
+// every `usageEvents` subscription. With Redis, through Redis pub/sub (graphql-yoga's PubSub on
+// @graphql-yoga/redis-event-target), so a subscriber on one instance sees every instance's
+// records; without it, in-process. Records travel as JSON (bigint and Date as strings).
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { createPubSub } from 'graphql-yoga';
+import { Redis } from 'ioredis';
+import type { UsageRecord } from '../core/metering.ts';
+import type { UsageFeed } from '../core/metering/usage-feed.ts';
+
+const TOPIC = 'modelgraph:usage-events';
+
+type WireRecord = Omit<UsageRecord, 'cost' | 'createdAt'> & { cost: string; createdAt: string };
+
+const toWire = (record: UsageRecord): WireRecord => ({ ...record, cost: record.cost.toString(), createdAt: record.createdAt.toISOString() });
+const fromWire = (record: WireRecord): UsageRecord => ({ ...record, cost: BigInt(record.cost), createdAt: new Date(record.createdAt) });
+
+export function createUsageFeed(redisUrl: string | undefined): UsageFeed {
+  const clients = redisUrl
+    ? [0, 1].map(() => {
+        const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableAutoPipelining: true });
+        redis.on('error', () => undefined);
+        return redis;
+      })
+    : [];
+  const pubSub = createPubSub<{ [TOPIC]: [batch: WireRecord[]] }>(
+    clients.length ? { eventTarget: createRedisEventTarget({ publishClient: clients[0]!, subscribeClient: clients[1]! }) } : {},
+  );
+  return {
+    publish(records) {
+      if (records.length > 0) pubSub.publish(TOPIC, records.map(toWire));
+    },
+    async *subscribe() {
+      for await (const batch of pubSub.subscribe(TOPIC)) {
+        for (const record of batch) yield fromWire(record);
+      }
+    },
+    async close() {
+      await Promise.all(clients.map((redis) => redis.quit().catch(() => redis.disconnect())));
+    },
+  };
+}
