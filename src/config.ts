@@ -28,6 +28,17 @@ const providerSchema = z
     headers: z.record(z.string(), z.string()).optional(),
     /** Azure OpenAI api-version. */
     apiVersion: z.string().optional(),
+    /** bedrock: AWS region and IAM credentials (else AWS_* environment variables). */
+    region: z.string().optional(),
+    accessKeyId: z.string().optional(),
+    secretAccessKey: z.string().optional(),
+    sessionToken: z.string().optional(),
+    /** vertex, vertex-anthropic: project, location and either an access token or a service-account key. */
+    project: z.string().optional(),
+    location: z.string().optional(),
+    accessToken: z.string().optional(),
+    serviceAccountJson: z.string().optional(),
+    serviceAccountFile: z.string().optional(),
     /** For the mock kind: the reply text, latency and token rate. */
     mock: z
       .object({
@@ -176,6 +187,7 @@ export const ENVIRONMENT_PROVIDERS: Array<{ id: string; kind: string; env: strin
   { id: 'openrouter', kind: 'openrouter', env: ['OPENROUTER_API_KEY'] },
   { id: 'together', kind: 'together', env: ['TOGETHER_API_KEY'] },
   { id: 'fireworks', kind: 'fireworks', env: ['FIREWORKS_API_KEY'] },
+  { id: 'cohere', kind: 'cohere', env: ['COHERE_API_KEY', 'CO_API_KEY'] },
 ];
 
 type Env = Record<string, string | undefined>;
@@ -263,6 +275,28 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     for (const candidate of ENVIRONMENT_PROVIDERS) {
       const key = candidate.env.map((name) => env[name]).find((value) => value !== undefined && value !== '');
       if (key) providers.push({ id: candidate.id, kind: candidate.kind, apiKey: key });
+    }
+    // AWS Bedrock and Google Vertex AI from their standard variables.
+    const awsRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    if (awsRegion && ((env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) || env.AWS_BEARER_TOKEN_BEDROCK)) {
+      providers.push({
+        id: 'bedrock',
+        kind: 'bedrock',
+        region: awsRegion,
+        ...(env.AWS_ACCESS_KEY_ID ? { accessKeyId: env.AWS_ACCESS_KEY_ID } : {}),
+        ...(env.AWS_SECRET_ACCESS_KEY ? { secretAccessKey: env.AWS_SECRET_ACCESS_KEY } : {}),
+        ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+        ...(env.AWS_BEARER_TOKEN_BEDROCK ? { apiKey: env.AWS_BEARER_TOKEN_BEDROCK } : {}),
+      });
+    }
+    if (env.GOOGLE_APPLICATION_CREDENTIALS && env.GOOGLE_CLOUD_PROJECT) {
+      providers.push({
+        id: 'vertex',
+        kind: 'vertex',
+        serviceAccountFile: env.GOOGLE_APPLICATION_CREDENTIALS,
+        project: env.GOOGLE_CLOUD_PROJECT,
+        ...(env.GOOGLE_CLOUD_LOCATION ? { location: env.GOOGLE_CLOUD_LOCATION } : {}),
+      });
     }
   }
 

@@ -36,6 +36,15 @@ export function configProviderSettings(config: AppConfig): Array<ProviderSetting
     headers: provider.headers,
     apiVersion: provider.apiVersion,
     mock: provider.mock,
+    region: provider.region,
+    accessKeyId: provider.accessKeyId,
+    secretAccessKey: provider.secretAccessKey,
+    sessionToken: provider.sessionToken,
+    project: provider.project,
+    location: provider.location,
+    accessToken: provider.accessToken,
+    serviceAccountJson: provider.serviceAccountJson,
+    serviceAccountFile: provider.serviceAccountFile,
   }));
 }
 

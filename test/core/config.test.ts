@@ -66,6 +66,19 @@ models:
     ]);
   });
 
+  it('enables Bedrock and Vertex AI from the standard AWS and Google Cloud variables', () => {
+    const config = loadConfig({
+      cwd: '/nonexistent',
+      env: { AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 's', AWS_DEFAULT_REGION: 'eu-west-1', GOOGLE_APPLICATION_CREDENTIALS: '/keys/sa.json', GOOGLE_CLOUD_PROJECT: 'proj', COHERE_API_KEY: 'co' },
+      knownKinds: PROVIDER_KIND_NAMES,
+    });
+    expect(config.providers).toEqual([
+      { id: 'cohere', kind: 'cohere', apiKey: 'co' },
+      { id: 'bedrock', kind: 'bedrock', region: 'eu-west-1', accessKeyId: 'AKIA', secretAccessKey: 's' },
+      { id: 'vertex', kind: 'vertex', serviceAccountFile: '/keys/sa.json', project: 'proj' },
+    ]);
+  });
+
   it('names every invalid field, one problem per line', () => {
     const cwd = withFile(`
 server: { port: "eighty" }
