@@ -1,6 +1,7 @@
 // modelgraph as users run it: `src/main.ts` in a child process with a generated config file
 // (one OpenAI-kind provider pointing at the mock upstream, one model), PGlite in a temporary
 // data directory (MODELGRAPH_DATA_DIR), DATABASE_URL unset, PORT chosen by the OS.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ export interface ModelgraphOptions {
 }
 
 export interface ModelgraphGateway extends Service {
+  /** The admin (master) key the gateway was started with (MODELGRAPH_ADMIN_KEY): every scope, no limits. */
+  adminKey: string;
   /** Whether POST /v1/chat/completions (the REST edge, built in src/http/) answers 200. */
   restAvailable: boolean;
   /** Why REST is not measured, when it is not. */
@@ -38,6 +41,7 @@ export async function startModelgraph(options: ModelgraphOptions): Promise<Model
   const directory = mkdtempSync(join(tmpdir(), 'modelgraph-bench-'));
   const configPath = join(directory, 'modelgraph.yaml');
   writeFileSync(configPath, modelgraphConfig(options.upstreamPort));
+  const adminKey = `mg-bench-${randomBytes(24).toString('hex')}`;
   const profileArguments = options.cpuProfileDirectory ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDirectory}`] : [];
   const service = await startService({
     name: 'modelgraph',
@@ -51,14 +55,16 @@ export async function startModelgraph(options: ModelgraphOptions): Promise<Model
       HOST: '127.0.0.1',
       MODELGRAPH_CONFIG: configPath,
       MODELGRAPH_DATA_DIR: join(directory, 'data'),
+      MODELGRAPH_ADMIN_KEY: adminKey,
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     },
     ready: { pattern: /listening on http:\/\/[^\s:]+:(\d+)/ },
     timeoutMs: 120_000,
   });
-  const restStatus = await probeRest(service.url);
+  const restStatus = await probeRest(service.url, adminKey);
   return {
     ...service,
+    adminKey,
     restAvailable: restStatus === 200,
     restNote:
       restStatus === 200
@@ -74,11 +80,11 @@ export async function startModelgraph(options: ModelgraphOptions): Promise<Model
 }
 
 /** The REST edge is being built; until it lands the route answers 404 and REST targets are skipped. */
-async function probeRest(url: string): Promise<number | null> {
+async function probeRest(url: string, key: string): Promise<number | null> {
   try {
     const response = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer x' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body: openAIRequestBody(false),
     });
     await response.arrayBuffer();
@@ -88,12 +94,28 @@ async function probeRest(url: string): Promise<number | null> {
   }
 }
 
-// HOOK(virtual-keys): when API keys and budgets land, provision one here and return its secret;
-// run.ts then adds the `rest+key` and `graphql+key` targets, which send it as `Authorization: Bearer`.
-// Expected shape: start the gateway with MODELGRAPH_ADMIN_KEY set, call the key-creating mutation
-// (e.g. `createApiKey(input: { name: "bench", budget: { limitUsd: "1000000" } })`) with the admin key,
-// and return the new key's secret. Until then this returns null and those targets are reported as
-// not measured.
-export async function provisionVirtualKey(_gateway: ModelgraphGateway): Promise<string | null> {
-  return null;
+// HOOK(virtual-keys): the `+key` targets. The modelgraph targets above use the admin (master) key,
+// which skips limits; these use an INFERENCE key with a budget, so admission (budget reserve and
+// settle), limits and metering are on the measured path. The budget is far above what a run spends
+// (the mock's model has no price, so nothing is charged; raise it or set pricing in
+// modelgraphConfig to exercise spending). Returns null, and the targets are reported as not
+// measured, when the gateway has no key API.
+export async function provisionVirtualKey(gateway: ModelgraphGateway): Promise<string | null> {
+  const query = `mutation BenchKey($input: CreateApiKeyInput!) {
+    createApiKey(input: $input) { __typename ... on ApiKeyWithSecret { secret } ... on GatewayError { code message } }
+  }`;
+  const variables = {
+    input: { name: 'bench', scopes: ['INFERENCE'], limits: { maxBudget: '1000000', budgetPeriod: 'MONTHLY' } },
+  };
+  try {
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.adminKey}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: { createApiKey?: { secret?: string } } };
+    return body.data?.createApiKey?.secret ?? null;
+  } catch {
+    return null;
+  }
 }

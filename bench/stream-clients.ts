@@ -151,8 +151,11 @@ export function graphQLSseStream(request: SseRequest): Promise<StreamOutcome> {
   });
 }
 
-/** A graphql-ws client on its own socket, connected before the measurement starts. */
-export async function connectGraphQLWs(url: string, headers: Record<string, string>): Promise<Client> {
+/**
+ * A graphql-ws client on its own socket, connected and acknowledged before the measurement starts.
+ * The headers go on the upgrade request and, as graphql-ws servers read keys, in connectionParams.
+ */
+export async function connectGraphQLWs(url: string, headers: Record<string, string>, timeoutMs = 10_000): Promise<Client> {
   const client = createClient({
     url,
     webSocketImpl: class extends WebSocket {
@@ -160,22 +163,34 @@ export async function connectGraphQLWs(url: string, headers: Record<string, stri
         super(address, protocols, { headers });
       }
     },
+    connectionParams: headers,
     lazy: false,
     retryAttempts: 0,
     keepAlive: 0,
+    onNonLazyError: () => undefined,
   });
-  await new Promise<void>((resolve, reject) => {
-    const offConnected = client.on('connected', () => {
-      offConnected();
-      offError();
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => finish(new Error(`graphql-ws: no connection_ack within ${timeoutMs} ms`)), timeoutMs);
+      const finish = (error?: Error) => {
+        clearTimeout(timer);
+        offConnected();
+        offClosed();
+        offError();
+        if (error) reject(error);
+        else resolve();
+      };
+      const offConnected = client.on('connected', () => finish());
+      const offClosed = client.on('closed', (event) => {
+        const { code, reason } = event as { code?: number; reason?: string };
+        finish(new Error(`graphql-ws closed before it was acknowledged: ${code ?? ''} ${reason ?? ''}`.trim()));
+      });
+      const offError = client.on('error', (error) => finish(error instanceof Error ? error : new Error('graphql-ws connection failed')));
     });
-    const offError = client.on('error', (error) => {
-      offConnected();
-      offError();
-      reject(error instanceof Error ? error : new Error('graphql-ws connection failed'));
-    });
-  });
+  } catch (error) {
+    await client.dispose();
+    throw error;
+  }
   return client;
 }
 

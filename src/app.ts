@@ -1,4 +1,5 @@
 // The composition root: the only place that wires concrete adapters, the database and servers.
+import { join } from 'node:path';
 import { uuidv7 } from 'uuidv7';
 import type { AppConfig } from './config.ts';
 import { CompletionService } from './core/completion-service.ts';
@@ -24,6 +25,9 @@ import { loadSecretKey } from './secret-key-file.ts';
 import { createProviderCredentialRepository } from './db/provider-credential-repository.ts';
 import { createUndiciHttpClient, type HttpClient } from './providers/shared/http-client.ts';
 import { startHttpServer, type RunningServer } from './server/http-server.ts';
+import { graphqlSecurity } from './server/graphql-security.ts';
+import { loadPersistedOperations } from './server/persisted-operations.ts';
+import { CONSOLE_OPERATIONS_MANIFEST, createConsoleHandler } from './server/console-static.ts';
 import { createRestHandler } from './http/create-rest-handler.ts';
 import { createRedisDeploymentHealthStore } from './redis/redis-deployment-health-store.ts';
 import { createMeteringRuntime } from './metering-runtime.ts';
@@ -159,13 +163,37 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     clock,
     logger: log,
   });
+  // In allowlist mode the console keeps working: its build lists the operations it sends.
+  const persistedOperations = await loadPersistedOperations({
+    mode: config.graphql.persistedOperations.mode,
+    file: config.graphql.persistedOperations.file,
+    optionalFiles:
+      config.console.enabled && config.graphql.persistedOperations.allowConsole ? [join(config.console.distDir, CONSOLE_OPERATIONS_MANIFEST)] : [],
+  });
+  if (persistedOperations.mode === 'allowlist') log(`GraphQL persisted operations: allowlist of ${persistedOperations.size} operation hashes`);
+  const security = graphqlSecurity({
+    corsOrigins: config.server.corsOrigins,
+    limits: config.graphql,
+    introspection: config.graphql.introspection,
+    persistedOperations,
+  });
+  const consoleHandler = config.console.enabled ? await createConsoleHandler({ distDir: config.console.distDir, log }) : undefined;
   let server: RunningServer | undefined;
 
   return {
     database,
     services,
     async start() {
-      server = await startHttpServer({ schema, services, rest, host: config.server.host, port: config.server.port, logger: log });
+      server = await startHttpServer({
+        schema,
+        services,
+        rest,
+        security,
+        ...(consoleHandler ? { console: consoleHandler } : {}),
+        host: config.server.host,
+        port: config.server.port,
+        logger: log,
+      });
       log(`modelgraph ${config.version} listening on ${server.url}/graphql (database: ${database.driver})`);
       return { url: server.url, port: server.port };
     },

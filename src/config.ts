@@ -2,6 +2,7 @@
 // This is the only module that reads process.env.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ROUTER_ERROR_CODES, ROUTING_STRATEGIES } from './core/router/router-settings.ts';
@@ -115,6 +116,28 @@ const meteringSchema = z
   })
   .strict();
 
+/** Limits and persisted operations of the GraphQL endpoint (see README, "GraphQL for frontend apps"). */
+const graphqlSchema = z
+  .object({
+    maxDepth: z.number().int().positive().default(15),
+    maxAliases: z.number().int().positive().default(30),
+    maxTokens: z.number().int().positive().default(5000),
+    maxCost: z.number().int().positive().default(50_000),
+    /** Catalog browsing and GraphiQL rely on it; switch it off to hide the schema. */
+    introspection: z.boolean().default(true),
+    persistedOperations: z
+      .object({
+        mode: z.enum(['off', 'allowlist']).default('off'),
+        /** JSON: `{ "<sha256>": "<document>" }` (GraphQL Code Generator) or `["<sha256>", ...]`. */
+        file: z.string().optional(),
+        /** In allowlist mode, also allow the web console's own operations. */
+        allowConsole: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
 const fileSchema = z
   .object({
     server: z
@@ -122,7 +145,10 @@ const fileSchema = z
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(4000),
         bodyLimitBytes: z.number().int().positive().default(4 * 1024 * 1024),
-        cors: z.object({ origins: z.array(z.string()).default(['*']) }).strict().optional(),
+        /** Absent: NODE_ENV=production means production, anything else development. */
+        environment: z.enum(['production', 'development']).optional(),
+        /** Absent: same-origin only in production, any origin in development. */
+        cors: z.object({ origins: z.array(z.string()) }).strict().optional(),
       })
       .strict()
       .default({ host: '127.0.0.1', port: 4000, bodyLimitBytes: 4 * 1024 * 1024 }),
@@ -142,6 +168,9 @@ const fileSchema = z
       .strict()
       .default({ maxFailedAttemptsPerMinute: 20 }),
     metering: meteringSchema.default(METERING_DEFAULTS),
+    graphql: graphqlSchema.prefault({}),
+    /** The web console at /console, built from console/ into console/dist at install time. */
+    console: z.object({ enabled: z.boolean().default(true), distDir: z.string().optional() }).strict().prefault({}),
   })
   .strict();
 
@@ -151,7 +180,7 @@ export type PriceConfig = z.infer<typeof priceSchema>;
 export type RouterGroupConfig = z.infer<typeof routerGroupSchema>;
 
 export interface AppConfig {
-  server: { host: string; port: number; bodyLimitBytes: number; corsOrigins: string[] };
+  server: { host: string; port: number; bodyLimitBytes: number; corsOrigins: string[]; environment: 'production' | 'development' };
   database: { url: string | undefined; dataDir: string };
   providers: ProviderConfig[];
   models: ModelConfig[];
@@ -162,11 +191,24 @@ export interface AppConfig {
   adminKey: string | undefined;
   auth: { maxFailedAttemptsPerMinute: number };
   metering: { flushIntervalMs: number; bufferLimit: number; retentionDays?: number | undefined };
+  graphql: {
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxCost: number;
+    introspection: boolean;
+    /** `file` is resolved against the working directory. */
+    persistedOperations: { mode: 'off' | 'allowlist'; file: string | undefined; allowConsole: boolean };
+  };
+  console: { enabled: boolean; distDir: string };
   secretKey: string | undefined;
   redisUrl: string | undefined;
   configPath: string | undefined;
   version: string;
 }
+
+/** console/dist beside src/, wherever the process starts. */
+const DEFAULT_CONSOLE_DIST = fileURLToPath(new URL('../console/dist', import.meta.url));
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -321,6 +363,12 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     problems.push('MODELGRAPH_SECRET_KEY: expected 32 bytes as 64 hex characters or base64');
   }
 
+  const environment = file.server.environment ?? (env.NODE_ENV === 'production' ? 'production' : 'development');
+  const persistedOperations = file.graphql.persistedOperations;
+  if (persistedOperations.mode === 'allowlist' && !persistedOperations.file && !persistedOperations.allowConsole) {
+    problems.push('graphql.persistedOperations.file: required in allowlist mode (or set allowConsole)');
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -328,7 +376,8 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
       host,
       port,
       bodyLimitBytes: file.server.bodyLimitBytes,
-      corsOrigins: file.server.cors?.origins ?? ['*'],
+      corsOrigins: file.server.cors?.origins ?? (environment === 'production' ? [] : ['*']),
+      environment,
     },
     database: { url: databaseUrl, dataDir: resolve(cwd, env.MODELGRAPH_DATA_DIR ?? file.database.dataDir) },
     providers,
@@ -338,6 +387,14 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     adminKey: env.MODELGRAPH_ADMIN_KEY || undefined,
     auth: { maxFailedAttemptsPerMinute: file.auth.maxFailedAttemptsPerMinute },
     metering: file.metering,
+    graphql: {
+      ...file.graphql,
+      persistedOperations: { ...persistedOperations, file: persistedOperations.file === undefined ? undefined : resolve(cwd, persistedOperations.file) },
+    },
+    console: {
+      enabled: file.console.enabled,
+      distDir: file.console.distDir === undefined ? DEFAULT_CONSOLE_DIST : resolve(cwd, file.console.distDir),
+    },
     secretKey,
     redisUrl: env.REDIS_URL || undefined,
     configPath,

@@ -7,6 +7,7 @@ import { CancelledError, GatewayError, UpstreamProtocolError, toGatewayError, ty
 import type { Clock } from './ports.ts';
 import { maximumCost, priceUsage } from './pricing.ts';
 import { noAdmission, noUsageSink, type Admission, type AdmissionTicket, type UsageSink } from './metering.ts';
+import type { RateLimitStatus } from './metering/rate-limits.ts';
 import type { DeploymentHealthStore } from './router/deployment-health-store.ts';
 import type { Candidate, PlannedAttempt, RouteRun } from './router/route-run.ts';
 import type { AdapterLookup } from './router/router-context.ts';
@@ -33,6 +34,8 @@ export interface CompletionRequest {
   caller?: Caller;
   /** The edge's request id, kept on the usage record. */
   requestId?: string;
+  /** Called once admission counted the request, with its rate limits as they now stand (REST x-ratelimit-* headers). */
+  onAdmitted?: (rateLimits: RateLimitStatus[]) => void;
 }
 
 export interface Attempt {
@@ -166,6 +169,9 @@ export class CompletionService {
       model: run.model,
       maxTokens: run.promptTokens + maxOutput,
       maxCost,
+    }).then((ticket) => {
+      request.onAdmitted?.(ticket.rateLimits ?? []);
+      return ticket;
     });
   }
 

@@ -81,25 +81,3 @@ export class DeploymentTable {
     return this.catalog.model(`${deployment.providerId}/${deployment.upstreamModel}`)?.capabilities ?? null;
   }
 }
-
-/** Routing attributes given beside a deployment's identity (config `models[]`), not stored with it. */
-export interface DeploymentRoutingAttributes {
-  modelName: string;
-  providerId: string;
-  upstreamModel: string;
-  rpm?: number | undefined;
-  tpm?: number | undefined;
-  tags?: string[] | undefined;
-  region?: string | undefined;
-}
-
-/** Adds rpm/tpm caps, tags and region to the deployments they name (by name, provider and upstream model). */
-export function withRoutingAttributes(deployments: Deployment[], attributes: DeploymentRoutingAttributes[]): Deployment[] {
-  const key = (d: { modelName: string; providerId: string; upstreamModel: string }) => `${d.modelName}\u0000${d.providerId}\u0000${d.upstreamModel}`;
-  const byKey = new Map(attributes.map((entry) => [key(entry), entry]));
-  return deployments.map((deployment) => {
-    const entry = byKey.get(key(deployment));
-    if (!entry) return deployment;
-    return { ...deployment, rpm: entry.rpm ?? null, tpm: entry.tpm ?? null, tags: entry.tags ?? [], region: entry.region ?? null };
-  });
-}

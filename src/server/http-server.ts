@@ -9,6 +9,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { secretFromHeaders } from '../core/auth.ts';
 import { authenticateForContext, createLoaders, type GraphQLContext, type GraphQLServices } from '../graphql/context.ts';
+import type { GraphQLSecurity } from './graphql-security.ts';
 
 export interface RestHandler {
   /** Returns true when it handled the request. */
@@ -21,6 +22,10 @@ export interface HttpServerOptions {
   host: string;
   port: number;
   rest?: RestHandler;
+  /** The web console's static files under /console. */
+  console?: RestHandler;
+  /** CORS, CSRF, limits, persisted operations and error masking (graphql-security.ts). */
+  security?: GraphQLSecurity;
   logger?: (line: string) => void;
 }
 
@@ -42,6 +47,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     maskedErrors: true,
     graphiql: { subscriptionsProtocol: 'WS', title: 'modelgraph' },
     logging: false,
+    ...options.security,
     // In-flight HTTP requests are left to finish on shutdown, so only the client's going away
     // aborts them. Over WebSocket there is no Request; onSubscribe sets the connection's signal.
     context: async ({ request, req }: { request?: Request | undefined; req?: IncomingMessage }): Promise<GraphQLContext> => ({
@@ -73,6 +79,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         res.end(JSON.stringify({ status: databaseUp ? 'ok' : 'degraded', version: options.services.health.version }));
         return;
       }
+      if (options.console && (await options.console(req, res, shutdown.signal))) return;
       if (options.rest && (await options.rest(req, res, shutdown.signal))) return;
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: `No route for ${req.method} ${path}`, type: 'not_found' } }));

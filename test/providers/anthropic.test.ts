@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/core/errors.ts';
-import type { ChatRequest, StreamPart } from '../../src/core/types.ts';
+import { describe, expect, it } from 'vitest';
+import type { StreamPart } from '../../src/core/types.ts';
 import { createAnthropicAdapter } from '../../src/providers/anthropic/create-anthropic-adapter.ts';
 import { mapAnthropicStopReason } from '../../src/providers/anthropic/map-anthropic-stop-reason.ts';
-import { createUndiciHttpClient, type HttpClient, type HttpRequest } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient } from '../../src/providers/shared/http-client.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
+import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
+import { cannedHttp, caught, sayHi, signal } from '../helpers/provider-test-kit.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startAnthropicSimulator } from './anthropic-simulator.ts';
 
@@ -14,19 +15,8 @@ runAdapterCases({
   createAdapter: ({ baseUrl, http, apiKey }) => createAnthropicAdapter({ providerId: 'anthropic', baseUrl, http, apiKey }),
 });
 
-const signal = () => new AbortController().signal;
 const model = 'claude-test';
-const hello: ChatRequest = { model, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] };
-
-async function caught(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatewayError);
-    return error as GatewayError;
-  }
-  throw new Error('expected the call to fail');
-}
+const hello = sayHi(model);
 
 describe('anthropic adapter against the simulator', () => {
   let simulator: UpstreamSimulator;
@@ -35,17 +25,7 @@ describe('anthropic adapter against the simulator', () => {
     createAnthropicAdapter({ providerId: 'anthropic', baseUrl: simulator.baseUrl, http, apiKey: 'sk-ant-test', ...extra });
   const lastBody = () => simulator.requests.at(-1)!.body as Record<string, unknown>;
 
-  beforeAll(async () => {
-    simulator = await startAnthropicSimulator();
-    http = createUndiciHttpClient();
-  });
-  afterAll(async () => {
-    await http.close();
-    await simulator.close();
-  });
-  beforeEach(() => {
-    simulator.setScenario({ kind: 'text', chunks: ['ok'], usage: { input: 5, output: 1 } });
-  });
+  useSimulatorAndClient(startAnthropicSimulator, (started) => ({ simulator, http } = started));
 
   it('sends x-api-key and anthropic-version to POST /v1/messages, with max_tokens defaulting to 4096', async () => {
     await adapter().generate(hello, signal());
@@ -378,25 +358,6 @@ describe('anthropic adapter against the simulator', () => {
   });
 });
 
-/** An HttpClient answering every request with a canned body, split into the given chunks. */
-function cannedHttp(status: number, chunks: Array<string | Uint8Array>, headers: Record<string, string> = {}) {
-  const requests: HttpRequest[] = [];
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-  const client: HttpClient = {
-    async request(request) {
-      requests.push(request);
-      const body = (async function* () {
-        for (const chunk of chunks) yield typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
-      })();
-      const text = async () => chunks.map((chunk) => (typeof chunk === 'string' ? chunk : decoder.decode(chunk))).join('');
-      return { status, headers, body, text, dump: async () => undefined };
-    },
-    close: async () => undefined,
-  };
-  return { client, requests };
-}
-
 const sse = (event: Record<string, unknown>) => `event: ${String(event['type'])}\ndata: ${JSON.stringify(event)}\n\n`;
 const messageStart = sse({
   type: 'message_start',
@@ -405,12 +366,12 @@ const messageStart = sse({
 
 describe('anthropic stream mapping', () => {
   const streamOf = async (chunks: Array<string | Uint8Array>) => {
-    const { client } = cannedHttp(200, chunks);
+    const { http: client } = cannedHttp(200, chunks);
     return collect(createAnthropicAdapter({ providerId: 'anthropic', http: client, apiKey: 'k' }).stream(hello, signal()));
   };
 
   it('defaults to https://api.anthropic.com/v1/messages', async () => {
-    const { client, requests } = cannedHttp(200, [JSON.stringify({ id: 'msg_1', content: [], stop_reason: 'end_turn', usage: {} })]);
+    const { http: client, requests } = cannedHttp(200, [JSON.stringify({ id: 'msg_1', content: [], stop_reason: 'end_turn', usage: {} })]);
     await createAnthropicAdapter({ providerId: 'anthropic', http: client, apiKey: 'k' }).generate(hello, signal());
     expect(requests[0]!.url).toBe('https://api.anthropic.com/v1/messages');
   });
@@ -490,7 +451,7 @@ describe('anthropic stream mapping', () => {
   });
 
   it('maps a non-JSON error body by its status', async () => {
-    const { client } = cannedHttp(502, ['<html>Bad Gateway</html>']);
+    const { http: client } = cannedHttp(502, ['<html>Bad Gateway</html>']);
     const error = await caught(createAnthropicAdapter({ providerId: 'anthropic', http: client, apiKey: 'k' }).generate(hello, signal()));
     expect(error.code).toBe('UPSTREAM_ERROR');
     expect(error.upstreamStatus).toBe(502);

@@ -1,15 +1,16 @@
 // Admission composed of rate limits and budgets. Before the upstream call: count the request
 // against the key's and team's rate limits, then reserve its maximum cost against every budget
 // that applies (key, team, user, end user) in one transaction; a refusal by either undoes the rest.
-// After the call: settle both to the actual tokens and cost, off the request path and retried, so
-// a slow or unreachable database never fails a request that was already served.
+// After the call: the rate limits are corrected to the actual tokens at once; the budgets settle to
+// the actual cost off the request path, retried, so a slow or unreachable database never fails a
+// request that was already served (its reservation holds meanwhile, which errs on the safe side).
 import type { Caller } from '../auth.ts';
 import { BudgetExceededError } from '../errors.ts';
 import type { Limits } from '../keys/types.ts';
 import type { Admission, AdmissionRequest, AdmissionTicket } from '../metering.ts';
 import type { Clock } from '../ports.ts';
 import { claimOf, describeRefusal, type BudgetClaim, type BudgetLedger, type StoredBudget } from './budgets.ts';
-import type { RateLimiter, RateLimitLease, RateLimitRule } from './rate-limits.ts';
+import type { RateLimiter, RateLimitRule } from './rate-limits.ts';
 
 export interface MeteringAdmissionOptions {
   rateLimiter: RateLimiter;
@@ -52,7 +53,10 @@ export class MeteringAdmission implements Admission {
       settle: async (actual) => {
         if (settled) return;
         settled = true;
-        this.track(this.settle(lease, claims, maxCost, actual));
+        // Rate limits settle before the response goes out (a parallel slot is free once the client
+        // has its answer); budgets settle in the background.
+        await lease?.settle(actual.tokens).catch((error: unknown) => this.log(`metering: rate-limit settle failed: ${(error as Error).message}`));
+        if (claims.length > 0) this.track(this.settleBudgets(claims, maxCost, actual.cost));
       },
     };
   }
@@ -68,21 +72,23 @@ export class MeteringAdmission implements Admission {
     void work.finally(() => this.pending.delete(work));
   }
 
-  private async settle(lease: RateLimitLease | null, claims: BudgetClaim[], reserved: bigint, actual: { cost: bigint; tokens: number }): Promise<void> {
-    const log = this.options.logger ?? (() => undefined);
-    await lease?.settle(actual.tokens).catch((error: unknown) => log(`metering: rate-limit settle failed: ${(error as Error).message}`));
-    if (claims.length === 0) return;
+  private log(line: string): void {
+    this.options.logger?.(line);
+  }
+
+  private async settleBudgets(claims: BudgetClaim[], reserved: bigint, actual: bigint): Promise<void> {
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.options.ledger.settle(claims, reserved, actual.cost);
+        await this.options.ledger.settle(claims, reserved, actual);
         return;
       } catch (error) {
-        if (attempt >= SETTLE_ATTEMPTS || (this.closing && attempt >= 2)) {
-          log(`metering: budget settle failed ${attempt} times, ${reserved} micro-USD stays reserved: ${(error as Error).message}`);
+        if (attempt >= SETTLE_ATTEMPTS) {
+          this.log(`metering: budget settle failed ${attempt} times, ${reserved} micro-USD stays reserved: ${(error as Error).message}`);
           return;
         }
-        await sleep(Math.min(8000, 250 * 2 ** (attempt - 1)));
+        // Shutting down: retry quickly rather than hold up the exit.
+        await sleep(this.closing ? 250 : Math.min(8000, 250 * 2 ** (attempt - 1)));
       }
     }
   }

@@ -19,13 +19,13 @@ import { assertModelAllowed, resolveModelAlias } from '../model-access.ts';
 import type { ProviderAdapter } from '../ports.ts';
 import type { ChatRequest, Usage } from '../types.ts';
 import { AttemptTimer } from './attempt-timer.ts';
-import { minuteOf, type DeploymentHealth } from './deployment-health-store.ts';
-import { dropFeatures, droppedWarning, requestedFeatures, unsupportedFeatures, type RequestFeature } from './parameter-support.ts';
+import { minuteOf } from './deployment-health-store.ts';
+import { dropFeatures, droppedWarning, requestedFeatures, type RequestFeature } from './parameter-support.ts';
 import { countsAgainstDeployment, fallsBack, isRequestDeadline, markRequestDeadline, retriesFor, retryDelay } from './retry-policy.ts';
 import type { RouterContext } from './router-context.ts';
 import type { GroupPolicy } from './router-settings.ts';
 import { parseModelSuffix, type RoutingPreferences, type RoutingSort } from './routing-preferences.ts';
-import { orderDeployments, type RankedDeployment } from './strategies.ts';
+import { selectCandidates, type Eligible, type SkippedCounts } from './select-candidates.ts';
 
 export interface RouteRequest {
   model: string;
@@ -70,12 +70,6 @@ interface PlanEntry {
   policy: GroupPolicy;
 }
 
-interface Eligible extends RankedDeployment {
-  adapter: ProviderAdapter;
-  probe: boolean;
-  dropped: RequestFeature[];
-}
-
 /** Output tokens assumed when ranking by price and the request sets no maximum. */
 const ASSUMED_OUTPUT_TOKENS = 1000;
 
@@ -95,7 +89,7 @@ export class RouteRun {
   private round = 0;
   private pendingBackoffMs = 0;
   private readonly retriesUsed = new Map<ErrorCode, number>();
-  private readonly skipped = { cooledUntil: [] as number[], capped: 0, context: 0, parameters: 0, preferences: 0 };
+  private readonly skipped: SkippedCounts = { cooledUntil: [], capped: 0, context: 0, parameters: 0, preferences: 0 };
 
   constructor(
     private readonly context: RouterContext,
@@ -305,61 +299,19 @@ export class RouteRun {
 
   /** The group's deployments that may serve this request now, in the order to try them. */
   private async expand(entry: PlanEntry): Promise<Eligible[]> {
-    const { context, request, skipped } = this;
-    const preferences = request.routing ?? {};
-    const now = context.clock.now();
-    let tooSmall = false;
-    const candidates: Array<Omit<Eligible, 'requestsThisMinute' | 'tokensThisMinute' | 'probe'>> = [];
-    for (const { deployment, adapter } of entry.deployments) {
-      if (!matchesPreferences(deployment, preferences)) {
-        skipped.preferences++;
-        continue;
-      }
-      const unsupported = unsupportedFeatures(this.features, context.deployments.capabilitiesOf(deployment));
-      if (preferences.requireParameters && (unsupported.length > 0 || (this.features.length > 0 && context.deployments.capabilitiesOf(deployment) === null))) {
-        skipped.parameters++;
-        continue;
-      }
-      if (deployment.contextLength !== null && this.promptTokens > deployment.contextLength) {
-        skipped.context++;
-        tooSmall = true;
-        continue;
-      }
-      candidates.push({ deployment, adapter, dropped: unsupported, stats: context.stats.get(deployment.id) });
-    }
-    if (tooSmall) this.insertChain(entry.policy.contextWindowFallbacks);
-
-    const health = await context.health
-      .read(candidates.map(({ deployment }) => ({ id: deployment.id, windowMs: entry.policy.cooldown.windowMs })), now)
-      .catch(() => null);
-    const eligible: Eligible[] = [];
-    candidates.forEach((candidate, index) => {
-      const state: DeploymentHealth | undefined = health?.[index];
-      const { rpm, tpm } = candidate.deployment;
-      if (state?.cooledUntil != null && (state.cooledUntil > now || (state.probeUntil !== null && state.probeUntil > now))) {
-        skipped.cooledUntil.push(state.cooledUntil > now ? state.cooledUntil : state.probeUntil!);
-        return;
-      }
-      const requestsThisMinute = state?.requestsThisMinute ?? 0;
-      const tokensThisMinute = state?.tokensThisMinute ?? 0;
-      if ((rpm && requestsThisMinute >= rpm) || (tpm && tokensThisMinute >= tpm)) {
-        skipped.capped++;
-        return;
-      }
-      eligible.push({ ...candidate, probe: state?.cooledUntil != null, requestsThisMinute, tokensThisMinute });
+    const { eligible, tooSmall } = await selectCandidates(this.context, {
+      deployments: entry.deployments,
+      policy: entry.policy,
+      sort: this.request.routing?.sort ?? entry.sort,
+      preferences: this.request.routing ?? {},
+      features: this.features,
+      promptTokens: this.promptTokens,
+      outputTokens: this.request.parameters.maxOutputTokens ?? ASSUMED_OUTPUT_TOKENS,
+      streamed: this.streamed,
+      skipped: this.skipped,
     });
-
-    const ordered = orderDeployments(
-      eligible,
-      { strategy: entry.policy.strategy, sort: preferences.sort ?? entry.sort },
-      {
-        random: context.random,
-        streamed: this.streamed,
-        promptTokens: this.promptTokens,
-        outputTokens: request.parameters.maxOutputTokens ?? ASSUMED_OUTPUT_TOKENS,
-      },
-    ) as Eligible[];
-    return applyProviderOrder(ordered, preferences);
+    if (tooSmall) this.insertChain(entry.policy.contextWindowFallbacks);
+    return eligible;
   }
 
   private start(entry: PlanEntry, eligible: Eligible, signal: AbortSignal): PlannedAttempt {
@@ -430,34 +382,4 @@ export class RouteRun {
     this.skipped.cooledUntil = [];
     return true;
   }
-}
-
-function matchesPreferences(deployment: Deployment, preferences: RoutingPreferences): boolean {
-  const { providerId, pricing } = deployment;
-  if (preferences.only && !preferences.only.includes(providerId)) return false;
-  if (preferences.ignore?.includes(providerId)) return false;
-  if (preferences.allowFallbacks === false && preferences.order && !preferences.order.includes(providerId)) return false;
-  const maxPrice = preferences.maxPrice;
-  if (maxPrice && (maxPrice.input !== undefined || maxPrice.output !== undefined)) {
-    if (!pricing) return false;
-    if (maxPrice.input !== undefined && pricing.input > maxPrice.input) return false;
-    if (maxPrice.output !== undefined && pricing.output > maxPrice.output) return false;
-  }
-  return true;
-}
-
-/** `order` first (in its order), the rest after; without fallbacks, only the first choice. */
-function applyProviderOrder(items: Eligible[], preferences: RoutingPreferences): Eligible[] {
-  const order = preferences.order;
-  let ordered = items;
-  if (order?.length) {
-    const rank = (item: Eligible) => {
-      const index = order.indexOf(item.deployment.providerId);
-      return index === -1 ? order.length : index;
-    };
-    ordered = [...items].sort((a, b) => rank(a) - rank(b));
-  } else if (preferences.allowFallbacks === false) {
-    ordered = items.slice(0, 1);
-  }
-  return ordered;
 }

@@ -2,6 +2,7 @@
 // answers), the Messages API out (JSON or its named-event SSE stream).
 import { describeZodError } from '../shared/describe-zod-error.ts';
 import { generationIdHeader } from '../shared/header-names.ts';
+import { meteringFields } from '../shared/rate-limit-headers.ts';
 import type { RestEndpoint, RestServices } from '../shared/rest-exchange.ts';
 import { streamCompletionEvents } from '../shared/stream-completion-events.ts';
 import { writeJson } from '../shared/write-json.ts';
@@ -15,7 +16,7 @@ export function createMessagesEndpoint(services: RestServices): RestEndpoint {
     const parsed = anthropicMessagesRequestSchema.safeParse(exchange.body);
     if (!parsed.success) throw describeZodError(parsed.error);
     const { completion, stream } = convertAnthropicMessagesRequest(parsed.data);
-    const request = { ...completion, ...(exchange.caller ? { caller: exchange.caller } : {}) };
+    const request = { ...completion, ...(exchange.caller ? { caller: exchange.caller } : {}), ...meteringFields(exchange, services.clock) };
 
     if (!stream) {
       const outcome = await services.completions.create(request, exchange.signal);

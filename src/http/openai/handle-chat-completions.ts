@@ -2,6 +2,7 @@
 // Completions out (JSON or SSE).
 import { describeZodError } from '../shared/describe-zod-error.ts';
 import { generationIdHeader } from '../shared/header-names.ts';
+import { meteringFields } from '../shared/rate-limit-headers.ts';
 import type { RestEndpoint, RestServices } from '../shared/rest-exchange.ts';
 import { streamCompletionEvents } from '../shared/stream-completion-events.ts';
 import { writeJson } from '../shared/write-json.ts';
@@ -18,7 +19,7 @@ export function createChatCompletionsEndpoint(services: RestServices): RestEndpo
     // OpenRouter's `provider` preferences go to the router as the request's routing.
     const { completion, stream, providerPreferences } = convertOpenAIChatRequest(parsed.data);
     const routing = toRoutingPreferences(providerPreferences);
-    const request = { ...completion, ...(routing ? { routing } : {}), ...(exchange.caller ? { caller: exchange.caller } : {}) };
+    const request = { ...completion, ...(routing ? { routing } : {}), ...(exchange.caller ? { caller: exchange.caller } : {}), ...meteringFields(exchange, services.clock) };
     const created = Math.floor(services.clock.now() / 1000);
 
     if (!stream) {

@@ -1,8 +1,10 @@
-import { UpstreamProtocolError } from '../../core/errors.ts';
 import type { ProviderAdapter } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import type { AdapterOptions } from '../shared/adapter-options.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
+import { readJsonObject } from '../shared/read-json-object.ts';
+import { sendJsonRequest } from '../shared/send-json-request.ts';
+import { streamResponseBody } from '../shared/stream-response-body.ts';
 import { anthropicError, anthropicTransportError, parseAnthropicErrorBody } from './anthropic-error.ts';
 import { streamAnthropicParts } from './anthropic-stream.ts';
 import type { AnthropicWireMessage } from './anthropic-wire.ts';
@@ -36,58 +38,34 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
 
   /** Sends the request; a non-2xx answer is read and thrown as a typed error. */
   async function send(request: ChatRequest, stream: boolean, signal: AbortSignal): Promise<HttpResponse> {
-    const body = JSON.stringify(buildAnthropicRequest(request, { stream }));
-    let response: HttpResponse;
-    try {
-      response = await options.http.request({
-        url,
-        method: 'POST',
-        headers: stream ? { ...headers, accept: 'text/event-stream' } : headers,
-        body,
-        signal,
-      });
-    } catch (error) {
-      throw anthropicTransportError(error, signal, providerId);
-    }
-    if (response.status >= 200 && response.status < 300) return response;
-    const text = await response.text().catch(() => '');
-    throw anthropicError({
-      providerId,
-      status: response.status,
-      body: parseAnthropicErrorBody(text),
-      rawText: text,
-      headers: response.headers,
+    return sendJsonRequest({
+      http: options.http,
+      url,
+      headers,
+      body: JSON.stringify(buildAnthropicRequest(request, { stream })),
+      signal,
+      accept: stream ? 'text/event-stream' : undefined,
+      toTransportError: (error) => anthropicTransportError(error, signal, providerId),
+      toStatusError: ({ status, headers, text }) =>
+        anthropicError({ providerId, status, body: parseAnthropicErrorBody(text), rawText: text, headers }),
     });
   }
 
   return {
     async generate(request, signal) {
       const response = await send(request, false, signal);
-      let text: string;
-      try {
-        text = await response.text();
-      } catch (error) {
-        throw anthropicTransportError(error, signal, providerId);
-      }
-      let message: unknown;
-      try {
-        message = JSON.parse(text);
-      } catch (error) {
-        throw new UpstreamProtocolError('Anthropic returned a response body that is not JSON', { provider: providerId, cause: error });
-      }
-      if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-        throw new UpstreamProtocolError('Anthropic returned a response body that is not a message', { provider: providerId });
-      }
+      const message = await readJsonObject(response, {
+        provider: providerId,
+        toTransportError: (error) => anthropicTransportError(error, signal, providerId),
+        notJsonMessage: 'Anthropic returned a response body that is not JSON',
+        notObjectMessage: 'Anthropic returned a response body that is not a message',
+      });
       return mapAnthropicResponse(message as AnthropicWireMessage);
     },
 
     async *stream(request, signal) {
       const response = await send(request, true, signal);
-      try {
-        yield* streamAnthropicParts(response.body, { providerId, signal });
-      } finally {
-        await response.dump().catch(() => undefined);
-      }
+      yield* streamResponseBody(response, streamAnthropicParts(response.body, { providerId, signal }));
     },
   };
 }

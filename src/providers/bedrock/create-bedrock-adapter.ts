@@ -1,11 +1,13 @@
 // The Amazon Bedrock Converse adapter: POST {endpoint}/model/{modelId}/converse and
 // /converse-stream (AWS event-stream framing), signed with SigV4 or authorised with a Bedrock API
 // key. Credentials come in as options; reading AWS_* environment variables is the config's job.
-import { UpstreamProtocolError } from '../../core/errors.ts';
 import { systemClock, type Clock, type ProviderAdapter } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import type { AdapterOptions } from '../shared/adapter-options.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
+import { readJsonObject } from '../shared/read-json-object.ts';
+import { sendJsonRequest } from '../shared/send-json-request.ts';
+import { streamResponseBody } from '../shared/stream-response-body.ts';
 import { bedrockError, bedrockTransportError } from './bedrock-error.ts';
 import { bedrockStream } from './bedrock-stream.ts';
 import type { BedrockWireConverseResponse } from './bedrock-wire.ts';
@@ -46,46 +48,32 @@ export function createBedrockAdapter(options: BedrockAdapterOptions): ProviderAd
   async function send(request: ChatRequest, stream: boolean, signal: AbortSignal): Promise<HttpResponse> {
     const url = urlFor(request.model, stream);
     const body = JSON.stringify(buildBedrockRequest(request));
-    let response: HttpResponse;
-    try {
-      const headers = await authorise(url, { ...options.headers, 'content-type': 'application/json' }, body);
-      response = await options.http.request({ url, method: 'POST', headers, body, signal });
-    } catch (error) {
-      throw bedrockTransportError(error, signal, providerId);
-    }
-    if (response.status >= 200 && response.status < 300) return response;
-    const text = await response.text().catch(() => '');
-    throw bedrockError({ providerId, status: response.status, headers: response.headers, body: text });
+    return sendJsonRequest({
+      http: options.http,
+      url,
+      headers: () => authorise(url, { ...options.headers, 'content-type': 'application/json' }, body),
+      body,
+      signal,
+      toTransportError: (error) => bedrockTransportError(error, signal, providerId),
+      toStatusError: ({ status, headers, text }) => bedrockError({ providerId, status, headers, body: text }),
+    });
   }
 
   return {
     async generate(request, signal) {
       const response = await send(request, false, signal);
-      let text: string;
-      try {
-        text = await response.text();
-      } catch (error) {
-        throw bedrockTransportError(error, signal, providerId);
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (error) {
-        throw new UpstreamProtocolError('Bedrock returned a response body that is not JSON', { provider: providerId, cause: error });
-      }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new UpstreamProtocolError('Bedrock returned a response body that is not a Converse response', { provider: providerId });
-      }
+      const parsed = await readJsonObject(response, {
+        provider: providerId,
+        toTransportError: (error) => bedrockTransportError(error, signal, providerId),
+        notJsonMessage: 'Bedrock returned a response body that is not JSON',
+        notObjectMessage: 'Bedrock returned a response body that is not a Converse response',
+      });
       return mapBedrockResponse(parsed as BedrockWireConverseResponse, requestIdOf(response));
     },
 
     async *stream(request, signal) {
       const response = await send(request, true, signal);
-      try {
-        yield* bedrockStream(response.body, { providerId, signal, requestId: requestIdOf(response) });
-      } finally {
-        await response.dump().catch(() => undefined);
-      }
+      yield* streamResponseBody(response, bedrockStream(response.body, { providerId, signal, requestId: requestIdOf(response) }));
     },
   };
 }

@@ -1,9 +1,11 @@
 // The Cohere Chat API v2 adapter (POST {baseUrl}/v2/chat, plain and streamed), with bearer auth.
-import { UpstreamProtocolError } from '../../core/errors.ts';
 import type { ProviderAdapter } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import type { AdapterOptions } from '../shared/adapter-options.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
+import { readJsonObject } from '../shared/read-json-object.ts';
+import { sendJsonRequest } from '../shared/send-json-request.ts';
+import { streamResponseBody } from '../shared/stream-response-body.ts';
 import { buildCohereRequest } from './build-cohere-request.ts';
 import { cohereError, cohereTransportError } from './cohere-error.ts';
 import { cohereStream } from './cohere-stream.ts';
@@ -25,52 +27,33 @@ export function createCohereAdapter(options: CohereAdapterOptions): ProviderAdap
 
   /** Sends the request; a non-2xx answer is read and thrown as a typed error. */
   async function send(request: ChatRequest, stream: boolean, signal: AbortSignal): Promise<HttpResponse> {
-    const body = JSON.stringify(buildCohereRequest(request, { stream }));
-    let response: HttpResponse;
-    try {
-      response = await options.http.request({
-        url,
-        method: 'POST',
-        headers: stream ? { ...headers, accept: 'text/event-stream' } : { ...headers, accept: 'application/json' },
-        body,
-        signal,
-      });
-    } catch (error) {
-      throw cohereTransportError(error, signal, providerId);
-    }
-    if (response.status >= 200 && response.status < 300) return response;
-    const text = await response.text().catch(() => '');
-    throw cohereError({ providerId, status: response.status, headers: response.headers, body: text });
+    return sendJsonRequest({
+      http: options.http,
+      url,
+      headers,
+      body: JSON.stringify(buildCohereRequest(request, { stream })),
+      signal,
+      accept: stream ? 'text/event-stream' : 'application/json',
+      toTransportError: (error) => cohereTransportError(error, signal, providerId),
+      toStatusError: ({ status, headers, text }) => cohereError({ providerId, status, headers, body: text }),
+    });
   }
 
   return {
     async generate(request, signal) {
       const response = await send(request, false, signal);
-      let text: string;
-      try {
-        text = await response.text();
-      } catch (error) {
-        throw cohereTransportError(error, signal, providerId);
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (error) {
-        throw new UpstreamProtocolError('Cohere returned a response body that is not JSON', { provider: providerId, cause: error });
-      }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new UpstreamProtocolError('Cohere returned a response body that is not a chat response', { provider: providerId });
-      }
+      const parsed = await readJsonObject(response, {
+        provider: providerId,
+        toTransportError: (error) => cohereTransportError(error, signal, providerId),
+        notJsonMessage: 'Cohere returned a response body that is not JSON',
+        notObjectMessage: 'Cohere returned a response body that is not a chat response',
+      });
       return mapCohereResponse(parsed as CohereWireChatResponse);
     },
 
     async *stream(request, signal) {
       const response = await send(request, true, signal);
-      try {
-        yield* cohereStream(response.body, { providerId, signal });
-      } finally {
-        await response.dump().catch(() => undefined);
-      }
+      yield* streamResponseBody(response, cohereStream(response.body, { providerId, signal }));
     },
   };
 }

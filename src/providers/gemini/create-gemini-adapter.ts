@@ -2,11 +2,14 @@
 // URL building and authentication are injectable so a Vertex AI adapter can reuse the whole
 // mapping with its own endpoints and a bearer token.
 import { randomUUID } from 'node:crypto';
-import { CancelledError, GatewayError, UpstreamError, UpstreamProtocolError } from '../../core/errors.ts';
+import { CancelledError, GatewayError, UpstreamError } from '../../core/errors.ts';
 import type { ProviderAdapter } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import type { AdapterOptions } from '../shared/adapter-options.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
+import { readJsonBody } from '../shared/read-json-body.ts';
+import { sendJsonRequest } from '../shared/send-json-request.ts';
+import { streamResponseBody } from '../shared/stream-response-body.ts';
 import { buildGeminiRequest } from './build-gemini-request.ts';
 import { geminiError, geminiStreamError } from './gemini-error.ts';
 import { geminiStream } from './gemini-stream.ts';
@@ -40,39 +43,30 @@ export function createGeminiAdapter(options: GeminiAdapterOptions): ProviderAdap
   async function send(request: ChatRequest, stream: boolean, signal: AbortSignal): Promise<HttpResponse> {
     const body = JSON.stringify(buildGeminiRequest(request));
     const headers = { ...options.headers, ...(await authHeaders()), 'content-type': 'application/json' };
-    let response: HttpResponse;
-    try {
-      response = await options.http.request({ url: buildUrl(request.model, stream), method: 'POST', headers, body, signal });
-    } catch (error) {
-      throw transportError(error, signal, providerId);
-    }
-    if (response.status >= 200 && response.status < 300) return response;
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      await response.dump();
-      throw transportError(error, signal, providerId);
-    }
-    throw geminiError({ status: response.status, headers: response.headers, body: text, providerId });
+    return sendJsonRequest({
+      http: options.http,
+      url: buildUrl(request.model, stream),
+      headers,
+      body,
+      signal,
+      toTransportError: (error) => transportError(error, signal, providerId),
+      toStatusError: ({ status, headers, text }) => geminiError({ status, headers, body: text, providerId }),
+      unreadableErrorBody: 'transport-error',
+    });
   }
 
   return {
     async generate(request, signal) {
       const response = await send(request, false, signal);
-      let text: string;
-      try {
-        text = await response.text();
-      } catch (error) {
-        throw transportError(error, signal, providerId);
-      } finally {
-        await response.dump();
-      }
       let body: GeminiGenerateContentResponse;
       try {
-        body = JSON.parse(text) as GeminiGenerateContentResponse;
-      } catch (error) {
-        throw new UpstreamProtocolError('The upstream answered with a body that is not valid JSON', { provider: providerId, cause: error });
+        body = (await readJsonBody(response, {
+          provider: providerId,
+          toTransportError: (error) => transportError(error, signal, providerId),
+          notJsonMessage: 'The upstream answered with a body that is not valid JSON',
+        })) as GeminiGenerateContentResponse;
+      } finally {
+        await response.dump();
       }
       if (body.error !== undefined) throw geminiStreamError(body.error, providerId);
       return mapGeminiResponse(body, toolCallId);
@@ -80,11 +74,7 @@ export function createGeminiAdapter(options: GeminiAdapterOptions): ProviderAdap
 
     async *stream(request, signal) {
       const response = await send(request, true, signal);
-      try {
-        yield* geminiStream(response.body, { providerId, toolCallId, signal });
-      } finally {
-        await response.dump();
-      }
+      yield* streamResponseBody(response, geminiStream(response.body, { providerId, toolCallId, signal }));
     },
   };
 }

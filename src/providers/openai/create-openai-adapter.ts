@@ -1,9 +1,12 @@
 // The Chat Completions adapter for OpenAI and every OpenAI-compatible provider: POST
 // {baseUrl}/chat/completions (OpenAI API reference, "Create chat completion"), JSON or SSE back.
-import { CancelledError, GatewayError, UpstreamError, UpstreamProtocolError } from '../../core/errors.ts';
+import { CancelledError, GatewayError, UpstreamError } from '../../core/errors.ts';
 import type { ProviderAdapter } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
+import { readJsonBody } from '../shared/read-json-body.ts';
+import { sendJsonRequest } from '../shared/send-json-request.ts';
+import { streamResponseBody } from '../shared/stream-response-body.ts';
 import { buildOpenAIRequestBody } from './build-openai-request-body.ts';
 import { mapOpenAIResponse } from './map-openai-response.ts';
 import type { UsageConvention } from './map-openai-usage.ts';
@@ -27,59 +30,35 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): ProviderAdap
       includeUsageInStream: endpoint.includeUsageInStream,
       store: endpoint.store,
     });
-    let response: HttpResponse;
-    try {
-      response = await options.http.request({
-        url: endpoint.chatUrl(request.model),
-        method: 'POST',
-        headers: endpoint.headers,
-        body: JSON.stringify(body),
-        signal,
-      });
-    } catch (error) {
-      throw transportError(error, signal, provider);
-    }
-    if (response.status < 200 || response.status >= 300) {
-      const text = await readText(response, signal, provider);
-      throw openAIErrorFromResponse(response.status, response.headers, text, provider);
-    }
-    return response;
+    return sendJsonRequest({
+      http: options.http,
+      url: endpoint.chatUrl(request.model),
+      headers: endpoint.headers,
+      body: JSON.stringify(body),
+      signal,
+      toTransportError: (error) => transportError(error, signal, provider),
+      toStatusError: ({ status, headers, text }) => openAIErrorFromResponse(status, headers, text, provider),
+      unreadableErrorBody: 'transport-error',
+    });
   }
 
   return {
     async generate(request, signal) {
       const response = await send(request, false, signal);
-      const text = await readText(response, signal, provider);
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch (error) {
-        throw new UpstreamProtocolError('The upstream response is not valid JSON', { provider, cause: error });
-      }
+      const json = await readJsonBody(response, {
+        provider,
+        toTransportError: (error) => transportError(error, signal, provider),
+        notJsonMessage: 'The upstream response is not valid JSON',
+      });
       return mapOpenAIResponse(json, provider, usage);
     },
 
     async *stream(request, signal) {
       const response = await send(request, true, signal);
-      let readToEnd = false;
-      try {
-        yield* openAIStreamParts(response.body, { provider, usage, signal });
-        readToEnd = true;
-      } finally {
-        // Stopping early already destroyed the body (the async iterator's return()); dump() makes
-        // sure of the connection in any other case. Not awaited: a hung upstream must not hold the caller.
-        if (!readToEnd) void response.dump();
-      }
+      // Not waiting for the release: a hung upstream must not hold the caller.
+      yield* streamResponseBody(response, openAIStreamParts(response.body, { provider, usage, signal }), { release: 'background' });
     },
   };
-}
-
-async function readText(response: HttpResponse, signal: AbortSignal, provider: string): Promise<string> {
-  try {
-    return await response.text();
-  } catch (error) {
-    throw transportError(error, signal, provider);
-  }
 }
 
 /** Network failures and aborts, worded without the upstream's address. */

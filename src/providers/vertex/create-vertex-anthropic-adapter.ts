@@ -2,7 +2,6 @@
 // :streamRawPredict with an OAuth bearer token. The body, the response and the SSE stream are the
 // Messages API's, so the Anthropic adapter's request builder, response mapper and stream reader
 // are reused; only the URL, the auth and the error shapes differ.
-import { UpstreamProtocolError } from '../../core/errors.ts';
 import type { ProviderAdapter } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import { anthropicTransportError } from '../anthropic/anthropic-error.ts';
@@ -10,6 +9,9 @@ import { streamAnthropicParts } from '../anthropic/anthropic-stream.ts';
 import type { AnthropicWireMessage } from '../anthropic/anthropic-wire.ts';
 import { mapAnthropicResponse } from '../anthropic/map-anthropic-response.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
+import { readJsonObject } from '../shared/read-json-object.ts';
+import { sendJsonRequest } from '../shared/send-json-request.ts';
+import { streamResponseBody } from '../shared/stream-response-body.ts';
 import { buildVertexAnthropicRequest } from './build-vertex-anthropic-request.ts';
 import { resolveVertexSetup, type VertexAdapterOptions } from './vertex-adapter-options.ts';
 import { vertexAnthropicError } from './vertex-anthropic-error.ts';
@@ -24,53 +26,37 @@ export function createVertexAnthropicAdapter(options: VertexAnthropicAdapterOpti
 
   /** Sends the request; a non-2xx answer is read and thrown as a typed error. */
   async function send(request: ChatRequest, stream: boolean, signal: AbortSignal): Promise<HttpResponse> {
-    const url = vertexModelUrl(address, request.model, stream ? 'streamRawPredict' : 'rawPredict');
-    const body = JSON.stringify(buildVertexAnthropicRequest(request, { stream }));
-    let response: HttpResponse;
-    try {
-      const headers = {
+    return sendJsonRequest({
+      http: options.http,
+      url: vertexModelUrl(address, request.model, stream ? 'streamRawPredict' : 'rawPredict'),
+      headers: async () => ({
         ...options.headers,
         authorization: `Bearer ${await tokens.token()}`,
         'content-type': 'application/json',
-        ...(stream ? { accept: 'text/event-stream' } : {}),
-      };
-      response = await options.http.request({ url, method: 'POST', headers, body, signal });
-    } catch (error) {
-      throw anthropicTransportError(error, signal, providerId);
-    }
-    if (response.status >= 200 && response.status < 300) return response;
-    const text = await response.text().catch(() => '');
-    throw vertexAnthropicError({ providerId, status: response.status, headers: response.headers, body: text });
+      }),
+      body: JSON.stringify(buildVertexAnthropicRequest(request, { stream })),
+      signal,
+      accept: stream ? 'text/event-stream' : undefined,
+      toTransportError: (error) => anthropicTransportError(error, signal, providerId),
+      toStatusError: ({ status, headers, text }) => vertexAnthropicError({ providerId, status, headers, body: text }),
+    });
   }
 
   return {
     async generate(request, signal) {
       const response = await send(request, false, signal);
-      let text: string;
-      try {
-        text = await response.text();
-      } catch (error) {
-        throw anthropicTransportError(error, signal, providerId);
-      }
-      let message: unknown;
-      try {
-        message = JSON.parse(text);
-      } catch (error) {
-        throw new UpstreamProtocolError('Vertex AI returned a response body that is not JSON', { provider: providerId, cause: error });
-      }
-      if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-        throw new UpstreamProtocolError('Vertex AI returned a response body that is not a message', { provider: providerId });
-      }
+      const message = await readJsonObject(response, {
+        provider: providerId,
+        toTransportError: (error) => anthropicTransportError(error, signal, providerId),
+        notJsonMessage: 'Vertex AI returned a response body that is not JSON',
+        notObjectMessage: 'Vertex AI returned a response body that is not a message',
+      });
       return mapAnthropicResponse(message as AnthropicWireMessage);
     },
 
     async *stream(request, signal) {
       const response = await send(request, true, signal);
-      try {
-        yield* streamAnthropicParts(response.body, { providerId, signal });
-      } finally {
-        await response.dump().catch(() => undefined);
-      }
+      yield* streamResponseBody(response, streamAnthropicParts(response.body, { providerId, signal }));
     },
   };
 }

@@ -1,0 +1,165 @@
+// What makes /graphql safe to expose to browsers: CORS, CSRF prevention, limits on query size and
+// cost, optional introspection, masked errors, and persisted operations (APQ and an allow-list).
+// Limits, introspection and the allow-list are checked at parse/validate time, so they hold over
+// WebSocket too (graphql-ws runs through yoga.getEnveloped); CORS, CSRF and APQ are HTTP matters.
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext } from 'graphql';
+import { createGraphQLError, createLRUCache, type CORSOptions, type Plugin, type YogaMaskedErrorOpts } from 'graphql-yoga';
+import { sha256Hex, type PersistedOperations } from './persisted-operations.ts';
+
+export interface GraphQLLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxCost: number;
+}
+
+export interface GraphQLSecurityOptions {
+  /** Origins allowed to call /graphql from a browser: `*` for any; none means same-origin only. */
+  corsOrigins: readonly string[];
+  limits: GraphQLLimits;
+  introspection: boolean;
+  persistedOperations: PersistedOperations;
+}
+
+/** The part of createYoga's options this module owns. */
+export interface GraphQLSecurity {
+  cors: (request: Request) => CORSOptions;
+  plugins: Plugin[];
+  maskedErrors: Partial<YogaMaskedErrorOpts>;
+}
+
+/** The header a client sends with GET or form-encoded requests (JSON POSTs need none). */
+export const CSRF_HEADER = 'x-graphql-yoga-csrf';
+
+export function graphqlSecurity(options: GraphQLSecurityOptions): GraphQLSecurity {
+  return {
+    cors: corsFor(options.corsOrigins),
+    plugins: [
+      // A browser sends a "simple" request (GET, or a form or text/plain POST) cross-site without a
+      // preflight, so such requests must carry a custom header; application/json is never simple.
+      useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
+      useAutomaticPersistedQueries(options.persistedOperations),
+      useOperationAllowlist(options.persistedOperations),
+      ...(options.introspection ? [] : [useNoIntrospection()]),
+      EnvelopArmorPlugin({
+        maxDepth: { n: options.limits.maxDepth, ...rejectWith('maxDepth') },
+        maxAliases: { n: options.limits.maxAliases, ...rejectWith('maxAliases') },
+        maxTokens: { n: options.limits.maxTokens, ...rejectWith('maxTokens') },
+        costLimit: { maxCost: options.limits.maxCost, ...rejectWith('maxCost') },
+        maxDirectives: { n: 50, ...rejectWith('maxDirectives') },
+        // Suggestions ("Did you mean ...?") reveal the schema; hide them when introspection is off.
+        blockFieldSuggestion: { enabled: !options.introspection },
+      }),
+    ],
+    // isDev false: NODE_ENV=development must not add the original error to the response either.
+    maskedErrors: { isDev: false, errorMessage: 'Unexpected error.' },
+  };
+}
+
+/**
+ * CORS for /graphql: the configured origins, or only the page's own origin when none are
+ * configured. Credentials are never allowed: keys travel in headers, not cookies.
+ */
+function corsFor(origins: readonly string[]): (request: Request) => CORSOptions {
+  const any = origins.includes('*');
+  return (request) => {
+    const origin = request.headers.get('origin');
+    if (origin === null) return false;
+    const allowed = any || origins.includes(origin) || isSameOrigin(origin, request.url);
+    if (!allowed) return false;
+    return { origin: [origin], credentials: false, methods: ['GET', 'POST', 'OPTIONS'], maxAge: 600 };
+  };
+}
+
+/** Same host and port; the scheme may differ behind a TLS-terminating proxy. */
+function isSameOrigin(origin: string, requestUrl: string): boolean {
+  try {
+    return new URL(origin).host === new URL(requestUrl).host;
+  } catch {
+    return false;
+  }
+}
+
+/** Armor's own errors read "Syntax Error: ..." and carry no code; report a coded error instead. */
+function rejectWith(limit: keyof GraphQLLimits | 'maxDirectives') {
+  return {
+    propagateOnRejection: false,
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError) => {
+        const coded = new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code: 'QUERY_TOO_COMPLEX', limit } });
+        // Validation rules report (the operation fails with the error); the token limit runs in the parser and throws.
+        if (context) context.reportError(coded);
+        else throw coded;
+      },
+    ],
+  };
+}
+
+function useNoIntrospection(): Plugin {
+  return {
+    onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
+  };
+}
+
+interface PersistedQueryExtension {
+  version: 1;
+  sha256Hash: string;
+}
+
+function persistedQueryOf(extensions: Record<string, unknown> | undefined): PersistedQueryExtension | null {
+  const value = extensions?.persistedQuery as Partial<PersistedQueryExtension> | undefined;
+  return value && value.version === 1 && typeof value.sha256Hash === 'string' ? (value as PersistedQueryExtension) : null;
+}
+
+/**
+ * Automatic Persisted Queries (Apollo's protocol, as @graphql-yoga/plugin-apq implements it): a
+ * request with only `extensions.persistedQuery.sha256Hash` runs the stored document or fails with
+ * PersistedQueryNotFound, and the client retries with the text, which registers it. Allow-listed
+ * documents that came with their text are always known; in allowlist mode nothing else is stored.
+ */
+export function useAutomaticPersistedQueries(allowlist: PersistedOperations): Plugin {
+  const registered = createLRUCache<string>({ max: 1000, ttl: 24 * 3_600_000 });
+  return {
+    onParams({ params, setParams }) {
+      const persisted = persistedQueryOf(params.extensions);
+      if (!persisted) return;
+      const hash = persisted.sha256Hash;
+      if (params.query == null) {
+        const query = allowlist.document(hash) ?? registered.get(hash);
+        if (query === undefined) {
+          throw createGraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 404 } } });
+        }
+        setParams({ ...params, query });
+        return;
+      }
+      if (sha256Hex(params.query) !== hash) {
+        throw createGraphQLError('PersistedQueryMismatch', { extensions: { code: 'PERSISTED_QUERY_MISMATCH', http: { status: 400 } } });
+      }
+      if (!allowlist.allows(hash)) throw notInAllowlist();
+      registered.set(hash, params.query);
+    },
+  };
+}
+
+function notInAllowlist(): GraphQLError {
+  return createGraphQLError('PersistedQueryNotInList: this server runs only the operations on its allow-list', {
+    extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST', http: { status: 403 } },
+  });
+}
+
+/**
+ * In allowlist mode, every document's text must hash to an allowed operation. Checked as
+ * validation (from the parsed document's source), so an ad-hoc subscription over WebSocket is
+ * refused like an HTTP query, with an error rather than a closed socket.
+ */
+export function useOperationAllowlist(allowlist: PersistedOperations): Plugin {
+  if (allowlist.mode === 'off') return {};
+  return {
+    onValidate({ params, setResult }) {
+      const source = params.documentAST.loc?.source.body;
+      if (source === undefined || !allowlist.allows(sha256Hex(source))) setResult([notInAllowlist()]);
+    },
+  };
+}

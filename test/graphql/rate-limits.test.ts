@@ -1,0 +1,208 @@
+// Rate limits per key and team (rpm, tpm, parallel requests), over the GraphQL and REST APIs.
+// Windows are fixed UTC minutes, so the apps run on an injected clock set inside one minute. With
+// REDIS_URL, two instances share the limits through Redis (Lua scripts) and together admit no more
+// than the limit; without it each instance limits on its own.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../../src/app.ts';
+import type { AppConfig } from '../../src/config.ts';
+import type { Database } from '../../src/db/client.ts';
+import { databaseCases } from '../helpers/databases.ts';
+import { wsClient } from '../helpers/graphql-streams.ts';
+import { bearer, collectSubscription, eventually, usageFlushed } from '../helpers/metering.ts';
+import { ManualClock } from '../helpers/router-harness.ts';
+import { testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
+
+const config = (overrides: Partial<AppConfig> = {}): AppConfig =>
+  testConfig({
+    providers: [{ id: 'sim', kind: 'mock', mock: { text: 'ok', firstTokenLatencyMs: 300 } }],
+    models: [{ name: 'limited', provider: 'sim', model: 'mock-small', pricing: { input: 1, output: 1 } }],
+    ...overrides,
+  });
+
+/** Like startTestApp, with the injected clock. */
+async function startApp(appConfig: AppConfig, database: Database, clock: ManualClock): Promise<TestApp> {
+  const app: App = await buildApp(appConfig, { database, clock, logger: () => undefined });
+  const { url } = await app.start();
+  const graphqlUrl = `${url}/graphql`;
+  const testApp: TestApp = {
+    app,
+    url,
+    graphqlUrl,
+    wsUrl: graphqlUrl.replace(/^http/, 'ws'),
+    async graphql(query, variables, headers = {}) {
+      const response = await fetch(graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}`, ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as any;
+    },
+    async createKey(input = {}) {
+      const response = await testApp.graphql(
+        'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { ... on ApiKeyWithSecret { secret apiKey { id } } } }',
+        { input: { name: 'limited key', ...input } },
+      );
+      return { id: response.data.createApiKey.apiKey.id, secret: response.data.createApiKey.secret };
+    },
+    stop: () => app.stop(),
+  };
+  return testApp;
+}
+
+const CALL = `mutation($max: Int) { createChatCompletion(input: { model: "limited", messages: [{ role: USER, content: "hi" }], maxOutputTokens: $max }) {
+  __typename ... on GatewayError { code message retryAfterMs } } }`;
+
+async function calls(apps: TestApp[], secret: string, count: number, max = 16): Promise<any[]> {
+  return Promise.all(Array.from({ length: count }, async (_, i) => (await apps[i % apps.length]!.graphql(CALL, { max }, bearer(secret))).data.createChatCompletion));
+}
+const admittedOf = (results: any[]) => results.filter((result) => result.__typename === 'ChatCompletion').length;
+
+// 20 seconds into a minute: tests have 40 s before the window rolls over.
+const minuteStart = () => new ManualClock(Date.UTC(2025, 0, 1, 12, 0, 20));
+
+describe('rate limits on one instance (in memory)', () => {
+  let database: Database;
+  let app: TestApp;
+  const clock = minuteStart();
+  beforeAll(async () => {
+    database = await databaseCases[0]!.open();
+    app = await startApp(config(), database, clock);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await database?.close();
+  });
+
+  it('admits rpm requests a minute and refuses the rest with RATE_LIMITED and the time to wait', async () => {
+    const key = await app.createKey({ limits: { rpm: 5 } });
+    const results = [];
+    for (let i = 0; i < 8; i++) results.push((await app.graphql(CALL, {}, bearer(key.secret))).data.createChatCompletion);
+    expect(results.map((result) => result.__typename)).toEqual([...Array(5).fill('ChatCompletion'), ...Array(3).fill('GatewayError')]);
+    expect(results[5]).toEqual({ __typename: 'GatewayError', code: 'RATE_LIMITED', message: 'Rate limit exceeded for key "limited key": 5 requests per minute; retry in 40 s', retryAfterMs: 40_000 });
+    clock.advance(40_000);
+    expect((await app.graphql(CALL, {}, bearer(key.secret))).data.createChatCompletion.__typename).toBe('ChatCompletion');
+    clock.time = minuteStart().time;
+  });
+
+  it('reserves maxTokens against tpm while requests run, and counts the actual tokens after', async () => {
+    const key = await app.createKey({ limits: { tpm: 2500 } });
+    // Each reserves its prompt plus 1000 output tokens: only two fit at once.
+    const concurrent = await calls([app], key.secret, 5, 1000);
+    expect(admittedOf(concurrent)).toBe(2);
+    expect(concurrent.find((result) => result.code)?.message).toMatch(/2500 tokens per minute \(\d+ used this minute\)/);
+    // Settled to the actual few tokens: room again.
+    expect(admittedOf(await calls([app], key.secret, 1, 1000))).toBe(1);
+  });
+
+  it('limits parallel requests of a key, and a team across its keys', async () => {
+    const key = await app.createKey({ limits: { maxParallelRequests: 2 } });
+    const results = await calls([app], key.secret, 6);
+    expect(admittedOf(results)).toBe(2);
+    expect(results.find((result) => result.code)).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 1000, message: expect.stringContaining('2 parallel requests') });
+
+    const team = await app.graphql('mutation { createTeam(input: { name: "rpm team", limits: { rpm: 3 } }) { ... on Team { id } } }');
+    const teamId = team.data.createTeam.id;
+    const first = await app.createKey({ teamId });
+    const second = await app.createKey({ teamId });
+    const mixed = [...(await calls([app], first.secret, 2)), ...(await calls([app], second.secret, 2))];
+    expect(admittedOf(mixed)).toBe(3);
+    expect(mixed.at(-1).message).toMatch(/^Rate limit exceeded for team [0-9a-f-]{36}: 3 requests per minute/);
+  });
+
+  it('sends x-ratelimit-* headers on REST responses, and retry-after on a 429', async () => {
+    const key = await app.createKey({ limits: { rpm: 2, tpm: 100_000 } });
+    const post = () =>
+      fetch(`${app.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(key.secret) },
+        body: JSON.stringify({ model: 'limited', messages: [{ role: 'user', content: 'hi' }], max_tokens: 100 }),
+      });
+    const first = await post();
+    expect(first.status).toBe(200);
+    expect(Object.fromEntries([...first.headers].filter(([name]) => name.startsWith('x-ratelimit-')))).toEqual({
+      'x-ratelimit-limit-requests': '2',
+      'x-ratelimit-remaining-requests': '1',
+      'x-ratelimit-reset-requests': '40s',
+      'x-ratelimit-limit-tokens': '100000',
+      'x-ratelimit-remaining-tokens': expect.stringMatching(/^99\d\d\d$/),
+      'x-ratelimit-reset-tokens': '40s',
+    });
+    await first.text();
+    const streamed = await fetch(`${app.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(key.secret) },
+      body: JSON.stringify({ model: 'limited', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+    });
+    expect(streamed.headers.get('x-ratelimit-remaining-requests')).toBe('0');
+    await streamed.text();
+    const refused = await post();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('40');
+    expect(((await refused.json()) as any).error.message).toMatch(/2 requests per minute/);
+  });
+});
+
+describe.runIf(process.env.TEST_REDIS_URL)('rate limits shared through Redis by two instances', () => {
+  let database: Database;
+  const apps: TestApp[] = [];
+  const clock = minuteStart();
+  beforeAll(async () => {
+    // Both instances share one database (the keys) and one Redis (the limits).
+    database = await databaseCases[0]!.open();
+    for (let i = 0; i < 2; i++) apps.push(await startApp(config({ redisUrl: process.env.TEST_REDIS_URL }), database, clock));
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.stop();
+    await database?.close();
+  });
+
+  it('admit no more than the rpm limit together', async () => {
+    const key = await apps[0]!.createKey({ limits: { rpm: 10 } });
+    const results = await calls(apps, key.secret, 30);
+    expect(admittedOf(results)).toBe(10);
+    expect(results.filter((result) => result.code === 'RATE_LIMITED')).toHaveLength(20);
+  });
+
+  it('admit no more than the parallel limit together, and free the slots when requests end', async () => {
+    const key = await apps[0]!.createKey({ limits: { maxParallelRequests: 3 } });
+    expect(admittedOf(await calls(apps, key.secret, 12))).toBe(3);
+    expect(admittedOf(await calls(apps, key.secret, 12))).toBe(3);
+  });
+
+  it('admit no more than the tpm limit together', async () => {
+    const key = await apps[0]!.createKey({ limits: { tpm: 5000 } });
+    expect(admittedOf(await calls(apps, key.secret, 12, 1000))).toBe(4);
+  });
+
+  it('deliver every instance’s usage to a subscriber on either (Redis pub/sub)', async () => {
+    const client = wsClient(apps[0]!.wsUrl);
+    const feed = collectSubscription(client, 'subscription { usageEvents { id } }');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const onSecond = (await apps[1]!.graphql('mutation { createChatCompletion(input: { model: "limited", messages: [{ role: USER, content: "hi" }] }) { ... on ChatCompletion { id } } }')).data
+      .createChatCompletion.id;
+    await usageFlushed(apps[1]!);
+    await eventually(() => feed.values.some((value) => value.usageEvents.id === onSecond));
+    feed.stop();
+    await client.dispose();
+  });
+});
+
+describe('without Redis, two instances limit separately', () => {
+  let database: Database;
+  const apps: TestApp[] = [];
+  const clock = minuteStart();
+  beforeAll(async () => {
+    database = await databaseCases[0]!.open();
+    for (let i = 0; i < 2; i++) apps.push(await startApp(config(), database, clock));
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.stop();
+    await database?.close();
+  });
+
+  it('each admits the rpm limit (so the shared test above is meaningful)', async () => {
+    const key = await apps[0]!.createKey({ limits: { rpm: 10 } });
+    expect(admittedOf(await calls(apps, key.secret, 30))).toBe(20);
+  });
+});
+

@@ -1,0 +1,44 @@
+// Small pieces the provider tests share: a fresh signal, a typed-error catcher and a canned HttpClient.
+import { expect } from 'vitest';
+import { GatewayError } from '../../src/core/errors.ts';
+import type { ChatRequest } from '../../src/core/types.ts';
+import type { HttpClient, HttpRequest } from '../../src/providers/shared/http-client.ts';
+
+/** A signal nobody aborts. */
+export const signal = (): AbortSignal => new AbortController().signal;
+
+/** A one-turn request saying "Hi" to the model. */
+export const sayHi = (model: string): ChatRequest => ({ model, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] });
+
+/** Awaits a call that must fail with a GatewayError, and returns that error. */
+export async function caught(promise: Promise<unknown>): Promise<GatewayError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(GatewayError);
+    return error as GatewayError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** An HttpClient that answers every request with the given status and body chunks, recording the requests. */
+export function cannedHttp(status: number, chunks: Array<string | Uint8Array>, headers: Record<string, string> = {}) {
+  const requests: HttpRequest[] = [];
+  const bytes = chunks.map((chunk) => (typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk));
+  const http: HttpClient = {
+    async request(request) {
+      requests.push(request);
+      return {
+        status,
+        headers,
+        body: (async function* () {
+          yield* bytes;
+        })(),
+        text: async () => Buffer.concat(bytes).toString('utf8'),
+        dump: async () => undefined,
+      };
+    },
+    close: async () => undefined,
+  };
+  return { http, requests, lastBody: () => JSON.parse(String(requests.at(-1)!.body)) as Record<string, unknown> };
+}

@@ -1,0 +1,101 @@
+// Usage is never lost on shutdown: N requests in, N usage rows out, both when app.stop() is called
+// with records still buffered and when the real server process gets SIGTERM under load.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import { rowsOf } from '../../src/db/usage-event-store.ts';
+import { createSharedPostgres, databaseCases } from '../helpers/databases.ts';
+import { spawnServer } from '../helpers/spawn-server.ts';
+import { TEST_ADMIN_KEY, testConfig } from '../helpers/test-app.ts';
+
+const ADMIN_KEY = 'mg-metering-shutdown-admin-key-0123456789';
+
+async function storedIds(database: { db: any }): Promise<string[]> {
+  return rowsOf<{ id: string }>(await database.db.execute(sql`select id::text as id from usage_events`)).map((row) => row.id);
+}
+
+describe.each(databaseCases)('app.stop() with usage still buffered ($name)', ({ open }) => {
+  it('writes every buffered record before the database closes', async () => {
+    const database = await open();
+    // A flush interval longer than the test: only stop() can write the records.
+    const config = testConfig({ providers: [{ id: 'sim', kind: 'mock', mock: { text: 'ok' } }], metering: { flushIntervalMs: 600_000, bufferLimit: 100_000 } });
+    const app = await buildApp(config, { database, logger: () => undefined });
+    const { url } = await app.start();
+    const ids = await Promise.all(
+      Array.from({ length: 120 }, async () => {
+        const response = await fetch(`${url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` },
+          body: JSON.stringify({ query: 'mutation { createChatCompletion(input: { model: "sim/mock-small", messages: [{ role: USER, content: "hi" }] }) { ... on ChatCompletion { id } } }' }),
+        });
+        return ((await response.json()) as any).data.createChatCompletion.id as string;
+      }),
+    );
+    expect(app.services.health.metering().buffered).toBe(120);
+    expect(await storedIds(database)).toEqual([]);
+    await app.stop();
+    expect((await storedIds(database)).sort()).toEqual([...ids].sort());
+    await database.close();
+  });
+});
+
+describe('SIGTERM under load', () => {
+  const cases = [{ name: 'pglite' as const }, ...(process.env.TEST_DATABASE_URL ? [{ name: 'postgres' as const }] : [])];
+
+  it.each(cases)('every request that got an answer has its usage row, and no other row exists ($name)', async ({ name }) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'mg-metering-term-'));
+    writeFileSync(
+      join(cwd, 'modelgraph.yaml'),
+      [
+        'providers:',
+        '  - { id: slow, kind: mock, mock: { firstTokenLatencyMs: 1000, text: "done" } }',
+        'models:',
+        '  - { name: chat, provider: slow, model: mock-small, pricing: { input: 1, output: 2 } }',
+        // Longer than the test: the records are written by the shutdown, not by the timer.
+        'metering: { flushIntervalMs: 600000 }',
+        '',
+      ].join('\n'),
+    );
+    const shared = name === 'postgres' ? await createSharedPostgres() : null;
+    const server = spawnServer({ cwd, env: { MODELGRAPH_ADMIN_KEY: ADMIN_KEY, ...(shared ? { DATABASE_URL: shared.url } : {}) } });
+    const base = await server.ready;
+
+    const graphqlCall = () =>
+      fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
+        body: JSON.stringify({ query: 'mutation { createChatCompletion(input: { model: "chat", messages: [{ role: USER, content: "hi" }] }) { ... on ChatCompletion { id } } }' }),
+      }).then(async (response) => ((await response.json()) as any).data.createChatCompletion.id as string);
+    const restCall = (stream: boolean) =>
+      fetch(`${base}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
+        body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }], stream }),
+      }).then(async (response) => {
+        await response.text();
+        return response.headers.get('x-modelgraph-generation-id')!;
+      });
+    // 150 requests in flight (GraphQL, REST JSON and REST streams), then SIGTERM, then one more.
+    const settle = (promise: Promise<string>) => promise.then((id) => id, () => null);
+    const inFlight = Array.from({ length: 150 }, (_, i) => settle(i % 3 === 0 ? graphqlCall() : restCall(i % 3 === 2)));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    server.child.kill('SIGTERM');
+    const late = settle(restCall(false));
+    const answered = (await Promise.all([...inFlight, late])).filter((id): id is string => id !== null);
+    expect(await server.exited).toBe(0);
+    expect(answered.every((id) => /^[0-9a-f-]{36}$/.test(id))).toBe(true);
+    // All but a few (connections still being opened when the signal came) were answered.
+    expect(answered.length).toBeGreaterThanOrEqual(140);
+
+    const database = shared ? await openDatabase({ url: shared.url, dataDir: '' }) : await openDatabase({ dataDir: join(cwd, '.modelgraph') });
+    const stored = await storedIds(database);
+    await database.close();
+    await shared?.drop();
+    // N answers, N rows: the same ids, none lost, none extra.
+    expect(stored.sort()).toEqual(answered.sort());
+  }, 90_000);
+});
