@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StreamPart } from '../../src/core/types.ts';
+import type { ChatRequest, StreamPart } from '../../src/core/types.ts';
 import { createAnthropicAdapter } from '../../src/providers/anthropic/create-anthropic-adapter.ts';
 import { mapAnthropicStopReason } from '../../src/providers/anthropic/map-anthropic-stop-reason.ts';
 import type { HttpClient } from '../../src/providers/shared/http-client.ts';
@@ -366,13 +366,13 @@ const messageStart = sse({
 
 describe('anthropic stream mapping', () => {
   const streamOf = async (chunks: Array<string | Uint8Array>) => {
-    const { http: client } = cannedHttp(200, chunks);
-    return collect(createAnthropicAdapter({ providerId: 'anthropic', http: client, apiKey: 'k' }).stream(hello, signal()));
+    const { http } = cannedHttp(200, chunks);
+    return collect(createAnthropicAdapter({ providerId: 'anthropic', http, apiKey: 'k' }).stream(hello, signal()));
   };
 
   it('defaults to https://api.anthropic.com/v1/messages', async () => {
-    const { http: client, requests } = cannedHttp(200, [JSON.stringify({ id: 'msg_1', content: [], stop_reason: 'end_turn', usage: {} })]);
-    await createAnthropicAdapter({ providerId: 'anthropic', http: client, apiKey: 'k' }).generate(hello, signal());
+    const { http, requests } = cannedHttp(200, [JSON.stringify({ id: 'msg_1', content: [], stop_reason: 'end_turn', usage: {} })]);
+    await createAnthropicAdapter({ providerId: 'anthropic', http, apiKey: 'k' }).generate(hello, signal());
     expect(requests[0]!.url).toBe('https://api.anthropic.com/v1/messages');
   });
 
@@ -451,8 +451,8 @@ describe('anthropic stream mapping', () => {
   });
 
   it('maps a non-JSON error body by its status', async () => {
-    const { http: client } = cannedHttp(502, ['<html>Bad Gateway</html>']);
-    const error = await caught(createAnthropicAdapter({ providerId: 'anthropic', http: client, apiKey: 'k' }).generate(hello, signal()));
+    const { http } = cannedHttp(502, ['<html>Bad Gateway</html>']);
+    const error = await caught(createAnthropicAdapter({ providerId: 'anthropic', http, apiKey: 'k' }).generate(hello, signal()));
     expect(error.code).toBe('UPSTREAM_ERROR');
     expect(error.upstreamStatus).toBe(502);
   });
