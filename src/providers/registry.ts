@@ -2,14 +2,19 @@
 // the catalog id of its models and how to build its adapter.
 import { readFileSync } from 'node:fs';
 import type { WireProtocol } from '../core/catalog.ts';
+import type { EmbeddingAdapter } from '../core/embeddings.ts';
 import type { ProviderAdapter } from '../core/ports.ts';
 import { createAnthropicAdapter } from './anthropic/create-anthropic-adapter.ts';
+import { createBedrockEmbeddingAdapter } from './bedrock/bedrock-embeddings.ts';
 import { createBedrockAdapter } from './bedrock/create-bedrock-adapter.ts';
+import { createCohereEmbeddingAdapter } from './cohere/cohere-embeddings.ts';
 import { createCohereAdapter } from './cohere/create-cohere-adapter.ts';
 import { createGeminiAdapter } from './gemini/create-gemini-adapter.ts';
+import { createGeminiEmbeddingAdapter } from './gemini/gemini-embeddings.ts';
 import { createMockAdapter, type MockAdapterOptions } from './mock/create-mock-adapter.ts';
 import { openAICompatibleProviders } from './openai/compatible-providers.ts';
 import { createOpenAIAdapter } from './openai/create-openai-adapter.ts';
+import { createOpenAIEmbeddingAdapter } from './openai/openai-embeddings.ts';
 import type { HttpClient } from './shared/http-client.ts';
 import { createVertexAnthropicAdapter } from './vertex/create-vertex-anthropic-adapter.ts';
 import { createVertexGeminiAdapter } from './vertex/create-vertex-gemini-adapter.ts';
@@ -22,14 +27,41 @@ export interface ProviderKind {
   catalogId: string | null;
   defaultBaseUrl: string | null;
   requiresApiKey: boolean;
+  /** Serves embeddings (createEmbeddingAdapter builds an adapter for it). */
+  supportsEmbeddings?: boolean;
 }
+
+/** OpenAI-compatible providers whose API has POST /embeddings, per each one's documentation. */
+const openAICompatibleEmbeddingKinds: ReadonlySet<string> = new Set([
+  'openai',
+  'azure-openai',
+  'together',
+  'fireworks',
+  'mistral',
+  'deepinfra',
+  'ollama',
+  'vllm',
+  'lmstudio',
+  'llama-cpp',
+  'litellm-proxy',
+  'nvidia',
+  'github-models',
+  'google-gemini',
+  'nebius',
+  'alibaba',
+  'alibaba-cn',
+  'siliconflow',
+  'siliconflow-cn',
+  'cloudflare-workers-ai',
+  'upstage',
+]);
 
 export const PROVIDER_KINDS: readonly ProviderKind[] = [
   { kind: 'anthropic', name: 'Anthropic', protocol: 'anthropic', catalogId: 'anthropic', defaultBaseUrl: 'https://api.anthropic.com/v1', requiresApiKey: true },
-  { kind: 'gemini', name: 'Google Gemini', protocol: 'gemini', catalogId: 'google', defaultBaseUrl: 'https://generativelanguage.googleapis.com/v1beta', requiresApiKey: true },
-  { kind: 'cohere', name: 'Cohere', protocol: 'cohere', catalogId: null, defaultBaseUrl: 'https://api.cohere.com', requiresApiKey: true },
+  { kind: 'gemini', name: 'Google Gemini', protocol: 'gemini', catalogId: 'google', defaultBaseUrl: 'https://generativelanguage.googleapis.com/v1beta', requiresApiKey: true, supportsEmbeddings: true },
+  { kind: 'cohere', name: 'Cohere', protocol: 'cohere', catalogId: null, defaultBaseUrl: 'https://api.cohere.com', requiresApiKey: true, supportsEmbeddings: true },
   // Bedrock and Vertex AI authenticate with cloud credentials (see isConfigured), not an API key.
-  { kind: 'bedrock', name: 'Amazon Bedrock', protocol: 'bedrock', catalogId: 'amazon-bedrock', defaultBaseUrl: 'https://bedrock-runtime.{region}.amazonaws.com', requiresApiKey: false },
+  { kind: 'bedrock', name: 'Amazon Bedrock', protocol: 'bedrock', catalogId: 'amazon-bedrock', defaultBaseUrl: 'https://bedrock-runtime.{region}.amazonaws.com', requiresApiKey: false, supportsEmbeddings: true },
   { kind: 'vertex', name: 'Google Vertex AI (Gemini)', protocol: 'gemini', catalogId: 'google-vertex', defaultBaseUrl: 'https://{location}-aiplatform.googleapis.com/v1', requiresApiKey: false },
   { kind: 'vertex-anthropic', name: 'Google Vertex AI (Claude)', protocol: 'anthropic', catalogId: 'google-vertex-anthropic', defaultBaseUrl: 'https://{location}-aiplatform.googleapis.com/v1', requiresApiKey: false },
   { kind: 'mock', name: 'Mock (simulated, no network)', protocol: 'mock', catalogId: null, defaultBaseUrl: null, requiresApiKey: false },
@@ -42,6 +74,7 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = [
       catalogId: provider.catalogId,
       defaultBaseUrl: provider.defaultBaseUrl,
       requiresApiKey: provider.auth !== 'none' && !provider.apiKeyOptional,
+      supportsEmbeddings: openAICompatibleEmbeddingKinds.has(provider.id),
     }),
   ),
 ];
@@ -148,5 +181,48 @@ export function createProviderAdapter(settings: ProviderSettings, http: HttpClie
         compatibleProvider: kind.kind,
         ...(settings.apiVersion ? { azure: { apiVersion: settings.apiVersion } } : {}),
       });
+  }
+}
+
+/** The embeddings adapter of a provider, or undefined when its kind serves no embeddings. */
+export function createEmbeddingAdapter(settings: ProviderSettings, http: HttpClient): EmbeddingAdapter | undefined {
+  const kind = findProviderKind(settings.kind);
+  if (!kind) throw new Error(`unknown provider kind ${settings.kind}`);
+  if (!kind.supportsEmbeddings) return undefined;
+  const common = {
+    providerId: settings.id,
+    http,
+    ...(settings.baseUrl ? { baseUrl: settings.baseUrl.replace(/\/+$/, '') } : {}),
+    ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
+    ...(settings.headers ? { headers: settings.headers } : {}),
+  };
+  switch (kind.protocol) {
+    case 'gemini':
+      return createGeminiEmbeddingAdapter(common);
+    case 'cohere':
+      return createCohereEmbeddingAdapter(common);
+    case 'bedrock':
+      if (!settings.region) throw new Error(`bedrock provider ${settings.id} needs a region`);
+      return createBedrockEmbeddingAdapter({
+        ...common,
+        region: settings.region,
+        ...(settings.accessKeyId && settings.secretAccessKey
+          ? {
+              credentials: {
+                accessKeyId: settings.accessKeyId,
+                secretAccessKey: settings.secretAccessKey,
+                ...(settings.sessionToken ? { sessionToken: settings.sessionToken } : {}),
+              },
+            }
+          : {}),
+      });
+    case 'openai':
+      return createOpenAIEmbeddingAdapter({
+        ...common,
+        compatibleProvider: kind.kind,
+        ...(settings.apiVersion ? { azure: { apiVersion: settings.apiVersion } } : {}),
+      });
+    default:
+      return undefined;
   }
 }

@@ -3,6 +3,7 @@
 // the {"type":"error","error":{...}} bodies of the "Errors" doc. Usage is converted back to
 // Anthropic's convention, where input_tokens excludes cache reads and writes.
 import type { ServerResponse } from 'node:http';
+import { writeEventsUntilClientCloses } from '../helpers/provider-simulator-stream.ts';
 import { sleep, splitInto, startSimulatorServer, writeSse } from '../helpers/simulator-server.ts';
 import type { RecordedRequest, Scenario, ScenarioUsage, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 
@@ -72,18 +73,12 @@ export function startAnthropicSimulator(): Promise<UpstreamSimulator> {
             });
             return;
           }
-          const gapMs = scenario.kind === 'text' ? (scenario.gapMs ?? 0) : 0;
           startStream(response);
-          let closed = false;
-          onClientClose(() => {
-            closed = true;
+          await writeEventsUntilClientCloses(response, streamEvents(model, blocks, stopReason, scenario.usage), {
+            write: (event) => writeSse(response, JSON.stringify(event), event.type as string),
+            onClientClose,
+            gapMs: scenario.kind === 'text' ? (scenario.gapMs ?? 0) : 0,
           });
-          for (const event of streamEvents(model, blocks, stopReason, scenario.usage)) {
-            if (closed) return;
-            writeSse(response, JSON.stringify(event), event.type as string);
-            if (gapMs > 0) await sleep(gapMs);
-          }
-          response.end();
           return;
         }
         case 'cut': {

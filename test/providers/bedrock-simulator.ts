@@ -10,8 +10,10 @@ import { EventStreamCodec } from '@smithy/core/event-streams';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { writeEventsUntilClientCloses } from '../helpers/provider-simulator-stream.ts';
 import { sleep, splitInto, startSimulatorServer } from '../helpers/simulator-server.ts';
 import type { RecordedRequest, Scenario, ScenarioUsage, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
+import { parseBedrockInvokeRoute, respondToBedrockEmbeddings } from './bedrock-embeddings-simulator.ts';
 
 /** The access key the conformance suite signs with; its secret is the suite's apiKey. */
 export const simulatedAccessKeyId = 'AKIASIMULATED000001';
@@ -44,6 +46,14 @@ export async function startBedrockSimulator(options: BedrockSimulatorOptions = {
   const simulator = await startSimulatorServer({
     basePath: '',
     async respond({ request, scenario, response, onClientClose }) {
+      const invokedModel = parseBedrockInvokeRoute(request.url);
+      if (invokedModel !== undefined) {
+        return respondToBedrockEmbeddings({ request, scenario, response, onClientClose }, invokedModel, {
+          refusal: await authenticate(request, secrets, apiKeys),
+          writeError: (status, type, message) => writeError(response, status, type, message),
+          writeScenarioError: (errorScenario) => writeScenarioError(response, errorScenario),
+        });
+      }
       const route = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec(request.url);
       if (request.method !== 'POST' || route === null) {
         writeError(response, 404, 'UnknownOperationException', `Unknown operation ${request.method} ${request.url}`);
@@ -93,17 +103,11 @@ export async function startBedrockSimulator(options: BedrockSimulatorOptions = {
             return;
           }
           startStream(response);
-          let closed = false;
-          onClientClose(() => {
-            closed = true;
+          await writeEventsUntilClientCloses(response, streamEvents(scenario), {
+            write: (event) => writeFrame(response, encodeBedrockEvent(event.eventType, event.payload)),
+            onClientClose,
+            gapMs: scenario.kind === 'text' ? (scenario.gapMs ?? 0) : 0,
           });
-          const gapMs = scenario.kind === 'text' ? (scenario.gapMs ?? 0) : 0;
-          for (const event of streamEvents(scenario)) {
-            if (closed) return;
-            await writeFrame(response, encodeBedrockEvent(event.eventType, event.payload));
-            if (gapMs > 0) await sleep(gapMs);
-          }
-          response.end();
         }
       }
     },

@@ -1,13 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatRequest, StreamPart } from '../../src/core/types.ts';
+import { describe, expect, it } from 'vitest';
+import type { StreamPart } from '../../src/core/types.ts';
 import { bedrockError } from '../../src/providers/bedrock/bedrock-error.ts';
 import { bedrockStream } from '../../src/providers/bedrock/bedrock-stream.ts';
 import { createBedrockAdapter, type BedrockAdapterOptions } from '../../src/providers/bedrock/create-bedrock-adapter.ts';
 import { mapBedrockStopReason } from '../../src/providers/bedrock/map-bedrock-stop-reason.ts';
 import { createAwsRequestSigner } from '../../src/providers/bedrock/sign-aws-request.ts';
 import { createProviderAdapter, findProviderKind, isConfigured } from '../../src/providers/registry.ts';
-import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient } from '../../src/providers/shared/http-client.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
+import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
+import { sayHi, signal } from '../helpers/provider-test-kit.ts';
 import { encodeBedrockEvent, encodeBedrockException, simulatedAccessKeyId, startBedrockSimulator, type BedrockSimulator } from './bedrock-simulator.ts';
 
 runAdapterCases({
@@ -48,9 +50,8 @@ describe('SigV4 signing (the code path the adapter signs with)', () => {
   });
 });
 
-const signal = () => new AbortController().signal;
 const claude = 'anthropic.claude-sonnet-4-20250514-v1:0';
-const hello: ChatRequest = { model: claude, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] };
+const hello = sayHi(claude);
 
 describe('bedrock adapter against the simulator', () => {
   let simulator: BedrockSimulator;
@@ -67,17 +68,10 @@ describe('bedrock adapter against the simulator', () => {
   const last = () => simulator.requests.at(-1)!;
   const lastBody = () => last().body as Record<string, unknown>;
 
-  beforeAll(async () => {
-    simulator = await startBedrockSimulator({ secrets: { [simulatedAccessKeyId]: 'sk-test-key', ASIATEMPORARY0000001: 'temporary-secret' }, apiKeys: ['ABSKbedrock-api-key'] });
-    http = createUndiciHttpClient();
-  });
-  afterAll(async () => {
-    await http.close();
-    await simulator.close();
-  });
-  beforeEach(() => {
-    simulator.setScenario({ kind: 'text', chunks: ['ok'], usage: { input: 5, output: 1 } });
-  });
+  useSimulatorAndClient(
+    () => startBedrockSimulator({ secrets: { [simulatedAccessKeyId]: 'sk-test-key', ASIATEMPORARY0000001: 'temporary-secret' }, apiKeys: ['ABSKbedrock-api-key'] }),
+    (started) => ({ simulator, http } = started),
+  );
 
   it('signs POST /model/{id}/converse with SigV4 scoped to bedrock, dated by the injected clock', async () => {
     const clock = { now: () => Date.parse('2024-01-02T03:04:05Z') };

@@ -5,8 +5,10 @@
 // (the scenario's numbers) and the larger processed `tokens` count, as Cohere's does.
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { writeEventsUntilClientCloses } from '../helpers/provider-simulator-stream.ts';
 import { sleep, splitInto, startSimulatorServer, writeSse } from '../helpers/simulator-server.ts';
 import type { RecordedRequest, Scenario, ScenarioUsage, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
+import { isCohereEmbeddingsRoute, respondToCohereEmbeddings } from './cohere-embeddings-simulator.ts';
 
 /** Tokens Cohere adds to the prompt (template, special tokens) that are processed but not billed. */
 export const cohereTemplateTokens = 196;
@@ -20,6 +22,11 @@ export function startCohereSimulator(): Promise<UpstreamSimulator> {
   return startSimulatorServer({
     basePath: '',
     async respond({ request, scenario, response, onClientClose }) {
+      if (isCohereEmbeddingsRoute(request)) {
+        return respondToCohereEmbeddings({ request, scenario, response, onClientClose }, (status, message, retryAfterSeconds) =>
+          writeError(response, status, message, retryAfterSeconds),
+        );
+      }
       const refusal = validate(request);
       if (refusal !== undefined) {
         writeError(response, refusal.status, refusal.message);
@@ -59,17 +66,11 @@ export function startCohereSimulator(): Promise<UpstreamSimulator> {
             return;
           }
           startStream(response);
-          let closed = false;
-          onClientClose(() => {
-            closed = true;
+          await writeEventsUntilClientCloses(response, streamEvents(id, scenario), {
+            write: (event) => writeSse(response, JSON.stringify(event), event.type),
+            onClientClose,
+            gapMs: scenario.kind === 'text' ? (scenario.gapMs ?? 0) : 0,
           });
-          const gapMs = scenario.kind === 'text' ? (scenario.gapMs ?? 0) : 0;
-          for (const event of streamEvents(id, scenario)) {
-            if (closed) return;
-            writeSse(response, JSON.stringify(event), event.type);
-            if (gapMs > 0) await sleep(gapMs);
-          }
-          response.end();
         }
       }
     },

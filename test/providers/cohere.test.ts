@@ -1,13 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatRequest, StreamPart } from '../../src/core/types.ts';
+import { describe, expect, it } from 'vitest';
+import type { StreamPart } from '../../src/core/types.ts';
 import { cohereError } from '../../src/providers/cohere/cohere-error.ts';
 import { cohereStream } from '../../src/providers/cohere/cohere-stream.ts';
 import { createCohereAdapter } from '../../src/providers/cohere/create-cohere-adapter.ts';
 import { mapCohereFinishReason } from '../../src/providers/cohere/map-cohere-finish-reason.ts';
 import { mapCohereUsage } from '../../src/providers/cohere/map-cohere-usage.ts';
 import { createProviderAdapter, findProviderKind, isConfigured, PROVIDER_KINDS } from '../../src/providers/registry.ts';
-import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient } from '../../src/providers/shared/http-client.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
+import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
+import { sayHi, signal } from '../helpers/provider-test-kit.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { cohereTemplateTokens, startCohereSimulator } from './cohere-simulator.ts';
 
@@ -20,9 +22,8 @@ runAdapterCases({
   supportsReasoning: false,
 });
 
-const signal = () => new AbortController().signal;
 const model = 'command-a-03-2025';
-const hello: ChatRequest = { model, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] };
+const hello = sayHi(model);
 
 describe('cohere adapter against the simulator', () => {
   let simulator: UpstreamSimulator;
@@ -30,17 +31,7 @@ describe('cohere adapter against the simulator', () => {
   const adapter = () => createCohereAdapter({ providerId: 'cohere', baseUrl: simulator.baseUrl, http, apiKey: 'co-key', headers: { 'x-client-name': 'modelgraph' } });
   const lastBody = () => simulator.requests.at(-1)!.body as Record<string, unknown>;
 
-  beforeAll(async () => {
-    simulator = await startCohereSimulator();
-    http = createUndiciHttpClient();
-  });
-  afterAll(async () => {
-    await http.close();
-    await simulator.close();
-  });
-  beforeEach(() => {
-    simulator.setScenario({ kind: 'text', chunks: ['ok'], usage: { input: 5, output: 1 } });
-  });
+  useSimulatorAndClient(startCohereSimulator, (started) => ({ simulator, http } = started));
 
   it('posts to /v2/chat with a bearer key, a text-only user message as a string, and no stream flag', async () => {
     await adapter().generate(hello, signal());

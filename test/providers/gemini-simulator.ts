@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { sleep, startSimulatorServer } from '../helpers/simulator-server.ts';
 import type { RecordedRequest, Scenario, ScenarioToolCall, ScenarioUsage, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
+import { parseGeminiEmbeddingsRoute, respondToGeminiEmbeddings } from './gemini-embeddings-simulator.ts';
 
 /** The thought signature the simulator puts on parts, as Gemini 3 does. */
 export const simulatedThoughtSignature = 'c2ltdWxhdGVkLXRob3VnaHQtc2lnbmF0dXJl';
@@ -28,6 +29,14 @@ export async function startGeminiSimulator(): Promise<UpstreamSimulator> {
   return startSimulatorServer({
     basePath: '/v1beta',
     async respond({ request, scenario, response, onClientClose }) {
+      const embeddingsRoute = parseGeminiEmbeddingsRoute(request.url);
+      if (embeddingsRoute !== undefined) {
+        return respondToGeminiEmbeddings({ request, scenario, response, onClientClose }, embeddingsRoute, {
+          authenticated: authenticated(request),
+          writeError: (status, message) => writeError(response, status, message),
+          writeScenarioError: (errorScenario) => writeScenarioError(response, errorScenario),
+        });
+      }
       const route = parseRoute(request.url);
       if (route === undefined || request.method !== 'POST') {
         writeError(response, 404, `The requested URL ${request.url} was not found on this server.`);

@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import { sleep, splitInto, startSimulatorServer, writeSse } from '../helpers/simulator-server.ts';
 import type { RecordedRequest, Scenario, ScenarioUsage, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
+import { isOpenAIEmbeddingsRoute, respondToOpenAIEmbeddings } from './openai-embeddings-simulator.ts';
 
 let sequence = 0;
 const completionId = () => `chatcmpl-Sim${String(++sequence).padStart(26, '0')}`;
@@ -54,6 +55,11 @@ export function startOpenAISimulator(): Promise<UpstreamSimulator> {
   return startSimulatorServer({
     basePath: '/v1',
     async respond({ request, scenario, response, onClientClose }) {
+      if (isOpenAIEmbeddingsRoute(request)) {
+        return respondToOpenAIEmbeddings({ request, scenario, response, onClientClose }, (status, message, retryAfterSeconds) =>
+          writeError(response, status, message, errorShape(status, false), retryAfterSeconds),
+        );
+      }
       const refusal = validate(request);
       if (refusal !== undefined) {
         writeError(response, refusal.status, refusal.message, errorShape(refusal.status, false));

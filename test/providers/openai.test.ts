@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/core/errors.ts';
+import { describe, expect, it } from 'vitest';
 import type { ChatRequest, StreamPart } from '../../src/core/types.ts';
 import { openAICompatibleProviders } from '../../src/providers/openai/compatible-providers.ts';
 import { createOpenAIAdapter, type OpenAIAdapterOptions } from '../../src/providers/openai/create-openai-adapter.ts';
 import { mapOpenAIFinishReason } from '../../src/providers/openai/map-openai-finish-reason.ts';
 import { mapOpenAIUsage } from '../../src/providers/openai/map-openai-usage.ts';
 import { openAIErrorFromResponse } from '../../src/providers/openai/openai-error.ts';
-import { createUndiciHttpClient, type HttpClient, type HttpRequest } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient, HttpRequest } from '../../src/providers/shared/http-client.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
+import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
+import { cannedHttp, caught, sayHi, signal } from '../helpers/provider-test-kit.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startOpenAISimulator } from './openai-simulator.ts';
 
@@ -18,41 +19,8 @@ runAdapterCases({
   createAdapter: ({ baseUrl, http, apiKey }) => createOpenAIAdapter({ providerId: 'openai', baseUrl, http, apiKey }),
 });
 
-const signal = () => new AbortController().signal;
 const model = 'gpt-test';
-const hello: ChatRequest = { model, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] };
-
-async function caught(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatewayError);
-    return error as GatewayError;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** An HttpClient that answers every request with the given status and body chunks, recording requests. */
-function fakeHttp(status: number, chunks: Array<string | Uint8Array>, headers: Record<string, string> = {}) {
-  const requests: HttpRequest[] = [];
-  const bytes = chunks.map((chunk) => (typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk));
-  const http: HttpClient = {
-    async request(request) {
-      requests.push(request);
-      return {
-        status,
-        headers,
-        body: (async function* () {
-          yield* bytes;
-        })(),
-        text: async () => Buffer.concat(bytes).toString('utf8'),
-        dump: async () => undefined,
-      };
-    },
-    close: async () => undefined,
-  };
-  return { http, requests, lastBody: () => JSON.parse(String(requests.at(-1)!.body)) as Record<string, unknown> };
-}
+const hello = sayHi(model);
 
 const sse = (...events: unknown[]) =>
   events.map((event) => `data: ${typeof event === 'string' ? event : JSON.stringify(event)}\n\n`).join('');
@@ -69,17 +37,7 @@ describe('openai adapter requests against the simulator', () => {
     createOpenAIAdapter({ providerId: 'openai', baseUrl: simulator.baseUrl, http, apiKey: 'sk-test', ...extra });
   const lastBody = () => simulator.requests.at(-1)!.body as Record<string, unknown>;
 
-  beforeAll(async () => {
-    simulator = await startOpenAISimulator();
-    http = createUndiciHttpClient();
-  });
-  afterAll(async () => {
-    await http.close();
-    await simulator.close();
-  });
-  beforeEach(() => {
-    simulator.setScenario({ kind: 'text', chunks: ['ok'], usage: { input: 5, output: 1 } });
-  });
+  useSimulatorAndClient(startOpenAISimulator, (started) => ({ simulator, http } = started));
 
   it('posts to /chat/completions with a bearer key, JSON content type and configured headers', async () => {
     await adapter({ headers: { 'openai-organization': 'org-1' } }).generate(
@@ -292,7 +250,7 @@ describe('openai adapter requests against the simulator', () => {
 describe('openai-compatible provider quirks in request bodies', () => {
   const request: ChatRequest = { ...hello, maxOutputTokens: 50, seed: 3, user: 'u', reasoning: { effort: 'low', budgetTokens: 900 } };
   const bodyFor = async (options: Partial<OpenAIAdapterOptions>, stream = false) => {
-    const fake = fakeHttp(200, [stream ? sse(chunk({ content: 'x' }, 'stop'), '[DONE]') : JSON.stringify({ choices: [{ message: { content: 'x' }, finish_reason: 'stop' }] })]);
+    const fake = cannedHttp(200, [stream ? sse(chunk({ content: 'x' }, 'stop'), '[DONE]') : JSON.stringify({ choices: [{ message: { content: 'x' }, finish_reason: 'stop' }] })]);
     const adapter = createOpenAIAdapter({ providerId: 'p', http: fake.http, apiKey: 'k', ...options });
     if (stream) await collect(adapter.stream(request, signal()));
     else await adapter.generate(request, signal());
@@ -326,7 +284,7 @@ describe('openai-compatible provider quirks in request bodies', () => {
   it("sends OpenRouter's reasoning object", async () => {
     const { body } = await bodyFor({ compatibleProvider: 'openrouter' });
     expect(body.reasoning).toEqual({ effort: 'low' });
-    const budgetOnly = fakeHttp(200, [JSON.stringify({ choices: [{ message: { content: 'x' }, finish_reason: 'stop' }] })]);
+    const budgetOnly = cannedHttp(200, [JSON.stringify({ choices: [{ message: { content: 'x' }, finish_reason: 'stop' }] })]);
     await createOpenAIAdapter({ providerId: 'openrouter', http: budgetOnly.http, apiKey: 'k' }).generate(
       { ...hello, reasoning: { budgetTokens: 900 } },
       signal(),
@@ -338,14 +296,14 @@ describe('openai-compatible provider quirks in request bodies', () => {
     const ollama = await bodyFor({ compatibleProvider: 'ollama' });
     expect(ollama.request.url).toBe('http://127.0.0.1:11434/v1/chat/completions');
     expect(ollama.request.headers).not.toHaveProperty('authorization');
-    const fake = fakeHttp(200, [JSON.stringify({ choices: [{ message: { content: 'x' }, finish_reason: 'stop' }] })]);
+    const fake = cannedHttp(200, [JSON.stringify({ choices: [{ message: { content: 'x' }, finish_reason: 'stop' }] })]);
     await createOpenAIAdapter({ providerId: 'vllm', baseUrl: 'http://10.0.0.5:8000/v1/', http: fake.http }).generate(hello, signal());
     expect(fake.requests[0]!.url).toBe('http://10.0.0.5:8000/v1/chat/completions');
     expect(fake.requests[0]!.headers).not.toHaveProperty('authorization');
   });
 
   it('refuses to build an adapter without a base URL it needs', () => {
-    const { http } = fakeHttp(200, []);
+    const { http } = cannedHttp(200, []);
     expect(() => createOpenAIAdapter({ providerId: 'vllm', http })).toThrow(/needs a baseUrl/);
     expect(() => createOpenAIAdapter({ providerId: 'azure-openai', http, apiKey: 'k' })).toThrow(/baseUrlParams\.resource/);
     expect(() => createOpenAIAdapter({ providerId: 'x', compatibleProvider: 'nope', http })).toThrow(/Unknown/);
@@ -361,7 +319,7 @@ describe('azure openai', () => {
   const ok = JSON.stringify({ choices: [{ message: { content: 'x' }, finish_reason: 'stop' }] });
 
   it('posts to /deployments/{model}/chat/completions?api-version=... with an api-key header', async () => {
-    const fake = fakeHttp(200, [ok]);
+    const fake = cannedHttp(200, [ok]);
     const adapter = createOpenAIAdapter({
       providerId: 'azure-openai',
       baseUrlParams: { resource: 'my-resource' },
@@ -377,7 +335,7 @@ describe('azure openai', () => {
   });
 
   it('takes apiVersion and a fixed deployment from options', async () => {
-    const fake = fakeHttp(200, [ok]);
+    const fake = cannedHttp(200, [ok]);
     const adapter = createOpenAIAdapter({
       providerId: 'my-azure',
       compatibleProvider: 'azure-openai',
@@ -393,7 +351,7 @@ describe('azure openai', () => {
 
 describe('openai stream edge cases', () => {
   const streamOf = async (...chunks: Array<string | Uint8Array>) => {
-    const fake = fakeHttp(200, chunks);
+    const fake = cannedHttp(200, chunks);
     return collect(createOpenAIAdapter({ providerId: 'openrouter', http: fake.http, apiKey: 'k' }).stream(hello, signal()));
   };
   const withoutMetadata = (parts: StreamPart[]) => parts.filter((p) => p.type !== 'response-metadata');
@@ -464,7 +422,7 @@ describe('openai stream edge cases', () => {
   });
 
   it('finishes normally when the connection breaks after the finish chunk', async () => {
-    const fake = fakeHttp(200, []);
+    const fake = cannedHttp(200, []);
     const broken = {
       ...fake.http,
       async request(request: HttpRequest) {
@@ -518,7 +476,7 @@ describe('openai stream edge cases', () => {
   });
 
   it('throws the typed error before yielding anything when the status is not 2xx', async () => {
-    const fake = fakeHttp(400, [JSON.stringify({ error: { message: 'bad temperature', type: 'invalid_request_error', param: 'temperature', code: null } })]);
+    const fake = cannedHttp(400, [JSON.stringify({ error: { message: 'bad temperature', type: 'invalid_request_error', param: 'temperature', code: null } })]);
     const seen: StreamPart[] = [];
     const error = await caught(
       (async () => {
@@ -530,17 +488,17 @@ describe('openai stream edge cases', () => {
   });
 
   it('rejects a 200 body that is not JSON, or that carries an error', async () => {
-    const notJson = fakeHttp(200, ['<html>gateway</html>']);
+    const notJson = cannedHttp(200, ['<html>gateway</html>']);
     const error = await caught(createOpenAIAdapter({ providerId: 'openai', http: notJson.http, apiKey: 'k' }).generate(hello, signal()));
     expect(error.code).toBe('UPSTREAM_PROTOCOL_ERROR');
-    const errorBody = fakeHttp(200, [JSON.stringify({ error: { message: 'No endpoints found', code: 404 } })]);
+    const errorBody = cannedHttp(200, [JSON.stringify({ error: { message: 'No endpoints found', code: 404 } })]);
     const refused = await caught(createOpenAIAdapter({ providerId: 'openrouter', http: errorBody.http, apiKey: 'k' }).generate(hello, signal()));
     expect(refused).toMatchObject({ code: 'MODEL_NOT_FOUND', message: 'No endpoints found' });
   });
 
   it('reads the text chunks of array content, as Mistral reasoning models send it', async () => {
     const content = [{ type: 'thinking', thinking: [{ type: 'text', text: 'hmm' }] }, { type: 'text', text: 'Answer' }];
-    const fake = fakeHttp(200, [JSON.stringify({ choices: [{ message: { content }, finish_reason: 'stop' }] })]);
+    const fake = cannedHttp(200, [JSON.stringify({ choices: [{ message: { content }, finish_reason: 'stop' }] })]);
     const result = await createOpenAIAdapter({ providerId: 'mistral', http: fake.http, apiKey: 'k' }).generate(hello, signal());
     expect(result.text).toBe('Answer');
     const parts = await streamOf(sse(chunk({ content: [{ type: 'text', text: 'A' }] }), chunk({}, 'stop'), '[DONE]'));
@@ -548,7 +506,7 @@ describe('openai stream edge cases', () => {
   });
 
   it('maps a response with reasoning_content, tool calls and DeepSeek cache fields', async () => {
-    const fake = fakeHttp(200, [
+    const fake = cannedHttp(200, [
       JSON.stringify({
         id: 'x',
         model: 'deepseek-reasoner',

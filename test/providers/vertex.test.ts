@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChatRequest } from '../../src/core/types.ts';
 import { createProviderAdapter, findProviderKind, isConfigured } from '../../src/providers/registry.ts';
-import { createUndiciHttpClient, type HttpClient, type HttpRequest, type HttpResponse } from '../../src/providers/shared/http-client.ts';
+import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
 import { createVertexAnthropicAdapter } from '../../src/providers/vertex/create-vertex-anthropic-adapter.ts';
 import { createVertexGeminiAdapter } from '../../src/providers/vertex/create-vertex-gemini-adapter.ts';
 import { vertexBaseUrl } from '../../src/providers/vertex/vertex-endpoint.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
+import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
+import { cannedHttp, sayHi, signal } from '../helpers/provider-test-kit.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startVertexSimulator } from './vertex-simulator.ts';
 import { startGoogleTokenServer, type GoogleTokenServer } from './vertex-token-server.ts';
@@ -31,41 +32,21 @@ runAdapterCases({
   model: 'claude-sonnet-4@20250514',
 });
 
-const signal = () => new AbortController().signal;
-const say = (model: string): ChatRequest => ({ model, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] });
-
-/** An HttpClient that records requests and answers with a canned Gemini response, for URL checks without a server. */
-function recordingHttp(): HttpClient & { urls: string[] } {
-  const urls: string[] = [];
-  const body = JSON.stringify({ candidates: [{ content: { parts: [{ text: 'ok' }] }, finishReason: 'STOP' }] });
-  return {
-    urls,
-    async request(request: HttpRequest): Promise<HttpResponse> {
-      urls.push(request.url);
-      return {
-        status: 200,
-        headers: {},
-        body: (async function* () {})(),
-        text: async () => body,
-        dump: async () => undefined,
-      };
-    },
-    close: async () => undefined,
-  };
-}
+/** Answers with a canned Gemini response, for URL checks without a server. */
+const recordingHttp = () => cannedHttp(200, [JSON.stringify({ candidates: [{ content: { parts: [{ text: 'ok' }] }, finishReason: 'STOP' }] })]);
 
 describe('vertex endpoints', () => {
   it('uses the regional host for a region and aiplatform.googleapis.com for global', async () => {
     expect(vertexBaseUrl('us-central1')).toBe('https://us-central1-aiplatform.googleapis.com/v1');
     expect(vertexBaseUrl('global')).toBe('https://aiplatform.googleapis.com/v1');
-    const http = recordingHttp();
-    await createVertexGeminiAdapter({ providerId: 'vertex', http, project: 'my-proj', location: 'global', accessToken: 't' }).generate(say('gemini-2.5-pro'), signal());
-    await createVertexGeminiAdapter({ providerId: 'vertex', http, project: 'my-proj', location: 'europe-west4', accessToken: 't' }).generate(say('gemini-2.5-pro'), signal());
+    const { http, requests } = recordingHttp();
+    await createVertexGeminiAdapter({ providerId: 'vertex', http, project: 'my-proj', location: 'global', accessToken: 't' }).generate(sayHi('gemini-2.5-pro'), signal());
+    await createVertexGeminiAdapter({ providerId: 'vertex', http, project: 'my-proj', location: 'europe-west4', accessToken: 't' }).generate(sayHi('gemini-2.5-pro'), signal());
     await createVertexGeminiAdapter({ providerId: 'vertex', http, project: 'my-proj', accessToken: 't' }).generate(
-      say('projects/my-proj/locations/us-central1/endpoints/1234567890'),
+      sayHi('projects/my-proj/locations/us-central1/endpoints/1234567890'),
       signal(),
     );
-    expect(http.urls).toEqual([
+    expect(requests.map((request) => request.url)).toEqual([
       'https://aiplatform.googleapis.com/v1/projects/my-proj/locations/global/publishers/google/models/gemini-2.5-pro:generateContent',
       'https://europe-west4-aiplatform.googleapis.com/v1/projects/my-proj/locations/europe-west4/publishers/google/models/gemini-2.5-pro:generateContent',
       'https://aiplatform.googleapis.com/v1/projects/my-proj/locations/us-central1/endpoints/1234567890:generateContent',
@@ -73,7 +54,7 @@ describe('vertex endpoints', () => {
   });
 
   it('refuses to build without a project or without credentials', () => {
-    const http = recordingHttp();
+    const { http } = recordingHttp();
     expect(() => createVertexGeminiAdapter({ providerId: 'vertex', http, accessToken: 't' })).toThrow(/needs a project/);
     expect(() => createVertexAnthropicAdapter({ providerId: 'vertex-anthropic', http, project: 'p' })).toThrow(/needs an access token or a service-account key/);
   });
@@ -84,39 +65,29 @@ describe('vertex adapters against the simulator', () => {
   let http: HttpClient;
   const last = () => simulator.requests.at(-1)!;
 
-  beforeAll(async () => {
-    simulator = await startVertexSimulator();
-    http = createUndiciHttpClient();
-  });
-  afterAll(async () => {
-    await http.close();
-    await simulator.close();
-  });
-  beforeEach(() => {
-    simulator.setScenario({ kind: 'text', chunks: ['ok'], usage: { input: 5, output: 1 } });
-  });
+  useSimulatorAndClient(() => startVertexSimulator(), (started) => ({ simulator, http } = started));
 
   it('calls Gemini at publishers/google with a bearer token and no API key', async () => {
     const adapter = createVertexGeminiAdapter({ providerId: 'vertex', baseUrl: simulator.baseUrl, http, project: 'test-project', location: 'us-central1', accessToken: 'ya29.given' });
-    await adapter.generate(say('gemini-2.5-flash'), signal());
+    await adapter.generate(sayHi('gemini-2.5-flash'), signal());
     expect(last().url).toBe('/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent');
     expect(last().headers.authorization).toBe('Bearer ya29.given');
     expect(last().headers['x-goog-api-key']).toBeUndefined();
     expect(last().body).toEqual({ contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] });
-    await collect(adapter.stream(say('gemini-2.5-flash'), signal()));
+    await collect(adapter.stream(sayHi('gemini-2.5-flash'), signal()));
     expect(last().url).toBe('/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
   });
 
   it('calls Claude at publishers/anthropic with anthropic_version in the body and no model', async () => {
     const adapter = createVertexAnthropicAdapter({ providerId: 'vertex-anthropic', baseUrl: simulator.baseUrl, http, project: 'test-project', location: 'us-east5', accessToken: 'ya29.given', headers: { 'x-extra': 'yes' } });
-    const result = await adapter.generate({ ...say('claude-sonnet-4@20250514'), maxOutputTokens: 64 }, signal());
+    const result = await adapter.generate({ ...sayHi('claude-sonnet-4@20250514'), maxOutputTokens: 64 }, signal());
     expect(result).toMatchObject({ text: 'ok', model: 'claude-sonnet-4@20250514' });
     expect(last().url).toBe('/v1/projects/test-project/locations/us-east5/publishers/anthropic/models/claude-sonnet-4@20250514:rawPredict');
     expect(last().headers.authorization).toBe('Bearer ya29.given');
     expect(last().headers['x-extra']).toBe('yes');
     expect(last().headers['anthropic-version']).toBeUndefined();
     expect(last().body).toEqual({ anthropic_version: 'vertex-2023-10-16', max_tokens: 64, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] });
-    await collect(adapter.stream(say('claude-sonnet-4@20250514'), signal()));
+    await collect(adapter.stream(sayHi('claude-sonnet-4@20250514'), signal()));
     expect(last().url).toMatch(/:streamRawPredict$/);
     expect(last().body).toMatchObject({ anthropic_version: 'vertex-2023-10-16', stream: true });
   });
@@ -124,9 +95,9 @@ describe('vertex adapters against the simulator', () => {
   it("maps Vertex's own google.rpc.Status refusals and the model's Anthropic errors for Claude", async () => {
     const adapter = createVertexAnthropicAdapter({ providerId: 'vertex-anthropic', baseUrl: simulator.baseUrl, http, project: 'test-project', location: 'us-east5', accessToken: 't' });
     simulator.setScenario({ kind: 'error', status: 403, message: "Permission 'aiplatform.endpoints.predict' denied on resource" });
-    await expect(adapter.generate(say('claude-sonnet-4@20250514'), signal())).rejects.toMatchObject({ code: 'UPSTREAM_PERMISSION', upstreamCode: 'PERMISSION_DENIED' });
+    await expect(adapter.generate(sayHi('claude-sonnet-4@20250514'), signal())).rejects.toMatchObject({ code: 'UPSTREAM_PERMISSION', upstreamCode: 'PERMISSION_DENIED' });
     simulator.setScenario({ kind: 'error', status: 529, message: 'Overloaded' });
-    await expect(adapter.generate(say('claude-sonnet-4@20250514'), signal())).rejects.toMatchObject({ code: 'OVERLOADED', upstreamCode: 'overloaded_error', message: 'Overloaded' });
+    await expect(adapter.generate(sayHi('claude-sonnet-4@20250514'), signal())).rejects.toMatchObject({ code: 'OVERLOADED', upstreamCode: 'overloaded_error', message: 'Overloaded' });
   });
 });
 
@@ -156,7 +127,7 @@ describe('vertex service-account authentication', () => {
 
   it('signs an RS256 assertion for the cloud-platform scope, addressed to the key file token_uri', async () => {
     const adapter = createVertexGeminiAdapter({ providerId: 'vertex', baseUrl: simulator.baseUrl, http, serviceAccountKey: JSON.stringify(tokens.key), clock });
-    await adapter.generate(say('gemini-2.5-flash'), signal());
+    await adapter.generate(sayHi('gemini-2.5-flash'), signal());
     const assertion = tokens.assertions.at(-1)!;
     const iat = Math.floor(now / 1000);
     expect(assertion.header).toEqual({ alg: 'RS256', typ: 'JWT', kid: 'simulated-key-1' });
@@ -175,7 +146,7 @@ describe('vertex service-account authentication', () => {
     const adapter = createVertexAnthropicAdapter({ providerId: 'vertex-anthropic', baseUrl: simulator.baseUrl, http, serviceAccountKey: tokens.key, location: 'us-east5', clock });
     tokens.setDelay(50);
     const before = tokens.exchanges();
-    const results = await Promise.all(Array.from({ length: 5 }, () => adapter.generate(say('claude-sonnet-4@20250514'), signal())));
+    const results = await Promise.all(Array.from({ length: 5 }, () => adapter.generate(sayHi('claude-sonnet-4@20250514'), signal())));
     expect(results.every((result) => result.text === 'ok')).toBe(true);
     expect(tokens.exchanges()).toBe(before + 1);
     const firstToken = simulator.requests.at(-1)!.headers.authorization;
@@ -183,11 +154,11 @@ describe('vertex service-account authentication', () => {
 
     // Still valid 50 minutes later (the token lives 3599 s; it is refreshed 5 minutes early).
     now += 50 * 60_000;
-    await collect(adapter.stream(say('claude-sonnet-4@20250514'), signal()));
+    await collect(adapter.stream(sayHi('claude-sonnet-4@20250514'), signal()));
     expect(tokens.exchanges()).toBe(before + 1);
 
     now += 6 * 60_000;
-    await adapter.generate(say('claude-sonnet-4@20250514'), signal());
+    await adapter.generate(sayHi('claude-sonnet-4@20250514'), signal());
     expect(tokens.exchanges()).toBe(before + 2);
     expect(simulator.requests.at(-1)!.headers.authorization).not.toBe(firstToken);
   });
@@ -196,16 +167,16 @@ describe('vertex service-account authentication', () => {
     const adapter = createVertexGeminiAdapter({ providerId: 'vertex', baseUrl: simulator.baseUrl, http, serviceAccountKey: tokens.key, clock });
     tokens.refuseWith({ status: 400, error: 'invalid_grant', description: 'Invalid grant: account not found' });
     const before = tokens.exchanges();
-    await expect(adapter.generate(say('gemini-2.5-flash'), signal())).rejects.toMatchObject({
+    await expect(adapter.generate(sayHi('gemini-2.5-flash'), signal())).rejects.toMatchObject({
       code: 'UPSTREAM_AUTHENTICATION',
       upstreamCode: 'invalid_grant',
       upstreamStatus: 400,
       provider: 'vertex',
       message: expect.stringContaining('Invalid grant: account not found'),
     });
-    await expect(collect(adapter.stream(say('gemini-2.5-flash'), signal()))).rejects.toMatchObject({ code: 'UPSTREAM_AUTHENTICATION' });
+    await expect(collect(adapter.stream(sayHi('gemini-2.5-flash'), signal()))).rejects.toMatchObject({ code: 'UPSTREAM_AUTHENTICATION' });
     tokens.refuseWith(undefined);
-    expect((await adapter.generate(say('gemini-2.5-flash'), signal())).text).toBe('ok');
+    expect((await adapter.generate(sayHi('gemini-2.5-flash'), signal())).text).toBe('ok');
     expect(tokens.exchanges()).toBe(before + 3);
   });
 
@@ -220,18 +191,18 @@ describe('vertex service-account authentication', () => {
       const file = join(directory, 'service-account.json');
       writeFileSync(file, JSON.stringify(tokens.key));
       const claude = createProviderAdapter({ id: 'vc', kind: 'vertex-anthropic', baseUrl: simulator.baseUrl, location: 'us-east5', serviceAccountFile: file }, http);
-      expect((await claude.generate(say('claude-sonnet-4@20250514'), signal())).text).toBe('ok');
+      expect((await claude.generate(sayHi('claude-sonnet-4@20250514'), signal())).text).toBe('ok');
       expect(simulator.requests.at(-1)!.url).toBe('/v1/projects/test-project/locations/us-east5/publishers/anthropic/models/claude-sonnet-4@20250514:rawPredict');
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
     const gemini = createProviderAdapter({ id: 'vg', kind: 'vertex', baseUrl: simulator.baseUrl, project: 'other-project', serviceAccountJson: JSON.stringify(tokens.key) }, http);
-    expect((await gemini.generate(say('gemini-2.5-flash'), signal())).text).toBe('ok');
+    expect((await gemini.generate(sayHi('gemini-2.5-flash'), signal())).text).toBe('ok');
     expect(simulator.requests.at(-1)!.url).toBe('/v1/projects/other-project/locations/global/publishers/google/models/gemini-2.5-flash:generateContent');
   });
 
   it('does not accept a token the token server never issued', async () => {
     const adapter = createVertexGeminiAdapter({ providerId: 'vertex', baseUrl: simulator.baseUrl, http, project: 'test-project', accessToken: 'ya29.forged' });
-    await expect(adapter.generate(say('gemini-2.5-flash'), signal())).rejects.toMatchObject({ code: 'UPSTREAM_AUTHENTICATION', upstreamStatus: 401 });
+    await expect(adapter.generate(sayHi('gemini-2.5-flash'), signal())).rejects.toMatchObject({ code: 'UPSTREAM_AUTHENTICATION', upstreamStatus: 401 });
   });
 });

@@ -2,14 +2,12 @@ import type { ProviderAdapter } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import type { AdapterOptions } from '../shared/adapter-options.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
-import { readJsonObject } from '../shared/read-json-object.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
 import { streamResponseBody } from '../shared/stream-response-body.ts';
 import { anthropicError, anthropicTransportError, parseAnthropicErrorBody } from './anthropic-error.ts';
 import { streamAnthropicParts } from './anthropic-stream.ts';
-import type { AnthropicWireMessage } from './anthropic-wire.ts';
 import { buildAnthropicRequest } from './build-anthropic-request.ts';
-import { mapAnthropicResponse } from './map-anthropic-response.ts';
+import { readAnthropicMessage } from './read-anthropic-message.ts';
 
 export interface AnthropicAdapterOptions extends AdapterOptions {
   /** The `anthropic-version` header; defaults to 2023-06-01, the current stable version. */
@@ -54,13 +52,7 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
   return {
     async generate(request, signal) {
       const response = await send(request, false, signal);
-      const message = await readJsonObject(response, {
-        provider: providerId,
-        toTransportError: (error) => anthropicTransportError(error, signal, providerId),
-        notJsonMessage: 'Anthropic returned a response body that is not JSON',
-        notObjectMessage: 'Anthropic returned a response body that is not a message',
-      });
-      return mapAnthropicResponse(message as AnthropicWireMessage);
+      return readAnthropicMessage(response, { providerId, signal, upstreamName: 'Anthropic' });
     },
 
     async *stream(request, signal) {

@@ -13,6 +13,8 @@ export const defaultAzureApiVersion = '2024-10-21';
 
 export interface OpenAIEndpoint {
   chatUrl(model: string): string;
+  /** POST {baseUrl}/embeddings (Azure: /deployments/{deployment}/embeddings?api-version=...). */
+  embeddingsUrl(model: string): string;
   headers: Record<string, string>;
   quirks: OpenAICompatibleQuirks;
   includeUsageInStream: boolean;
@@ -26,6 +28,7 @@ export function resolveOpenAIEndpoint(options: OpenAIAdapterOptions): OpenAIEndp
   const azure = options.azure ?? (preset.id === 'azure-openai' ? { apiVersion: defaultAzureApiVersion } : undefined);
   return {
     chatUrl: azure === undefined ? () => `${baseUrl}/chat/completions` : (model) => azureChatUrl(baseUrl, azure, model),
+    embeddingsUrl: azure === undefined ? () => `${baseUrl}/embeddings` : (model) => azureEmbeddingsUrl(baseUrl, azure, model),
     headers: headersFor(options, preset),
     quirks,
     includeUsageInStream: options.includeUsageInStream ?? quirks.streamUsageOption,
@@ -37,6 +40,12 @@ export function resolveOpenAIEndpoint(options: OpenAIAdapterOptions): OpenAIEndp
 function azureChatUrl(baseUrl: string, azure: AzureOpenAIOptions, model: string): string {
   const deployment = encodeURIComponent(azure.deployment ?? model);
   return `${baseUrl}/deployments/${deployment}/chat/completions?api-version=${encodeURIComponent(azure.apiVersion)}`;
+}
+
+/** Azure OpenAI REST reference, "Embeddings": the deployment names the model. */
+function azureEmbeddingsUrl(baseUrl: string, azure: AzureOpenAIOptions, model: string): string {
+  const deployment = encodeURIComponent(azure.deployment ?? model);
+  return `${baseUrl}/deployments/${deployment}/embeddings?api-version=${encodeURIComponent(azure.apiVersion)}`;
 }
 
 function compatibleProviderFor(options: OpenAIAdapterOptions): OpenAICompatibleProvider {

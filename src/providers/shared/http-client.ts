@@ -14,7 +14,7 @@ export interface HttpResponse {
   headers: Record<string, string | string[] | undefined>;
   body: AsyncIterable<Uint8Array>;
   text(): Promise<string>;
-  /** Releases the connection without reading the rest of the body. */
+  /** Releases the connection: a finished body keeps it alive, an unfinished one closes it. */
   dump(): Promise<void>;
 }
 
@@ -59,8 +59,10 @@ export function createUndiciHttpClient(options: UndiciHttpClientOptions = {}): H
         headers: response.headers as Record<string, string | string[] | undefined>,
         body: body as AsyncIterable<Uint8Array>,
         text: () => body.text(),
+        // An unfinished body is destroyed rather than drained: a stream the caller left early may
+        // never end (a hung upstream), and reading the rest of a long stream only costs.
         dump: async () => {
-          await body.dump().catch(() => undefined);
+          if (!body.readableEnded) body.destroy();
         },
       };
     },

@@ -1,15 +1,13 @@
 // Claude models on Vertex AI: POST …/publishers/anthropic/models/{model}:rawPredict and
 // :streamRawPredict with an OAuth bearer token. The body, the response and the SSE stream are the
-// Messages API's, so the Anthropic adapter's request builder, response mapper and stream reader
+// Messages API's, so the Anthropic adapter's request builder, response reader and stream reader
 // are reused; only the URL, the auth and the error shapes differ.
 import type { ProviderAdapter } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import { anthropicTransportError } from '../anthropic/anthropic-error.ts';
 import { streamAnthropicParts } from '../anthropic/anthropic-stream.ts';
-import type { AnthropicWireMessage } from '../anthropic/anthropic-wire.ts';
-import { mapAnthropicResponse } from '../anthropic/map-anthropic-response.ts';
+import { readAnthropicMessage } from '../anthropic/read-anthropic-message.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
-import { readJsonObject } from '../shared/read-json-object.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
 import { streamResponseBody } from '../shared/stream-response-body.ts';
 import { buildVertexAnthropicRequest } from './build-vertex-anthropic-request.ts';
@@ -45,13 +43,7 @@ export function createVertexAnthropicAdapter(options: VertexAnthropicAdapterOpti
   return {
     async generate(request, signal) {
       const response = await send(request, false, signal);
-      const message = await readJsonObject(response, {
-        provider: providerId,
-        toTransportError: (error) => anthropicTransportError(error, signal, providerId),
-        notJsonMessage: 'Vertex AI returned a response body that is not JSON',
-        notObjectMessage: 'Vertex AI returned a response body that is not a message',
-      });
-      return mapAnthropicResponse(message as AnthropicWireMessage);
+      return readAnthropicMessage(response, { providerId, signal, upstreamName: 'Vertex AI' });
     },
 
     async *stream(request, signal) {
