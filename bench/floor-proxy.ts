@@ -3,7 +3,6 @@
 // Usage: node --import tsx/loader bench/floor-proxy.ts --upstream http://127.0.0.1:N; prints `listening <port>`.
 import { createServer, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream';
 import { Pool } from 'undici';
 
 const upstreamArgument = process.argv.indexOf('--upstream');
@@ -25,23 +24,24 @@ const server = createServer((request, response) => {
   const parts: Buffer[] = [];
   request.on('data', (part: Buffer) => parts.push(part));
   request.on('end', () => {
-    const body = Buffer.concat(parts);
-    const abort = new AbortController();
-    response.on('close', () => {
-      if (!response.writableFinished) abort.abort();
-    });
     pool
       .request({
         path: request.url ?? '/',
         method: request.method as 'POST',
         headers: forwardable(request.headers) as Record<string, string>,
-        body,
-        signal: abort.signal,
+        body: Buffer.concat(parts),
       })
       .then(
         (upstreamResponse) => {
+          const body = upstreamResponse.body;
           response.writeHead(upstreamResponse.statusCode, forwardable(upstreamResponse.headers));
-          pipeline(upstreamResponse.body, response, () => undefined);
+          body.pipe(response);
+          body.on('error', () => response.destroy());
+          // A client that leaves early: destroying the body closes the upstream request too.
+          // (No AbortSignal: aborting one builds a DOMException, which a floor should not pay for.)
+          response.on('close', () => {
+            if (!response.writableFinished) body.destroy();
+          });
         },
         () => {
           if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });

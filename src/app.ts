@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { uuidv7 } from 'uuidv7';
 import type { AppConfig } from './config.ts';
 import { CompletionService } from './core/completion-service.ts';
+import { EmbeddingService } from './core/embedding-service.ts';
 import { systemClock, type Clock } from './core/ports.ts';
 import { CATALOG_CHANGES_TOPIC, ProviderAdminService } from './core/provider-admin-service.ts';
 import { createSecretBox } from './core/secret-box.ts';
@@ -88,6 +89,15 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     usage: metering.writer,
     ...(health ? { health } : {}),
   });
+  // Embeddings share the completions' admission (budgets, rate limits) and usage sink.
+  const embeddings = new EmbeddingService({
+    deployments,
+    adapters: runtime.embeddingAdapters,
+    clock,
+    newId,
+    admission: metering.admission,
+    usage: metering.writer,
+  });
 
   const keys = createKeyRepository(database.db);
   const teams = createTeamRepository(database.db);
@@ -137,6 +147,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     catalog,
     providers: providerRepository,
     completions,
+    embeddings,
     usage: metering.usage,
     usageFeed: metering.feed,
     budgets: metering.budgets,
@@ -156,6 +167,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   const schema = buildSchema();
   const rest = createRestHandler({
     completions,
+    embeddings,
     authenticate: (credentials) => authenticator.authenticate(credentials),
     catalog,
     bodyLimitBytes: config.server.bodyLimitBytes,

@@ -4,11 +4,12 @@
 import type { AppConfig } from './config.ts';
 import { CatalogService } from './core/catalog.ts';
 import { DeploymentTable } from './core/deployments.ts';
+import type { EmbeddingAdapter } from './core/embeddings.ts';
 import { usdToMicro } from './core/money.ts';
 import type { DeploymentRepository, ProviderAdapter, ProviderCredentialRepository, StoredDeployment } from './core/ports.ts';
 import type { SecretBox } from './core/secret-box.ts';
 import { buildCatalog } from './providers/catalog/build-catalog.ts';
-import { createProviderAdapter, isConfigured, type ProviderSettings } from './providers/registry.ts';
+import { createEmbeddingAdapter, createProviderAdapter, isConfigured, type ProviderSettings } from './providers/registry.ts';
 import type { HttpClient } from './providers/shared/http-client.ts';
 
 export interface ProviderRuntimeOptions {
@@ -78,6 +79,8 @@ export class ProviderRuntime {
   readonly catalog: CatalogService;
   readonly deployments: DeploymentTable;
   readonly adapters = new Map<string, ProviderAdapter>();
+  /** The embeddings adapters of the configured providers whose kind serves embeddings. */
+  readonly embeddingAdapters = new Map<string, EmbeddingAdapter>();
 
   private constructor(private readonly options: ProviderRuntimeOptions) {
     this.catalog = new CatalogService({ models: [], providers: [] });
@@ -124,15 +127,20 @@ export class ProviderRuntime {
     this.catalog.replace(built.snapshot);
     this.deployments.replace(built.deployments);
     const next = new Map<string, ProviderAdapter>();
+    const nextEmbedding = new Map<string, EmbeddingAdapter>();
     for (const provider of settings) {
       if (!isConfigured(provider)) continue;
       try {
         next.set(provider.id, createProviderAdapter(provider, this.options.http));
+        const embedding = createEmbeddingAdapter(provider, this.options.http);
+        if (embedding) nextEmbedding.set(provider.id, embedding);
       } catch (error) {
         this.options.log(`provider ${provider.id}: ${(error as Error).message}; not routable`);
       }
     }
     this.adapters.clear();
     for (const [id, adapter] of next) this.adapters.set(id, adapter);
+    this.embeddingAdapters.clear();
+    for (const [id, adapter] of nextEmbedding) this.embeddingAdapters.set(id, adapter);
   }
 }

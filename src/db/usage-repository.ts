@@ -53,20 +53,20 @@ export function toUsageRecord(row: EventRow): UsageRecord {
 function dimensions(table: 'daily' | 'events'): Record<UsageGrouping, SQL> {
   if (table === 'daily') {
     return {
-      DAY: sql`${usageDaily.day}::text`,
+      DAY: sql`${usageDaily.day}`,
       KEY: sql`${usageDaily.keyId}`,
-      TEAM: sql`${usageDaily.teamId}::text`,
-      USER: sql`${usageDaily.userId}::text`,
+      TEAM: sql`${usageDaily.teamId}`,
+      USER: sql`${usageDaily.userId}`,
       END_USER: sql`${usageDaily.endUser}`,
       MODEL: sql`${usageDaily.model}`,
       PROVIDER: sql`${usageDaily.providerId}`,
     };
   }
   return {
-    DAY: sql`((${usageEvents.createdAt} AT TIME ZONE 'UTC')::date)::text`,
+    DAY: sql`(${usageEvents.createdAt} AT TIME ZONE 'UTC')::date`,
     KEY: sql`${usageEvents.keyId}`,
-    TEAM: sql`${usageEvents.teamId}::text`,
-    USER: sql`${usageEvents.userId}::text`,
+    TEAM: sql`${usageEvents.teamId}`,
+    USER: sql`${usageEvents.userId}`,
     END_USER: sql`${usageEvents.endUser}`,
     MODEL: sql`coalesce(${usageEvents.model}, ${usageEvents.requestedModel})`,
     PROVIDER: sql`${usageEvents.providerId}`,
@@ -173,6 +173,17 @@ function groupByClause(groupBy: readonly UsageGrouping[]): SQL {
 
 const where = (conditions: SQL[]) => (conditions.length ? sql` WHERE ${and(...conditions)}` : sql``);
 
+/**
+ * The aggregate query. Groups by the raw columns and converts dates and uuids to text only in the
+ * outer query, once per group rather than once per row.
+ */
+function aggregate(table: 'daily' | 'events', groupBy: readonly UsageGrouping[], conditions: SQL[]): SQL {
+  const from = table === 'daily' ? sql`${usageDaily}` : sql`${usageEvents}`;
+  return sql`SELECT day::text AS day, key_id, team_id::text AS team_id, user_id::text AS user_id, end_user, model, provider_id,
+      requests, failed_requests, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro
+    FROM (SELECT ${selectList(groupBy, table)} FROM ${from}${where(conditions)}${groupByClause(groupBy)}) AS grouped`;
+}
+
 /** At most this many groups are returned, dearest first within each day. */
 const SERIES_LIMIT = 10_000;
 
@@ -187,7 +198,7 @@ export function createUsageRepository(db: Db): UsageRepository {
         if (plan.rollupDays.to) conditions.push(lt(usageDaily.day, plan.rollupDays.to));
         queries.push(
           db
-            .execute(sql`SELECT ${selectList(groupBy, 'daily')} FROM ${usageDaily}${where(conditions)}${groupByClause(groupBy)}`)
+            .execute(aggregate('daily', groupBy, conditions))
             .then((result) => rowsOf<AggregateRow>(result).map((row) => toGroupRow(row, groupBy))),
         );
       }
@@ -197,7 +208,7 @@ export function createUsageRepository(db: Db): UsageRepository {
         if (range.to) conditions.push(lt(usageEvents.createdAt, range.to));
         queries.push(
           db
-            .execute(sql`SELECT ${selectList(groupBy, 'events')} FROM ${usageEvents}${where(conditions)}${groupByClause(groupBy)}`)
+            .execute(aggregate('events', groupBy, conditions))
             .then((result) => rowsOf<AggregateRow>(result).map((row) => toGroupRow(row, groupBy))),
         );
       }

@@ -9,6 +9,7 @@ import type { GatewayError } from '../core/errors.ts';
 import type { CatalogService, ProviderDescriptor } from '../core/catalog.ts';
 import type { ProviderRepository, StoredProvider } from '../core/ports.ts';
 import type { CompletionService } from '../core/completion-service.ts';
+import type { EmbeddingService } from '../core/embedding-service.ts';
 import type { BudgetService } from '../core/metering/budget-service.ts';
 import type { MeteringStatus, UsageFeed } from '../core/metering/usage-feed.ts';
 import type { UsageRepository } from '../core/metering/usage-report.ts';
@@ -36,6 +37,7 @@ export interface GraphQLServices {
   catalog: CatalogService;
   providers: ProviderRepository;
   completions: CompletionService;
+  embeddings: EmbeddingService;
   /** Usage reports, generations (including records not yet written) and the raw log. */
   usage: UsageRepository;
   usageFeed: UsageFeed;

@@ -8,6 +8,7 @@ import './types/provider.ts';
 import './types/model.ts';
 import './types/chat-completion.ts';
 import './types/multi-completion.ts';
+import './types/embeddings.ts';
 import './types/deployment.ts';
 import './types/limits.ts';
 import './types/team.ts';

@@ -14,6 +14,7 @@ import type { RestHandler } from '../server/http-server.ts';
 import { anthropicErrorFormat } from './anthropic/anthropic-error-format.ts';
 import { createMessagesEndpoint } from './anthropic/handle-messages.ts';
 import { createChatCompletionsEndpoint } from './openai/handle-chat-completions.ts';
+import { createEmbeddingsEndpoint, type EmbeddingsEndpointServices } from './openai/handle-embeddings.ts';
 import { createListModelsEndpoint, createRetrieveModelEndpoint } from './openai/handle-models.ts';
 import { openAIErrorFormat } from './openai/openai-error-format.ts';
 import { clientAbortSignal } from './shared/client-abort-signal.ts';
@@ -28,6 +29,8 @@ import { writeError, type ErrorFormat } from './shared/write-json.ts';
 export interface RestHandlerOptions {
   completions: RestServices['completions'];
   catalog: RestServices['catalog'];
+  /** Serves POST /v1/embeddings when given. */
+  embeddings?: EmbeddingsEndpointServices['embeddings'] | undefined;
   /** Resolves the caller from the request's key; without it every request is allowed. */
   authenticate?: ((credentials: Credentials) => Promise<Caller>) | undefined;
   bodyLimitBytes: number;
@@ -61,6 +64,9 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     { method: 'POST', match: exact('/v1/chat/completions'), errorFormat: openAIErrorFormat, endpoint: createChatCompletionsEndpoint(services) },
     { method: 'POST', match: exact('/v1/messages'), errorFormat: anthropicErrorFormat, endpoint: createMessagesEndpoint(services) },
     { method: 'GET', match: exact('/v1/models'), errorFormat: openAIErrorFormat, endpoint: createListModelsEndpoint(services) },
+    ...(options.embeddings
+      ? [{ method: 'POST' as const, match: exact('/v1/embeddings'), errorFormat: openAIErrorFormat, endpoint: createEmbeddingsEndpoint({ embeddings: options.embeddings, clock: services.clock }) }]
+      : []),
     {
       method: 'GET',
       match: (path) => (path.startsWith(modelIdPrefix) && path.length > modelIdPrefix.length ? { id: decodeModelId(path.slice(modelIdPrefix.length)) } : null),

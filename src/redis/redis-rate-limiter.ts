@@ -70,6 +70,8 @@ interface ScriptCommands {
 }
 
 const REASONS: Record<number, RefusalReason> = { 1: 'rpm', 2: 'tpm', 3: 'parallel' };
+/** How long an instance limits on its own after Redis failed, before trying Redis again. */
+const RETRY_REDIS_MS = 5000;
 /** A lease older than this is considered abandoned (its instance died). */
 const LEASE_MS = 15 * 60_000;
 
@@ -82,7 +84,8 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly prefix: string;
   private readonly scripts: ScriptCommands;
   private readonly fallback = new InMemoryRateLimiter();
-  private warned = false;
+  /** After a Redis failure, requests use the fallback until then instead of waiting on Redis again. */
+  private unavailableUntil = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -107,15 +110,15 @@ export class RedisRateLimiter implements RateLimiter {
       return [k.requests, k.tokens, k.inFlight];
     });
     const limits = rules.flatMap((rule) => [rule.rpm ?? -1, rule.tpm ?? -1, rule.maxParallel ?? -1]);
+    if (Date.now() < this.unavailableUntil) return this.fallback.acquire(rules, tokens, now);
     let result: number[];
     try {
       result = await this.scripts.modelgraphAcquireRateLimits(keys.length, ...keys, now, tokens, lease, now + LEASE_MS, ...limits);
     } catch (error) {
-      if (!this.warned) this.options.logger?.(`metering: Redis rate limits unavailable, limiting per instance: ${(error as Error).message}`);
-      this.warned = true;
+      this.options.logger?.(`metering: Redis rate limits unavailable for ${RETRY_REDIS_MS / 1000} s, limiting per instance: ${(error as Error).message}`);
+      this.unavailableUntil = Date.now() + RETRY_REDIS_MS;
       return this.fallback.acquire(rules, tokens, now);
     }
-    this.warned = false;
     if (result[0] === 0) {
       const rule = rules[result[1]!]!;
       throw rateLimitedError(rule, REASONS[result[2]!]!, { requests: result[3]!, tokens: result[4]! }, now);

@@ -24,7 +24,7 @@ export function createUsageFeed(redisUrl: string | undefined): UsageFeed {
       })
     : [];
   const pubSub = createPubSub<{ [TOPIC]: [batch: WireRecord[]] }>(
-    clients.length ? { eventTarget: createRedisEventTarget({ publishClient: clients[0]!, subscribeClient: clients[1]! }) } : {},
+    clients.length ? { eventTarget: createRedisEventTarget({ publishClient: quiet(clients[0]!), subscribeClient: quiet(clients[1]!) }) } : {},
   );
   return {
     publish(records) {
@@ -39,4 +39,18 @@ export function createUsageFeed(redisUrl: string | undefined): UsageFeed {
       await Promise.all(clients.map((redis) => redis.quit().catch(() => redis.disconnect())));
     },
   };
+}
+
+/**
+ * The event target does not await publish/subscribe: while Redis is down their rejections would be
+ * unhandled (and end the process). Live delivery is best effort; the records are in the database.
+ */
+function quiet(redis: Redis): Redis {
+  return new Proxy(redis, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property !== 'publish' && property !== 'subscribe' && property !== 'unsubscribe') return value;
+      return (...args: unknown[]) => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch(() => undefined);
+    },
+  });
 }

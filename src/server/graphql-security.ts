@@ -6,7 +6,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext } from 'graphql';
 import { createGraphQLError, createLRUCache, type CORSOptions, type Plugin, type YogaMaskedErrorOpts } from 'graphql-yoga';
-import { sha256Hex, type PersistedOperations } from './persisted-operations.ts';
+import { normalizeHash, sha256Hex, type PersistedOperations } from './persisted-operations.ts';
 
 export interface GraphQLLimits {
   maxDepth: number;
@@ -28,6 +28,8 @@ export interface GraphQLSecurity {
   cors: (request: Request) => CORSOptions;
   plugins: Plugin[];
   maskedErrors: Partial<YogaMaskedErrorOpts>;
+  /** GraphQL over HTTP's persisted document id, accepted beside the APQ extension. */
+  extraParamNames: string[];
 }
 
 /** The header a client sends with GET or form-encoded requests (JSON POSTs need none). */
@@ -55,6 +57,7 @@ export function graphqlSecurity(options: GraphQLSecurityOptions): GraphQLSecurit
     ],
     // isDev false: NODE_ENV=development must not add the original error to the response either.
     maskedErrors: { isDev: false, errorMessage: 'Unexpected error.' },
+    extraParamNames: ['documentId'],
   };
 }
 
@@ -108,24 +111,26 @@ interface PersistedQueryExtension {
   sha256Hash: string;
 }
 
-function persistedQueryOf(extensions: Record<string, unknown> | undefined): PersistedQueryExtension | null {
-  const value = extensions?.persistedQuery as Partial<PersistedQueryExtension> | undefined;
-  return value && value.version === 1 && typeof value.sha256Hash === 'string' ? (value as PersistedQueryExtension) : null;
+/** The hash a request names: APQ's `extensions.persistedQuery.sha256Hash` or a `documentId` ("sha256:<hex>"). */
+function persistedHashOf(params: { extensions?: Record<string, unknown>; documentId?: unknown }): string | null {
+  const value = params.extensions?.persistedQuery as Partial<PersistedQueryExtension> | undefined;
+  if (value && value.version === 1 && typeof value.sha256Hash === 'string') return normalizeHash(value.sha256Hash);
+  return typeof params.documentId === 'string' ? normalizeHash(params.documentId) : null;
 }
 
 /**
  * Automatic Persisted Queries (Apollo's protocol, as @graphql-yoga/plugin-apq implements it): a
- * request with only `extensions.persistedQuery.sha256Hash` runs the stored document or fails with
- * PersistedQueryNotFound, and the client retries with the text, which registers it. Allow-listed
- * documents that came with their text are always known; in allowlist mode nothing else is stored.
+ * request with only `extensions.persistedQuery.sha256Hash` (or a `documentId`) runs the stored
+ * document or fails with PersistedQueryNotFound, and the client retries with the text, which
+ * registers it. Allow-listed documents that came with their text are always known; in allowlist
+ * mode nothing else is stored.
  */
 export function useAutomaticPersistedQueries(allowlist: PersistedOperations): Plugin {
   const registered = createLRUCache<string>({ max: 1000, ttl: 24 * 3_600_000 });
   return {
     onParams({ params, setParams }) {
-      const persisted = persistedQueryOf(params.extensions);
-      if (!persisted) return;
-      const hash = persisted.sha256Hash;
+      const hash = persistedHashOf(params);
+      if (hash === null) return;
       if (params.query == null) {
         const query = allowlist.document(hash) ?? registered.get(hash);
         if (query === undefined) {

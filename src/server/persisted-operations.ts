@@ -1,7 +1,8 @@
 // The operations a deployment allows in allowlist mode, keyed by the sha256 (hex) of their text.
 // Sources are JSON files in one of two shapes: GraphQL Code Generator's persisted documents
 // (`{ "<sha256>": "<document>" }`) or a plain list of hashes (`["<sha256>", ...]`, whose
-// documents then come with the request: their full text or an APQ registration).
+// documents then come with the request: their full text or an APQ registration). A hash may carry
+// the `sha256:` prefix of GraphQL over HTTP's document identifiers, as Code Generator writes it.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
@@ -21,20 +22,25 @@ export const sha256Hex = (text: string) => createHash('sha256').update(text).dig
 
 const HASH = /^[0-9a-f]{64}$/;
 
+/** A sha256 hex hash without its optional `sha256:` prefix. */
+export const normalizeHash = (id: string) => (id.startsWith('sha256:') ? id.slice('sha256:'.length) : id);
+
 /** Parses one source file's JSON into hash -> document (null when only the hash is known). */
 export function parsePersistedOperations(json: unknown, where: string): Map<string, string | null> {
   const entries = new Map<string, string | null>();
   if (Array.isArray(json)) {
-    for (const [index, hash] of json.entries()) {
-      if (typeof hash !== 'string' || !HASH.test(hash)) throw new Error(`${where}[${index}]: expected a sha256 hash (64 lowercase hex characters)`);
+    for (const [index, id] of json.entries()) {
+      const hash = typeof id === 'string' ? normalizeHash(id) : '';
+      if (!HASH.test(hash)) throw new Error(`${where}[${index}]: expected a sha256 hash (64 lowercase hex characters)`);
       entries.set(hash, null);
     }
     return entries;
   }
   if (json === null || typeof json !== 'object') throw new Error(`${where}: expected an object of hash -> document or an array of hashes`);
-  for (const [hash, document] of Object.entries(json)) {
-    if (!HASH.test(hash)) throw new Error(`${where}.${hash}: keys must be sha256 hashes (64 lowercase hex characters)`);
-    if (typeof document !== 'string') throw new Error(`${where}.${hash}: expected the document text`);
+  for (const [id, document] of Object.entries(json)) {
+    const hash = normalizeHash(id);
+    if (!HASH.test(hash)) throw new Error(`${where}.${id}: keys must be sha256 hashes (64 lowercase hex characters)`);
+    if (typeof document !== 'string') throw new Error(`${where}.${id}: expected the document text`);
     entries.set(hash, document);
     // A generator may hash a normalised print of the document; its text's own hash is allowed too.
     entries.set(sha256Hex(document), document);
@@ -76,8 +82,8 @@ export async function loadPersistedOperations(sources: PersistedOperationSources
 export function persistedOperationsOf(mode: PersistedOperationsMode, entries: Map<string, string | null>): PersistedOperations {
   return {
     mode,
-    allows: (hash) => mode === 'off' || entries.has(hash),
-    document: (hash) => entries.get(hash) ?? undefined,
+    allows: (hash) => mode === 'off' || entries.has(normalizeHash(hash)),
+    document: (hash) => entries.get(normalizeHash(hash)) ?? undefined,
     size: entries.size,
   };
 }

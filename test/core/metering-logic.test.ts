@@ -187,6 +187,24 @@ describe('admission', () => {
     expect(waits).toHaveLength(2);
   });
 
+  it('serves a request without a reservation when the budget ledger is unreachable (and logs it)', async () => {
+    const lines: string[] = [];
+    let settles = 0;
+    const ledger: BudgetLedger = {
+      reserve: async () => {
+        throw new Error('connect ECONNREFUSED');
+      },
+      settle: async () => void settles++,
+      spend: async () => [],
+    };
+    const admission = new MeteringAdmission({ rateLimiter: new InMemoryRateLimiter(), ledger, storedBudgets: async () => [], clock: new ManualClock(), logger: (line) => lines.push(line) });
+    const ticket = await admission.admit({ caller: caller({ maxBudgetMicro: 1n }), endUser: null, model: 'm', maxTokens: 10, maxCost: 500n });
+    await ticket.settle({ cost: 400n, tokens: 5 });
+    await admission.drain();
+    expect(settles).toBe(0);
+    expect(lines).toEqual(['metering: budgets unavailable, serving without a reservation: connect ECONNREFUSED']);
+  });
+
   it('applies no limits to the master key and to calls without a caller', async () => {
     const { ledger, state } = fakeLedger(0n);
     const admission = new MeteringAdmission({ rateLimiter: new InMemoryRateLimiter(), ledger, storedBudgets: async () => [], clock: new ManualClock() });

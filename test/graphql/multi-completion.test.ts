@@ -54,7 +54,13 @@ describe('multi-model completions', () => {
   beforeAll(async () => {
     database = await databaseCases[0]!.open();
     app = await startTestApp(
-      testConfig({ providers: [{ id: 'mock', kind: 'mock', mock: { tokensPerSecond: 50, firstTokenLatencyMs: 300 } }] }),
+      testConfig({
+        providers: [
+          { id: 'mock', kind: 'mock', mock: { tokensPerSecond: 50, firstTokenLatencyMs: 300 } },
+          // Answers after a minute: only an abort ends its streams in time.
+          { id: 'slow', kind: 'mock', mock: { firstTokenLatencyMs: 60_000 } },
+        ],
+      }),
       database,
     );
   });
@@ -177,6 +183,37 @@ describe('multi-model completions', () => {
         (value) => value.data?.generation !== null && value.data?.generation !== undefined,
       );
       expect(generation.data.generation).toEqual({ status: 'CANCELLED', cancelledByClient: true });
+    }
+    await client.dispose();
+  });
+
+  it('aborts upstream calls still waiting for their first token when the client unsubscribes', async () => {
+    const client = wsClient(app.wsUrl);
+    const started: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const stop = client.subscribe(
+        { query: STREAMS, variables: { input: input('ignored'), models: ['slow/mock-small', 'slow/mock-large'] } },
+        {
+          next: (message: any) => {
+            const tagged = message.data?.chatCompletionStreams;
+            if (tagged?.event.__typename === 'ChatCompletionStarted') started.push(tagged.event.id);
+            if (started.length === 2) {
+              stop();
+              resolve();
+            }
+          },
+          error: reject,
+          complete: () => undefined,
+        },
+      );
+    });
+    for (const id of started) {
+      const generation = await eventually(
+        () => app.graphql('query($id: ID!) { generation(id: $id) { status } }', { id }),
+        (value) => value.data?.generation != null,
+        5_000,
+      );
+      expect(generation.data.generation.status).toBe('CANCELLED');
     }
     await client.dispose();
   });

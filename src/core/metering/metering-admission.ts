@@ -9,7 +9,7 @@ import { BudgetExceededError } from '../errors.ts';
 import type { Limits } from '../keys/types.ts';
 import type { Admission, AdmissionRequest, AdmissionTicket } from '../metering.ts';
 import type { Clock } from '../ports.ts';
-import { claimOf, describeRefusal, type BudgetClaim, type BudgetLedger, type StoredBudget } from './budgets.ts';
+import { claimOf, describeRefusal, type BudgetClaim, type BudgetLedger, type BudgetRefusal, type StoredBudget } from './budgets.ts';
 import type { RateLimiter, RateLimitRule } from './rate-limits.ts';
 
 export interface MeteringAdmissionOptions {
@@ -38,11 +38,7 @@ export class MeteringAdmission implements Admission {
     const lease = rules.length > 0 ? await this.options.rateLimiter.acquire(rules, maxTokens, now) : null;
     let claims: BudgetClaim[];
     try {
-      claims = await this.budgetClaims(caller, endUser, now);
-      if (claims.length > 0) {
-        const refusal = await this.options.ledger.reserve(claims, maxCost);
-        if (refusal) throw new BudgetExceededError(describeRefusal(refusal, maxCost));
-      }
+      claims = await this.reserveBudgets(caller, endUser, maxCost, now);
     } catch (error) {
       await lease?.settle(0).catch(() => undefined);
       throw error;
@@ -59,6 +55,25 @@ export class MeteringAdmission implements Admission {
         if (claims.length > 0) this.track(this.settleBudgets(claims, maxCost, actual.cost));
       },
     };
+  }
+
+  /**
+   * Reserves against every budget that applies; returns the claims to settle. When the database
+   * cannot be reached the request is served without a reservation (logged): like usage records,
+   * budgets must not turn a database outage into an outage of the gateway.
+   */
+  private async reserveBudgets(caller: Caller | undefined, endUser: string | null, maxCost: bigint, now: number): Promise<BudgetClaim[]> {
+    let claims: BudgetClaim[];
+    let refusal: BudgetRefusal | null;
+    try {
+      claims = await this.budgetClaims(caller, endUser, now);
+      refusal = claims.length > 0 ? await this.options.ledger.reserve(claims, maxCost) : null;
+    } catch (error) {
+      this.log(`metering: budgets unavailable, serving without a reservation: ${(error as Error).message}`);
+      return [];
+    }
+    if (refusal) throw new BudgetExceededError(describeRefusal(refusal, maxCost));
+    return claims;
   }
 
   /** Resolves when every settle started so far has finished (before the database closes). */

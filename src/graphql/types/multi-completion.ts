@@ -2,7 +2,7 @@
 // runs inputs concurrently and a subscription that interleaves several models' streams. Each model
 // is one CompletionService call with the caller, so budgets, rate limits and metering count each.
 import { GraphQLError } from 'graphql';
-import type { CompletionEvent, CompletionOutcome } from '../../core/completion-service.ts';
+import type { CompletionEvent } from '../../core/completion-service.ts';
 import { GatewayError, toGatewayError } from '../../core/errors.ts';
 import type { Usage } from '../../core/types.ts';
 import { builder } from '../builder.ts';
@@ -23,29 +23,19 @@ function checkCount(count: number, what: string): void {
 
 const withCaller = (context: GraphQLContext) => (context.caller ? { caller: context.caller } : {});
 
-// The members of createChatCompletion's result union; the errors plugin types itemErrors lists as
-// success-only, so a list that mixes results and returned errors is an explicit union.
-const ChatCompletionResultUnion = builder.unionType('ChatCompletionResult', {
-  types: [ChatCompletionRef, GatewayError],
-  resolveType: (value) => (value instanceof GatewayError ? 'GatewayError' : 'ChatCompletion'),
-});
-
 builder.mutationField('createChatCompletions', (t) =>
   t.field({
-    type: [ChatCompletionResultUnion],
+    type: [ChatCompletionRef],
     description: `Runs the completions concurrently (at most ${MAX_COMPLETIONS_PER_REQUEST}); one result or typed error per input, in input order.`,
+    // Each item is ChatCompletion | GatewayError, the members of createChatCompletion's union.
+    itemErrors: { types: [GatewayError], union: { name: 'ChatCompletionResult' } },
     args: { inputs: t.arg({ type: [ChatCompletionInput], required: true }) },
     authScopes: { inference: true },
-    resolve: async (_root, args, context) => {
+    resolve: (_root, args, context) => {
       checkCount(args.inputs.length, 'inputs');
-      return Promise.all(
-        args.inputs.map(async (input): Promise<CompletionOutcome | GatewayError> => {
-          try {
-            return await context.services.completions.create({ ...toCompletionRequest(input), ...withCaller(context) }, context.signal);
-          } catch (error) {
-            return toGatewayError(error);
-          }
-        }),
+      // Started together; a rejected item becomes that item's GatewayError.
+      return args.inputs.map(async (input) =>
+        context.services.completions.create({ ...toCompletionRequest(input), ...withCaller(context) }, context.signal),
       );
     },
   }),
@@ -87,17 +77,20 @@ builder.subscriptionField('chatCompletionStreams', (t) =>
         for (const [index, model] of models.entries()) yield { model, index, event: failedEvent(toGatewayError(error)) };
         return;
       }
-      // Our own signal: ending the subscription aborts every model's upstream call before its
-      // generator is returned (return() would otherwise wait for a pending upstream read).
+      // Our own signal: ending the subscription aborts every model's upstream call before the
+      // streams are returned (return() would otherwise wait for a pending upstream read), so the
+      // merged iterator is driven by hand rather than by for-await, which returns it first.
       const controller = new AbortController();
       const signal = AbortSignal.any([context.signal, controller.signal]);
       const streams = models.map((model) => context.services.completions.stream({ ...request, model, ...withCaller(context) }, signal));
+      const merged = interleave(streams, (error) => failedEvent(toGatewayError(error)));
       try {
-        for await (const { index, value } of interleave(streams, (error) => failedEvent(toGatewayError(error)))) {
-          yield { model: models[index]!, index, event: value };
+        for (let step = await merged.next(); !step.done; step = await merged.next()) {
+          yield { model: models[step.value.index]!, index: step.value.index, event: step.value.value };
         }
       } finally {
         controller.abort();
+        await merged.return(undefined);
       }
     },
     resolve: (event) => event as ModelStreamEvent,

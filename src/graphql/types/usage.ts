@@ -73,26 +73,27 @@ const keyOf = (keyId: string | null, context: GraphQLContext) => (keyId && UUID.
 
 const mayRead = (caller: Caller, record: UsageRecord) => isAdmin(caller) || record.keyId === caller.keyId;
 
-function totalsFields(t: any) {
-  return {
-    requests: t.float({ description: 'Counts are Floats because they can pass 2^31; they are exact up to 2^53.', resolve: (u: UsageTotals) => u.requests }),
-    failedRequests: t.float({ resolve: (u: UsageTotals) => u.failedRequests }),
-    inputTokens: t.float({ resolve: (u: UsageTotals) => u.inputTokens }),
-    outputTokens: t.float({ resolve: (u: UsageTotals) => u.outputTokens }),
-    cachedInputTokens: t.float({ resolve: (u: UsageTotals) => u.cachedInputTokens }),
-    cacheWriteTokens: t.float({ resolve: (u: UsageTotals) => u.cacheWriteTokens }),
-    reasoningTokens: t.float({ resolve: (u: UsageTotals) => u.reasoningTokens }),
-    totalTokens: t.float({ resolve: (u: UsageTotals) => u.inputTokens + u.outputTokens }),
-    cost: t.field({ type: 'Money', resolve: (u: UsageTotals) => u.costMicro }),
-  };
-}
+const UsageFiguresInterface = builder.interfaceRef<UsageTotals>('UsageFigures').implement({
+  description: 'Requests, tokens and cost. Counts are Floats because they can pass 2^31; they are exact up to 2^53.',
+  fields: (t) => ({
+    requests: t.float({ resolve: (u) => u.requests }),
+    failedRequests: t.float({ resolve: (u) => u.failedRequests }),
+    inputTokens: t.float({ resolve: (u) => u.inputTokens }),
+    outputTokens: t.float({ resolve: (u) => u.outputTokens }),
+    cachedInputTokens: t.float({ resolve: (u) => u.cachedInputTokens }),
+    cacheWriteTokens: t.float({ resolve: (u) => u.cacheWriteTokens }),
+    reasoningTokens: t.float({ resolve: (u) => u.reasoningTokens }),
+    totalTokens: t.float({ resolve: (u) => u.inputTokens + u.outputTokens }),
+    cost: t.field({ type: 'Money', resolve: (u) => u.costMicro }),
+  }),
+});
 
-const UsageTotalsRef = builder.objectRef<UsageTotals>('UsageTotals').implement({ fields: (t) => totalsFields(t) });
+const UsageTotalsRef = builder.objectRef<UsageTotals>('UsageTotals').implement({ interfaces: [UsageFiguresInterface], fields: () => ({}) });
 
 const UsageGroupRef = builder.objectRef<UsageGroupRow>('UsageGroup').implement({
   description: 'One group of a report: the dimensions grouped by are set, the others are null.',
+  interfaces: [UsageFiguresInterface],
   fields: (t) => ({
-    ...totalsFields(t),
     day: t.string({ nullable: true, description: 'The UTC day, YYYY-MM-DD.', resolve: (g) => g.day }),
     keyId: t.string({ nullable: true, resolve: (g) => g.keyId }),
     key: t.field({ type: ApiKeyRef, nullable: true, resolve: (g, _args, context) => keyOf(g.keyId, context) }),

@@ -147,7 +147,8 @@ export function buildCatalog(inputs: CatalogInputs): BuiltCatalog {
 function mergePricing(base: ModelPricing | null, override: StoredDeployment['pricing']): ModelPricing | null {
   if (!override) return base;
   const input = override.input ?? base?.input;
-  const output = override.output ?? base?.output;
+  // A model without output tokens (embeddings) needs only an input price.
+  const output = override.output ?? base?.output ?? (override.input !== undefined ? 0n : undefined);
   if (input === undefined || output === undefined) return base;
   return {
     input,

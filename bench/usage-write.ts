@@ -1,0 +1,89 @@
+// `node --import tsx bench/usage-write.ts [--records=200000] [--database-url=postgres://...]`
+// Write throughput of the usage writer: records handed to UsageWriter.record() as fast as the
+// process can (the request path's cost per record is measured too), written in batches of 2000 by
+// one INSERT ... json_to_recordset statement that also adds to the daily rollups; stop() returns
+// when the last batch committed. Postgres in a fresh database on the local server, and PGlite.
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { uuidv7 } from 'uuidv7';
+import type { UsageRecord } from '../src/core/metering.ts';
+import { openDatabase, type Database } from '../src/db/client.ts';
+import { createUsageEventStore, rowsOf } from '../src/db/usage-event-store.ts';
+import { UsageWriter } from '../src/db/usage-writer.ts';
+
+const argument = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
+const records = Number(argument('records') ?? 200_000);
+const serverUrl = argument('database-url') ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+function record(i: number): UsageRecord {
+  return {
+    id: uuidv7(),
+    createdAt: new Date(),
+    keyId: `key-${i % 200}`,
+    teamId: null,
+    userId: null,
+    endUser: i % 2 ? `user-${i % 4000}` : null,
+    requestedModel: `model-${i % 20}`,
+    model: `model-${i % 20}`,
+    deploymentId: `deployment-${i % 20}`,
+    providerId: `provider-${i % 3}`,
+    upstreamModel: `upstream-${i % 20}`,
+    usage: { inputTokens: 500 + (i % 1000), outputTokens: 100 + (i % 300), cachedInputTokens: i % 200, cacheWriteTokens: 0, reasoningTokens: i % 50 },
+    cost: BigInt(1000 + (i % 5000)),
+    latencyMs: 200 + (i % 800),
+    timeToFirstTokenMs: 100 + (i % 300),
+    status: i % 50 === 0 ? 'ERROR' : 'SUCCESS',
+    errorCode: i % 50 === 0 ? 'UPSTREAM_ERROR' : null,
+    attempts: [{ deploymentId: `deployment-${i % 20}`, modelName: `model-${i % 20}`, providerId: `provider-${i % 3}`, upstreamModel: `upstream-${i % 20}`, errorCode: null, errorMessage: null, latencyMs: 200 }],
+    streamed: i % 3 === 0,
+    cancelledByClient: false,
+    requestId: `req-${i}`,
+  };
+}
+
+async function measure(label: string, database: Database, count: number): Promise<string> {
+  await database.migrate();
+  let statements = 0;
+  const store = createUsageEventStore(database.db);
+  const writer = new UsageWriter({ store: { write: (batch) => (statements++, store.write(batch)) }, flushIntervalMs: 250, bufferLimit: count });
+  const prepared = Array.from({ length: count }, (_, i) => record(i));
+  const started = performance.now();
+  for (const item of prepared) writer.record(item);
+  const handedOver = performance.now() - started;
+  await writer.stop(600_000);
+  const seconds = (performance.now() - started) / 1000;
+  const [row] = rowsOf<{ events: number; requests: number }>(
+    await database.db.execute(sql`select (select count(*) from usage_events)::int as events, (select sum(requests) from usage_daily)::int as requests`),
+  );
+  if (row!.events !== count || row!.requests !== count) throw new Error(`expected ${count} rows, got ${JSON.stringify(row)}`);
+  return `| ${label} | ${count.toLocaleString('en')} | ${statements} | ${seconds.toFixed(2)} s | ${Math.round(count / seconds).toLocaleString('en')} | ${((handedOver * 1000) / count).toFixed(2)} µs |`;
+}
+
+async function main(): Promise<void> {
+  const lines = ['| database | records | statements | time to last commit | records/s | record() cost |', '|---|---:|---:|---:|---:|---:|'];
+  const name = `mg_bench_write_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const pg = await openDatabase({ url: url.toString(), dataDir: '' });
+  const [version] = rowsOf<{ v: string }>(await pg.db.execute(sql`select current_setting('server_version') as v`));
+  try {
+    lines.push(await measure(`Postgres ${version!.v}`, pg, records));
+  } finally {
+    await pg.close();
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+  const lite = await openDatabase({ dataDir: 'memory://' });
+  lines.push(await measure('PGlite (in memory)', lite, Math.min(records, 50_000)));
+  await lite.close();
+  console.log(lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

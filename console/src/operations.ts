@@ -1,0 +1,109 @@
+// Every GraphQL document the console sends. Each export is one operation: the build hashes them
+// into persisted-operations.json, so a server in allowlist mode admits exactly these.
+
+export const ME = `query ConsoleMe {
+  me { keyId name isMasterKey scopes team { id name } }
+}`;
+
+export const MODELS = `query ConsoleModels {
+  models(first: 100, filter: { configuredOnly: true }) {
+    edges { node { id name simulated provider { id name } pricing { input output } } }
+  }
+}`;
+
+export const COMPARE_STREAMS = `subscription ConsoleCompare($input: ChatCompletionInput!, $models: [String!]!) {
+  chatCompletionStreams(input: $input, models: $models) {
+    model
+    index
+    event {
+      __typename
+      ... on ChatCompletionStarted { id }
+      ... on ChatTextDelta { text }
+      ... on ChatReasoningDelta { text }
+      ... on ChatCompletionCompleted {
+        cost
+        usage { inputTokens outputTokens }
+        finishReason { unified }
+        completion { model provider latencyMs timeToFirstTokenMs }
+      }
+      ... on ChatCompletionFailed { code message cost usage { inputTokens outputTokens } }
+    }
+  }
+}`;
+
+const LIMITS = 'limits { rpm tpm maxBudget budgetPeriod maxParallelRequests }';
+
+export const API_KEYS = `query ConsoleApiKeys {
+  apiKeys(first: 100) {
+    edges { node { id name displayPrefix status scopes isMaster allowedModels createdAt team { id name } ${LIMITS} } }
+  }
+}`;
+
+export const CREATE_API_KEY = `mutation ConsoleCreateApiKey($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) {
+    __typename
+    ... on ApiKeyWithSecret { secret apiKey { id name } }
+    ... on Error { code message }
+  }
+}`;
+
+export const UPDATE_API_KEY = `mutation ConsoleUpdateApiKey($id: ID!, $input: UpdateApiKeyInput!) {
+  updateApiKey(id: $id, input: $input) {
+    __typename
+    ... on ApiKey { id ${LIMITS} }
+    ... on Error { code message }
+  }
+}`;
+
+export const REVOKE_API_KEY = `mutation ConsoleRevokeApiKey($id: ID!) {
+  revokeApiKey(id: $id) {
+    __typename
+    ... on ApiKey { id status }
+    ... on Error { code message }
+  }
+}`;
+
+export const TEAMS = `query ConsoleTeams {
+  teams(first: 100) {
+    edges { node { id name allowedModels createdAt members { role user { email } } ${LIMITS} } }
+  }
+}`;
+
+export const CREATE_TEAM = `mutation ConsoleCreateTeam($input: TeamInput!) {
+  createTeam(input: $input) {
+    __typename
+    ... on Team { id name }
+    ... on Error { code message }
+  }
+}`;
+
+export const UPDATE_TEAM = `mutation ConsoleUpdateTeam($id: ID!, $input: TeamInput!) {
+  updateTeam(id: $id, input: $input) {
+    __typename
+    ... on Team { id ${LIMITS} }
+    ... on Error { code message }
+  }
+}`;
+
+export const DELETE_TEAM = `mutation ConsoleDeleteTeam($id: ID!) {
+  deleteTeam(id: $id) {
+    __typename
+    ... on Team { id }
+    ... on Error { code message }
+  }
+}`;
+
+export const USAGE = `query ConsoleUsage($filter: UsageFilterInput) {
+  overall: usage(filter: $filter) { totals { requests failedRequests inputTokens outputTokens cost } }
+  byDay: usage(filter: $filter, groupBy: [DAY]) { series { day requests cost } }
+  byKey: usage(filter: $filter, groupBy: [KEY]) { series { keyId key { name } requests cost } }
+  byModel: usage(filter: $filter, groupBy: [MODEL]) { series { model requests inputTokens outputTokens cost } }
+}`;
+
+export const USAGE_EVENTS = `subscription ConsoleUsageEvents {
+  usageEvents {
+    id createdAt requestedModel model provider status errorCode streamed cost latencyMs
+    usage { inputTokens outputTokens }
+    key { name }
+  }
+}`;

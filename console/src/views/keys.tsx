@@ -1,0 +1,234 @@
+// API keys (admin): list, create (the secret is shown once), change limits, revoke.
+import { useEffect, useState } from 'preact/hooks';
+import { request, unwrap } from '../api.ts';
+import { describeLimits, emptyLimits, LimitsFields, limitsFrom, toLimitsInput, type LimitsValue } from '../components/limits-fields.tsx';
+import { listOf } from '../format.ts';
+import { API_KEYS, CREATE_API_KEY, REVOKE_API_KEY, TEAMS, UPDATE_API_KEY } from '../operations.ts';
+
+interface Limits {
+  rpm: number | null;
+  tpm: number | null;
+  maxBudget: string | null;
+  budgetPeriod: string | null;
+  maxParallelRequests: number | null;
+}
+
+interface ApiKey {
+  id: string;
+  name: string;
+  displayPrefix: string;
+  status: string;
+  scopes: string[];
+  isMaster: boolean;
+  allowedModels: string[] | null;
+  createdAt: string;
+  team: { id: string; name: string } | null;
+  limits: Limits;
+}
+
+const SCOPES = ['INFERENCE', 'READ_USAGE', 'ADMIN'];
+
+export function Keys() {
+  const [keys, setKeys] = useState<ApiKey[]>([]);
+  const [teams, setTeams] = useState<Array<{ id: string; name: string }>>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+
+  const load = () =>
+    request<{ apiKeys: { edges: Array<{ node: ApiKey }> } }>(API_KEYS)
+      .then((data) => setKeys(data.apiKeys.edges.map((edge) => edge.node)))
+      .catch((thrown: Error) => setError(thrown.message));
+
+  useEffect(() => {
+    void load();
+    request<{ teams: { edges: Array<{ node: { id: string; name: string } }> } }>(TEAMS)
+      .then((data) => setTeams(data.teams.edges.map((edge) => edge.node)))
+      .catch((thrown: Error) => setError(thrown.message));
+  }, []);
+
+  /** Runs a change and reloads the list; false when it failed (the error is shown). */
+  async function act(action: () => Promise<unknown>): Promise<boolean> {
+    setError(null);
+    try {
+      await action();
+      await load();
+      return true;
+    } catch (thrown) {
+      setError((thrown as Error).message);
+      return false;
+    }
+  }
+
+  const revoke = (key: ApiKey) =>
+    act(async () => unwrap((await request<{ revokeApiKey: { __typename: string } }>(REVOKE_API_KEY, { id: key.id })).revokeApiKey));
+
+  const saveLimits = (key: ApiKey, limits: LimitsValue) =>
+    act(async () => {
+      unwrap((await request<{ updateApiKey: { __typename: string } }>(UPDATE_API_KEY, { id: key.id, input: { limits: toLimitsInput(limits) } })).updateApiKey);
+      setEditing(null);
+    });
+
+  return (
+    <section>
+      <h2>API keys</h2>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {secret && (
+        <div class="secret" role="status">
+          <p>
+            New key <strong>{secret.name}</strong>: copy its secret now, it is not shown again.
+          </p>
+          <code data-testid="new-secret">{secret.secret}</code>
+          <button type="button" class="link" onClick={() => setSecret(null)}>
+            Done
+          </button>
+        </div>
+      )}
+      <CreateKeyForm
+        teams={teams}
+        onCreate={(input) =>
+          act(async () => {
+            const result = unwrap(
+              (await request<{ createApiKey: { __typename: string; secret: string; apiKey: { name: string } } }>(CREATE_API_KEY, { input })).createApiKey,
+            );
+            setSecret({ name: result.apiKey.name, secret: result.secret });
+          })
+        }
+      />
+      <table class="list">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Key</th>
+            <th>Status</th>
+            <th>Scopes</th>
+            <th>Team</th>
+            <th>Limits</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {keys.map((key) => (
+            <tr data-key-name={key.name} data-status={key.status}>
+              <td>{key.name}</td>
+              <td>
+                <code>{key.displayPrefix}</code>
+              </td>
+              <td class={`status ${key.status.toLowerCase()}`}>{key.status}</td>
+              <td>{key.scopes.join(' ')}</td>
+              <td>{key.team?.name ?? '—'}</td>
+              <td>
+                {editing === key.id ? (
+                  <LimitsEditor initial={limitsFrom(key.limits)} onSave={(limits) => saveLimits(key, limits)} onCancel={() => setEditing(null)} />
+                ) : (
+                  describeLimits(key.limits)
+                )}
+              </td>
+              <td class="actions">
+                {key.status !== 'REVOKED' && (
+                  <>
+                    <button type="button" class="link" onClick={() => setEditing(key.id)}>
+                      Limits
+                    </button>
+                    <button type="button" class="danger" aria-label={`Revoke ${key.name}`} onClick={() => revoke(key)}>
+                      Revoke
+                    </button>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function CreateKeyForm(props: { teams: Array<{ id: string; name: string }>; onCreate(input: Record<string, unknown>): Promise<boolean> }) {
+  const [name, setName] = useState('');
+  const [teamId, setTeamId] = useState('');
+  const [scopes, setScopes] = useState<string[]>(['INFERENCE']);
+  const [allowedModels, setAllowedModels] = useState('');
+  const [limits, setLimits] = useState<LimitsValue>(emptyLimits);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    const models = listOf(allowedModels);
+    const created = await props.onCreate({
+      name: name.trim(),
+      scopes,
+      ...(teamId ? { teamId } : {}),
+      ...(models.length ? { allowedModels: models } : {}),
+      limits: toLimitsInput(limits),
+    });
+    if (!created) return;
+    setName('');
+    setTeamId('');
+    setScopes(['INFERENCE']);
+    setAllowedModels('');
+    setLimits(emptyLimits());
+  }
+
+  return (
+    <details class="create">
+      <summary>Create a key</summary>
+      <form onSubmit={submit}>
+        <label>
+          Key name
+          <input required value={name} onInput={(event) => setName(event.currentTarget.value)} />
+        </label>
+        <label>
+          Team
+          <select value={teamId} onChange={(event) => setTeamId(event.currentTarget.value)}>
+            <option value="">default</option>
+            {props.teams.map((team) => (
+              <option value={team.id}>{team.name}</option>
+            ))}
+          </select>
+        </label>
+        <fieldset>
+          <legend>Scopes</legend>
+          {SCOPES.map((scope) => (
+            <label class="check">
+              <input
+                type="checkbox"
+                checked={scopes.includes(scope)}
+                onChange={() => setScopes((current) => (current.includes(scope) ? current.filter((item) => item !== scope) : [...current, scope]))}
+              />
+              {scope}
+            </label>
+          ))}
+        </fieldset>
+        <label>
+          Allowed models
+          <input value={allowedModels} onInput={(event) => setAllowedModels(event.currentTarget.value)} placeholder="All; or e.g. mock/*, gpt-4o" />
+        </label>
+        <LimitsFields value={limits} onChange={setLimits} />
+        <button type="submit">Create key</button>
+      </form>
+    </details>
+  );
+}
+
+export function LimitsEditor(props: { initial: LimitsValue; onSave(value: LimitsValue): void; onCancel(): void }) {
+  const [value, setValue] = useState(props.initial);
+  return (
+    <form
+      class="inline"
+      onSubmit={(event) => {
+        event.preventDefault();
+        props.onSave(value);
+      }}
+    >
+      <LimitsFields value={value} onChange={setValue} />
+      <button type="submit">Save limits</button>
+      <button type="button" class="link" onClick={props.onCancel}>
+        Cancel
+      </button>
+    </form>
+  );
+}

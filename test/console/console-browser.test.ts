@@ -1,0 +1,212 @@
+// The web console in headless Chromium against a real app with the mock provider: sign in,
+// compare two models side by side, create and revoke a key, watch the live usage feed, read the
+// spend charts, create a team. Screenshots of each step go to test-artifacts/console/.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as consoleOperations from '../../console/src/operations.ts';
+import type { Database } from '../../src/db/client.ts';
+import { sha256Hex } from '../../src/server/persisted-operations.ts';
+import { databaseCases } from '../helpers/databases.ts';
+import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const ARTIFACTS = join(root, 'test-artifacts', 'console');
+const STEP_TIMEOUT = 60_000;
+
+if (!existsSync(CHROMIUM)) {
+  console.warn(`Skipping the web console browser test: ${CHROMIUM} is absent (apt-get install -y chromium).`);
+  describe('web console in headless Chromium', () => {
+    it.skip(`skipped: ${CHROMIUM} is absent; install it with \`apt-get install -y chromium\` (.ci/run does)`, () => undefined);
+  });
+} else {
+  describe('web console in headless Chromium', () => {
+    let database: Database;
+    let app: TestApp;
+    let browser: Browser;
+    let page: Page;
+    let distDir: string;
+    let adminSecret: string;
+    const pageErrors: string[] = [];
+
+    const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+    const open = (route: string) => page.goto(`${app.url}/console/#/${route}`);
+    const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
+
+    beforeAll(async () => {
+      await mkdir(ARTIFACTS, { recursive: true });
+      // Build the console as it is now, into a folder of its own.
+      distDir = await mkdtemp(join(tmpdir(), 'modelgraph-console-'));
+      execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', join(root, 'console'), '--outDir', distDir, '--emptyOutDir', '--logLevel', 'warn'], {
+        stdio: 'pipe',
+      });
+      database = await databaseCases[0]!.open();
+      app = await startTestApp(
+        testConfig({
+          providers: [{ id: 'mock', kind: 'mock', mock: { tokensPerSecond: 50 } }],
+          console: { enabled: true, distDir },
+        }),
+        database,
+      );
+      adminSecret = (await app.createKey({ name: 'console admin', scopes: ['ADMIN', 'INFERENCE', 'READ_USAGE'] })).secret;
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') pageErrors.push(message.text());
+      });
+    }, 120_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await app?.stop();
+      await database?.close();
+      if (distDir) await rm(distDir, { recursive: true, force: true });
+    });
+
+    it('lists every operation the console sends in its build, for allowlist mode', async () => {
+      const manifest = JSON.parse(await readFile(join(distDir, 'persisted-operations.json'), 'utf8')) as Record<string, string>;
+      const documents = Object.values(consoleOperations);
+      expect(Object.keys(manifest).sort()).toEqual(documents.map(sha256Hex).sort());
+    });
+
+    it(
+      'signs in with a key, which stays in sessionStorage',
+      async () => {
+        await open('playground');
+        await page.getByLabel('API key').fill('mg-not-a-real-key-000000000000000000000000000');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await expect.poll(() => page.getByRole('alert').textContent()).toContain('UNAUTHENTICATED');
+        await shot('01-sign-in-refused');
+
+        await page.getByLabel('API key').fill(adminSecret);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('link', { name: 'Playground' }).waitFor();
+        expect(await page.evaluate(() => sessionStorage.getItem('modelgraph.apiKey'))).toBe(adminSecret);
+        await page.reload();
+        await page.getByRole('link', { name: 'Keys' }).waitFor();
+        await shot('02-signed-in');
+      },
+      STEP_TIMEOUT,
+    );
+
+    it(
+      'streams two models side by side to completion, each with usage and cost',
+      async () => {
+        await open('playground');
+        const small = page.getByRole('checkbox', { name: /mock\/mock-small/ });
+        const large = page.getByRole('checkbox', { name: /mock\/mock-large/ });
+        await small.waitFor();
+        if (!(await small.isChecked())) await small.check();
+        if (!(await large.isChecked())) await large.check();
+        await page.getByLabel('Prompt', { exact: true }).fill('Compare the two of you, please');
+        await page.getByRole('button', { name: 'Compare 2 models' }).click();
+        // Mid-stream: both columns exist and text is arriving.
+        await page.locator('article[data-status="streaming"] .text').first().waitFor();
+        await shot('03-compare-streaming');
+        for (const model of ['mock/mock-small', 'mock/mock-large']) {
+          const answer = page.locator(`article[data-model="${model}"]`);
+          await answer.and(page.locator('[data-status="completed"]')).waitFor({ timeout: 20_000 });
+          expect(await answer.locator('.text').textContent()).toContain('Compare the two of you, please');
+          expect(await answer.locator('.usage').textContent()).toMatch(/\d+ in · \d+ out/);
+          const cost = (await answer.locator('.cost').textContent()) ?? '';
+          expect(cost).toMatch(/^\$0\.\d+$/);
+          expect(Number(cost.slice(1))).toBeGreaterThan(0);
+        }
+        await shot('04-compare-completed');
+      },
+      STEP_TIMEOUT,
+    );
+
+    it(
+      'creates a key with a rate limit, shows its secret once, and revokes it',
+      async () => {
+        await open('keys');
+        await page.getByText('Create a key').click();
+        await page.getByLabel('Key name').fill('browser key');
+        await page.getByLabel('Requests/min').fill('30');
+        await page.getByRole('button', { name: 'Create key' }).click();
+        const secret = (await page.getByTestId('new-secret').textContent()) ?? '';
+        expect(secret).toMatch(/^mg-/);
+        const row = page.locator('tr[data-key-name="browser key"]');
+        await row.and(page.locator('[data-status="ACTIVE"]')).waitFor();
+        expect(await row.textContent()).toContain('30 rpm');
+        await shot('05-key-created');
+        expect((await app.graphql('{ me { name } }', {}, bearer(secret))).data.me.name).toBe('browser key');
+
+        await page.getByRole('button', { name: 'Revoke browser key' }).click();
+        await row.and(page.locator('[data-status="REVOKED"]')).waitFor();
+        await shot('06-key-revoked');
+        expect((await app.graphql('{ me { name } }', {}, bearer(secret))).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      },
+      STEP_TIMEOUT,
+    );
+
+    it(
+      'shows a new usage event arriving in the live feed',
+      async () => {
+        await open('live');
+        await page.locator('.state.live').waitFor();
+        const response = await app.graphql(
+          'mutation { createChatCompletion(input: { model: "mock/mock-large", messages: [{ role: USER, content: "feed me" }], maxOutputTokens: 5 }) { ... on ChatCompletion { id } } }',
+          {},
+          bearer(adminSecret),
+        );
+        const id = response.data.createChatCompletion.id as string;
+        const row = page.locator(`tr[data-generation-id="${id}"]`);
+        await row.waitFor({ timeout: 15_000 });
+        expect(await row.textContent()).toContain('mock/mock-large');
+        await shot('07-live-feed');
+      },
+      STEP_TIMEOUT,
+    );
+
+    it(
+      'charts spend by day, key and model from the usage query',
+      async () => {
+        await open('usage');
+        await page.getByTestId('total-spend').waitFor();
+        expect(Number(((await page.getByTestId('total-spend').textContent()) ?? '').slice(1))).toBeGreaterThan(0);
+        const byModel = page.getByRole('img', { name: 'Spend by model' });
+        await expect.poll(() => byModel.textContent()).toContain('mock/mock-large');
+        expect(await page.getByRole('img', { name: 'Spend by key' }).textContent()).toContain('console admin');
+        expect(await page.getByRole('img', { name: 'Spend by day (UTC)' }).locator('rect.bar').count()).toBe(30);
+        await shot('08-usage');
+      },
+      STEP_TIMEOUT,
+    );
+
+    it(
+      'creates a team with limits',
+      async () => {
+        await open('teams');
+        await page.getByText('Create a team').click();
+        await page.getByLabel('Team name').fill('browser team');
+        await page.getByLabel('Budget (USD)').fill('25');
+        await page.getByRole('button', { name: 'Create team' }).click();
+        const row = page.locator('tr[data-team-name="browser team"]');
+        await row.waitFor();
+        expect(await row.textContent()).toContain('$25 monthly');
+        await shot('09-teams');
+        expect(pageErrors).toEqual([]);
+      },
+      STEP_TIMEOUT,
+    );
+  });
+}

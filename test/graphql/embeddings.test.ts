@@ -1,0 +1,135 @@
+// createEmbeddings against the OpenAI, Gemini, Cohere and Bedrock simulators: vectors in input
+// order, usage and cost metered into the generation's usage record, model access, fallback.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { decodeEmbeddingBase64 } from '../../src/core/embedding-base64.ts';
+import { estimateEmbeddingTokens } from '../../src/core/embeddings.ts';
+import { CHAT_ONLY_MODEL, EMBEDDING_PROTOCOLS, embeddingModels, FALLBACK_MODEL, startEmbeddingTestApp, type EmbeddingTestContext } from '../helpers/embedding-test-app.ts';
+import { bearer, usageFlushed } from '../helpers/metering.ts';
+import { simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
+
+const CREATE = `mutation($input: EmbeddingsInput!) { createEmbeddings(input: $input) {
+  __typename
+  ... on Embeddings {
+    id model requestedModel provider upstreamModel dimensions
+    data { index vector base64 }
+    usage { inputTokens totalTokens } usageEstimated cost
+    attempts { provider errorCode }
+  }
+  ... on Error { code errorMessage: message }
+  ... on GatewayError { retryAfterMs upstreamProvider }
+} }`;
+
+const GENERATION = `query($id: ID!) { generation(id: $id) {
+  id keyId requestedModel model provider upstreamModel status cost endUser usage { inputTokens outputTokens } attempts { provider errorCode } } }`;
+
+const texts = ['hello world', 'embeddings are vectors', 'a third text to embed'];
+
+describe('createEmbeddings through GraphQL', () => {
+  let context: EmbeddingTestContext;
+  let key: { id: string; secret: string };
+
+  beforeAll(async () => {
+    context = await startEmbeddingTestApp();
+    key = await context.app.createKey({ name: 'embedder', scopes: ['INFERENCE', 'READ_USAGE'] });
+  });
+  afterAll(async () => {
+    await context?.stop();
+  });
+  beforeEach(() => context.succeed());
+
+  async function embed(input: Record<string, unknown>, secret = key.secret) {
+    const response = await context.app.graphql(CREATE, { input }, bearer(secret));
+    expect(response.errors).toBeUndefined();
+    return response.data.createEmbeddings;
+  }
+
+  it.each(EMBEDDING_PROTOCOLS)('embeds through %s in input order, with usage and cost metered once', async (protocol) => {
+    const model = embeddingModels[protocol];
+    const result = await embed({ model: model.name, input: texts, dimensions: 256, inputType: 'DOCUMENT', user: 'end-user-1' });
+    expect(result.__typename).toBe('Embeddings');
+    expect(result).toMatchObject({ model: model.name, requestedModel: model.name, provider: `sim-${protocol}`, upstreamModel: model.upstream, dimensions: 256 });
+    expect(result.data.map((item: { index: number }) => item.index)).toEqual([0, 1, 2]);
+    expect(result.data.map((item: { vector: number[] }) => item.vector)).toEqual(texts.map((text) => simulatedVector(text, 256)));
+    for (const item of result.data) expect(decodeEmbeddingBase64(item.base64)).toEqual(item.vector);
+
+    // The Gemini API counts no tokens: the gateway's estimate is billed and flagged.
+    const tokens = protocol === 'gemini' ? estimateEmbeddingTokens(texts) : simulatedTokenTotal(texts);
+    expect(result.usage).toEqual({ inputTokens: tokens, totalTokens: tokens });
+    expect(result.usageEstimated).toBe(protocol === 'gemini');
+    const micro = tokens * model.inputPrice;
+    expect(result.cost).toBe(String(micro / 1_000_000));
+    expect(result.attempts).toEqual([{ provider: `sim-${protocol}`, errorCode: null }]);
+
+    await usageFlushed(context.app);
+    const generation = await context.app.graphql(GENERATION, { id: result.id }, bearer(key.secret));
+    expect(generation.data.generation).toEqual({
+      id: result.id,
+      keyId: key.id,
+      requestedModel: model.name,
+      model: model.name,
+      provider: `sim-${protocol}`,
+      upstreamModel: model.upstream,
+      status: 'SUCCESS',
+      cost: result.cost,
+      endUser: 'end-user-1',
+      usage: { inputTokens: tokens, outputTokens: 0 },
+      attempts: [{ provider: `sim-${protocol}`, errorCode: null }],
+    });
+  });
+
+  it('refuses a model outside the key\'s allowed models with FORBIDDEN, before any upstream call', async () => {
+    const limited = await context.app.createKey({ name: 'openai only', scopes: ['INFERENCE'], allowedModels: [embeddingModels.openai.name] });
+    const before = context.simulators.cohere.requests.length;
+    const refused = await embed({ model: embeddingModels.cohere.name, input: ['hi'] }, limited.secret);
+    expect(refused).toMatchObject({ __typename: 'GatewayError', code: 'FORBIDDEN' });
+    expect(context.simulators.cohere.requests.length).toBe(before);
+    const allowed = await embed({ model: embeddingModels.openai.name, input: ['hi'] }, limited.secret);
+    expect(allowed.__typename).toBe('Embeddings');
+  });
+
+  it('needs the INFERENCE scope', async () => {
+    const reader = await context.app.createKey({ name: 'reader', scopes: ['READ_USAGE'] });
+    const response = await context.app.graphql(CREATE, { input: { model: embeddingModels.openai.name, input: ['hi'] } }, bearer(reader.secret));
+    expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('falls back to the next deployment when the first answers 429, and meters the one that served', async () => {
+    context.simulators.openai.setScenario({ kind: 'error', status: 429, message: 'Rate limit reached', retryAfterSeconds: 3 });
+    const result = await embed({ model: FALLBACK_MODEL, input: texts });
+    expect(result).toMatchObject({ __typename: 'Embeddings', model: FALLBACK_MODEL, provider: 'sim-cohere', upstreamModel: embeddingModels.cohere.upstream });
+    expect(result.attempts).toEqual([
+      { provider: 'sim-openai', errorCode: 'RATE_LIMITED' },
+      { provider: 'sim-cohere', errorCode: null },
+    ]);
+    expect(result.cost).toBe(String((simulatedTokenTotal(texts) * embeddingModels.cohere.inputPrice) / 1_000_000));
+    await usageFlushed(context.app);
+    const generation = await context.app.graphql(GENERATION, { id: result.id }, bearer(key.secret));
+    expect(generation.data.generation).toMatchObject({ provider: 'sim-cohere', status: 'SUCCESS', attempts: [{ errorCode: 'RATE_LIMITED' }, { errorCode: null }] });
+  });
+
+  it('does not fall back on an error the next deployment would share, and reports it typed', async () => {
+    context.simulators.openai.setScenario({ kind: 'error', status: 400, message: "Invalid value for 'dimensions'" });
+    const before = context.simulators.cohere.requests.length;
+    const result = await embed({ model: FALLBACK_MODEL, input: ['x'] });
+    expect(result).toMatchObject({ __typename: 'GatewayError', code: 'INVALID_REQUEST', upstreamProvider: 'sim-openai' });
+    expect(context.simulators.cohere.requests.length).toBe(before);
+  });
+
+  it('reports RATE_LIMITED with Retry-After when every deployment is rate limited', async () => {
+    context.simulators.bedrock.setScenario({ kind: 'error', status: 429, message: 'Too many requests', retryAfterSeconds: 7 });
+    const result = await embed({ model: embeddingModels.bedrock.name, input: ['x'] });
+    expect(result).toMatchObject({ __typename: 'GatewayError', code: 'RATE_LIMITED', retryAfterMs: 7000 });
+  });
+
+  it('answers MODEL_NOT_FOUND for an unknown model and for a model whose provider serves no embeddings', async () => {
+    expect(await embed({ model: 'no-such-model', input: ['x'] })).toMatchObject({ code: 'MODEL_NOT_FOUND' });
+    const chatOnly = await embed({ model: CHAT_ONLY_MODEL, input: ['x'] });
+    expect(chatOnly).toMatchObject({ code: 'MODEL_NOT_FOUND' });
+    expect(chatOnly.errorMessage).toContain('embeddings');
+  });
+
+  it('refuses empty input as INVALID_REQUEST', async () => {
+    expect(await embed({ model: embeddingModels.openai.name, input: [] })).toMatchObject({ code: 'INVALID_REQUEST' });
+    expect(await embed({ model: embeddingModels.openai.name, input: ['ok', ''] })).toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+});

@@ -1,0 +1,104 @@
+// One conformance suite for every embeddings adapter: each provider's test file calls it in a few
+// lines with its simulator and adds its own quirks.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EMBEDDING_INPUT_TYPES, type EmbeddingAdapter, type EmbeddingInputType } from '../../src/core/embeddings.ts';
+import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
+import { caught } from './provider-test-kit.ts';
+import { simulatedTokenTotal, simulatedVector } from './simulated-embeddings.ts';
+import type { RecordedRequest, Scenario, UpstreamSimulator } from './upstream-scenario.ts';
+
+export interface EmbeddingCaseOptions {
+  name: string;
+  startSimulator(): Promise<UpstreamSimulator>;
+  createAdapter(options: { baseUrl: string; http: HttpClient; apiKey: string }): EmbeddingAdapter;
+  /** The upstream model id used in requests. */
+  model: string;
+  /** The vector length the upstream answers with when no dimensions are asked for. */
+  defaultDimensions: number;
+  /** A shorter length the model accepts. */
+  dimensions: number;
+  /** How the protocol sends each input type, read back from the recorded request; absent when it has no task types. */
+  inputTypes?: { read(request: RecordedRequest): unknown; expected: Record<EmbeddingInputType, string> };
+  /** Whether the upstream reports token counts (default true); without them the result's usage is null. */
+  reportsUsage?: boolean;
+}
+
+const texts = ['The quick brown fox', 'jumps over', 'the lazy dog, twice over and over again'];
+const signal = () => new AbortController().signal;
+
+export function runEmbeddingAdapterCases(options: EmbeddingCaseOptions): void {
+  describe(`${options.name} embedding adapter conformance`, () => {
+    let simulator: UpstreamSimulator;
+    let http: HttpClient;
+    let adapter: EmbeddingAdapter;
+    const { model } = options;
+
+    beforeAll(async () => {
+      simulator = await options.startSimulator();
+      http = createUndiciHttpClient();
+      adapter = options.createAdapter({ baseUrl: simulator.baseUrl, http, apiKey: 'sk-test-key' });
+    });
+    afterAll(async () => {
+      await http?.close();
+      await simulator?.close();
+    });
+    const succeed = () => simulator.setScenario({ kind: 'text', chunks: ['unused'], usage: { input: 1, output: 1 } });
+
+    it('returns one vector per input, in input order', async () => {
+      succeed();
+      const result = await adapter.embed({ model, input: texts }, signal());
+      expect(result.vectors).toEqual(texts.map((text) => simulatedVector(text, options.defaultDimensions)));
+    });
+
+    it('embeds a single input', async () => {
+      succeed();
+      const result = await adapter.embed({ model, input: ['just one'] }, signal());
+      expect(result.vectors).toEqual([simulatedVector('just one', options.defaultDimensions)]);
+    });
+
+    it('passes the requested dimensions', async () => {
+      succeed();
+      const result = await adapter.embed({ model, input: texts, dimensions: options.dimensions }, signal());
+      expect(result.vectors).toEqual(texts.map((text) => simulatedVector(text, options.dimensions)));
+    });
+
+    if (options.inputTypes) {
+      const { read, expected } = options.inputTypes;
+      it.each(EMBEDDING_INPUT_TYPES)('maps the %s input type', async (inputType) => {
+        succeed();
+        await adapter.embed({ model, input: texts.slice(0, 2), inputType }, signal());
+        expect(read(simulator.requests.at(-1)!)).toBe(expected[inputType]);
+      });
+    }
+
+    it(options.reportsUsage === false ? 'reports no usage (the upstream counts none)' : 'reports the upstream token count', async () => {
+      succeed();
+      const result = await adapter.embed({ model, input: texts }, signal());
+      expect(result.usage).toEqual(options.reportsUsage === false ? null : { inputTokens: simulatedTokenTotal(texts) });
+    });
+
+    const errorCases: Array<[string, Scenario, string]> = [
+      ['401', { kind: 'error', status: 401, message: 'Invalid API key provided' }, 'UPSTREAM_AUTHENTICATION'],
+      ['429', { kind: 'error', status: 429, message: 'Rate limit reached', retryAfterSeconds: 7 }, 'RATE_LIMITED'],
+      ['500', { kind: 'error', status: 500, message: 'The server had an error' }, 'UPSTREAM_ERROR'],
+    ];
+    for (const [label, scenario, code] of errorCases) {
+      it(`maps a ${label} error to ${code}, keeping the provider's message`, async () => {
+        simulator.setScenario(scenario);
+        const error = await caught(adapter.embed({ model, input: texts }, signal()));
+        expect(error.code).toBe(code);
+        expect(error.message).toContain((scenario as { message: string }).message);
+        if (label === '429') expect(error.retryAfterMs).toBe(7000);
+      });
+    }
+
+    it('closes the upstream connection and ends CANCELLED when the caller aborts', async () => {
+      simulator.setScenario({ kind: 'hang' });
+      const controller = new AbortController();
+      const embedding = caught(adapter.embed({ model, input: ['wait for me'] }, controller.signal));
+      setTimeout(() => controller.abort(), 50);
+      await simulator.waitForClientClose(5000);
+      expect((await embedding).code).toBe('CANCELLED');
+    });
+  });
+}
