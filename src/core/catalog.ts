@@ -33,6 +33,16 @@ export interface ProviderDescriptor {
   baseUrl: string | null;
   /** Has what it needs to be called (credentials, or none needed). */
   configured: boolean;
+  /** What the provider's protocol serves through this gateway. */
+  supports: ProviderSupport;
+}
+
+export interface ProviderSupport {
+  chat: boolean;
+  streaming: boolean;
+  tools: boolean;
+  vision: boolean;
+  embeddings: boolean;
 }
 
 export interface ModelFilter {

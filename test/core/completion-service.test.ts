@@ -14,7 +14,7 @@ const usage = { inputTokens: 1000, outputTokens: 100, cachedInputTokens: 0, cach
 const pricing = { input: 1_000_000n, output: 2_000_000n, cacheRead: null, cacheWrite: null }; // $1 / $2 per 1M
 
 function setup(adapter: ProviderAdapter, admission?: Admission) {
-  const catalog = new CatalogService({ models: [], providers: [{ id: 'p', name: 'P', kind: 'mock', protocol: 'mock', baseUrl: null, configured: true }] });
+  const catalog = new CatalogService({ models: [], providers: [{ id: 'p', name: 'P', kind: 'mock', protocol: 'mock', baseUrl: null, configured: true, supports: { chat: true, streaming: true, tools: false, vision: false, embeddings: false } }] });
   const deployments = new DeploymentTable(catalog, [
     { id: 'd1', modelName: 'm', providerId: 'p', upstreamModel: 'up', weight: 1, priority: 0, timeoutMs: null, pricing, contextLength: null, maxOutputTokens: 1000 },
   ]);

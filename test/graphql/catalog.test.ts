@@ -112,13 +112,14 @@ describe.each(databaseCases)('catalog queries over HTTP ($name)', ({ open }) => 
 
   it('lists providers with their kind, protocol and configuration, and answers health', async () => {
     const { data } = await app.graphql(`{
-      providers(first: 200) { edges { node { id kind protocol configured } } }
+      providers(first: 200) { edges { node { id kind protocol configured supports { chat embeddings } } } }
       provider(id: "anthropic") { id protocol configured models(first: 2) { edges { node { id } } } }
       health { status databaseDriver databaseReachable version uptimeSeconds }
     }`);
     const providers = data.providers.edges.map((e: any) => e.node);
     expect(providers.length).toBeGreaterThanOrEqual(30);
-    expect(providers.find((p: any) => p.id === 'groq')).toEqual({ id: 'groq', kind: 'groq', protocol: 'OPENAI', configured: false });
+    expect(providers.find((p: any) => p.id === 'groq')).toEqual({ id: 'groq', kind: 'groq', protocol: 'OPENAI', configured: false, supports: { chat: true, embeddings: false } });
+    expect(providers.find((p: any) => p.id === 'cohere')).toMatchObject({ protocol: 'COHERE', supports: { chat: true, embeddings: true } });
     expect(data.provider.configured).toBe(true);
     expect(data.provider.models.edges).toHaveLength(2);
     expect(data.health.status).toBe('OK');

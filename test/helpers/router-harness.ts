@@ -77,7 +77,7 @@ export function createRouterHarness(options: RouterHarnessOptions) {
   const records: UsageRecord[] = [];
   const catalog = new CatalogService({
     models: options.catalogModels ?? [],
-    providers: Object.keys(options.providers).map((id) => ({ id, name: id, kind: 'openai', protocol: 'openai', baseUrl: options.providers[id]!, configured: true })),
+    providers: Object.keys(options.providers).map((id) => ({ id, name: id, kind: 'openai', protocol: 'openai', baseUrl: options.providers[id]!, configured: true, supports: { chat: true, streaming: true, tools: true, vision: true, embeddings: true } })),
   });
   const deployments = new DeploymentTable(catalog, options.deployments.map(deployment));
   const adapters = new Map<string, ProviderAdapter>();

@@ -1,10 +1,22 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
+import type { ProviderSupport } from '../../core/catalog.ts';
 import { builder } from '../builder.ts';
 import type { ProviderView } from '../context.ts';
 import { ModelRef } from './model.ts';
 
 export const WireProtocolEnum = builder.enumType('WireProtocol', {
   values: { OPENAI: { value: 'openai' }, ANTHROPIC: { value: 'anthropic' }, GEMINI: { value: 'gemini' }, COHERE: { value: 'cohere' }, BEDROCK: { value: 'bedrock' }, MOCK: { value: 'mock' } } as const,
+});
+
+const ProviderSupportRef = builder.objectRef<ProviderSupport>('ProviderSupport').implement({
+  description: 'What this provider serves through the gateway.',
+  fields: (t) => ({
+    chat: t.exposeBoolean('chat'),
+    streaming: t.exposeBoolean('streaming'),
+    tools: t.exposeBoolean('tools'),
+    vision: t.exposeBoolean('vision'),
+    embeddings: t.exposeBoolean('embeddings'),
+  }),
 });
 
 export const ProviderRef = builder.objectRef<ProviderView>('Provider').implement({
@@ -16,6 +28,7 @@ export const ProviderRef = builder.objectRef<ProviderView>('Provider').implement
     protocol: t.field({ type: WireProtocolEnum, resolve: (provider) => provider.protocol }),
     baseUrl: t.exposeString('baseUrl', { nullable: true }),
     configured: t.exposeBoolean('configured', { description: 'Has credentials (or needs none) and can be called now.' }),
+    supports: t.field({ type: ProviderSupportRef, resolve: (provider) => provider.supports }),
     models: t.connection({
       type: ModelRef,
       resolve: (provider, args, context) =>

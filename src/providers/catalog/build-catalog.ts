@@ -1,11 +1,11 @@
 // Builds the catalog snapshot from the models.dev data, the configured providers and the
 // configured deployments.
-import type { CatalogModel, CatalogSnapshot, ProviderDescriptor } from '../../core/catalog.ts';
+import type { CatalogModel, CatalogSnapshot, ProviderDescriptor, ProviderSupport } from '../../core/catalog.ts';
 import type { Deployment } from '../../core/deployments.ts';
 import type { StoredDeployment } from '../../core/ports.ts';
 import type { ModelPricing } from '../../core/pricing.ts';
 import { usdToMicro } from '../../core/money.ts';
-import { findProviderKind, isConfigured, PROVIDER_KINDS, type ProviderSettings } from '../registry.ts';
+import { findProviderKind, isConfigured, PROVIDER_KINDS, type ProviderKind, type ProviderSettings } from '../registry.ts';
 import { modelsDevCatalog, type ModelsDevEntry } from './models-dev.ts';
 
 /** The mock provider's catalog: priced like small and large real models so costs show up. */
@@ -41,6 +41,12 @@ function entriesOf(kindName: string): ModelsDevEntry[] {
   return kind.catalogId ? (modelsDevCatalog().get(kind.catalogId) ?? []) : [];
 }
 
+/** Every chat protocol here streams and maps tools and images; the mock provider answers text only. */
+function supportOf(kind: ProviderKind): ProviderSupport {
+  const real = kind.protocol !== 'mock';
+  return { chat: true, streaming: true, tools: real, vision: real, embeddings: kind.supportsEmbeddings ?? false };
+}
+
 export interface CatalogInputs {
   providers: Array<ProviderSettings & { name?: string | undefined }>;
   deployments: StoredDeployment[];
@@ -56,7 +62,7 @@ export function buildCatalog(inputs: CatalogInputs): BuiltCatalog {
   const kindOf = new Map<string, string>();
   for (const kind of PROVIDER_KINDS) {
     if (kind.protocol === 'mock') continue; // the mock provider appears only when configured
-    descriptors.set(kind.kind, { id: kind.kind, name: kind.name, kind: kind.kind, protocol: kind.protocol, baseUrl: kind.defaultBaseUrl, configured: false });
+    descriptors.set(kind.kind, { id: kind.kind, name: kind.name, kind: kind.kind, protocol: kind.protocol, baseUrl: kind.defaultBaseUrl, configured: false, supports: supportOf(kind) });
     kindOf.set(kind.kind, kind.kind);
   }
   for (const provider of inputs.providers) {
@@ -68,6 +74,7 @@ export function buildCatalog(inputs: CatalogInputs): BuiltCatalog {
       protocol: kind.protocol,
       baseUrl: provider.baseUrl ?? kind.defaultBaseUrl,
       configured: isConfigured(provider),
+      supports: supportOf(kind),
     });
     kindOf.set(provider.id, kind.kind);
   }
