@@ -1,10 +1,12 @@
 // Several models in one request: the createChatCompletions mutation and the chatCompletionStreams
 // subscription, over HTTP, WebSocket and SSE, against the mock provider.
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { Database } from '../../src/db/client.ts';
 import { databaseCases } from '../helpers/databases.ts';
 import { subscribeSse, subscribeWs, wsClient } from '../helpers/graphql-streams.ts';
-import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import { startTestApp, testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
 
 const MANY = `mutation($inputs: [ChatCompletionInput!]!) { createChatCompletions(inputs: $inputs) {
   __typename
@@ -188,7 +190,8 @@ describe('multi-model completions', () => {
   });
 
   it('aborts upstream calls still waiting for their first token when the client unsubscribes', async () => {
-    const client = wsClient(app.wsUrl);
+    // Not lazy: the socket stays open after the unsubscribe, so only the subscription's own abort can end the calls.
+    const client = createClient({ url: app.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
     const started: string[] = [];
     await new Promise<void>((resolve, reject) => {
       const stop = client.subscribe(

@@ -67,35 +67,56 @@ builder.subscriptionField('chatCompletionStreams', (t) =>
       models: t.arg.stringList({ required: true }),
     },
     authScopes: { inference: true },
-    subscribe: async function* (_root, args, context) {
+    subscribe: (_root, args, context) => {
       checkCount(args.models.length, 'models');
-      const models = args.models;
-      let request: ReturnType<typeof toCompletionRequest>;
-      try {
-        request = toCompletionRequest({ ...args.input, model: models[0]! });
-      } catch (error) {
-        for (const [index, model] of models.entries()) yield { model, index, event: failedEvent(toGatewayError(error)) };
-        return;
-      }
-      // Our own signal: ending the subscription aborts every model's upstream call before the
-      // streams are returned (return() would otherwise wait for a pending upstream read), so the
-      // merged iterator is driven by hand rather than by for-await, which returns it first.
-      const controller = new AbortController();
-      const signal = AbortSignal.any([context.signal, controller.signal]);
-      const streams = models.map((model) => context.services.completions.stream({ ...request, model, ...withCaller(context) }, signal));
-      const merged = interleave(streams, (error) => failedEvent(toGatewayError(error)));
-      try {
-        for (let step = await merged.next(); !step.done; step = await merged.next()) {
-          yield { model: models[step.value.index]!, index: step.value.index, event: step.value.value };
-        }
-      } finally {
-        controller.abort();
-        await merged.return(undefined);
-      }
+      return abortOnReturn((signal) => modelStreams(args.input, args.models, context, AbortSignal.any([context.signal, signal])));
     },
     resolve: (event) => event as ModelStreamEvent,
   }),
 );
+
+async function* modelStreams(
+  input: typeof ChatCompletionInput.$inferInput,
+  models: string[],
+  context: GraphQLContext,
+  signal: AbortSignal,
+): AsyncGenerator<ModelStreamEvent> {
+  let request: ReturnType<typeof toCompletionRequest>;
+  try {
+    request = toCompletionRequest({ ...input, model: models[0]! });
+  } catch (error) {
+    for (const [index, model] of models.entries()) yield { model, index, event: failedEvent(toGatewayError(error)) };
+    return;
+  }
+  const streams = models.map((model) => context.services.completions.stream({ ...request, model, ...withCaller(context) }, signal));
+  for await (const { index, value } of interleave(streams, (error) => failedEvent(toGatewayError(error)))) {
+    yield { model: models[index]!, index, event: value };
+  }
+}
+
+/**
+ * The iterator of `start(signal)` whose return() aborts the signal at once. An async generator
+ * handles return() only at its next yield, so while every model still waits for its upstream the
+ * unsubscribe would wait too; the abort ends those waits, and with them the generator.
+ */
+function abortOnReturn<T>(start: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterableIterator<T> {
+  const controller = new AbortController();
+  const generator = start(controller.signal);
+  return {
+    next: () => generator.next(),
+    return: (value?: unknown) => {
+      controller.abort();
+      return generator.return(value as undefined);
+    },
+    throw: (error?: unknown) => {
+      controller.abort();
+      return generator.throw(error);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
 
 function failedEvent(error: GatewayError): Failed {
   const usage: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
@@ -106,7 +127,7 @@ function failedEvent(error: GatewayError): Failed {
  * Merges async iterators in arrival order, each value tagged with its source's index. A source
  * that throws ends with `onError(error)` as its last value. Leaving early returns every source.
  */
-export async function* interleave<T>(sources: AsyncIterable<T>[], onError: (error: unknown) => T): AsyncGenerator<{ index: number; value: T }> {
+async function* interleave<T>(sources: AsyncIterable<T>[], onError: (error: unknown) => T): AsyncGenerator<{ index: number; value: T }> {
   const iterators = sources.map((source) => source[Symbol.asyncIterator]());
   // `last` marks the error value of a source that threw: nothing follows it.
   type Step = { index: number; result: IteratorResult<T>; last: boolean };
