@@ -104,7 +104,9 @@ async function main(): Promise<void> {
     { name: 'by TEAM and PROVIDER, 30 whole days', filter: last30Days, groupBy: ['TEAM', 'PROVIDER'] },
     { name: 'by END_USER, all keys, 30 whole days', filter: last30Days, groupBy: ['END_USER'] },
     { name: 'by DAY and END_USER, one key, 30 whole days', filter: { ...last30Days, keyIds: ['key-7'] }, groupBy: ['DAY', 'END_USER'] },
-    { name: 'by DAY, last 30 days to now (partial days from events)', filter: { ...emptyFilter(), from: new Date(Date.now() - 30 * DAY_MS) }, groupBy: ['DAY'] },
+    { name: 'by DAY, from now − 30 days to now (part of the first day from events)', filter: { ...emptyFilter(), from: new Date(Date.now() - 30 * DAY_MS) }, groupBy: ['DAY'] },
+    // The worst case for partial days: both ends at noon, half a day of events at each end.
+    { name: 'by DAY, 30 days from noon to noon (half a day of events at each end)', filter: { ...emptyFilter(), from: new Date(start + DAY_MS / 2), to: new Date(today - DAY_MS / 2) }, groupBy: ['DAY'] },
   ];
   console.log('| report | groups | source | median | min | max |\n|---|---:|---|---:|---:|---:|');
   for (const { name: caseName, filter, groupBy } of cases) {

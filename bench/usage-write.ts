@@ -1,7 +1,7 @@
 // `node --import tsx bench/usage-write.ts [--records=200000] [--database-url=postgres://...]`
 // Write throughput of the usage writer: records handed to UsageWriter.record() as fast as the
 // process can (the request path's cost per record is measured too), written in batches of 2000 by
-// one INSERT ... json_to_recordset statement that also adds to the daily rollups; stop() returns
+// one INSERT ... SELECT FROM unnest(...) statement that also adds to the daily rollups; stop() returns
 // when the last batch committed. Postgres in a fresh database on the local server, and PGlite.
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';

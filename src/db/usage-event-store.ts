@@ -1,5 +1,6 @@
-// Writes a batch of usage records in one statement: the events go in through json_to_recordset
-// (one parameter whatever the batch size, the same on postgres.js and PGlite), and the daily
+// Writes a batch of usage records in one statement: each column goes in as one text-array
+// parameter (25 parameters whatever the batch size; the same on postgres.js and PGlite), unnested
+// into rows; Postgres parses arrays of scalars about 3x faster than json_to_recordset. The daily
 // rollups are added to from the rows actually inserted, in the same statement and so the same
 // transaction. A retried batch inserts nothing twice: ON CONFLICT (id) DO NOTHING skips rows that
 // are already there, and only inserted rows reach the rollups.
@@ -16,35 +17,51 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const uuidOrNull = (value: string | null): string | null => (value !== null && UUID.test(value) ? value : null);
 const int = (value: number): number => Math.max(0, Math.min(2_147_483_647, Math.round(value)));
 
-/** A record as json_to_recordset reads it (bigint as a string; ids that are not UUIDs dropped). */
-function toJsonRow(record: UsageRecord) {
-  return {
-    id: record.id,
-    created_at: record.createdAt.toISOString(),
-    key_id: record.keyId,
-    team_id: uuidOrNull(record.teamId),
-    user_id: uuidOrNull(record.userId),
-    end_user: record.endUser,
-    requested_model: record.requestedModel,
-    model: record.model,
-    deployment_id: record.deploymentId,
-    provider_id: record.providerId,
-    upstream_model: record.upstreamModel,
-    input_tokens: int(record.usage.inputTokens),
-    output_tokens: int(record.usage.outputTokens),
-    cached_input_tokens: int(record.usage.cachedInputTokens),
-    cache_write_tokens: int(record.usage.cacheWriteTokens),
-    reasoning_tokens: int(record.usage.reasoningTokens),
-    cost_micro: record.cost.toString(),
-    latency_ms: int(record.latencyMs),
-    time_to_first_token_ms: record.timeToFirstTokenMs === null ? null : int(record.timeToFirstTokenMs),
-    status: record.status,
-    error_code: record.errorCode,
-    attempts: record.attempts,
-    streamed: record.streamed,
-    cancelled_by_client: record.cancelledByClient,
-    request_id: record.requestId,
-  };
+type Cell = string | number | boolean | null;
+
+/** The columns in insert order, with their types and how to read each from a record. */
+const COLUMNS: Array<[name: string, type: string, value: (record: UsageRecord) => Cell]> = [
+  ['id', 'uuid', (r) => r.id],
+  ['created_at', 'timestamptz', (r) => r.createdAt.toISOString()],
+  ['key_id', 'text', (r) => r.keyId],
+  ['team_id', 'uuid', (r) => uuidOrNull(r.teamId)],
+  ['user_id', 'uuid', (r) => uuidOrNull(r.userId)],
+  ['end_user', 'text', (r) => r.endUser],
+  ['requested_model', 'text', (r) => r.requestedModel],
+  ['model', 'text', (r) => r.model],
+  ['deployment_id', 'text', (r) => r.deploymentId],
+  ['provider_id', 'text', (r) => r.providerId],
+  ['upstream_model', 'text', (r) => r.upstreamModel],
+  ['input_tokens', 'integer', (r) => int(r.usage.inputTokens)],
+  ['output_tokens', 'integer', (r) => int(r.usage.outputTokens)],
+  ['cached_input_tokens', 'integer', (r) => int(r.usage.cachedInputTokens)],
+  ['cache_write_tokens', 'integer', (r) => int(r.usage.cacheWriteTokens)],
+  ['reasoning_tokens', 'integer', (r) => int(r.usage.reasoningTokens)],
+  ['cost_micro', 'bigint', (r) => r.cost.toString()],
+  ['latency_ms', 'integer', (r) => int(r.latencyMs)],
+  ['time_to_first_token_ms', 'integer', (r) => (r.timeToFirstTokenMs === null ? null : int(r.timeToFirstTokenMs))],
+  ['status', 'text', (r) => r.status],
+  ['error_code', 'text', (r) => r.errorCode],
+  ['attempts', 'jsonb', (r) => JSON.stringify(r.attempts ?? [])],
+  ['streamed', 'boolean', (r) => r.streamed],
+  ['cancelled_by_client', 'boolean', (r) => r.cancelledByClient],
+  ['request_id', 'text', (r) => r.requestId],
+];
+
+const NEEDS_ESCAPE = /[\\"]/;
+const ESCAPED = /[\\"]/g;
+
+/** A Postgres array literal of text: strings quoted (and escaped only when they must be), NULL bare. */
+function textArray(values: Cell[]): string {
+  const elements = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    if (value === null) elements[i] = 'NULL';
+    else if (typeof value === 'number') elements[i] = String(value);
+    else if (typeof value === 'boolean') elements[i] = value ? 't' : 'f';
+    else elements[i] = NEEDS_ESCAPE.test(value) ? `"${value.replace(ESCAPED, '\\$&')}"` : `"${value}"`;
+  }
+  return `{${elements.join(',')}}`;
 }
 
 /** Rows of db.execute on either driver (postgres.js returns an array, PGlite `{ rows }`). */
@@ -56,15 +73,11 @@ export function createUsageEventStore(db: Db): UsageBatchStore {
   return {
     async write(records) {
       if (records.length === 0) return new Set();
-      const json = JSON.stringify(records.map(toJsonRow));
+      const parameters = COLUMNS.map(([, , value]) => sql`${textArray(records.map(value))}::text::text[]`);
       const result = await db.execute(sql`
         WITH input AS (
-          SELECT * FROM json_to_recordset(${json}::json) AS r(
-            id uuid, created_at timestamptz, key_id text, team_id uuid, user_id uuid, end_user text,
-            requested_model text, model text, deployment_id text, provider_id text, upstream_model text,
-            input_tokens integer, output_tokens integer, cached_input_tokens integer, cache_write_tokens integer,
-            reasoning_tokens integer, cost_micro bigint, latency_ms integer, time_to_first_token_ms integer,
-            status text, error_code text, attempts jsonb, streamed boolean, cancelled_by_client boolean, request_id text)
+          SELECT ${sql.raw(COLUMNS.map(([name, type]) => `${name}::${type} AS ${name}`).join(', '))}
+          FROM unnest(${sql.join(parameters, sql`, `)}) AS r(${sql.raw(COLUMNS.map(([name]) => name).join(', '))})
         ), inserted AS (
           INSERT INTO usage_events (id, created_at, key_id, team_id, user_id, end_user, requested_model, model,
             deployment_id, provider_id, upstream_model, input_tokens, output_tokens, cached_input_tokens,
@@ -73,7 +86,7 @@ export function createUsageEventStore(db: Db): UsageBatchStore {
           SELECT id, created_at, key_id, team_id, user_id, end_user, requested_model, model,
             deployment_id, provider_id, upstream_model, input_tokens, output_tokens, cached_input_tokens,
             cache_write_tokens, reasoning_tokens, cost_micro, latency_ms, time_to_first_token_ms, status, error_code,
-            coalesce(attempts, '[]'::jsonb), streamed, cancelled_by_client, request_id
+            attempts, streamed, cancelled_by_client, request_id
           FROM input
           ON CONFLICT (id) DO NOTHING
           RETURNING id, created_at, key_id, team_id, user_id, end_user, coalesce(model, requested_model) AS model, provider_id,

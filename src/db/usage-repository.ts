@@ -191,7 +191,7 @@ export function createUsageRepository(db: Db): UsageRepository {
   return {
     async report(filter, groupBy) {
       const plan = planUsageQuery(filter.from, filter.to);
-      const queries: Array<Promise<UsageGroupRow[]>> = [];
+      const queries: Array<Promise<{ rows: UsageGroupRow[]; sign: 1 | -1 }>> = [];
       if (plan.rollupDays) {
         const conditions = dimensionFilter(filter, 'daily');
         if (plan.rollupDays.from) conditions.push(gte(usageDaily.day, plan.rollupDays.from));
@@ -199,7 +199,7 @@ export function createUsageRepository(db: Db): UsageRepository {
         queries.push(
           db
             .execute(aggregate('daily', groupBy, conditions))
-            .then((result) => rowsOf<AggregateRow>(result).map((row) => toGroupRow(row, groupBy))),
+            .then((result) => ({ rows: rowsOf<AggregateRow>(result).map((row) => toGroupRow(row, groupBy)), sign: 1 as const })),
         );
       }
       for (const range of plan.eventRanges) {
@@ -209,13 +209,13 @@ export function createUsageRepository(db: Db): UsageRepository {
         queries.push(
           db
             .execute(aggregate('events', groupBy, conditions))
-            .then((result) => rowsOf<AggregateRow>(result).map((row) => toGroupRow(row, groupBy))),
+            .then((result) => ({ rows: rowsOf<AggregateRow>(result).map((row) => toGroupRow(row, groupBy)), sign: range.sign })),
         );
       }
       // Without a grouping each query yields one row of totals, which merge into one series row.
       const { totals, series } = mergeUsageRows(await Promise.all(queries));
       const source = plan.rollupDays && plan.eventRanges.length > 0 ? 'ROLLUPS_AND_EVENTS' : plan.rollupDays ? 'ROLLUPS' : 'EVENTS';
-      return { totals, series: series.filter((row) => row.requests > 0).slice(0, SERIES_LIMIT), source };
+      return { totals, series: series.slice(0, SERIES_LIMIT), source };
     },
 
     async findById(id) {

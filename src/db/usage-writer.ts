@@ -47,6 +47,8 @@ function messageOf(error: unknown): string {
 export class UsageWriter implements UsageSink {
   private buffer: UsageRecord[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the oldest record not yet taken into a batch arrived: it must be written within the interval. */
+  private waitingSince: number | null = null;
   private flushing: Promise<void> | null = null;
   private failures = 0;
   private stopped = false;
@@ -76,6 +78,7 @@ export class UsageWriter implements UsageSink {
       return;
     }
     this.buffer.push(record);
+    this.waitingSince ??= Date.now();
     this.schedule();
   }
 
@@ -135,7 +138,8 @@ export class UsageWriter implements UsageSink {
 
   private schedule(): void {
     if (this.timer || this.flushing || this.buffer.length === 0 || this.stopped) return;
-    const wait = this.failures > 0 ? this.backoffMs() : this.buffer.length >= this.batchSize ? 0 : this.flushIntervalMs;
+    const waited = this.waitingSince === null ? 0 : Date.now() - this.waitingSince;
+    const wait = this.failures > 0 ? this.backoffMs() : this.buffer.length >= this.batchSize ? 0 : Math.max(0, this.flushIntervalMs - waited);
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush();
@@ -147,6 +151,9 @@ export class UsageWriter implements UsageSink {
   private async writeAll(): Promise<void> {
     while (this.buffer.length > 0) {
       const batch = this.buffer.slice(0, this.batchSize);
+      // Records arriving while this batch is written start a new wait.
+      const waitingSince = this.waitingSince;
+      if (batch.length === this.buffer.length) this.waitingSince = null;
       let inserted: Set<string>;
       try {
         inserted = await this.options.store.write(batch).catch((error: unknown) => {
@@ -154,6 +161,8 @@ export class UsageWriter implements UsageSink {
           throw error;
         });
       } catch (error) {
+        // The batch is still waiting, and it holds the oldest records.
+        this.waitingSince = waitingSince ?? this.waitingSince;
         this.failures++;
         this.lastError = messageOf(error);
         this.lastErrorAt = new Date();

@@ -7,7 +7,7 @@ import { periodEnd, periodStart } from '../../src/core/metering/budget-period.ts
 import type { BudgetClaim, BudgetLedger } from '../../src/core/metering/budgets.ts';
 import { MeteringAdmission } from '../../src/core/metering/metering-admission.ts';
 import { InMemoryRateLimiter, type RateLimitRule } from '../../src/core/metering/rate-limits.ts';
-import { planUsageQuery } from '../../src/core/metering/usage-report.ts';
+import { mergeUsageRows, planUsageQuery, zeroTotals } from '../../src/core/metering/usage-report.ts';
 import { ManualClock } from '../helpers/router-harness.ts';
 
 const at = (iso: string) => Date.parse(iso);
@@ -35,21 +35,50 @@ describe('planning a usage query', () => {
     expect(planUsageQuery(d('2025-03-01T00:00:00Z'), d('2025-03-31T00:00:00Z'))).toEqual({ rollupDays: { from: '2025-03-01', to: '2025-03-31' }, eventRanges: [] });
     expect(planUsageQuery(null, null)).toEqual({ rollupDays: { from: null, to: null }, eventRanges: [] });
   });
-  it('reads the partial days at the edges from the events', () => {
-    expect(planUsageQuery(d('2025-03-01T06:00:00Z'), d('2025-03-05T12:00:00Z'))).toEqual({
-      rollupDays: { from: '2025-03-02', to: '2025-03-05' },
+  it('reads the smaller part of each partial day from the events, adding or subtracting it', () => {
+    // Starts at 06:00: the whole 1st from the rollups minus its first 6 hours; ends at 20:00: the
+    // whole 5th minus its last 4 hours.
+    expect(planUsageQuery(d('2025-03-01T06:00:00Z'), d('2025-03-05T20:00:00Z'))).toEqual({
+      rollupDays: { from: '2025-03-01', to: '2025-03-06' },
       eventRanges: [
-        { from: d('2025-03-01T06:00:00Z'), to: d('2025-03-02T00:00:00Z') },
-        { from: d('2025-03-05T00:00:00Z'), to: d('2025-03-05T12:00:00Z') },
+        { from: d('2025-03-01T00:00:00Z'), to: d('2025-03-01T06:00:00Z'), sign: -1 },
+        { from: d('2025-03-05T20:00:00Z'), to: d('2025-03-06T00:00:00Z'), sign: -1 },
       ],
     });
+    // Starts at 18:00 and ends at 03:00: the last 6 hours of the 1st and the first 3 of the 5th added.
+    expect(planUsageQuery(d('2025-03-01T18:00:00Z'), d('2025-03-05T03:00:00Z'))).toEqual({
+      rollupDays: { from: '2025-03-02', to: '2025-03-05' },
+      eventRanges: [
+        { from: d('2025-03-01T18:00:00Z'), to: d('2025-03-02T00:00:00Z'), sign: 1 },
+        { from: d('2025-03-05T00:00:00Z'), to: d('2025-03-05T03:00:00Z'), sign: 1 },
+      ],
+    });
+    // Open end (up to now): today's rollup row is complete, no events needed at that end.
+    expect(planUsageQuery(d('2025-03-01T09:30:00Z'), null)).toEqual({
+      rollupDays: { from: '2025-03-01', to: null },
+      eventRanges: [{ from: d('2025-03-01T00:00:00Z'), to: d('2025-03-01T09:30:00Z'), sign: -1 }],
+    });
   });
-  it('reads a range within one day from the events only', () => {
+  it('reads a short range from the events only', () => {
     expect(planUsageQuery(d('2025-03-01T06:00:00Z'), d('2025-03-01T07:00:00Z'))).toEqual({
       rollupDays: null,
-      eventRanges: [{ from: d('2025-03-01T06:00:00Z'), to: d('2025-03-01T07:00:00Z') }],
+      eventRanges: [{ from: d('2025-03-01T06:00:00Z'), to: d('2025-03-01T07:00:00Z'), sign: 1 }],
     });
     expect(planUsageQuery(d('2025-03-01T23:00:00Z'), d('2025-03-02T01:00:00Z')).rollupDays).toBeNull();
+    expect(planUsageQuery(d('2025-03-02T00:00:00Z'), d('2025-03-01T00:00:00Z'))).toEqual({ rollupDays: null, eventRanges: [] });
+  });
+  it('merges rollup and event rows per group, subtracting and dropping emptied groups', () => {
+    const row = (day: string, requests: number, cost: bigint) => ({ ...zeroTotals(), day, keyId: null, teamId: null, userId: null, endUser: null, model: null, providerId: null, requests, costMicro: cost });
+    const merged = mergeUsageRows([
+      { rows: [row('2025-03-01', 10, 100n), row('2025-03-02', 4, 40n)], sign: 1 },
+      { rows: [row('2025-03-01', 3, 30n), row('2025-03-02', 4, 40n)], sign: -1 },
+      { rows: [row('2025-02-28', 2, 25n)], sign: 1 },
+    ]);
+    expect(merged.totals).toMatchObject({ requests: 9, costMicro: 95n });
+    expect(merged.series.map((r) => [r.day, r.requests, r.costMicro])).toEqual([
+      ['2025-02-28', 2, 25n],
+      ['2025-03-01', 7, 70n],
+    ]);
   });
 });
 

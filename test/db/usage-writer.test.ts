@@ -170,3 +170,34 @@ describe.each(databaseCases)('usage writer ($name)', ({ open }) => {
     expect(await ledger.spend([claim])).toEqual([{ spentMicro: 40n, reservedMicro: 900n }]);
   });
 });
+
+describe('usage writer timing', () => {
+  it('starts writing a record within the flush interval of its arrival, also when it arrives during a slow write', async () => {
+    const starts: Array<{ at: number; ids: string[] }> = [];
+    const writer = new UsageWriter({
+      store: {
+        async write(records) {
+          starts.push({ at: Date.now(), ids: records.map((record) => record.id) });
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          return new Set(records.map((record) => record.id));
+        },
+      },
+      flushIntervalMs: 250,
+    });
+    const first = usageRecord();
+    const t0 = Date.now();
+    writer.record(first);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The first batch is being written now (250..450 ms).
+    const second = usageRecord();
+    const arrived = Date.now();
+    writer.record(second);
+    await waitFor(() => starts.some((start) => start.ids.includes(second.id)));
+    const firstStart = starts.find((start) => start.ids.includes(first.id))!.at - t0;
+    const secondStart = starts.find((start) => start.ids.includes(second.id))!.at - arrived;
+    expect(firstStart).toBeGreaterThanOrEqual(240);
+    expect(firstStart).toBeLessThan(380);
+    expect(secondStart).toBeLessThan(380);
+    await writer.stop();
+  });
+});

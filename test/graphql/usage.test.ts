@@ -165,7 +165,16 @@ describe.each(databaseCases)('usage queries ($name)', ({ open }) => {
     const query = 'subscription { usageEvents { id keyId cost status } }';
     const adminFeed = collectSubscription(adminClient, query);
     const bobFeed = collectSubscription(bobClient, query);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Until both subscriptions are live, nothing is delivered to them: warm up with bob's requests.
+    await eventually(async () => {
+      await chat(app, bob.secret, { model: 'chat' });
+      await usageFlushed(app);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return adminFeed.values.length > 0 && bobFeed.values.length > 0;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    adminFeed.values.length = 0;
+    bobFeed.values.length = 0;
     const fromAlice = await chat(app, alice.secret, { model: 'chat' });
     const fromBob = await chat(app, bob.secret, { model: 'chat' });
     await eventually(() => adminFeed.values.length >= 2 && bobFeed.values.length >= 1);

@@ -1,6 +1,6 @@
 // Usage reports: what can be asked (filter, grouping) and the pure parts of answering it. Whole
-// UTC days come from the daily rollups; the partial days at either end of a range that does not
-// start or end at midnight come from the raw events, and the two are merged.
+// UTC days come from the daily rollups; of a partial day at either end of a range, the smaller part
+// comes from the raw events, added or subtracted, and the parts are merged per group.
 import type { UsageRecord } from '../metering.ts';
 
 export const USAGE_GROUPINGS = ['DAY', 'KEY', 'TEAM', 'USER', 'END_USER', 'MODEL', 'PROVIDER'] as const;
@@ -71,25 +71,54 @@ const ceilDay = (time: number) => Math.ceil(time / DAY_MS) * DAY_MS;
 export interface UsagePlan {
   /** Whole UTC days [fromDay, toDay) from the rollups (null bounds are open), or null for none. */
   rollupDays: { from: string | null; to: string | null } | null;
-  /** Time ranges [from, to) read from the raw events. */
-  eventRanges: Array<{ from: Date | null; to: Date | null }>;
+  /**
+   * Time ranges [from, to) read from the raw events: added (sign 1), or subtracted (sign -1) where
+   * a whole day was taken from the rollups of which the range wants only a part.
+   */
+  eventRanges: Array<{ from: Date | null; to: Date | null; sign: 1 | -1 }>;
 }
 
 export const isoDay = (time: number): string => new Date(time).toISOString().slice(0, 10);
 
-/** Splits [from, to) into whole days (rollups) and partial-day edges (events). */
+/**
+ * Splits [from, to) into whole days (rollups) and partial-day edges (events). Of a partial day,
+ * the smaller part is read from the events: a range starting at 06:00 takes the whole day from the
+ * rollups and subtracts 00:00-06:00, one starting at 18:00 adds 18:00-24:00. So an edge never
+ * reads more than half a day of events. Ranges shorter than that come from the events alone.
+ */
 export function planUsageQuery(from: Date | null, to: Date | null): UsagePlan {
   const start = from?.getTime() ?? null;
   const end = to?.getTime() ?? null;
-  const wholeFrom = start === null ? null : ceilDay(start);
-  const wholeTo = end === null ? null : floorDay(end);
-  if (wholeFrom !== null && wholeTo !== null && wholeFrom >= wholeTo) {
-    return { rollupDays: null, eventRanges: start !== null && end !== null && start >= end ? [] : [{ from, to }] };
-  }
+  if (start !== null && end !== null && start >= end) return { rollupDays: null, eventRanges: [] };
   const eventRanges: UsagePlan['eventRanges'] = [];
-  if (start !== null && wholeFrom !== start) eventRanges.push({ from, to: new Date(wholeFrom!) });
-  if (end !== null && wholeTo !== end) eventRanges.push({ from: new Date(wholeTo!), to });
-  return { rollupDays: { from: wholeFrom === null ? null : isoDay(wholeFrom), to: wholeTo === null ? null : isoDay(wholeTo) }, eventRanges };
+  let rollupFrom = start;
+  let rollupTo = end;
+  if (start !== null && start !== floorDay(start)) {
+    const dayStart = floorDay(start);
+    const dayEnd = dayStart + DAY_MS;
+    if (start - dayStart <= dayEnd - start) {
+      rollupFrom = dayStart;
+      eventRanges.push({ from: new Date(dayStart), to: from, sign: -1 });
+    } else {
+      rollupFrom = dayEnd;
+      eventRanges.push({ from, to: new Date(dayEnd), sign: 1 });
+    }
+  }
+  if (end !== null && end !== floorDay(end)) {
+    const dayStart = floorDay(end);
+    const dayEnd = dayStart + DAY_MS;
+    if (end - dayStart <= dayEnd - end) {
+      rollupTo = dayStart;
+      eventRanges.push({ from: new Date(dayStart), to, sign: 1 });
+    } else {
+      rollupTo = dayEnd;
+      eventRanges.push({ from: to, to: new Date(dayEnd), sign: -1 });
+    }
+  }
+  if (rollupFrom !== null && rollupTo !== null && rollupFrom >= rollupTo) {
+    return { rollupDays: null, eventRanges: [{ from, to, sign: 1 }] };
+  }
+  return { rollupDays: { from: rollupFrom === null ? null : isoDay(rollupFrom), to: rollupTo === null ? null : isoDay(rollupTo) }, eventRanges };
 }
 
 export const zeroTotals = (): UsageTotals => ({
@@ -103,32 +132,38 @@ export const zeroTotals = (): UsageTotals => ({
   costMicro: 0n,
 });
 
-function add(into: UsageTotals, row: UsageTotals): void {
-  into.requests += row.requests;
-  into.failedRequests += row.failedRequests;
-  into.inputTokens += row.inputTokens;
-  into.outputTokens += row.outputTokens;
-  into.cachedInputTokens += row.cachedInputTokens;
-  into.cacheWriteTokens += row.cacheWriteTokens;
-  into.reasoningTokens += row.reasoningTokens;
-  into.costMicro += row.costMicro;
+function add(into: UsageTotals, row: UsageTotals, sign: 1 | -1): void {
+  into.requests += sign * row.requests;
+  into.failedRequests += sign * row.failedRequests;
+  into.inputTokens += sign * row.inputTokens;
+  into.outputTokens += sign * row.outputTokens;
+  into.cachedInputTokens += sign * row.cachedInputTokens;
+  into.cacheWriteTokens += sign * row.cacheWriteTokens;
+  into.reasoningTokens += sign * row.reasoningTokens;
+  into.costMicro += BigInt(sign) * row.costMicro;
 }
 
 const groupKey = (row: UsageGroupRow) => JSON.stringify([row.day, row.keyId, row.teamId, row.userId, row.endUser, row.model, row.providerId]);
 
-/** Sums rows of the same group (from rollups and events), sorted by day then cost, dearest first. */
-export function mergeUsageRows(parts: UsageGroupRow[][]): { totals: UsageTotals; series: UsageGroupRow[] } {
+/**
+ * Sums rows of the same group (from rollups and events, subtracting parts of days the rollups
+ * over-count); groups left without requests are dropped. Sorted by day, then dearest first.
+ */
+export function mergeUsageRows(parts: Array<{ rows: UsageGroupRow[]; sign: 1 | -1 }>): { totals: UsageTotals; series: UsageGroupRow[] } {
   const groups = new Map<string, UsageGroupRow>();
   const totals = zeroTotals();
-  for (const rows of parts) {
+  for (const { rows, sign } of parts) {
     for (const row of rows) {
-      add(totals, row);
+      add(totals, row, sign);
       const key = groupKey(row);
-      const existing = groups.get(key);
-      if (existing) add(existing, row);
-      else groups.set(key, { ...row });
+      let group = groups.get(key);
+      if (!group) {
+        group = { ...row, ...zeroTotals() };
+        groups.set(key, group);
+      }
+      add(group, row, sign);
     }
   }
-  const series = [...groups.values()].sort((a, b) => (a.day ?? '').localeCompare(b.day ?? '') || (b.costMicro > a.costMicro ? 1 : b.costMicro < a.costMicro ? -1 : 0) || b.requests - a.requests);
+  const series = [...groups.values()].filter((row) => row.requests > 0).sort((a, b) => (a.day ?? '').localeCompare(b.day ?? '') || (b.costMicro > a.costMicro ? 1 : b.costMicro < a.costMicro ? -1 : 0) || b.requests - a.requests);
   return { totals, series };
 }

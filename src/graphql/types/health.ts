@@ -9,7 +9,7 @@ const MeteringHealthRef = builder.objectRef<MeteringStatus>('MeteringHealth').im
   description: 'The usage writer: records wait in a bounded buffer while the database cannot be written.',
   fields: (t) => ({
     buffered: t.exposeInt('buffered', { description: 'Usage records not yet written.' }),
-    dropped: t.exposeInt('dropped', { description: 'Records lost since start because the buffer was full.' }),
+    dropped: t.exposeInt('dropped', { description: 'Records lost since start: the buffer was full, the database rejected them, or they came after shutdown.' }),
     written: t.float({ resolve: (m) => m.written }),
     lastError: t.exposeString('lastError', { nullable: true, description: 'The last write error; null once a write succeeds.' }),
     lastErrorAt: t.field({ type: 'DateTime', nullable: true, resolve: (m) => m.lastErrorAt }),

@@ -1,0 +1,33 @@
+// The `metering:` section of the config file.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { PROVIDER_KIND_NAMES } from '../../src/providers/registry.ts';
+
+function load(yaml: string | null) {
+  const cwd = mkdtempSync(join(tmpdir(), 'mg-metering-config-'));
+  if (yaml !== null) writeFileSync(join(cwd, 'modelgraph.yaml'), yaml);
+  return loadConfig({ env: {}, cwd, knownKinds: PROVIDER_KIND_NAMES });
+}
+
+describe('metering config', () => {
+  it('defaults to a 250 ms flush, a 100k buffer and no retention limit', () => {
+    expect(load(null).metering).toEqual({ flushIntervalMs: 250, bufferLimit: 100_000 });
+  });
+
+  it('reads flushIntervalMs, bufferLimit and retentionDays', () => {
+    expect(load('metering:\n  flushIntervalMs: 100\n  bufferLimit: 5000\n  retentionDays: 30\n').metering).toEqual({ flushIntervalMs: 100, bufferLimit: 5000, retentionDays: 30 });
+  });
+
+  it('names the field of an invalid value', () => {
+    try {
+      load('metering:\n  retentionDays: 0\n  flushEvery: 3\n');
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems.join('\n')).toMatch(/metering/);
+    }
+  });
+});
