@@ -6,7 +6,7 @@ import { InvalidRequestError, NotFoundError } from '../errors.ts';
 import { redact } from '../keys/admin-service.ts';
 import type { AuditLogRepository, BudgetPeriod } from '../keys/types.ts';
 import type { ChangeFeed, Clock } from '../ports.ts';
-import { claimOf, type BudgetLedger, type BudgetRepository, type BudgetSpend, type StoredBudget } from './budgets.ts';
+import { claimOf, type Budget, type BudgetLedger, type BudgetRepository, type BudgetSpend, type StoredBudget } from './budgets.ts';
 
 export const BUDGET_CHANGES_TOPIC = 'budget';
 type StoredScope = StoredBudget['scope'];
@@ -70,6 +70,14 @@ export class BudgetService {
 
   /** The budgets with what was spent and reserved in their current periods. */
   async withSpend(budgets: StoredBudget[]): Promise<BudgetWithSpend[]> {
+    const now = this.options.clock.now();
+    const claims = budgets.map((budget) => claimOf(budget, '', now));
+    const spend = await this.options.ledger.spend(claims);
+    return budgets.map((budget, index) => ({ ...budget, ...spend[index]!, periodStart: claims[index]!.periodStart, resetsAt: claims[index]!.resetsAt }));
+  }
+
+  /** Spend in the current period of any budgets (a key's or team's own, for `me`). */
+  async status(budgets: Budget[]): Promise<Array<Budget & BudgetSpend & { periodStart: Date; resetsAt: Date | null }>> {
     const now = this.options.clock.now();
     const claims = budgets.map((budget) => claimOf(budget, '', now));
     const spend = await this.options.ledger.spend(claims);

@@ -1,8 +1,30 @@
 import type { Caller } from '../../core/auth.ts';
+import type { Budget, BudgetSpend } from '../../core/metering/budgets.ts';
 import { builder } from '../builder.ts';
 import { ApiKeyRef, ScopeEnum } from './api-key.ts';
 import { LimitsRef } from './limits.ts';
 import { TeamRef } from './team.ts';
+
+type BudgetStatus = Budget & BudgetSpend & { periodStart: Date; resetsAt: Date | null };
+
+const BudgetStatusRef = builder.objectRef<BudgetStatus>('BudgetStatus').implement({
+  description: 'A budget that applies to the calling key, with its spend in the current period.',
+  fields: (t) => ({
+    scope: t.string({ description: 'KEY or TEAM.', resolve: (b) => b.scope }),
+    limit: t.field({ type: 'Money', resolve: (b) => b.amountMicro }),
+    spent: t.field({ type: 'Money', resolve: (b) => b.spentMicro }),
+    reserved: t.field({ type: 'Money', description: 'Held by requests in flight.', resolve: (b) => b.reservedMicro }),
+    remaining: t.field({
+      type: 'Money',
+      resolve: (b) => {
+        const left = b.amountMicro - b.spentMicro - b.reservedMicro;
+        return left > 0n ? left : 0n;
+      },
+    }),
+    periodStart: t.field({ type: 'DateTime', resolve: (b) => b.periodStart }),
+    resetsAt: t.field({ type: 'DateTime', nullable: true, resolve: (b) => b.resetsAt }),
+  }),
+});
 
 const MeRef = builder.objectRef<Caller>('Me').implement({
   description: 'The calling key: what it may do and its limits.',
@@ -24,6 +46,20 @@ const MeRef = builder.objectRef<Caller>('Me').implement({
       type: LimitsRef,
       nullable: true,
       resolve: (caller, _args, context) => (caller.teamId ? context.loaders.team.load(caller.teamId) : null),
+    }),
+    budgets: t.field({
+      type: [BudgetStatusRef],
+      description: "The key's and its team's budgets with what is left this period.",
+      resolve: (caller, _args, context) => {
+        const budgets: Budget[] = [];
+        if (caller.keyLimits?.maxBudgetMicro != null) {
+          budgets.push({ scope: 'KEY', scopeId: caller.keyId, amountMicro: caller.keyLimits.maxBudgetMicro, period: caller.keyLimits.budgetPeriod ?? 'LIFETIME' });
+        }
+        if (caller.teamId && caller.teamLimits?.maxBudgetMicro != null) {
+          budgets.push({ scope: 'TEAM', scopeId: caller.teamId, amountMicro: caller.teamLimits.maxBudgetMicro, period: caller.teamLimits.budgetPeriod ?? 'LIFETIME' });
+        }
+        return budgets.length ? context.services.budgets.status(budgets) : [];
+      },
     }),
     apiKey: t.field({
       type: ApiKeyRef,
