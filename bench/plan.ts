@@ -80,7 +80,6 @@ export function quickPlan(gapFor1000: number): Plan {
   return {
     runs: 1,
     workloads: [
-      requestWorkload(1, 2, 1),
       requestWorkload(64, 3, 1),
       streamWorkload(100, 2, { ttftMs: 20, chunks: 200, gapMs: 5 }, 100, 60_000),
       streamWorkload(1000, 1, { ttftMs: 20, chunks: 100, gapMs: gapFor1000 }, 1000, 240_000),

@@ -8,6 +8,7 @@ import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { secretFromHeaders } from '../core/auth.ts';
+import { clientAbortSignal } from '../http/shared/client-abort-signal.ts';
 import { authenticateForContext, createLoaders, type GraphQLContext, type GraphQLServices } from '../graphql/context.ts';
 import type { GraphQLSecurity } from './graphql-security.ts';
 
@@ -50,10 +51,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     ...options.security,
     // In-flight HTTP requests are left to finish on shutdown, so only the client's going away
     // aborts them. Over WebSocket there is no Request; onSubscribe sets the connection's signal.
-    context: async ({ request, req }: { request?: Request | undefined; req?: IncomingMessage }): Promise<GraphQLContext> => ({
+    context: async ({ request, req, res }: { request?: Request | undefined; req?: IncomingMessage; res?: ServerResponse }): Promise<GraphQLContext> => ({
       services: options.services,
       loaders: createLoaders(options.services),
-      signal: request ? request.signal : shutdown.signal,
+      signal: res ? clientAbortSignal(res) : shutdown.signal,
       ...(request
         ? await authenticateForContext(options.services.authenticator, {
             secret: secretFromHeaders(request.headers),

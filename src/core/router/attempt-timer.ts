@@ -24,6 +24,8 @@ interface Limit {
   error(): GatewayError;
 }
 
+const attemptDisposed = new DOMException('The attempt is over', 'AbortError');
+
 export class AttemptTimer {
   readonly signal: AbortSignal;
   /** Rejects with the TimeoutError when a limit runs out; never resolves. */
@@ -65,7 +67,8 @@ export class AttemptTimer {
   dispose(): void {
     clearTimeout(this.timer);
     this.parent.removeEventListener('abort', this.onParentAbort);
-    this.controller.abort();
+    // A shared reason: abort() without one builds a DOMException (with a stack) per attempt.
+    this.controller.abort(attemptDisposed);
   }
 
   private nextLimit(): Limit {

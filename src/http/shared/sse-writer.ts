@@ -13,7 +13,8 @@ export interface SseWriter {
   /** The client has gone or the response has ended. */
   readonly closed: boolean;
   open(headers?: Record<string, string>): void;
-  send(frame: SseFrame): Promise<void>;
+  /** Undefined when the frame was taken at once; otherwise resolves on 'drain' or 'close'. */
+  send(frame: SseFrame): Promise<void> | undefined;
   end(): void;
 }
 
@@ -39,11 +40,11 @@ export function createSseWriter(response: ServerResponse): SseWriter {
       });
       response.flushHeaders();
     },
-    async send(frame) {
-      if (isClosed()) return;
+    send(frame) {
+      if (isClosed()) return undefined;
       const text = `${frame.event === undefined ? '' : `event: ${frame.event}\n`}data: ${frame.data}\n\n`;
-      if (response.write(text)) return;
-      await new Promise<void>((resolve) => {
+      if (response.write(text)) return undefined;
+      return new Promise<void>((resolve) => {
         const done = () => {
           response.off('drain', done);
           response.off('close', done);

@@ -36,7 +36,10 @@ export async function streamCompletionEvents(
       sse.open();
       for (const frame of encoder.start(generationId)) await sse.send(frame);
     }
-    for (const frame of encoder.encode(event)) await sse.send(frame);
+    for (const frame of encoder.encode(event)) {
+      const drained = sse.send(frame);
+      if (drained) await drained;
+    }
   }
   if (!sse.opened) throw new GatewayError('INTERNAL', 'The completion stream ended without an event');
   sse.end();

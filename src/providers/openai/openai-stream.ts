@@ -31,17 +31,17 @@ export async function* openAIStreamParts(
       if (sawDone) continue;
       if (event.data === '[DONE]') {
         sawDone = true;
-        yield* state.end(true);
+        for (const part of state.end(true)) yield part;
         continue;
       }
-      yield* state.accept(event);
+      for (const part of state.accept(event)) yield part;
       if (state.failed) return;
     }
   } catch (error) {
     if (options.signal?.aborted || sawDone) return;
     // The answer was complete; only the trailing usage chunk or [DONE] may be lost.
     if (state.finished) {
-      yield* state.end(false);
+      for (const part of state.end(false)) yield part;
       return;
     }
     yield errorPart(new UpstreamProtocolError('The upstream connection broke during the stream', { provider: options.provider, cause: error }));

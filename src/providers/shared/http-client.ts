@@ -26,7 +26,7 @@ export interface HttpClient {
 export interface UndiciHttpClientOptions {
   connectTimeoutMs?: number;
   /** Connections kept per origin. */
-  connections?: number;
+  connections?: number | null;
   keepAliveTimeoutMs?: number;
 }
 
@@ -36,7 +36,7 @@ export interface UndiciHttpClientOptions {
  */
 export function createUndiciHttpClient(options: UndiciHttpClientOptions = {}): HttpClient {
   const agent = new Agent({
-    connections: options.connections ?? 128,
+    connections: options.connections ?? null,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
     connect: { timeout: options.connectTimeoutMs ?? 10_000 },
     // Bodies of long streams may pause for a while between events; the router owns idle timeouts.

@@ -17,14 +17,14 @@ export async function* parseSse(body: AsyncIterable<Uint8Array>): AsyncGenerator
   let id: string | undefined;
   let sawCarriageReturnAtEnd = false;
 
-  const takeLine = function* (line: string): Generator<SseEvent> {
+  const takeLine = (line: string): SseEvent | undefined => {
     if (line === '') {
-      if (data.length > 0) yield { event, data: data.join('\n'), id };
+      const dispatched = data.length > 0 ? { event, data: data.join('\n'), id } : undefined;
       data = [];
       event = undefined;
-      return;
+      return dispatched;
     }
-    if (line.startsWith(':')) return;
+    if (line.startsWith(':')) return undefined;
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
@@ -32,6 +32,7 @@ export async function* parseSse(body: AsyncIterable<Uint8Array>): AsyncGenerator
     if (field === 'data') data.push(value);
     else if (field === 'event') event = value;
     else if (field === 'id') id = value;
+    return undefined;
   };
 
   for await (const chunk of body) {
@@ -46,7 +47,8 @@ export async function* parseSse(body: AsyncIterable<Uint8Array>): AsyncGenerator
     for (let i = 0; i < buffer.length; i++) {
       const ch = buffer.charCodeAt(i);
       if (ch !== 10 && ch !== 13) continue;
-      yield* takeLine(buffer.slice(start, i));
+      const dispatched = takeLine(buffer.slice(start, i));
+      if (dispatched) yield dispatched;
       if (ch === 13) {
         if (i + 1 < buffer.length) {
           if (buffer.charCodeAt(i + 1) === 10) i++;
@@ -59,6 +61,9 @@ export async function* parseSse(body: AsyncIterable<Uint8Array>): AsyncGenerator
     buffer = buffer.slice(start);
   }
   buffer += decoder.decode();
-  if (buffer.length > 0) yield* takeLine(buffer);
+  if (buffer.length > 0) {
+    const dispatched = takeLine(buffer);
+    if (dispatched) yield dispatched;
+  }
   // An event not terminated by a blank line is discarded per the spec.
 }
