@@ -27,3 +27,13 @@ export function assertModelAllowed(caller: Caller | undefined, model: string, pr
   if (!admits(caller.allowedModels)) throw new ForbiddenError(`This API key may not use the model "${model}"`);
   if (!admits(caller.teamAllowedModels)) throw new ForbiddenError(`This API key's team may not use the model "${model}"`);
 }
+
+/** Whether the caller may use the model (for listings: no reason needed, nothing thrown). */
+export function isModelAllowed(caller: Caller | undefined, model: string, providerIds: readonly string[]): boolean {
+  try {
+    assertModelAllowed(caller, model, providerIds);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -315,6 +315,15 @@ describe('cancellation', () => {
 });
 
 describe('GET /v1/models', () => {
+  it('lists and retrieves only the models the key may use', async () => {
+    const { secret } = await context.app.createKey({ name: 'gemini only', allowedModels: [models.gemini] });
+    const narrow = new OpenAI({ baseURL: context.baseUrl, apiKey: secret, maxRetries: 0 });
+    const listed = await narrow.models.list();
+    expect(listed.data.map((model) => model.id)).toEqual([models.gemini]);
+    await expect(narrow.models.retrieve(models.openai)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    expect((await narrow.models.retrieve(models.gemini)).id).toBe(models.gemini);
+  });
+
   it('lists routable models with OpenRouter pricing and retrieves ids that contain a slash', async () => {
     const page = await client.models.list();
     const byId = new Map(page.data.map((model) => [model.id, model as OpenAI.Model & Record<string, any>]));
