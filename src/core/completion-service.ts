@@ -2,7 +2,7 @@
 // cooldown, timeouts), calls the adapters, prices the usage and reports every attempt. Both the
 // GraphQL and the REST edges call this; neither has routing logic of its own.
 import type { Caller } from './auth.ts';
-import type { DeploymentTable } from './deployments.ts';
+import type { Deployment, DeploymentTable } from './deployments.ts';
 import { CancelledError, GatewayError, UpstreamProtocolError, toGatewayError, type ErrorCode } from './errors.ts';
 import type { Clock } from './ports.ts';
 import { maximumCost, priceUsage } from './pricing.ts';
@@ -389,6 +389,18 @@ async function* raceEachPart<T>(iterable: AsyncIterable<T>, expired: Promise<nev
 
 function attemptOf(attempt: PlannedAttempt, error: GatewayError | null, now: number): Attempt {
   const { deployment, modelName } = attempt.candidate;
+  return describeAttempt(deployment, modelName, error, now - attempt.startedAt, attempt.retry, attempt.backoffMs);
+}
+
+/** One call to one deployment, as results and usage records report it. */
+export function describeAttempt(
+  deployment: Pick<Deployment, 'id' | 'providerId' | 'upstreamModel'>,
+  modelName: string,
+  error: GatewayError | null,
+  latencyMs: number,
+  retry = 0,
+  backoffMs = 0,
+): Attempt {
   return {
     deploymentId: deployment.id,
     modelName,
@@ -397,9 +409,9 @@ function attemptOf(attempt: PlannedAttempt, error: GatewayError | null, now: num
     errorCode: error?.code ?? null,
     errorMessage: error?.message ?? null,
     upstreamStatus: error?.upstreamStatus ?? null,
-    latencyMs: now - attempt.startedAt,
-    retry: attempt.retry,
-    backoffMs: attempt.backoffMs,
+    latencyMs,
+    retry,
+    backoffMs,
   };
 }
 

@@ -4,7 +4,7 @@
 // when a deployment is busy or failing, reserves before the first upstream call and records one
 // usage record per request. Both the GraphQL and the REST edges call this.
 import type { Caller } from './auth.ts';
-import type { Attempt } from './completion-service.ts';
+import { describeAttempt, type Attempt } from './completion-service.ts';
 import type { Deployment, DeploymentTable } from './deployments.ts';
 import { estimateEmbeddingTokens, type EmbeddingAdapter, type EmbeddingInputType, type EmbeddingUsage } from './embeddings.ts';
 import { CancelledError, GatewayError, InvalidRequestError, ModelNotFoundError, toGatewayError, type ErrorCode } from './errors.ts';
@@ -247,16 +247,5 @@ function upstreamRequest(request: EmbeddingsRequest, deployment: Deployment) {
 }
 
 function attemptOf(deployment: Deployment, modelName: string, error: GatewayError | null, latencyMs: number): Attempt {
-  return {
-    deploymentId: deployment.id,
-    modelName,
-    providerId: deployment.providerId,
-    upstreamModel: deployment.upstreamModel,
-    errorCode: error?.code ?? null,
-    errorMessage: error?.message ?? null,
-    upstreamStatus: error?.upstreamStatus ?? null,
-    latencyMs,
-    retry: 0,
-    backoffMs: 0,
-  };
+  return describeAttempt(deployment, modelName, error, latencyMs);
 }

@@ -125,16 +125,38 @@ export function isConfigured(settings: ProviderSettings): boolean {
   return !kind.requiresApiKey || Boolean(settings.apiKey);
 }
 
-export function createProviderAdapter(settings: ProviderSettings, http: HttpClient): ProviderAdapter {
-  const kind = findProviderKind(settings.kind);
-  if (!kind) throw new Error(`unknown provider kind ${settings.kind}`);
-  const common = {
+/** The options every adapter factory takes, from a provider's settings. */
+function commonAdapterOptions(settings: ProviderSettings, http: HttpClient) {
+  return {
     providerId: settings.id,
     http,
     ...(settings.baseUrl ? { baseUrl: settings.baseUrl.replace(/\/+$/, '') } : {}),
     ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
     ...(settings.headers ? { headers: settings.headers } : {}),
   };
+}
+
+/** Bedrock's region and, when given, IAM credentials (else the API key is a Bedrock API key). */
+function bedrockOptions(settings: ProviderSettings) {
+  if (!settings.region) throw new Error(`bedrock provider ${settings.id} needs a region`);
+  return {
+    region: settings.region,
+    ...(settings.accessKeyId && settings.secretAccessKey
+      ? {
+          credentials: {
+            accessKeyId: settings.accessKeyId,
+            secretAccessKey: settings.secretAccessKey,
+            ...(settings.sessionToken ? { sessionToken: settings.sessionToken } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+export function createProviderAdapter(settings: ProviderSettings, http: HttpClient): ProviderAdapter {
+  const kind = findProviderKind(settings.kind);
+  if (!kind) throw new Error(`unknown provider kind ${settings.kind}`);
+  const common = commonAdapterOptions(settings, http);
   if (kind.kind === 'vertex' || kind.kind === 'vertex-anthropic') {
     // Vertex AI takes OAuth tokens, never an API key.
     const { apiKey: _apiKey, ...vertexCommon } = common;
@@ -159,19 +181,9 @@ export function createProviderAdapter(settings: ProviderSettings, http: HttpClie
     case 'cohere':
       return createCohereAdapter(common);
     case 'bedrock':
-      if (!settings.region) throw new Error(`bedrock provider ${settings.id} needs a region`);
       return createBedrockAdapter({
         ...common,
-        region: settings.region,
-        ...(settings.accessKeyId && settings.secretAccessKey
-          ? {
-              credentials: {
-                accessKeyId: settings.accessKeyId,
-                secretAccessKey: settings.secretAccessKey,
-                ...(settings.sessionToken ? { sessionToken: settings.sessionToken } : {}),
-              },
-            }
-          : {}),
+        ...bedrockOptions(settings),
       });
     case 'mock':
       return createMockAdapter(settings.mock);
@@ -189,32 +201,16 @@ export function createEmbeddingAdapter(settings: ProviderSettings, http: HttpCli
   const kind = findProviderKind(settings.kind);
   if (!kind) throw new Error(`unknown provider kind ${settings.kind}`);
   if (!kind.supportsEmbeddings) return undefined;
-  const common = {
-    providerId: settings.id,
-    http,
-    ...(settings.baseUrl ? { baseUrl: settings.baseUrl.replace(/\/+$/, '') } : {}),
-    ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
-    ...(settings.headers ? { headers: settings.headers } : {}),
-  };
+  const common = commonAdapterOptions(settings, http);
   switch (kind.protocol) {
     case 'gemini':
       return createGeminiEmbeddingAdapter(common);
     case 'cohere':
       return createCohereEmbeddingAdapter(common);
     case 'bedrock':
-      if (!settings.region) throw new Error(`bedrock provider ${settings.id} needs a region`);
       return createBedrockEmbeddingAdapter({
         ...common,
-        region: settings.region,
-        ...(settings.accessKeyId && settings.secretAccessKey
-          ? {
-              credentials: {
-                accessKeyId: settings.accessKeyId,
-                secretAccessKey: settings.secretAccessKey,
-                ...(settings.sessionToken ? { sessionToken: settings.sessionToken } : {}),
-              },
-            }
-          : {}),
+        ...bedrockOptions(settings),
       });
     case 'openai':
       return createOpenAIEmbeddingAdapter({
