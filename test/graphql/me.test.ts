@@ -40,9 +40,9 @@ describe.each(databaseCases)('me ($name)', ({ open }) => {
     expect(cost).toBeGreaterThan(0);
     // Budgets settle just after the response; poll briefly.
     let budgets: any[] = [];
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 150; i++) {
       budgets = (await app.graphql(ME, {}, as)).data.me.budgets;
-      if (Number(budgets[0].spent) > 0) break;
+      if (budgets.every((budget) => Number(budget.spent) > 0)) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(Number(budgets[0].spent)).toBeCloseTo(cost, 6);
