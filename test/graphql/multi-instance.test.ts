@@ -1,29 +1,22 @@
 // Two instances sharing one Postgres: a revoke or update on one applies on the other through
 // LISTEN/NOTIFY, not after a cache TTL. Runs when TEST_DATABASE_URL is set (CI always sets it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/client.ts';
-import { createSharedPostgres } from '../helpers/databases.ts';
-import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import { startSharedInstances, type SharedInstances } from '../helpers/shared-instances.ts';
+import { testConfig, type TestApp } from '../helpers/test-app.ts';
 
 const ME = '{ me { keyId name } }';
 
 describe.runIf(process.env.TEST_DATABASE_URL)('two instances on one Postgres', () => {
-  let shared: Awaited<ReturnType<typeof createSharedPostgres>>;
-  const databases: Database[] = [];
+  let instances: SharedInstances;
   let a: TestApp;
   let b: TestApp;
 
   beforeAll(async () => {
-    shared = await createSharedPostgres();
-    for (let i = 0; i < 2; i++) databases.push(await openDatabase({ url: shared!.url, dataDir: '' }));
-    a = await startTestApp(testConfig(), databases[0]!);
-    b = await startTestApp(testConfig(), databases[1]!);
+    instances = await startSharedInstances(testConfig());
+    [a, b] = instances.apps as [TestApp, TestApp];
   });
   afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    for (const database of databases) await database.close();
-    await shared?.drop();
+    await instances?.stop();
   });
 
   /** Polls until the condition holds; returns how long it took. */

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.ts';
-import { createSharedPostgres, databaseCases } from '../helpers/databases.ts';
+import { databaseCases } from '../helpers/databases.ts';
+import { startSharedInstances, type SharedInstances } from '../helpers/shared-instances.ts';
 import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startOpenAISimulator } from '../providers/openai-simulator.ts';
@@ -122,22 +123,15 @@ describe('provider credentials and deployments, live (PGlite in a directory)', (
 });
 
 describe.runIf(process.env.TEST_DATABASE_URL)('deployment changes across two instances on one Postgres', () => {
-  let shared: Awaited<ReturnType<typeof createSharedPostgres>>;
-  const databases: Database[] = [];
+  let instances: SharedInstances;
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
-    shared = await createSharedPostgres();
-    for (let i = 0; i < 2; i++) databases.push(await openDatabase({ url: shared!.url, dataDir: '' }));
-    const config = { ...testConfig({ providers: [{ id: 'sim', kind: 'mock' }] }), secretKey: 'ab'.repeat(32) };
-    a = await startTestApp(config, databases[0]!);
-    b = await startTestApp(config, databases[1]!);
+    instances = await startSharedInstances({ ...testConfig({ providers: [{ id: 'sim', kind: 'mock' }] }), secretKey: 'ab'.repeat(32) });
+    [a, b] = instances.apps as [TestApp, TestApp];
   });
   afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    for (const database of databases) await database.close();
-    await shared?.drop();
+    await instances?.stop();
   });
 
   it('a deployment added on one instance is served by the other', async () => {

@@ -3,14 +3,13 @@
 // REDIS_URL, two instances share the limits through Redis (Lua scripts) and together admit no more
 // than the limit; without it each instance limits on its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/app.ts';
 import type { AppConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
 import { databaseCases } from '../helpers/databases.ts';
 import { wsClient } from '../helpers/graphql-streams.ts';
 import { bearer, collectSubscription, eventually, usageFlushed } from '../helpers/metering.ts';
 import { ManualClock } from '../helpers/router-harness.ts';
-import { testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
+import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
 
 const config = (overrides: Partial<AppConfig> = {}): AppConfig =>
   testConfig({
@@ -26,34 +25,11 @@ const config = (overrides: Partial<AppConfig> = {}): AppConfig =>
     ...overrides,
   });
 
-/** Like startTestApp, with the injected clock. */
+/** A started app on the injected clock, whose keys are named "limited key" unless told otherwise. */
 async function startApp(appConfig: AppConfig, database: Database, clock: ManualClock): Promise<TestApp> {
-  const app: App = await buildApp(appConfig, { database, clock, logger: () => undefined });
-  const { url } = await app.start();
-  const graphqlUrl = `${url}/graphql`;
-  const testApp: TestApp = {
-    app,
-    url,
-    graphqlUrl,
-    wsUrl: graphqlUrl.replace(/^http/, 'ws'),
-    async graphql(query, variables, headers = {}) {
-      const response = await fetch(graphqlUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}`, ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await response.json()) as any;
-    },
-    async createKey(input = {}) {
-      const response = await testApp.graphql(
-        'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { ... on ApiKeyWithSecret { secret apiKey { id } } } }',
-        { input: { name: 'limited key', ...input } },
-      );
-      return { id: response.data.createApiKey.apiKey.id, secret: response.data.createApiKey.secret };
-    },
-    stop: () => app.stop(),
-  };
-  return testApp;
+  const app = await startTestApp(appConfig, database, { clock });
+  const createKey = app.createKey;
+  return { ...app, createKey: (input = {}) => createKey({ name: 'limited key', ...input }) };
 }
 
 const CALL = `mutation($model: String! = "limited", $max: Int) { createChatCompletion(input: { model: $model, messages: [{ role: USER, content: "hi" }], maxOutputTokens: $max }) {
