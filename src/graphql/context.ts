@@ -4,7 +4,7 @@ import { toGatewayError } from '../core/errors.ts';
 import type { AdminService } from '../core/keys/admin-service.ts';
 import type { DeploymentTable } from '../core/deployments.ts';
 import type { ProviderAdminService } from '../core/provider-admin-service.ts';
-import type { AuditLogRepository, KeyRepository, TeamMember, TeamRepository } from '../core/keys/types.ts';
+import type { ApiKey, AuditLogRepository, KeyRepository, Team, TeamMember, TeamRepository, User } from '../core/keys/types.ts';
 import type { GatewayError } from '../core/errors.ts';
 import type { CatalogService, ProviderDescriptor } from '../core/catalog.ts';
 import type { ProviderRepository, StoredProvider } from '../core/ports.ts';
@@ -66,23 +66,39 @@ export function createLoaders(services: GraphQLServices) {
       const rows = new Map((await load(ids)).map((row) => [row.id, row]));
       return ids.map((id) => rows.get(id) ?? null);
     });
+  // Created on first use: most operations (a completion, a stream) never load an entity.
+  let team: DataLoader<string, Team | null> | undefined;
+  let user: DataLoader<string, User | null> | undefined;
+  let apiKey: DataLoader<string, ApiKey | null> | undefined;
+  let teamMembers: DataLoader<string, TeamMember[]> | undefined;
+  let provider: DataLoader<string, ProviderView | null> | undefined;
   return {
-    team: byId((ids) => services.teams.findByIds(ids)),
-    user: byId((ids) => services.teams.findUsersByIds(ids)),
-    apiKey: byId((ids) => services.keys.findByIds(ids)),
-    teamMembers: new DataLoader<string, TeamMember[]>(async (teamIds) => {
-      const members = await services.teams.membersOfTeams(teamIds);
-      return teamIds.map((id) => members.filter((member) => member.teamId === id));
-    }),
-    provider: new DataLoader<string, ProviderView | null>(async (ids) => {
-      const rows = await services.providers.findByIds(ids);
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      return ids.map((id) => {
-        const descriptor = services.catalog.provider(id);
-        if (!descriptor) return null;
-        return { ...descriptor, stored: byId.get(id) ?? null };
-      });
-    }),
+    get team() {
+      return (team ??= byId((ids) => services.teams.findByIds(ids)));
+    },
+    get user() {
+      return (user ??= byId((ids) => services.teams.findUsersByIds(ids)));
+    },
+    get apiKey() {
+      return (apiKey ??= byId((ids) => services.keys.findByIds(ids)));
+    },
+    get teamMembers() {
+      return (teamMembers ??= new DataLoader<string, TeamMember[]>(async (teamIds) => {
+        const members = await services.teams.membersOfTeams(teamIds);
+        return teamIds.map((id) => members.filter((member) => member.teamId === id));
+      }));
+    },
+    get provider() {
+      return (provider ??= new DataLoader<string, ProviderView | null>(async (ids) => {
+        const rows = await services.providers.findByIds(ids);
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        return ids.map((id) => {
+          const descriptor = services.catalog.provider(id);
+          if (!descriptor) return null;
+          return { ...descriptor, stored: byId.get(id) ?? null };
+        });
+      }));
+    },
   };
 }
 

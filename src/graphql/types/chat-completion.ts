@@ -112,7 +112,6 @@ type Failed = Extract<CompletionEvent, { type: 'error' }>;
 
 const StartedRef = builder.objectRef<Started>('ChatCompletionStarted').implement({
   description: 'First event of every stream: the generation id, before any token.',
-  isTypeOf: (v) => (v as CompletionEvent).type === 'started',
   fields: (t) => ({
     id: t.exposeString('generationId'),
     requestedModel: t.exposeString('requestedModel'),
@@ -120,20 +119,16 @@ const StartedRef = builder.objectRef<Started>('ChatCompletionStarted').implement
 });
 const ReasoningBlockEventRef = builder.objectRef<ReasoningBlockEvent>('ChatReasoningBlock').implement({
   description: 'A complete signed or redacted reasoning block; send it back unchanged on the next turn.',
-  isTypeOf: (v) => (v as CompletionEvent).type === 'reasoning-block',
   fields: (t) => ({ block: t.field({ type: ReasoningBlockRef, resolve: (e) => e.block }) }),
 });
 const TextDeltaRef = builder.objectRef<TextDelta>('ChatTextDelta').implement({
-  isTypeOf: (v) => (v as CompletionEvent).type === 'text-delta',
   fields: (t) => ({ text: t.exposeString('text') }),
 });
 const ReasoningDeltaRef = builder.objectRef<ReasoningDelta>('ChatReasoningDelta').implement({
-  isTypeOf: (v) => (v as CompletionEvent).type === 'reasoning-delta',
   fields: (t) => ({ text: t.exposeString('text') }),
 });
 const ToolCallDeltaRef = builder.objectRef<ToolCallDelta>('ChatToolCallDelta').implement({
   description: 'The first delta of a call carries its id and name; later ones carry argument pieces.',
-  isTypeOf: (v) => (v as CompletionEvent).type === 'tool-call-delta',
   fields: (t) => ({
     index: t.exposeInt('index'),
     toolCallId: t.exposeString('id', { nullable: true }),
@@ -143,7 +138,6 @@ const ToolCallDeltaRef = builder.objectRef<ToolCallDelta>('ChatToolCallDelta').i
 });
 const CompletedRef = builder.objectRef<Completed>('ChatCompletionCompleted').implement({
   description: 'Terminal event: the whole completion with finish reason, usage and cost.',
-  isTypeOf: (v) => (v as CompletionEvent).type === 'completed',
   fields: (t) => ({
     completion: t.field({ type: ChatCompletionRef, resolve: (e) => e.outcome }),
     finishReason: t.field({ type: FinishReasonRef, resolve: (e) => e.outcome.result.finishReason }),
@@ -153,7 +147,6 @@ const CompletedRef = builder.objectRef<Completed>('ChatCompletionCompleted').imp
 });
 const FailedRef = builder.objectRef<Failed>('ChatCompletionFailed').implement({
   description: 'Terminal event: the stream failed. Usage and cost cover what was produced before the failure.',
-  isTypeOf: (v) => (v as CompletionEvent).type === 'error',
   fields: (t) => ({
     id: t.exposeString('generationId'),
     code: t.field({ type: ErrorCodeEnum, resolve: (e) => e.error.code }),
@@ -165,8 +158,20 @@ const FailedRef = builder.objectRef<Failed>('ChatCompletionFailed').implement({
   }),
 });
 
+const streamEventTypes = {
+  started: StartedRef,
+  'text-delta': TextDeltaRef,
+  'reasoning-delta': ReasoningDeltaRef,
+  'reasoning-block': ReasoningBlockEventRef,
+  'tool-call-delta': ToolCallDeltaRef,
+  completed: CompletedRef,
+  error: FailedRef,
+} as const;
+
 export const ChatStreamEventUnion = builder.unionType('ChatStreamEvent', {
   types: [StartedRef, TextDeltaRef, ReasoningDeltaRef, ReasoningBlockEventRef, ToolCallDeltaRef, CompletedRef, FailedRef],
+  // One lookup per event instead of asking each member type in turn.
+  resolveType: (event) => streamEventTypes[(event as CompletionEvent).type],
 });
 
 builder.subscriptionField('chatCompletionStream', (t) =>
