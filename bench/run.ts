@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [--runs=N --targets=a,b --workloads=x,y --gap-1000=MS --profile --no-peer
-//   --database-url=postgres://... --gateway-root=<another checkout>]`
+//   --database=auto|postgres|pglite --database-url=postgres://... --gateway-root=<another checkout>]`
 // Starts the mock upstream, the floor proxy, modelgraph and the Portkey peer, forks the load
 // generator, measures every route under every workload `runs` times (routes interleaved within a
 // run so drift hits them alike), and prints markdown tables; the same markdown and the raw figures
@@ -10,6 +10,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { cpus, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LoadCommand, LoadFigures, LoadReply, RequestLoad, StreamLoad } from './load-commands.ts';
+import { benchDatabase, type BenchDatabase } from './bench-database.ts';
 import { provisionVirtualKey, startModelgraph, type ModelgraphGateway } from './modelgraph-gateway.ts';
 import { installPeer, peerHeaders, peerVersion, startPeer } from './peer-portkey.ts';
 import { chatCompletionsRoute, fullPlan, graphQLRoutes, quickPlan, type MockShape, type Plan, type Route, type Workload } from './plan.ts';
@@ -25,6 +26,7 @@ interface Options {
   gapFor1000: number | undefined;
   profile: boolean;
   peer: boolean;
+  database: 'auto' | 'postgres' | 'pglite';
   databaseUrl: string | undefined;
   gatewayRoot: string | undefined;
 }
@@ -32,7 +34,7 @@ interface Options {
 function parseOptions(argv: string[]): Options {
   const value = (name: string) => argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
   const list = (name: string) => value(name)?.split(',').filter(Boolean);
-  const known = ['--quick', '--profile', '--no-peer', '--runs=', '--targets=', '--workloads=', '--gap-1000=', '--database-url=', '--gateway-root='];
+  const known = ['--quick', '--profile', '--no-peer', '--runs=', '--targets=', '--workloads=', '--gap-1000=', '--database=', '--database-url=', '--gateway-root='];
   for (const arg of argv) {
     if (!known.some((option) => (option.endsWith('=') ? arg.startsWith(option) : arg === option))) throw new Error(`unknown option ${arg}; known: ${known.join(' ')}`);
   }
@@ -44,9 +46,15 @@ function parseOptions(argv: string[]): Options {
     gapFor1000: value('gap-1000') ? Number(value('gap-1000')) : undefined,
     profile: argv.includes('--profile'),
     peer: !argv.includes('--no-peer'),
+    database: databaseChoice(value('database')),
     databaseUrl: value('database-url'),
     gatewayRoot: value('gateway-root'),
   };
+}
+
+function databaseChoice(raw: string | undefined): Options['database'] {
+  if (raw === undefined || raw === 'auto' || raw === 'postgres' || raw === 'pglite') return raw ?? 'auto';
+  throw new Error(`--database=${raw}: expected auto, postgres or pglite`);
 }
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -206,24 +214,23 @@ async function main(): Promise<void> {
 
   const services = startedServices;
   let load: LoadWorker | undefined;
+  let database: BenchDatabase | undefined;
   try {
+    database = await benchDatabase(options.database, options.databaseUrl);
+    const databaseUrl = database.url;
     const mock = await startService({ name: 'mock upstream', command: nodeScript('bench/mock-upstream.ts'), core: loadCore, ready: { pattern: /listening (\d+)/ } });
     services.push(mock);
     const floor = await startService({ name: 'floor proxy', command: nodeScript('bench/floor-proxy.ts', '--upstream', mock.url), core: gatewayCore, env: { NODE_ENV: 'production' }, ready: { pattern: /listening (\d+)/ } });
     services.push(floor);
-    log(`starting modelgraph (${options.databaseUrl ? 'Postgres at DATABASE_URL' : 'PGlite in a temporary directory'}) ...`);
+    log(`starting modelgraph (${databaseUrl ? 'Postgres' : 'PGlite in a temporary directory'}) ...`);
     const modelgraph: ModelgraphGateway = await startModelgraph({
       upstreamPort: mock.port,
-      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+      ...(databaseUrl ? { databaseUrl } : {}),
       ...(options.gatewayRoot ? { gatewayRoot: resolve(options.gatewayRoot) } : {}),
       ...(options.profile ? { cpuProfileDirectory: profileDirectory } : {}),
     });
     if (options.gatewayRoot) notes.push(`modelgraph ran from ${resolve(options.gatewayRoot)} (--gateway-root), not from this checkout.`);
-    notes.push(
-      options.databaseUrl
-        ? 'modelgraph ran with DATABASE_URL (Postgres).'
-        : 'modelgraph ran with PGlite (DATABASE_URL unset); PGlite keeps about 650 MB resident by itself, so see "RSS added" for what a workload costs.',
-    );
+    notes.push(database.note);
     services.push(modelgraph);
 
     const routes: Route[] = [
@@ -324,6 +331,7 @@ async function main(): Promise<void> {
   } finally {
     load?.stop();
     for (const service of services.reverse()) await service.stop().catch(() => undefined);
+    await database?.drop();
   }
 }
 
