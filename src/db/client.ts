@@ -1,7 +1,7 @@
 // Opens the database: postgres.js when a URL is given, PGlite in a directory otherwise. Both run
 // the same drizzle schema and the same migrations, and both are exposed as one `Db` type.
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { ChangeFeed } from '../core/ports.ts';
@@ -78,12 +78,37 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   };
 }
 
+/**
+ * The embedded database serves one process: 16 MB of shared buffers (Postgres' default is 128 MB,
+ * all of it resident inside the gateway's process with PGlite) keep the whole gateway small.
+ */
+const PGLITE_SETTINGS = ['shared_buffers = 16MB'];
+
+async function initPgliteInChild(dataDir: string, options: { postgresqlconf: string[] }): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  const script = `const [pglite, dataDir, options] = process.argv.slice(1);
+    import(pglite).then(async ({ PGlite }) => (await PGlite.create(dataDir, JSON.parse(options))).close())
+      .catch((error) => { console.error(String((error && error.stack) || error)); process.exit(1); });`;
+  await new Promise<void>((resolveDone, reject) => {
+    execFile(process.execPath, ['-e', script, import.meta.resolve('@electric-sql/pglite'), dataDir, JSON.stringify(options)], (error, _stdout, stderr) => {
+      if (error) reject(new Error(`Could not create the embedded database in ${dataDir}: ${stderr.trim() || error.message}`));
+      else resolveDone();
+    });
+  });
+}
+
 async function openPglite(dataDir: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir);
+  const onDisk = !dataDir.startsWith('memory://');
+  if (onDisk) mkdirSync(dataDir, { recursive: true });
+  const options = { postgresqlconf: PGLITE_SETTINGS };
+  // Creating the cluster (initdb) leaves about 600 MB behind that a process does not get back;
+  // done by a short-lived child process, the gateway then opens the new directory at the
+  // footprint of every later start (about 120 MB for the database).
+  if (onDisk && !existsSync(join(dataDir, 'PG_VERSION'))) await initPgliteInChild(dataDir, options);
+  const client = await PGlite.create(dataDir, options);
   const db = drizzle(client, { schema }) as unknown as Db;
   return {
     db,
