@@ -188,6 +188,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     limits: config.graphql,
     introspection: config.graphql.introspection,
     persistedOperations,
+    bodyLimitBytes: config.server.bodyLimitBytes,
   });
   const consoleHandler = config.console.enabled ? await createConsoleHandler({ distDir: config.console.distDir, log }) : undefined;
   let server: RunningServer | undefined;
