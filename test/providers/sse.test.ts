@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSse, type SseEvent } from '../../src/providers/shared/sse.ts';
+import { parseSse, SseDecoder, type SseEvent } from '../../src/providers/shared/sse.ts';
 
 const encoder = new TextEncoder();
 
@@ -91,6 +91,54 @@ describe('parseSse', () => {
         const chunks = [bytes.slice(0, first), bytes.slice(first, second), bytes.slice(second)];
         expect(await parse(chunks), `${first}/${second}`).toEqual(expected);
       }
+    }
+  });
+});
+
+describe('SseDecoder', () => {
+  /** The events each push returned, one list per chunk. */
+  const pushEach = (chunks: Uint8Array[]): SseEvent[][] => {
+    const decoder = new SseDecoder();
+    return chunks.map((chunk) => decoder.push(chunk));
+  };
+  const bytes = (text: string) => encoder.encode(text);
+
+  it('returns every event a chunk completes, in order, from that push', () => {
+    expect(pushEach([bytes('data: a\n\ndata: b\n\nevent: e\ndata: c\n\ndata: d'), bytes('\n\n')])).toEqual([
+      [event('a'), event('b'), event('c', { event: 'e' })],
+      [event('d')],
+    ]);
+  });
+
+  it('holds a line until its end arrives, and the CR of a CRLF split across chunks ends one line only', () => {
+    expect(pushEach([bytes('data: a\r'), bytes('\n'), bytes('\r'), bytes('\n')])).toEqual([[], [], [event('a')], []]);
+    // A CR alone at the end of a chunk, followed by another CR: a line end, then a blank line.
+    expect(pushEach([bytes('data: a\r'), bytes('\rdata: b\n\n')])).toEqual([[], [event('a'), event('b')]]);
+  });
+
+  it('holds a multi-byte character split across chunks', () => {
+    const text = bytes('data: 𝄞\n\n');
+    // 𝄞 is four bytes from offset 6; cut after its second byte.
+    expect(pushEach([text.slice(0, 8), text.slice(8)])).toEqual([[], [event('𝄞')]]);
+  });
+
+  it('gives the same events wherever the chunks break, each from the push of the chunk holding its dispatching line end', () => {
+    const text = 'data: {"n":1}\r\n\r\n: keep-alive\ndata: é\rdata: 日本\r\rid: 3\ndata: [DONE]\n\n';
+    const all = bytes(text);
+    const expected = [event('{"n":1}'), event('é\n日本'), event('[DONE]', { id: '3' })];
+    // The byte that ends each event's blank line: a CR dispatches without waiting for an LF.
+    const dispatchedAt = [bytes('data: {"n":1}\r\n').length, bytes('data: {"n":1}\r\n\r\n: keep-alive\ndata: é\rdata: 日本\r').length, all.length - 1];
+    for (const chunks of splits(all)) {
+      const label = chunks.map((c) => c.length).join('+');
+      const expectedPerChunk: SseEvent[][] = chunks.map(() => []);
+      let offset = 0;
+      chunks.forEach((chunk, index) => {
+        dispatchedAt.forEach((at, n) => {
+          if (at >= offset && at < offset + chunk.length) expectedPerChunk[index]!.push(expected[n]!);
+        });
+        offset += chunk.length;
+      });
+      expect(pushEach(chunks), label).toEqual(expectedPerChunk);
     }
   });
 });

@@ -1,5 +1,7 @@
-// Server-sent events onto a node:http response, waiting for 'drain' so a slow client slows the
-// upstream read instead of filling memory.
+// Server-sent events onto a node:http response. Text sent in the same tick (the events of one
+// upstream read) goes out in one write at the end of the tick; a write the response does not take
+// at once makes the sender wait for 'drain', so a slow client slows the upstream read instead of
+// filling memory.
 import type { ServerResponse } from 'node:http';
 
 export interface SseFrame {
@@ -13,14 +15,51 @@ export interface SseWriter {
   /** The client has gone or the response has ended. */
   readonly closed: boolean;
   open(headers?: Record<string, string>): void;
-  /** Undefined when the frame was taken at once; otherwise resolves on 'drain' or 'close'. */
-  send(frame: SseFrame): Promise<void> | undefined;
+  /**
+   * Queues SSE text (whole frames, see formatSseFrames) for this tick's write. Undefined when the
+   * response takes more at once; otherwise resolves on 'drain' or 'close'.
+   */
+  send(text: string): Promise<void> | undefined;
+  /** Writes what is queued now rather than at the end of the tick. */
+  flush(): void;
   end(): void;
+}
+
+export function formatSseFrames(frames: readonly SseFrame[]): string {
+  let text = '';
+  for (const frame of frames) text += `${frame.event === undefined ? '' : `event: ${frame.event}\n`}data: ${frame.data}\n\n`;
+  return text;
 }
 
 export function createSseWriter(response: ServerResponse): SseWriter {
   let opened = false;
+  let queued = '';
+  let flushScheduled = false;
+  /** Set while the response waits for 'drain'. */
+  let drained: Promise<void> | undefined;
   const isClosed = () => response.destroyed || response.writableEnded;
+
+  const waitForDrain = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        response.off('drain', done);
+        response.off('close', done);
+        drained = undefined;
+        resolve();
+      };
+      response.on('drain', done);
+      response.on('close', done);
+    });
+
+  const flush = () => {
+    flushScheduled = false;
+    if (queued === '') return;
+    const text = queued;
+    queued = '';
+    if (isClosed()) return;
+    if (!response.write(text)) drained ??= waitForDrain();
+  };
+
   return {
     get opened() {
       return opened;
@@ -40,22 +79,21 @@ export function createSseWriter(response: ServerResponse): SseWriter {
       });
       response.flushHeaders();
     },
-    send(frame) {
-      if (isClosed()) return undefined;
-      const text = `${frame.event === undefined ? '' : `event: ${frame.event}\n`}data: ${frame.data}\n\n`;
-      if (response.write(text)) return undefined;
-      return new Promise<void>((resolve) => {
-        const done = () => {
-          response.off('drain', done);
-          response.off('close', done);
-          resolve();
-        };
-        response.on('drain', done);
-        response.on('close', done);
-      });
+    send(text) {
+      if (text === '' || isClosed()) return drained;
+      queued += text;
+      // After the microtasks that pass on the rest of this read's events, before any I/O.
+      if (!flushScheduled) {
+        flushScheduled = true;
+        process.nextTick(flush);
+      }
+      return drained;
     },
+    flush,
     end() {
-      if (!isClosed()) response.end();
+      const text = queued;
+      queued = '';
+      if (!isClosed()) response.end(text);
     },
   };
 }

@@ -6,13 +6,13 @@ import type { ChatRequest } from '../../core/types.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
 import { readJsonBody } from '../shared/read-json-body.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
-import { streamResponseBody } from '../shared/stream-response-body.ts';
+import { streamResponseParts } from '../shared/stream-response-body.ts';
 import { buildOpenAIRequestBody } from './build-openai-request-body.ts';
 import { mapOpenAIResponse } from './map-openai-response.ts';
 import type { UsageConvention } from './map-openai-usage.ts';
 import type { OpenAIAdapterOptions } from './openai-adapter-options.ts';
 import { openAIErrorFromResponse } from './openai-error.ts';
-import { openAIStreamParts } from './openai-stream.ts';
+import { OpenAIStreamDecoder } from './openai-stream.ts';
 import { resolveOpenAIEndpoint } from './resolve-openai-endpoint.ts';
 
 export type { OpenAIAdapterOptions } from './openai-adapter-options.ts';
@@ -53,10 +53,9 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): ProviderAdap
       return mapOpenAIResponse(json, provider, usage);
     },
 
-    async *stream(request, signal) {
-      const response = await send(request, true, signal);
+    stream(request, signal) {
       // Not waiting for the release: a hung upstream must not hold the caller.
-      yield* streamResponseBody(response, openAIStreamParts(response.body, { provider, usage, signal }), { release: 'background' });
+      return streamResponseParts(() => send(request, true, signal), new OpenAIStreamDecoder({ provider, usage, signal }), { release: 'background' });
     },
   };
 }

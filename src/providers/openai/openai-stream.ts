@@ -5,7 +5,8 @@
 // Nothing here throws: a broken or malformed stream ends with an `error` part.
 import { UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
 import type { FinishReason, StreamPart, Usage } from '../../core/types.ts';
-import { parseSse, type SseEvent } from '../shared/sse.ts';
+import { SseDecoder, type SseEvent } from '../shared/sse.ts';
+import type { BodyDecoder } from '../shared/stream-response-body.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { mapOpenAIUsage, type UsageConvention } from './map-openai-usage.ts';
 import { openAIContentText } from './openai-content-text.ts';
@@ -19,35 +20,55 @@ export interface OpenAIStreamOptions {
   signal?: AbortSignal;
 }
 
-export async function* openAIStreamParts(
-  body: AsyncIterable<Uint8Array>,
-  options: OpenAIStreamOptions,
-): AsyncGenerator<StreamPart> {
-  const state = new OpenAIStreamState(options);
-  let sawDone = false;
-  try {
-    for await (const event of parseSse(body)) {
-      // After [DONE] the rest is read, not acted on, so the connection goes back to the pool.
-      if (sawDone) continue;
-      if (event.data === '[DONE]') {
-        sawDone = true;
-        for (const part of state.end(true)) yield part;
-        continue;
-      }
-      for (const part of state.accept(event)) yield part;
-      if (state.failed) return;
-    }
-  } catch (error) {
-    if (options.signal?.aborted || sawDone) return;
-    // The answer was complete; only the trailing usage chunk or [DONE] may be lost.
-    if (state.finished) {
-      for (const part of state.end(false)) yield part;
-      return;
-    }
-    yield errorPart(new UpstreamProtocolError('The upstream connection broke during the stream', { provider: options.provider, cause: error }));
-    return;
+/**
+ * The body's bytes in, StreamParts out, synchronously: each read is decoded whole (SSE events,
+ * JSON, state) without an async step per event. `streamResponseParts` reads the body, hands each
+ * chunk to `push`, and says how the body ended with `end` or `broken`.
+ */
+export class OpenAIStreamDecoder implements BodyDecoder<StreamPart> {
+  private readonly events = new SseDecoder();
+  private readonly state: OpenAIStreamState;
+  private sawDone = false;
+
+  constructor(private readonly options: OpenAIStreamOptions) {
+    this.state = new OpenAIStreamState(options);
   }
-  if (!sawDone) yield* state.end(false);
+
+  /** A malformed or error event ended the parts; the rest of the body is not wanted. */
+  get failed(): boolean {
+    return this.state.failed;
+  }
+
+  push(chunk: Uint8Array): StreamPart[] {
+    // After [DONE] the rest is read, not acted on, so the connection goes back to the pool.
+    if (this.sawDone || this.state.failed) return [];
+    const parts: StreamPart[] = [];
+    for (const event of this.events.push(chunk)) {
+      if (event.data === '[DONE]') {
+        this.sawDone = true;
+        this.state.end(true, parts);
+        break;
+      }
+      this.state.accept(event, parts);
+      if (this.state.failed) break;
+    }
+    return parts;
+  }
+
+  end(): StreamPart[] {
+    const parts: StreamPart[] = [];
+    if (!this.sawDone && !this.state.failed) this.state.end(false, parts);
+    return parts;
+  }
+
+  broken(error: unknown): StreamPart[] {
+    const parts: StreamPart[] = [];
+    if (this.options.signal?.aborted || this.sawDone || this.state.failed) return parts;
+    // The answer was complete; only the trailing usage chunk or [DONE] may be lost.
+    if (this.state.finished) this.state.end(false, parts);
+    else parts.push(errorPart(new UpstreamProtocolError('The upstream connection broke during the stream', { provider: this.options.provider, cause: error })));
+    return parts;
+  }
 }
 
 interface OpenToolCall {
@@ -75,22 +96,25 @@ class OpenAIStreamState {
     return this.finishReason !== undefined;
   }
 
-  accept(event: SseEvent): StreamPart[] {
-    if (event.data === '') return [];
+  /** Adds the parts one event gives to `parts`. */
+  accept(event: SseEvent, parts: StreamPart[]): void {
+    if (event.data === '') return;
     let chunk: OpenAIChunkWire;
     try {
       chunk = JSON.parse(event.data) as OpenAIChunkWire;
     } catch (error) {
-      return this.fail(new UpstreamProtocolError('The upstream sent a malformed stream event', { provider: this.options.provider, cause: error }));
+      this.fail(new UpstreamProtocolError('The upstream sent a malformed stream event', { provider: this.options.provider, cause: error }), parts);
+      return;
     }
     if (typeof chunk !== 'object' || chunk === null) {
-      return this.fail(new UpstreamProtocolError('The upstream sent a stream event that is not an object', { provider: this.options.provider }));
+      this.fail(new UpstreamProtocolError('The upstream sent a stream event that is not an object', { provider: this.options.provider }), parts);
+      return;
     }
     if (event.event === 'error' || chunk.error != null) {
-      return this.fail(openAIErrorFromBody(chunk.error ?? chunk, this.options.provider));
+      this.fail(openAIErrorFromBody(chunk.error ?? chunk, this.options.provider), parts);
+      return;
     }
 
-    const parts: StreamPart[] = [];
     if (!this.metadataSent) {
       this.metadataSent = true;
       parts.push({ type: 'response-metadata', id: chunk.id ?? null, model: chunk.model ?? null });
@@ -100,27 +124,24 @@ class OpenAIStreamState {
 
     // Only the first choice is followed (the gateway never asks for n > 1).
     const choice = chunk.choices?.find((c) => (c.index ?? 0) === 0);
-    if (choice === undefined) return parts;
+    if (choice === undefined) return;
     if (choice.delta) this.acceptDelta(choice.delta, parts);
     if (choice.finish_reason) {
       this.endToolCalls(parts);
       this.finishReason = mapOpenAIFinishReason(choice.finish_reason);
     }
-    return parts;
   }
 
-  /** The terminal parts: usage then finish, or an error when the stream stopped short. */
-  end(sawDone: boolean): StreamPart[] {
-    const parts: StreamPart[] = [];
+  /** Adds the terminal parts: usage then finish, or an error when the stream stopped short. */
+  end(sawDone: boolean, parts: StreamPart[]): void {
     if (this.finishReason === undefined && !sawDone) {
       if (this.usage) parts.push({ type: 'usage', usage: this.usage });
       parts.push(errorPart(new UpstreamProtocolError('The upstream stream ended before it finished', { provider: this.options.provider })));
-      return parts;
+      return;
     }
     this.endToolCalls(parts);
     if (this.usage) parts.push({ type: 'usage', usage: this.usage });
     parts.push({ type: 'finish', finishReason: this.finishReason ?? mapOpenAIFinishReason(null) });
-    return parts;
   }
 
   private acceptDelta(delta: OpenAIMessageWire, parts: StreamPart[]): void {
@@ -177,9 +198,9 @@ class OpenAIStreamState {
     for (const [key, call] of this.calls) this.endToolCall(key, call, parts);
   }
 
-  private fail(error: GatewayError): StreamPart[] {
+  private fail(error: GatewayError, parts: StreamPart[]): void {
     this.failed = true;
-    return [errorPart(error)];
+    parts.push(errorPart(error));
   }
 }
 
