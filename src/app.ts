@@ -30,7 +30,6 @@ import { graphqlSecurity } from './server/graphql-security.ts';
 import { loadPersistedOperations } from './server/persisted-operations.ts';
 import { CONSOLE_OPERATIONS_MANIFEST, createConsoleHandler } from './server/console-static.ts';
 import { createRestHandler } from './http/create-rest-handler.ts';
-import { createRedisDeploymentHealthStore } from './redis/redis-deployment-health-store.ts';
 import { createMeteringRuntime } from './metering-runtime.ts';
 
 export interface AppDependencies {
@@ -77,7 +76,8 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
 
   const newId = () => uuidv7();
   // With Redis, every instance shares the router's cooldowns and rpm/tpm counters.
-  const health = config.redisUrl ? createRedisDeploymentHealthStore(config.redisUrl) : undefined;
+  // Redis modules are loaded only when Redis is configured.
+  const health = config.redisUrl ? (await import('./redis/redis-deployment-health-store.ts')).createRedisDeploymentHealthStore(config.redisUrl) : undefined;
   const metering = await createMeteringRuntime({ config, database, clock, newId, log });
   const completions = new CompletionService({
     deployments,

@@ -17,7 +17,6 @@ import { createUsageEventStore } from './db/usage-event-store.ts';
 import { createUsageRepository } from './db/usage-repository.ts';
 import { startUsageRetention } from './db/usage-retention.ts';
 import { UsageWriter } from './db/usage-writer.ts';
-import { createRedisRateLimiter } from './redis/redis-rate-limiter.ts';
 import { createUsageFeed } from './redis/usage-feed.ts';
 
 export interface MeteringRuntimeOptions {
@@ -43,7 +42,7 @@ export interface MeteringRuntime {
 
 export async function createMeteringRuntime(options: MeteringRuntimeOptions): Promise<MeteringRuntime> {
   const { config, database, clock, log } = options;
-  const feed = createUsageFeed(config.redisUrl);
+  const feed = await createUsageFeed(config.redisUrl);
   const writer = new UsageWriter({
     store: createUsageEventStore(database.db),
     flushIntervalMs: config.metering.flushIntervalMs,
@@ -56,7 +55,10 @@ export async function createMeteringRuntime(options: MeteringRuntimeOptions): Pr
   const unsubscribe = await database.changes.subscribe((topic) => {
     if (topic === BUDGET_CHANGES_TOPIC) budgets.invalidate();
   });
-  const rateLimiter: RateLimiter = config.redisUrl ? createRedisRateLimiter(config.redisUrl, { logger: log }) : new InMemoryRateLimiter();
+  // Redis modules are loaded only when Redis is configured.
+  const rateLimiter: RateLimiter = config.redisUrl
+    ? (await import('./redis/redis-rate-limiter.ts')).createRedisRateLimiter(config.redisUrl, { logger: log })
+    : new InMemoryRateLimiter();
   const admission = new MeteringAdmission({
     rateLimiter,
     ledger,

@@ -2,9 +2,9 @@
 // every `usageEvents` subscription. With Redis, through Redis pub/sub (graphql-yoga's PubSub on
 // @graphql-yoga/redis-event-target), so a subscriber on one instance sees every instance's
 // records; without it, in-process. Records travel as JSON (bigint and Date as strings).
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+// ioredis and the event target are loaded only when Redis is configured (about 10 MB resident).
 import { createPubSub } from 'graphql-yoga';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { UsageRecord } from '../core/metering.ts';
 import type { UsageFeed } from '../core/metering/usage-feed.ts';
 
@@ -15,17 +15,19 @@ type WireRecord = Omit<UsageRecord, 'cost' | 'createdAt'> & { cost: string; crea
 const toWire = (record: UsageRecord): WireRecord => ({ ...record, cost: record.cost.toString(), createdAt: record.createdAt.toISOString() });
 const fromWire = (record: WireRecord): UsageRecord => ({ ...record, cost: BigInt(record.cost), createdAt: new Date(record.createdAt) });
 
-export function createUsageFeed(redisUrl: string | undefined): UsageFeed {
-  const clients = redisUrl
-    ? [0, 1].map(() => {
-        const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableAutoPipelining: true });
-        redis.on('error', () => undefined);
-        return redis;
-      })
-    : [];
-  const pubSub = createPubSub<{ [TOPIC]: [batch: WireRecord[]] }>(
-    clients.length ? { eventTarget: createRedisEventTarget({ publishClient: quiet(clients[0]!), subscribeClient: quiet(clients[1]!) }) } : {},
-  );
+export async function createUsageFeed(redisUrl: string | undefined): Promise<UsageFeed> {
+  const clients: Redis[] = [];
+  let eventTarget;
+  if (redisUrl) {
+    const [{ Redis }, { createRedisEventTarget }] = await Promise.all([import('ioredis'), import('@graphql-yoga/redis-event-target')]);
+    for (let i = 0; i < 2; i++) {
+      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableAutoPipelining: true });
+      redis.on('error', () => undefined);
+      clients.push(redis);
+    }
+    eventTarget = createRedisEventTarget({ publishClient: quiet(clients[0]!), subscribeClient: quiet(clients[1]!) });
+  }
+  const pubSub = createPubSub<{ [TOPIC]: [batch: WireRecord[]] }>(eventTarget ? { eventTarget } : {});
   return {
     publish(records) {
       if (records.length > 0) pubSub.publish(TOPIC, records.map(toWire));
