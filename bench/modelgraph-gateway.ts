@@ -45,7 +45,7 @@ export async function startModelgraph(options: ModelgraphOptions): Promise<Model
   const profileArguments = options.cpuProfileDirectory ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDirectory}`] : [];
   const service = await startService({
     name: 'modelgraph',
-    command: [process.execPath, ...profileArguments, '--import', tsxLoader, join(options.gatewayRoot ?? repositoryRoot, 'src', 'main.ts')],
+    command: [process.execPath, ...profileArguments, ...(process.env.MG_BENCH_NODE_FLAGS ? process.env.MG_BENCH_NODE_FLAGS.split(' ') : []), '--import', tsxLoader, join(options.gatewayRoot ?? repositoryRoot, 'src', 'main.ts')],
     core: gatewayCore,
     cwd: directory,
     env: {
