@@ -56,7 +56,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     context: async ({ request, req, res }: { request?: Request | undefined; req?: IncomingMessage; res?: ServerResponse }): Promise<GraphQLContext> => ({
       services: options.services,
       loaders: createLoaders(options.services),
-      signal: res ? clientAbortSignal(res) : shutdown.signal,
+      // @whatwg-node aborts the request's signal when the client goes away before the response
+      // is finished (and not after); a second controller of our own per request would cost as much.
+      signal: request?.signal ?? (res ? clientAbortSignal(res) : shutdown.signal),
       ...(request
         ? await authenticateForContext(options.services.authenticator, {
             secret: secretFromHeaders(request.headers),

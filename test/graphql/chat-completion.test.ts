@@ -392,5 +392,22 @@ describe('chat completions through GraphQL across protocols', () => {
       controller.abort();
       await closed;
     });
+
+    it('a client that leaves during a mutation closes the upstream connection', async () => {
+      // A non-streaming call that hangs upstream: only the client's going away can end it.
+      simulators.gemini.setScenario({ kind: 'hang' });
+      const closed = simulators.gemini.waitForClientClose(5000);
+      const controller = new AbortController();
+      const pending = fetch(app.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` },
+        body: JSON.stringify({ query: CREATE, variables: { input: { ...baseInput, model: 'chat-gemini' } } }),
+        signal: controller.signal,
+      }).catch((error: unknown) => error);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      controller.abort();
+      await closed;
+      expect(await pending).toBeInstanceOf(Error);
+    });
   });
 });

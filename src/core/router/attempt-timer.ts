@@ -36,6 +36,7 @@ export class AttemptTimer {
   private lastEventAt: number | null = null;
   private firstContentAt: number | null = null;
   private timer: NodeJS.Timeout | undefined;
+  private disposed = false;
   private reject: (error: GatewayError) => void = () => undefined;
   private readonly onParentAbort = () => this.controller.abort();
 
@@ -64,11 +65,17 @@ export class AttemptTimer {
     }
   }
 
-  dispose(): void {
+  /**
+   * Ends the attempt's timers. `abort` (the default) also aborts its signal, which closes an
+   * upstream request still open; an attempt whose response was read to the end has nothing left
+   * to close, and skipping the abort saves dispatching an event nobody listens to.
+   */
+  dispose(abort = true): void {
+    this.disposed = true;
     clearTimeout(this.timer);
     this.parent.removeEventListener('abort', this.onParentAbort);
     // A shared reason: abort() without one builds a DOMException (with a stack) per attempt.
-    this.controller.abort(attemptDisposed);
+    if (abort) this.controller.abort(attemptDisposed);
   }
 
   private nextLimit(): Limit {
@@ -101,7 +108,7 @@ export class AttemptTimer {
   }
 
   private check(): void {
-    if (this.controller.signal.aborted) return;
+    if (this.disposed || this.controller.signal.aborted) return;
     const limit = this.nextLimit();
     if (performance.now() < limit.at) {
       this.arm();

@@ -177,7 +177,7 @@ export class RouteRun {
     const { context } = this;
     const { id } = attempt.candidate.deployment;
     const now = context.clock.now();
-    this.finish(attempt);
+    this.finish(attempt, true);
     if (success.firstTokenAt === null) {
       context.stats.observeLatency(id, now - attempt.startedAt);
     } else {
@@ -352,8 +352,9 @@ export class RouteRun {
 
   private readonly finished = new WeakSet<PlannedAttempt>();
 
-  private finish(attempt: PlannedAttempt): void {
-    attempt.timer.dispose();
+  /** `completed`: the upstream response was read to its end, so there is nothing to abort. */
+  private finish(attempt: PlannedAttempt, completed = false): void {
+    attempt.timer.dispose(!completed);
     if (this.finished.has(attempt)) return;
     this.finished.add(attempt);
     this.context.stats.finished(attempt.candidate.deployment.id);
