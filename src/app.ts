@@ -1,6 +1,7 @@
 // The composition root: the only place that wires concrete adapters, the database and servers.
 import { join } from 'node:path';
-import { uuidv7 } from 'uuidv7';
+import { randomFillSync } from 'node:crypto';
+import { V7Generator } from 'uuidv7';
 import type { AppConfig } from './config.ts';
 import { CompletionService } from './core/completion-service.ts';
 import { EmbeddingService } from './core/embedding-service.ts';
@@ -74,7 +75,10 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   const runtime = await ProviderRuntime.create({ config, deployments: deploymentRepository, credentials: credentialRepository, secretBox, http, log });
   const { catalog, deployments, adapters } = runtime;
 
-  const newId = () => uuidv7();
+  // uuidv7's default generator refills 8 random words per call or two; 1,024 at a time is the same
+  // CSPRNG with a fraction of the calls.
+  const ids = new V7Generator(bufferedRandom(1024));
+  const newId = () => ids.generate().toString();
   // With Redis, every instance shares the router's cooldowns and rpm/tpm counters.
   // Redis modules are loaded only when Redis is configured.
   const health = config.redisUrl ? (await import('./redis/redis-deployment-health-store.ts')).createRedisDeploymentHealthStore(config.redisUrl) : undefined;
@@ -218,6 +222,21 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
       await health?.close();
       if (ownsHttp) await http.close();
       if (ownsDatabase) await database.close();
+    },
+  };
+}
+
+/** Random 32-bit words from the system CSPRNG, fetched `size` at a time. */
+function bufferedRandom(size: number): { nextUint32(): number } {
+  const words = new Uint32Array(size);
+  let cursor = size;
+  return {
+    nextUint32() {
+      if (cursor >= size) {
+        randomFillSync(words);
+        cursor = 0;
+      }
+      return words[cursor++]!;
     },
   };
 }

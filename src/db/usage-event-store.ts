@@ -52,16 +52,18 @@ const NEEDS_ESCAPE = /[\\"]/;
 const ESCAPED = /[\\"]/g;
 
 /** A Postgres array literal of text: strings quoted (and escaped only when they must be), NULL bare. */
-function textArray(values: Cell[]): string {
-  const elements = new Array<string>(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i]!;
-    if (value === null) elements[i] = 'NULL';
-    else if (typeof value === 'number') elements[i] = String(value);
-    else if (typeof value === 'boolean') elements[i] = value ? 't' : 'f';
-    else elements[i] = NEEDS_ESCAPE.test(value) ? `"${value.replace(ESCAPED, '\\$&')}"` : `"${value}"`;
+function textArray(records: readonly UsageRecord[], value: (record: UsageRecord) => Cell): string {
+  // Built by concatenation: no intermediate arrays per column (this runs for every record and column).
+  let literal = '{';
+  for (let i = 0; i < records.length; i++) {
+    if (i > 0) literal += ',';
+    const cell = value(records[i]!);
+    if (cell === null) literal += 'NULL';
+    else if (typeof cell === 'number') literal += String(cell);
+    else if (typeof cell === 'boolean') literal += cell ? 't' : 'f';
+    else literal += NEEDS_ESCAPE.test(cell) ? `"${cell.replace(ESCAPED, '\\$&')}"` : `"${cell}"`;
   }
-  return `{${elements.join(',')}}`;
+  return `${literal}}`;
 }
 
 /** Rows of db.execute on either driver (postgres.js returns an array, PGlite `{ rows }`). */
@@ -73,7 +75,7 @@ export function createUsageEventStore(db: Db): UsageBatchStore {
   return {
     async write(records) {
       if (records.length === 0) return new Set();
-      const parameters = COLUMNS.map(([, , value]) => sql`${textArray(records.map(value))}::text::text[]`);
+      const parameters = COLUMNS.map(([, , value]) => sql`${textArray(records, value)}::text::text[]`);
       const result = await db.execute(sql`
         WITH input AS (
           SELECT ${sql.raw(COLUMNS.map(([name, type]) => `${name}::${type} AS ${name}`).join(', '))}
