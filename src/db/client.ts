@@ -1,6 +1,7 @@
 // Opens the database: postgres.js when a URL is given, PGlite in a directory otherwise. Both run
 // the same drizzle schema and the same migrations, and both are exposed as one `Db` type.
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -87,10 +88,12 @@ const PGLITE_SETTINGS = ['shared_buffers = 16MB'];
 async function initPgliteInChild(dataDir: string, options: { postgresqlconf: string[] }): Promise<void> {
   const { execFile } = await import('node:child_process');
   const script = `const [pglite, dataDir, options] = process.argv.slice(1);
-    import(pglite).then(async ({ PGlite }) => (await PGlite.create(dataDir, JSON.parse(options))).close())
+    Promise.resolve().then(async () => (await require(pglite).PGlite.create(dataDir, JSON.parse(options))).close())
       .catch((error) => { console.error(String((error && error.stack) || error)); process.exit(1); });`;
+  // The package's CommonJS entry, resolved from here (the child evaluates a script, not a module).
+  const pglite = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   await new Promise<void>((resolveDone, reject) => {
-    execFile(process.execPath, ['-e', script, import.meta.resolve('@electric-sql/pglite'), dataDir, JSON.stringify(options)], (error, _stdout, stderr) => {
+    execFile(process.execPath, ['-e', script, pglite, dataDir, JSON.stringify(options)], (error, _stdout, stderr) => {
       if (error) reject(new Error(`Could not create the embedded database in ${dataDir}: ${stderr.trim() || error.message}`));
       else resolveDone();
     });
