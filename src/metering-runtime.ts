@@ -34,7 +34,7 @@ export interface MeteringRuntime {
   feed: UsageFeed;
   budgets: BudgetService;
   status(): MeteringStatus;
-  /** Deletes expired raw events now (also runs hourly when retentionDays is set). */
+  /** Deletes expired raw events (when retentionDays is set) and stale budget periods now; also runs hourly. */
   runRetention(): Promise<number>;
   /** Settles reservations and writes out buffered usage; call after the servers stopped, before the database closes. */
   stop(): Promise<void>;
@@ -67,8 +67,8 @@ export async function createMeteringRuntime(options: MeteringRuntimeOptions): Pr
     logger: log,
   });
   const repository = createUsageRepository(database.db);
-  const retentionDays = config.metering.retentionDays;
-  const retention = retentionDays ? startUsageRetention({ db: database.db, retentionDays, clock, logger: log }) : null;
+  // Hourly: stale budget periods always, raw events when a retention is configured.
+  const retention = startUsageRetention({ db: database.db, retentionDays: config.metering.retentionDays ?? null, clock, logger: log });
 
   return {
     admission,
@@ -78,9 +78,9 @@ export async function createMeteringRuntime(options: MeteringRuntimeOptions): Pr
     feed,
     budgets,
     status: () => writer.status(),
-    runRetention: () => retention?.run() ?? Promise.resolve(0),
+    runRetention: () => retention.run(),
     async stop() {
-      await retention?.stop();
+      await retention.stop();
       await admission.drain();
       await writer.stop();
       await unsubscribe().catch(() => undefined);

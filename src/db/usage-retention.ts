@@ -1,6 +1,8 @@
 // Retention of raw usage events: rows older than the cutoff are deleted a few thousand at a time,
 // each batch its own short statement, so no long lock is held and writers are never blocked for
-// long. The daily rollups are kept.
+// long. The daily rollups are kept. The same job drops budget_spend rows of periods that ended long
+// ago (always, whether or not events are kept forever): nothing reads them, budgets only look at
+// the current period, and with daily budgets they would otherwise grow by a row per budget per day.
 import { sql } from 'drizzle-orm';
 import type { Clock } from '../core/ports.ts';
 import type { Db } from './client.ts';
@@ -26,9 +28,30 @@ export async function deleteUsageEventsBefore(db: Db, cutoff: Date, batchSize = 
   }
 }
 
+/** Budget periods last at most a month: a row whose period started this long ago is over. */
+const STALE_BUDGET_PERIOD_MS = 62 * 86_400_000;
+
+/**
+ * Deletes the spend of budget periods that started before `cutoff` (LIFETIME budgets have one period
+ * starting at the epoch and are kept). Returns how many rows went.
+ */
+export async function deleteStaleBudgetSpend(db: Db, cutoff: Date): Promise<number> {
+  const [row] = rowsOf<{ deleted: number }>(
+    await db.execute(sql`
+      WITH doomed AS (
+        DELETE FROM budget_spend
+        WHERE period_start > 'epoch'::timestamptz AND period_start < ${cutoff.toISOString()}::timestamptz
+        RETURNING 1
+      )
+      SELECT count(*)::int AS deleted FROM doomed`),
+  );
+  return Number(row?.deleted ?? 0);
+}
+
 export interface UsageRetentionOptions {
   db: Db;
-  retentionDays: number;
+  /** Raw usage events older than this are deleted; null keeps them. */
+  retentionDays: number | null;
   clock: Clock;
   intervalMs?: number;
   logger?: (line: string) => void;
@@ -38,11 +61,15 @@ export interface UsageRetentionOptions {
 export function startUsageRetention(options: UsageRetentionOptions): { run(): Promise<number>; stop(): Promise<void> } {
   let running: Promise<number> | null = null;
   const run = () => {
-    running ??= deleteUsageEventsBefore(options.db, new Date(options.clock.now() - options.retentionDays * 86_400_000))
-      .then((deleted) => {
-        if (deleted > 0) options.logger?.(`metering: deleted ${deleted} usage events older than ${options.retentionDays} days`);
-        return deleted;
-      })
+    running ??= (async () => {
+      const now = options.clock.now();
+      const budgetRows = await deleteStaleBudgetSpend(options.db, new Date(now - STALE_BUDGET_PERIOD_MS));
+      if (budgetRows > 0) options.logger?.(`metering: deleted the spend of ${budgetRows} budget periods that ended more than a month ago`);
+      if (options.retentionDays === null) return 0;
+      const deleted = await deleteUsageEventsBefore(options.db, new Date(now - options.retentionDays * 86_400_000));
+      if (deleted > 0) options.logger?.(`metering: deleted ${deleted} usage events older than ${options.retentionDays} days`);
+      return deleted;
+    })()
       .catch((error: unknown) => {
         options.logger?.(`metering: usage retention failed: ${(error as Error).message}`);
         return 0;

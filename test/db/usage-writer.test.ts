@@ -9,7 +9,7 @@ import { claimOf } from '../../src/core/metering/budgets.ts';
 import { createBudgetLedger } from '../../src/db/budget-ledger.ts';
 import type { Database } from '../../src/db/client.ts';
 import { createUsageEventStore, rowsOf, type UsageBatchStore } from '../../src/db/usage-event-store.ts';
-import { deleteUsageEventsBefore } from '../../src/db/usage-retention.ts';
+import { deleteStaleBudgetSpend, deleteUsageEventsBefore, startUsageRetention } from '../../src/db/usage-retention.ts';
 import { UsageWriter } from '../../src/db/usage-writer.ts';
 import { databaseCases } from '../helpers/databases.ts';
 import { usageRecord } from '../helpers/usage-records.ts';
@@ -154,6 +154,39 @@ describe.each(databaseCases)('usage writer ($name)', ({ open }) => {
     expect(deleted).toBe(250);
     expect(await count()).toBe(30);
     expect((await totals()).daily).toEqual(rollupsBefore.daily);
+  });
+
+  it('drops the spend of budget periods that ended over a month ago, keeps current and lifetime budgets', async () => {
+    const ledger = createBudgetLedger(database.db);
+    const now = Date.now();
+    const longAgo = now - 100 * 86_400_000;
+    const claims = [
+      claimOf({ scope: 'KEY', scopeId: 'stale-daily', amountMicro: 1000n, period: 'DAILY' }, 'key', longAgo),
+      claimOf({ scope: 'KEY', scopeId: 'stale-monthly', amountMicro: 1000n, period: 'MONTHLY' }, 'key', longAgo),
+      claimOf({ scope: 'KEY', scopeId: 'stale-lifetime', amountMicro: 1000n, period: 'LIFETIME' }, 'key', longAgo),
+      claimOf({ scope: 'KEY', scopeId: 'stale-daily', amountMicro: 1000n, period: 'DAILY' }, 'key', now),
+      claimOf({ scope: 'TEAM', scopeId: 'stale-monthly', amountMicro: 1000n, period: 'MONTHLY' }, 'team', now),
+    ];
+    for (const claim of claims) {
+      expect(await ledger.reserve([claim], 10n)).toBeNull();
+      await ledger.settle([claim], 10n, 7n);
+    }
+    const rows = async () =>
+      rowsOf<{ scope: string; scope_id: string }>(await database.db.execute(sql`select scope, scope_id from budget_spend where scope_id like 'stale-%' order by scope, scope_id, period_start`)).map(
+        (row) => `${row.scope}:${row.scope_id}`,
+      );
+    expect(await rows()).toHaveLength(5);
+    // The hourly job does it (it also runs without a retention for raw events).
+    const retention = startUsageRetention({ db: database.db, retentionDays: null, clock: { now: () => now } });
+    await retention.run();
+    await retention.stop();
+    expect(await rows()).toEqual(['KEY:stale-daily', 'KEY:stale-lifetime', 'TEAM:stale-monthly']);
+    // The current periods still count what was spent in them.
+    expect(await ledger.spend([claims[3]!, claims[2]!])).toEqual([
+      { spentMicro: 7n, reservedMicro: 0n },
+      { spentMicro: 7n, reservedMicro: 0n },
+    ]);
+    expect(await deleteStaleBudgetSpend(database.db, new Date(now - 62 * 86_400_000))).toBe(0);
   });
 
   it('reserves concurrently against a budget: exactly as many as fit', async () => {
