@@ -12,6 +12,7 @@ import { toGatewayError } from '../core/errors.ts';
 import { systemClock, type Clock } from '../core/ports.ts';
 import type { RestHandler } from '../server/http-server.ts';
 import { anthropicErrorFormat } from './anthropic/anthropic-error-format.ts';
+import { createAnthropicListModelsEndpoint, createAnthropicRetrieveModelEndpoint } from './anthropic/handle-anthropic-models.ts';
 import { createMessagesEndpoint } from './anthropic/handle-messages.ts';
 import { createChatCompletionsEndpoint } from './openai/handle-chat-completions.ts';
 import { createEmbeddingsEndpoint, type EmbeddingsEndpointServices } from './openai/handle-embeddings.ts';
@@ -45,12 +46,17 @@ interface Route {
   method: 'GET' | 'POST';
   /** The path parameters when the path matches, otherwise null. */
   match(path: string): Record<string, string> | null;
+  /** Further condition on the request (a header), for paths both APIs share. */
+  when?: (request: IncomingMessage) => boolean;
   errorFormat: ErrorFormat;
   endpoint: RestEndpoint;
 }
 
 const exact = (expected: string) => (path: string) => (path === expected ? {} : null);
 const modelIdPrefix = '/v1/models/';
+const modelId = (path: string) => (path.startsWith(modelIdPrefix) && path.length > modelIdPrefix.length ? { id: decodeModelId(path.slice(modelIdPrefix.length)) } : null);
+/** Anthropic's SDKs send `anthropic-version` on every request; OpenAI's never do. */
+const fromAnthropicClient = (request: IncomingMessage) => request.headers['anthropic-version'] !== undefined;
 
 export function createRestHandler(options: RestHandlerOptions): RestHandler {
   const services: RestServices = {
@@ -63,23 +69,21 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
   const routes: Route[] = [
     { method: 'POST', match: exact('/v1/chat/completions'), errorFormat: openAIErrorFormat, endpoint: createChatCompletionsEndpoint(services) },
     { method: 'POST', match: exact('/v1/messages'), errorFormat: anthropicErrorFormat, endpoint: createMessagesEndpoint(services) },
+    // GET /v1/models is both APIs' path: Anthropic's format for Anthropic clients, OpenAI's otherwise.
+    { method: 'GET', match: exact('/v1/models'), when: fromAnthropicClient, errorFormat: anthropicErrorFormat, endpoint: createAnthropicListModelsEndpoint(services) },
     { method: 'GET', match: exact('/v1/models'), errorFormat: openAIErrorFormat, endpoint: createListModelsEndpoint(services) },
     ...(options.embeddings
       ? [{ method: 'POST' as const, match: exact('/v1/embeddings'), errorFormat: openAIErrorFormat, endpoint: createEmbeddingsEndpoint({ embeddings: options.embeddings, clock: services.clock }) }]
       : []),
-    {
-      method: 'GET',
-      match: (path) => (path.startsWith(modelIdPrefix) && path.length > modelIdPrefix.length ? { id: decodeModelId(path.slice(modelIdPrefix.length)) } : null),
-      errorFormat: openAIErrorFormat,
-      endpoint: createRetrieveModelEndpoint(services),
-    },
+    { method: 'GET', match: modelId, when: fromAnthropicClient, errorFormat: anthropicErrorFormat, endpoint: createAnthropicRetrieveModelEndpoint(services) },
+    { method: 'GET', match: modelId, errorFormat: openAIErrorFormat, endpoint: createRetrieveModelEndpoint(services) },
   ];
 
   return async (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0]!;
     const matching = routes.flatMap((route) => {
       const params = route.match(path);
-      return params === null ? [] : [{ route, params }];
+      return params === null || (route.when && !route.when(request)) ? [] : [{ route, params }];
     });
     if (matching.length === 0) return false;
     const { route, params } = matching.find((candidate) => candidate.route.method === request.method) ?? matching[0]!;

@@ -246,3 +246,48 @@ describe('cancellation', () => {
     expect(error).toBeInstanceOf(Anthropic.APIUserAbortError);
   });
 });
+
+describe('GET /v1/models with the Anthropic SDK', () => {
+  it('lists ModelInfo objects newest first, and pages through all of them with after_id', async () => {
+    const first = await client.models.list({ limit: 1000 });
+    const ids = first.data.map((model) => model.id);
+    expect(ids).toEqual(expect.arrayContaining([models.anthropic, models.openai, models.gemini]));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(first.has_more).toBe(false);
+    for (const model of first.data) {
+      expect(model.type).toBe('model');
+      expect(typeof model.display_name).toBe('string');
+      expect(Number.isNaN(Date.parse(model.created_at))).toBe(false);
+    }
+    const dates = first.data.map((model) => model.created_at);
+    expect([...dates].sort().reverse()).toEqual(dates);
+
+    // The SDK's auto-pagination follows has_more / last_id.
+    const paged: string[] = [];
+    for await (const model of client.models.list({ limit: 2 })) paged.push(model.id);
+    expect(paged).toEqual(ids);
+
+    // before_id pages backwards from a cursor.
+    const raw = await fetch(`${context.app.url}/v1/models?limit=2&before_id=${encodeURIComponent(ids[3]!)}`, {
+      headers: { 'x-api-key': context.apiKey, 'anthropic-version': '2023-06-01' },
+    });
+    expect(await raw.json()).toMatchObject({ data: [{ id: ids[1] }, { id: ids[2] }], first_id: ids[1], last_id: ids[2], has_more: true });
+  });
+
+  it('retrieves one model, answers 404 and 400 in Anthropic’s error format, and lists only what the key may use', async () => {
+    const model = await client.models.retrieve(models.anthropic);
+    expect(model).toMatchObject({ type: 'model', id: models.anthropic });
+    await expect(client.models.retrieve('no-such-model')).rejects.toBeInstanceOf(Anthropic.NotFoundError);
+    await expect(client.models.list({ limit: 0 })).rejects.toBeInstanceOf(Anthropic.BadRequestError);
+
+    const { secret } = await context.app.createKey({ name: 'gemini only (anthropic sdk)', allowedModels: [models.gemini] });
+    const narrow = new Anthropic({ baseURL: context.app.url, apiKey: secret, maxRetries: 0 });
+    expect((await narrow.models.list()).data.map((entry) => entry.id)).toEqual([models.gemini]);
+    await expect(narrow.models.retrieve(models.anthropic)).rejects.toBeInstanceOf(Anthropic.NotFoundError);
+  });
+
+  it('keeps OpenAI’s format for clients without anthropic-version', async () => {
+    const response = await fetch(`${context.app.url}/v1/models`, { headers: { authorization: `Bearer ${context.apiKey}` } });
+    expect(await response.json()).toMatchObject({ object: 'list', data: expect.arrayContaining([expect.objectContaining({ id: models.anthropic, object: 'model' })]) });
+  });
+});
