@@ -3,8 +3,7 @@
 // with `limit` (1-1000, default 20), `after_id` and `before_id`. The same models as the OpenAI
 // format lists: those that are routable and that the key (and its team) may use.
 import type { CatalogModel } from '../../core/catalog.ts';
-import { ModelNotFoundError } from '../../core/errors.ts';
-import { isModelAllowed } from '../../core/model-access.ts';
+import { listedModel, listedModels } from '../shared/listed-models.ts';
 import { invalidField } from '../shared/rest-request-error.ts';
 import type { RestEndpoint, RestServices } from '../shared/rest-exchange.ts';
 import { writeJson } from '../shared/write-json.ts';
@@ -30,9 +29,7 @@ export function createAnthropicListModelsEndpoint(services: RestServices): RestE
   return async (exchange) => {
     const query = new URL(exchange.request.url ?? '/', 'http://gateway').searchParams;
     const limit = pageSize(query.get('limit'));
-    const all = services.catalog
-      .listModels({ configuredOnly: true })
-      .filter((model) => isModelAllowed(exchange.caller, model.id, [model.providerId]))
+    const all = listedModels(services, exchange.caller)
       .map(convertCatalogModelToAnthropic)
       // Most recently released first; ids break ties so pages are stable.
       .sort((a, b) => b.created_at.localeCompare(a.created_at) || a.id.localeCompare(b.id));
@@ -42,12 +39,7 @@ export function createAnthropicListModelsEndpoint(services: RestServices): RestE
 
 export function createAnthropicRetrieveModelEndpoint(services: RestServices): RestEndpoint {
   return async (exchange) => {
-    const id = exchange.params['id'] ?? '';
-    const model = services.catalog.model(id);
-    if (!model || !services.catalog.isRoutable(model) || !isModelAllowed(exchange.caller, model.id, [model.providerId])) {
-      throw new ModelNotFoundError(`The model "${id}" does not exist or is not served by this gateway; GET /v1/models lists those that are`);
-    }
-    writeJson(exchange.response, 200, convertCatalogModelToAnthropic(model));
+    writeJson(exchange.response, 200, convertCatalogModelToAnthropic(listedModel(services, exchange.caller, exchange.params['id'] ?? '')));
   };
 }
 
