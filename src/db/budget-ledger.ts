@@ -15,6 +15,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { GroupCommit } from '../core/batching.ts';
 import type { BudgetClaim, BudgetLedger, BudgetRefusal } from '../core/metering/budgets.ts';
+import { arrayLiteral } from './array-literal.ts';
 import type { Db } from './client.ts';
 import { budgetSpend } from './schema.ts';
 import { rowsOf } from './usage-event-store.ts';
@@ -45,8 +46,8 @@ const keyOf = (claim: SpendKey): string => rowKey(claim.scope, claim.scopeId, cl
 const matches = (claim: SpendKey) =>
   and(eq(budgetSpend.scope, claim.scope), eq(budgetSpend.scopeId, claim.scopeId), eq(budgetSpend.periodStart, claim.periodStart));
 
-/** A Postgres array literal of text, every element quoted: one parameter whatever the batch size, on either driver. */
-const textArray = (values: readonly string[]): string => `{${values.map((value) => `"${value.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+/** One array parameter of strings, whatever the batch size (array-literal.ts). */
+const textArray = (values: readonly string[]): string => arrayLiteral(values, (value) => value);
 
 /** The three key columns as array parameters, for unnest(). */
 const keyArrays = (keys: readonly SpendKey[]) =>

@@ -6,6 +6,7 @@
 // are already there, and only inserted rows reach the rollups.
 import { sql } from 'drizzle-orm';
 import type { UsageRecord } from '../core/metering.ts';
+import { arrayLiteral, type ArrayCell } from './array-literal.ts';
 import type { Db } from './client.ts';
 
 export interface UsageBatchStore {
@@ -17,10 +18,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const uuidOrNull = (value: string | null): string | null => (value !== null && UUID.test(value) ? value : null);
 const int = (value: number): number => Math.max(0, Math.min(2_147_483_647, Math.round(value)));
 
-type Cell = string | number | boolean | null;
-
 /** The columns in insert order, with their types and how to read each from a record. */
-const COLUMNS: Array<[name: string, type: string, value: (record: UsageRecord) => Cell]> = [
+const COLUMNS: Array<[name: string, type: string, value: (record: UsageRecord) => ArrayCell]> = [
   ['id', 'uuid', (r) => r.id],
   ['created_at', 'timestamptz', (r) => r.createdAt.toISOString()],
   ['key_id', 'text', (r) => r.keyId],
@@ -48,24 +47,6 @@ const COLUMNS: Array<[name: string, type: string, value: (record: UsageRecord) =
   ['request_id', 'text', (r) => r.requestId],
 ];
 
-const NEEDS_ESCAPE = /[\\"]/;
-const ESCAPED = /[\\"]/g;
-
-/** A Postgres array literal of text: strings quoted (and escaped only when they must be), NULL bare. */
-function textArray(records: readonly UsageRecord[], value: (record: UsageRecord) => Cell): string {
-  // Built by concatenation: no intermediate arrays per column (this runs for every record and column).
-  let literal = '{';
-  for (let i = 0; i < records.length; i++) {
-    if (i > 0) literal += ',';
-    const cell = value(records[i]!);
-    if (cell === null) literal += 'NULL';
-    else if (typeof cell === 'number') literal += String(cell);
-    else if (typeof cell === 'boolean') literal += cell ? 't' : 'f';
-    else literal += NEEDS_ESCAPE.test(cell) ? `"${cell.replace(ESCAPED, '\\$&')}"` : `"${cell}"`;
-  }
-  return `${literal}}`;
-}
-
 /** Rows of db.execute on either driver (postgres.js returns an array, PGlite `{ rows }`). */
 export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
@@ -75,7 +56,7 @@ export function createUsageEventStore(db: Db): UsageBatchStore {
   return {
     async write(records) {
       if (records.length === 0) return new Set();
-      const parameters = COLUMNS.map(([, , value]) => sql`${textArray(records, value)}::text::text[]`);
+      const parameters = COLUMNS.map(([, , value]) => sql`${arrayLiteral(records, value)}::text::text[]`);
       const result = await db.execute(sql`
         WITH input AS (
           SELECT ${sql.raw(COLUMNS.map(([name, type]) => `${name}::${type} AS ${name}`).join(', '))}
