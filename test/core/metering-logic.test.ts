@@ -8,6 +8,7 @@ import type { BudgetClaim, BudgetLedger } from '../../src/core/metering/budgets.
 import { MeteringAdmission } from '../../src/core/metering/metering-admission.ts';
 import { InMemoryRateLimiter, type RateLimitRule } from '../../src/core/metering/rate-limits.ts';
 import { mergeUsageRows, planUsageQuery, zeroTotals } from '../../src/core/metering/usage-report.ts';
+import { keyCaller } from '../helpers/callers.ts';
 import { ManualClock } from '../helpers/router-harness.ts';
 
 const at = (iso: string) => Date.parse(iso);
@@ -138,19 +139,7 @@ describe('in-memory rate limiter', () => {
 });
 
 describe('admission', () => {
-  const caller = (limits: Partial<NonNullable<Caller['keyLimits']>>): Caller => ({
-    keyId: 'k1',
-    keyName: 'app',
-    isMasterKey: false,
-    teamId: null,
-    userId: null,
-    scopes: ['INFERENCE'],
-    allowedModels: null,
-    teamAllowedModels: null,
-    modelAliases: {},
-    keyLimits: { maxBudgetMicro: null, budgetPeriod: null, rpmLimit: null, tpmLimit: null, maxParallelRequests: null, ...limits },
-    teamLimits: null,
-  });
+  const caller = (limits: Partial<NonNullable<Caller['keyLimits']>>): Caller => keyCaller('k1', 'app', limits);
 
   function fakeLedger(limit: bigint) {
     const state = { spent: 0n, reserved: 0n, claims: [] as BudgetClaim[], settles: 0, failSettles: 0 };

@@ -5,12 +5,12 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Caller } from '../../src/core/auth.ts';
 import { claimOf, type BudgetClaim, type BudgetLedger, type BudgetRefusal, type BudgetScope } from '../../src/core/metering/budgets.ts';
 import { MeteringAdmission } from '../../src/core/metering/metering-admission.ts';
 import { InMemoryRateLimiter } from '../../src/core/metering/rate-limits.ts';
 import { createBudgetLedger } from '../../src/db/budget-ledger.ts';
 import { openDatabase, type Database, type Db } from '../../src/db/client.ts';
+import { keyCaller } from '../helpers/callers.ts';
 import { createSharedPostgres, databaseCases } from '../helpers/databases.ts';
 import { ManualClock } from '../helpers/router-harness.ts';
 
@@ -202,19 +202,7 @@ describe.each(databaseCases)('budget ledger ($name)', ({ open }) => {
   });
 
   it('settles everything admitted before drain() resolves', async () => {
-    const caller: Caller = {
-      keyId: 'drained',
-      keyName: 'drained',
-      isMasterKey: false,
-      teamId: null,
-      userId: null,
-      scopes: ['INFERENCE'],
-      allowedModels: null,
-      teamAllowedModels: null,
-      modelAliases: {},
-      keyLimits: { maxBudgetMicro: 1_000_000n, budgetPeriod: null, rpmLimit: null, tpmLimit: null, maxParallelRequests: null },
-      teamLimits: null,
-    };
+    const caller = keyCaller('drained', 'drained', { maxBudgetMicro: 1_000_000n });
     const admission = new MeteringAdmission({ rateLimiter: new InMemoryRateLimiter(), ledger, storedBudgets: async () => [], clock: new ManualClock() });
     const tickets = await Promise.all(Array.from({ length: 50 }, () => admission.admit({ caller, endUser: null, model: 'm', maxTokens: 10, maxCost: 1000n })));
     await Promise.all(tickets.map((ticket) => ticket.settle({ cost: 10n, tokens: 1 })));
