@@ -14,5 +14,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Builds dist/ once (scripts/build.mjs), which the process tests run as `npm start` does.
+    globalSetup: ['test/global-setup.ts'],
   },
 });

@@ -1,8 +1,10 @@
-// modelgraph as users run it: `src/main.ts` in a child process with a generated config file
-// (one OpenAI-kind provider pointing at the mock upstream, one model), PGlite in a temporary
-// data directory (MODELGRAPH_DATA_DIR), DATABASE_URL unset, PORT chosen by the OS.
+// modelgraph as users run it (`npm start`: scripts/build.mjs, then `node dist/main.js`) in a child
+// process with a generated config file (one OpenAI-kind provider pointing at the mock upstream,
+// one model), on a fresh Postgres database (DATABASE_URL) or PGlite in a temporary data directory
+// (MODELGRAPH_DATA_DIR), PORT chosen by the OS.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchModel, openAIRequestBody } from './bench-wire.ts';
@@ -12,7 +14,7 @@ export interface ModelgraphOptions {
   upstreamPort: number;
   /** Postgres instead of PGlite (DATABASE_URL); PGlite alone keeps ~650 MB resident. */
   databaseUrl?: string;
-  /** Another checkout to run src/main.ts from (to compare a change against the same floor). */
+  /** Another checkout to run from (to compare a change against the same floor). */
   gatewayRoot?: string;
   /** Write a V8 CPU profile (node --cpu-prof) into this directory when the process exits. */
   cpuProfileDirectory?: string;
@@ -45,7 +47,12 @@ export async function startModelgraph(options: ModelgraphOptions): Promise<Model
   const profileArguments = options.cpuProfileDirectory ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDirectory}`] : [];
   const service = await startService({
     name: 'modelgraph',
-    command: [process.execPath, ...profileArguments, ...(process.env.MG_BENCH_NODE_FLAGS ? process.env.MG_BENCH_NODE_FLAGS.split(' ') : []), '--import', tsxLoader, join(options.gatewayRoot ?? repositoryRoot, 'src', 'main.ts')],
+    command: [
+      process.execPath,
+      ...profileArguments,
+      ...(process.env.MG_BENCH_NODE_FLAGS ? process.env.MG_BENCH_NODE_FLAGS.split(' ') : []),
+      ...entryArguments(options.gatewayRoot ?? repositoryRoot),
+    ],
     core: gatewayCore,
     cwd: directory,
     env: {
@@ -77,6 +84,17 @@ export async function startModelgraph(options: ModelgraphOptions): Promise<Model
       rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * What `npm start` runs in that checkout: the build (scripts/build.mjs), then dist/main.js. A
+ * checkout from before the build step (given with --gateway-root) runs src/main.ts through tsx.
+ */
+function entryArguments(root: string): string[] {
+  const buildScript = join(root, 'scripts', 'build.mjs');
+  if (!existsSync(buildScript)) return ['--import', tsxLoader, join(root, 'src', 'main.ts')];
+  execFileSync(process.execPath, [buildScript], { cwd: root, stdio: 'inherit' });
+  return [join(root, 'dist', 'main.js')];
 }
 
 /** The REST edge is being built; until it lands the route answers 404 and REST targets are skipped. */

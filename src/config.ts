@@ -1,10 +1,10 @@
 // Configuration: an optional YAML file plus environment variables, validated by zod.
 // This is the only module that reads process.env.
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { INSTALL_ROOT } from './install-root.ts';
 import { ROUTER_ERROR_CODES, ROUTING_STRATEGIES } from './core/router/router-settings.ts';
 
 /** Wire protocols and named providers a `kind` may name. Named OpenAI-compatible providers imply the openai protocol. */
@@ -207,8 +207,8 @@ export interface AppConfig {
   version: string;
 }
 
-/** console/dist beside src/, wherever the process starts. */
-const DEFAULT_CONSOLE_DIST = fileURLToPath(new URL('../console/dist', import.meta.url));
+/** console/dist of the installation, wherever the process starts. */
+const DEFAULT_CONSOLE_DIST = join(INSTALL_ROOT, 'console', 'dist');
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -2,10 +2,10 @@
 // the same drizzle schema and the same migrations, and both are exposed as one `Db` type.
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { ChangeFeed } from '../core/ports.ts';
+import { INSTALL_ROOT } from '../install-root.ts';
 import * as schema from './schema.ts';
 
 const CHANNEL = 'modelgraph_changes';
@@ -30,7 +30,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+export const MIGRATIONS_FOLDER = join(INSTALL_ROOT, 'drizzle');
 
 export interface OpenDatabaseOptions {
   url?: string | undefined;

@@ -12,9 +12,9 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `src/main.ts` as `npm start` does, in its own process. */
+/** Runs the built server (`dist/main.js`, built by test/global-setup.ts) as `npm start` does, in its own process. */
 export function spawnServer(options: { cwd: string; env?: Record<string, string> }): ServerProcess {
-  const child = spawn(process.execPath, ['--import', `${repositoryRoot}/node_modules/tsx/dist/loader.mjs`, `${repositoryRoot}/src/main.ts`], {
+  const child = spawn(process.execPath, [`${repositoryRoot}/dist/main.js`], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

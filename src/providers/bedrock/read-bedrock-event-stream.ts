@@ -3,10 +3,14 @@
 // Splitting the byte stream into frames and decoding them (checksums included) is done by Smithy's
 // event-stream code, which the AWS SDK uses; this file only reads the headers Bedrock sets:
 // `:message-type` (event | exception | error), then `:event-type`, `:exception-type` or
-// `:error-code`, with a JSON payload.
-import { EventStreamCodec, getChunkedStream } from '@smithy/core/event-streams';
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+// `:error-code`, with a JSON payload. Smithy is loaded on the first Bedrock stream, so gateways
+// without a Bedrock provider do not keep it in memory.
 import { UpstreamProtocolError } from '../../core/errors.ts';
+
+const utf8Decoder = new TextDecoder();
+const utf8Encoder = new TextEncoder();
+const toUtf8 = (bytes: Uint8Array): string => utf8Decoder.decode(bytes);
+const fromUtf8 = (text: string): Uint8Array => utf8Encoder.encode(text);
 
 export type BedrockStreamMessage =
   | { kind: 'event'; eventType: string; payload: Record<string, unknown> }
@@ -21,6 +25,7 @@ type Headers = Record<string, { type: string; value: unknown }>;
  * transport errors from the body pass through unchanged.
  */
 export async function* readBedrockEventStream(body: AsyncIterable<Uint8Array>, providerId: string): AsyncGenerator<BedrockStreamMessage> {
+  const { EventStreamCodec, getChunkedStream } = await import('@smithy/core/event-streams');
   const codec = new EventStreamCodec(toUtf8, fromUtf8);
   const frames = getChunkedStream(body)[Symbol.asyncIterator]();
   while (true) {

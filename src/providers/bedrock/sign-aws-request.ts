@@ -1,8 +1,8 @@
 // AWS Signature Version 4 for Bedrock requests, done by @smithy/signature-v4 (the signer the AWS
 // SDK for JavaScript itself uses) with node:crypto SHA-256 from @smithy/hash-node. Nothing of the
-// algorithm is written here: this only turns our request shape into Smithy's and back.
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
+// algorithm is written here: this only turns our request shape into Smithy's and back. Smithy is
+// loaded on the first signature, so gateways without a Bedrock provider do not keep it in memory.
+import type { SignatureV4 } from '@smithy/signature-v4';
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -30,20 +30,11 @@ export interface RequestToSign {
 export type AwsRequestSigner = (request: RequestToSign, signingDate: Date) => Promise<Record<string, string>>;
 
 export function createAwsRequestSigner(options: AwsSignerOptions): AwsRequestSigner {
-  const signer = new SignatureV4({
-    credentials: options.credentials,
-    region: options.region,
-    service: options.service,
-    sha256: Hash.bind(null, 'sha256'),
-    // Non-S3 services sign the doubly-encoded path (the path as sent, encoded once more).
-    uriEscapePath: true,
-    // x-amz-content-sha256 is an S3 header; other services sign the payload hash without it.
-    applyChecksum: false,
-  });
+  let signer: Promise<SignatureV4> | undefined;
   return async (request, signingDate) => {
     const url = new URL(request.url);
     const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value]));
-    const signed = await signer.sign(
+    const signed = await (await (signer ??= createSigner(options))).sign(
       {
         method: request.method,
         protocol: url.protocol,
@@ -58,6 +49,20 @@ export function createAwsRequestSigner(options: AwsSignerOptions): AwsRequestSig
     );
     return signed.headers;
   };
+}
+
+async function createSigner(options: AwsSignerOptions): Promise<SignatureV4> {
+  const [{ Hash }, { SignatureV4 }] = await Promise.all([import('@smithy/hash-node'), import('@smithy/signature-v4')]);
+  return new SignatureV4({
+    credentials: options.credentials,
+    region: options.region,
+    service: options.service,
+    sha256: Hash.bind(null, 'sha256'),
+    // Non-S3 services sign the doubly-encoded path (the path as sent, encoded once more).
+    uriEscapePath: true,
+    // x-amz-content-sha256 is an S3 header; other services sign the payload hash without it.
+    applyChecksum: false,
+  });
 }
 
 function queryOf(params: URLSearchParams): Record<string, string | string[]> {
