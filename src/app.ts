@@ -6,6 +6,7 @@ import type { AppConfig } from './config.ts';
 import { CompletionService } from './core/completion-service.ts';
 import { EmbeddingService } from './core/embedding-service.ts';
 import { systemClock, type Clock } from './core/ports.ts';
+import { TokenCountService } from './core/token-count-service.ts';
 import { CATALOG_CHANGES_TOPIC, ProviderAdminService } from './core/provider-admin-service.ts';
 import { createSecretBox } from './core/secret-box.ts';
 import { AdminService, KEY_CHANGES_TOPIC } from './core/keys/admin-service.ts';
@@ -103,6 +104,9 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     usage: metering.writer,
   });
 
+  // Token counting resolves and authorizes models as completions do; it is not metered.
+  const tokenCounts = new TokenCountService({ deployments, adapters, logger: log });
+
   const keys = createKeyRepository(database.db);
   const teams = createTeamRepository(database.db);
   const authenticator = new KeyAuthenticator({
@@ -172,6 +176,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   const rest = createRestHandler({
     completions,
     embeddings,
+    tokenCounts,
     authenticate: (credentials) => authenticator.authenticate(credentials),
     catalog,
     bodyLimitBytes: config.server.bodyLimitBytes,

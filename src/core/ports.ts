@@ -9,6 +9,12 @@ import type { ChatRequest, ChatResult, StreamPart } from './types.ts';
 export interface ProviderAdapter {
   generate(request: ChatRequest, signal: AbortSignal): Promise<ChatResult>;
   stream(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamPart>;
+  /**
+   * The request's prompt tokens as the upstream's own counter gives them, without generating.
+   * Only protocols with a counting endpoint (Anthropic's count_tokens) implement it; for the
+   * others the token count service estimates.
+   */
+  countTokens?(request: ChatRequest, signal: AbortSignal): Promise<number>;
 }
 
 export interface Clock {

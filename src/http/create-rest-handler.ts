@@ -13,6 +13,7 @@ import { systemClock, type Clock } from '../core/ports.ts';
 import type { RestHandler } from '../server/http-server.ts';
 import { anthropicErrorFormat } from './anthropic/anthropic-error-format.ts';
 import { createAnthropicListModelsEndpoint, createAnthropicRetrieveModelEndpoint } from './anthropic/handle-anthropic-models.ts';
+import { createCountTokensEndpoint, type CountTokensEndpointServices } from './anthropic/handle-count-tokens.ts';
 import { createMessagesEndpoint } from './anthropic/handle-messages.ts';
 import { createChatCompletionsEndpoint } from './openai/handle-chat-completions.ts';
 import { createEmbeddingsEndpoint, type EmbeddingsEndpointServices } from './openai/handle-embeddings.ts';
@@ -32,6 +33,8 @@ export interface RestHandlerOptions {
   catalog: RestServices['catalog'];
   /** Serves POST /v1/embeddings when given. */
   embeddings?: EmbeddingsEndpointServices['embeddings'] | undefined;
+  /** Serves POST /v1/messages/count_tokens when given. */
+  tokenCounts?: CountTokensEndpointServices['tokenCounts'] | undefined;
   /** Resolves the caller from the request's key; without it every request is allowed. */
   authenticate?: ((credentials: Credentials) => Promise<Caller>) | undefined;
   bodyLimitBytes: number;
@@ -69,6 +72,9 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
   const routes: Route[] = [
     { method: 'POST', match: exact('/v1/chat/completions'), errorFormat: openAIErrorFormat, endpoint: createChatCompletionsEndpoint(services) },
     { method: 'POST', match: exact('/v1/messages'), errorFormat: anthropicErrorFormat, endpoint: createMessagesEndpoint(services) },
+    ...(options.tokenCounts
+      ? [{ method: 'POST' as const, match: exact('/v1/messages/count_tokens'), errorFormat: anthropicErrorFormat, endpoint: createCountTokensEndpoint({ tokenCounts: options.tokenCounts }) }]
+      : []),
     // GET /v1/models is both APIs' path: Anthropic's format for Anthropic clients, OpenAI's otherwise.
     { method: 'GET', match: exact('/v1/models'), when: fromAnthropicClient, errorFormat: anthropicErrorFormat, endpoint: createAnthropicListModelsEndpoint(services) },
     { method: 'GET', match: exact('/v1/models'), errorFormat: openAIErrorFormat, endpoint: createListModelsEndpoint(services) },

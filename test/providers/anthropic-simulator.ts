@@ -2,6 +2,8 @@
 // wire format: message JSON, the named-event SSE stream of the "Streaming Messages" doc and
 // the {"type":"error","error":{...}} bodies of the "Errors" doc. Usage is converted back to
 // Anthropic's convention, where input_tokens excludes cache reads and writes.
+// POST /v1/messages/count_tokens answers a text or tool-calls scenario with its usage.input as
+// `{"input_tokens": N}`, and an error scenario with the error.
 import type { ServerResponse } from 'node:http';
 import { writeEventsUntilClientCloses } from '../helpers/provider-simulator-stream.ts';
 import { sleep, splitInto, startSimulatorServer, writeSse } from '../helpers/simulator-server.ts';
@@ -37,6 +39,10 @@ export function startAnthropicSimulator(): Promise<UpstreamSimulator> {
   return startSimulatorServer({
     basePath: '/v1',
     async respond({ request, scenario, response, onClientClose }) {
+      if (request.url.split('?')[0] === countTokensPath) {
+        await respondToCountTokens(request, scenario, response);
+        return;
+      }
       const refusal = validate(request);
       if (refusal !== undefined) {
         writeError(response, refusal.status, refusal.message);
@@ -119,6 +125,55 @@ export function startAnthropicSimulator(): Promise<UpstreamSimulator> {
       }
     },
   });
+}
+
+const countTokensPath = '/v1/messages/count_tokens';
+/** The body parameters of "Count tokens in a Message"; the API refuses any other. */
+const countTokensFields = new Set(['model', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'output_config', 'cache_control', 'speed']);
+
+async function respondToCountTokens(request: RecordedRequest, scenario: Scenario, response: ServerResponse): Promise<void> {
+  const refusal = validateCountTokens(request);
+  if (refusal !== undefined) {
+    writeError(response, refusal.status, refusal.message);
+    return;
+  }
+  switch (scenario.kind) {
+    case 'error':
+      writeError(response, scenario.status, scenario.message, scenario.retryAfterSeconds);
+      return;
+    case 'text':
+    case 'tool-calls':
+      writeJson(response, 200, { input_tokens: scenario.usage.input });
+      return;
+    case 'cut':
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"input_tok');
+      await sleep(20);
+      response.socket?.destroy();
+      return;
+    case 'hang':
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.flushHeaders();
+      return;
+  }
+}
+
+function validateCountTokens(request: RecordedRequest): { status: number; message: string } | undefined {
+  if (request.method !== 'POST') return { status: 404, message: `Not Found: ${request.method} ${request.url}` };
+  const { headers } = request;
+  if (headers['x-api-key'] === undefined && headers['authorization'] === undefined) {
+    return { status: 401, message: 'x-api-key header is required' };
+  }
+  if (headers['anthropic-version'] === undefined) return { status: 400, message: 'anthropic-version: header is required' };
+  const body = request.body as Record<string, unknown> | undefined;
+  if (typeof body !== 'object' || body === null) return { status: 400, message: 'The request body is not valid JSON' };
+  const extra = Object.keys(body).find((field) => !countTokensFields.has(field));
+  if (extra !== undefined) return { status: 400, message: `${extra}: Extra inputs are not permitted` };
+  if (typeof body['model'] !== 'string') return { status: 400, message: 'model: Field required' };
+  if (!Array.isArray(body['messages']) || body['messages'].length === 0) {
+    return { status: 400, message: 'messages: at least one message is required' };
+  }
+  return undefined;
 }
 
 /** The checks the real API makes before anything else, so a malformed request fails loudly. */

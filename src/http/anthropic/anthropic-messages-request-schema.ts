@@ -108,5 +108,12 @@ export const anthropicMessagesRequestSchema = z.object({
   output_format: jsonSchemaFormat.nullish(),
 });
 
+/**
+ * POST /v1/messages/count_tokens takes the same prompt fields; max_tokens is not required (nor
+ * counted), and generation settings sent along are read and ignored.
+ */
+export const anthropicCountTokensRequestSchema = anthropicMessagesRequestSchema.extend({ max_tokens: z.number().int().positive().nullish() });
+
 export type AnthropicMessagesRequest = z.infer<typeof anthropicMessagesRequestSchema>;
+export type AnthropicCountTokensRequest = z.infer<typeof anthropicCountTokensRequestSchema>;
 export type AnthropicContentBlock = z.infer<typeof contentBlockSchema>;

@@ -6,14 +6,15 @@ import type { CompletionRequest } from '../../core/completion-service.ts';
 import type { CacheControl, ContentPart, Message, ReasoningBlock, ReasoningEffort, ReasoningOptions, ResponseFormat, ToolCall, ToolChoice } from '../../core/types.ts';
 import { effortForBudget } from '../shared/effort-for-budget.ts';
 import { invalidField } from '../shared/rest-request-error.ts';
-import type { AnthropicContentBlock, AnthropicMessagesRequest } from './anthropic-messages-request-schema.ts';
+import type { AnthropicContentBlock, AnthropicCountTokensRequest, AnthropicMessagesRequest } from './anthropic-messages-request-schema.ts';
 
 export interface ConvertedMessagesRequest {
   completion: CompletionRequest;
   stream: boolean;
 }
 
-export function convertAnthropicMessagesRequest(body: AnthropicMessagesRequest): ConvertedMessagesRequest {
+/** Also converts a count_tokens body, whose max_tokens is optional. */
+export function convertAnthropicMessagesRequest(body: AnthropicMessagesRequest | AnthropicCountTokensRequest): ConvertedMessagesRequest {
   const toolNames = new Map<string, string>();
   const messages: Message[] = [...systemMessages(body.system)];
   body.messages.forEach((message, index) => {
@@ -39,7 +40,7 @@ export function convertAnthropicMessagesRequest(body: AnthropicMessagesRequest):
       model: body.model,
       parameters: {
         messages,
-        maxOutputTokens: body.max_tokens,
+        ...(body.max_tokens != null ? { maxOutputTokens: body.max_tokens } : {}),
         ...(tools?.length ? { tools } : {}),
         ...(choice?.toolChoice !== undefined ? { toolChoice: choice.toolChoice } : {}),
         ...(choice?.parallelToolCalls !== undefined ? { parallelToolCalls: choice.parallelToolCalls } : {}),
@@ -164,7 +165,7 @@ function toToolChoice(choice: NonNullable<AnthropicMessagesRequest['tool_choice'
 }
 
 /** `thinking.budget_tokens` is a budget; adaptive thinking and `output_config.effort` an effort. */
-function reasoningOptions(body: AnthropicMessagesRequest): ReasoningOptions | undefined {
+function reasoningOptions(body: Pick<AnthropicMessagesRequest, 'thinking' | 'output_config'>): ReasoningOptions | undefined {
   const effort = body.output_config?.effort == null ? undefined : coreEffort(body.output_config.effort);
   switch (body.thinking?.type) {
     case 'enabled':

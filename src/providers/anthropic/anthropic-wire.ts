@@ -65,3 +65,8 @@ export interface AnthropicWireStreamEvent extends AnthropicWireErrorBody {
   /** message_delta */
   usage?: AnthropicWireUsage;
 }
+
+/** The body of POST /v1/messages/count_tokens ("Count tokens in a Message"). */
+export interface AnthropicWireTokenCount {
+  input_tokens?: number | null;
+}

@@ -6,8 +6,10 @@ import { sendJsonRequest } from '../shared/send-json-request.ts';
 import { streamResponseBody } from '../shared/stream-response-body.ts';
 import { anthropicError, anthropicTransportError, parseAnthropicErrorBody } from './anthropic-error.ts';
 import { streamAnthropicParts } from './anthropic-stream.ts';
+import { buildAnthropicCountTokensRequest } from './build-anthropic-count-tokens-request.ts';
 import { buildAnthropicRequest } from './build-anthropic-request.ts';
 import { readAnthropicMessage } from './read-anthropic-message.ts';
+import { readAnthropicTokenCount } from './read-anthropic-token-count.ts';
 
 export interface AnthropicAdapterOptions extends AdapterOptions {
   /** The `anthropic-version` header; defaults to 2023-06-01, the current stable version. */
@@ -19,9 +21,10 @@ export interface AnthropicAdapterOptions extends AdapterOptions {
 export const defaultAnthropicBaseUrl = 'https://api.anthropic.com/v1';
 export const defaultAnthropicVersion = '2023-06-01';
 
-/** The Anthropic Messages API (POST {baseUrl}/messages), plain and streamed. */
+/** The Anthropic Messages API (POST {baseUrl}/messages), plain and streamed, and its token counter. */
 export function createAnthropicAdapter(options: AnthropicAdapterOptions): ProviderAdapter {
   const url = `${(options.baseUrl ?? defaultAnthropicBaseUrl).replace(/\/+$/, '')}/messages`;
+  const countTokensUrl = `${url}/count_tokens`;
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'anthropic-version': options.anthropicVersion ?? defaultAnthropicVersion,
@@ -36,13 +39,18 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
 
   /** Sends the request; a non-2xx answer is read and thrown as a typed error. */
   async function send(request: ChatRequest, stream: boolean, signal: AbortSignal): Promise<HttpResponse> {
+    return post(url, JSON.stringify(buildAnthropicRequest(request, { stream })), signal, stream ? 'text/event-stream' : undefined);
+  }
+
+  /** POSTs with the provider's key and headers; a non-2xx answer is read and thrown as a typed error. */
+  async function post(target: string, body: string, signal: AbortSignal, accept?: string): Promise<HttpResponse> {
     return sendJsonRequest({
       http: options.http,
-      url,
+      url: target,
       headers,
-      body: JSON.stringify(buildAnthropicRequest(request, { stream })),
+      body,
       signal,
-      accept: stream ? 'text/event-stream' : undefined,
+      accept,
       toTransportError: (error) => anthropicTransportError(error, signal, providerId),
       toStatusError: ({ status, headers, text }) =>
         anthropicError({ providerId, status, body: parseAnthropicErrorBody(text), rawText: text, headers }),
@@ -58,6 +66,11 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
     async *stream(request, signal) {
       const response = await send(request, true, signal);
       yield* streamResponseBody(response, streamAnthropicParts(response.body, { providerId, signal }));
+    },
+
+    async countTokens(request, signal) {
+      const response = await post(countTokensUrl, JSON.stringify(buildAnthropicCountTokensRequest(request)), signal);
+      return readAnthropicTokenCount(response, { providerId, signal });
     },
   };
 }
