@@ -109,7 +109,9 @@ describe('CORS and request ids', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe(allowedOrigin);
-    expect(response.headers.get('access-control-expose-headers')).toContain('x-modelgraph-generation-id');
+    // Browsers may read the gateway's own headers (generation id, token-count method, request id).
+    const exposed = response.headers.get('access-control-expose-headers')?.split(', ');
+    expect(exposed).toEqual(expect.arrayContaining(['x-modelgraph-generation-id', 'x-modelgraph-token-count', 'x-request-id', 'request-id']));
     expect(response.headers.get('x-request-id')).toBe('client-chosen-42');
 
     const failed = await postJson('/messages', '{}', { 'x-request-id': 'client-chosen-43' });

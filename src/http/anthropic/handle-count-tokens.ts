@@ -4,11 +4,11 @@
 import type { TokenCountService } from '../../core/token-count-service.ts';
 import { describeZodError } from '../shared/describe-zod-error.ts';
 import type { RestEndpoint } from '../shared/rest-exchange.ts';
+import { tokenCountMethodHeader } from '../shared/header-names.ts';
 import { writeJson } from '../shared/write-json.ts';
 import { anthropicCountTokensRequestSchema } from './anthropic-messages-request-schema.ts';
 import { convertAnthropicMessagesRequest } from './convert-anthropic-messages-request.ts';
 
-export const tokenCountMethodHeader = 'x-modelgraph-token-count';
 
 export interface CountTokensEndpointServices {
   tokenCounts: Pick<TokenCountService, 'count'>;

@@ -1,8 +1,9 @@
 // CORS for browser clients: the configured origins (or `*`) may call the REST endpoints, and
 // preflight requests are answered without authentication, as browsers send them without keys.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { anthropicRequestIdHeader, generationIdHeader, requestIdHeader, tokenCountMethodHeader } from './header-names.ts';
 
-const exposedHeaders = 'x-request-id, request-id, x-modelgraph-generation-id, retry-after, retry-after-ms';
+const exposedHeaders = [requestIdHeader, anthropicRequestIdHeader, generationIdHeader, tokenCountMethodHeader, 'retry-after', 'retry-after-ms'].join(', ');
 const defaultAllowedHeaders =
   'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, anthropic-dangerous-direct-browser-access, x-request-id, x-stainless-*';
 

@@ -3,3 +3,5 @@ export const generationIdHeader = 'x-modelgraph-generation-id';
 export const requestIdHeader = 'x-request-id';
 /** The header Anthropic's SDK reads the request id from. */
 export const anthropicRequestIdHeader = 'request-id';
+/** Whether POST /v1/messages/count_tokens answered with the upstream's count or an estimate. */
+export const tokenCountMethodHeader = 'x-modelgraph-token-count';
