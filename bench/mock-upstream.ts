@@ -22,7 +22,7 @@ interface MockConfig {
 }
 
 const config: MockConfig = { ttftMs: 20, chunks: 200, gapMs: 5, jsonDelayMs: 0 };
-const stats = { json: 0, streams: 0, streamsCompleted: 0, streamsAbortedByClient: 0, badRequests: 0 };
+const stats = { json: 0, streams: 0, streamsCompleted: 0, streamsAbortedByClient: 0, badRequests: 0, connections: 0 };
 
 const created = Math.floor(Date.now() / 1000);
 const jsonBody = Buffer.from(
@@ -136,6 +136,7 @@ const server = createServer(async (request, response) => {
   }
 });
 // Long streams and keep-alive clients: no idle cut-offs while a benchmark runs.
+server.on('connection', () => stats.connections++);
 server.keepAliveTimeout = 60_000;
 server.headersTimeout = 65_000;
 server.requestTimeout = 0;
