@@ -40,7 +40,7 @@ function streamWorkload(streams: number, rounds: number, mock: MockShape, rampMs
     id: `streams-${streams}`,
     kind: 'streams',
     title:
-      `Streaming, ${streams.toLocaleString('en-US')} concurrent streams × ${mock.chunks} chunks ${mock.gapMs} ms apart, ` +
+      `Streaming, ${streams === 1 ? 'one stream at a time' : `${streams.toLocaleString('en-US')} concurrent streams`} × ${mock.chunks} chunks ${mock.gapMs} ms apart, ` +
       `upstream TTFT ${mock.ttftMs} ms, ${rounds} stream${rounds === 1 ? '' : 's'} per slot (${offered.toLocaleString('en-US')} events/s offered)`,
     streams,
     rounds,
@@ -69,6 +69,8 @@ export function fullPlan(gapFor1000: number): Plan {
       requestWorkload(16, 3, 1),
       requestWorkload(64, 3, 1),
       requestWorkload(256, 3, 1),
+      // The latency a stream gets from an idle gateway: what each hop adds without queueing.
+      streamWorkload(1, 40, { ttftMs: 20, chunks: 20, gapMs: 5 }, 0, 60_000),
       streamWorkload(100, 4, { ttftMs: 20, chunks: 200, gapMs: 5 }, 100, 60_000),
       streamWorkload(1000, 1, { ttftMs: 20, chunks: 200, gapMs: gapFor1000 }, 1000, 240_000),
     ],

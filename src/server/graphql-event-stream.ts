@@ -2,8 +2,9 @@
 // graphql-yoga's own processor enqueues two encoded chunks per event into a WHATWG
 // ReadableStream that @whatwg-node then pumps into the response; here each event is one string
 // pushed into a Readable that is piped straight into the node response, which halves what an
-// event costs on this path. The wire format is the same: a `:` comment first, `event: next` per
-// result, `event: complete` at the end, a `:` ping every 12 seconds while idle.
+// event costs on this path. The wire format is the same: `event: next` per result, `event:
+// complete` at the end, a `:` comment when the first event takes over 100 ms and a `:` ping every
+// 12 seconds while idle.
 // Only streams (async iterable results) take this path; single results asked for as
 // text/event-stream, and everything else, keep yoga's processors.
 import { Readable } from 'node:stream';
@@ -11,6 +12,8 @@ import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 
 const PING_INTERVAL_MS = 12_000;
+/** How long a stream may go without its first event before a comment sends the headers. */
+const OPENING_COMMENT_MS = 100;
 
 export function useNodeEventStream(): Plugin {
   return {
@@ -48,16 +51,32 @@ function acceptsEventStream(accept: string | null): boolean {
 class EventStream extends Readable {
   private pulling = false;
   private finished = false;
+  /** Something has been pushed (the headers are on their way). */
+  private opened = false;
+  private readonly opening: NodeJS.Timeout;
   private readonly ping: NodeJS.Timeout;
 
   constructor(private readonly results: AsyncIterator<ExecutionResult>) {
     super();
-    // Some browsers hold a fetch until the first bytes; a comment opens the stream at once.
-    this.push(':\n\n');
+    // Some browsers hold a fetch until the first bytes. The headers leave with the first event;
+    // when that takes longer than OPENING_COMMENT_MS, a comment opens the stream. Writing it at
+    // once would put one more write (a wake-up of the client) before the upstream request.
+    this.opening = setTimeout(() => {
+      if (!this.opened) this.pushFrame(':\n\n');
+    }, OPENING_COMMENT_MS);
+    this.opening.unref();
     this.ping = setInterval(() => {
-      if (this.readableLength === 0) this.push(':\n\n');
+      if (this.readableLength === 0) this.pushFrame(':\n\n');
     }, PING_INTERVAL_MS);
     this.ping.unref();
+  }
+
+  private pushFrame(text: string | null): void {
+    if (!this.opened) {
+      this.opened = true;
+      clearTimeout(this.opening);
+    }
+    this.push(text);
   }
 
   override _read(): void {
@@ -72,7 +91,7 @@ class EventStream extends Readable {
           return;
         }
         // push() asks for more through _read while the buffer has room.
-        this.push(`event: next\ndata: ${stringifyResult(step.value)}\n\n`);
+        this.pushFrame(`event: next\ndata: ${stringifyResult(step.value)}\n\n`);
       },
       (error: unknown) => {
         this.pulling = false;
@@ -84,11 +103,12 @@ class EventStream extends Readable {
   private finish(): void {
     this.finished = true;
     clearInterval(this.ping);
-    this.push('event: complete\ndata:\n\n');
+    this.pushFrame('event: complete\ndata:\n\n');
     this.push(null);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.opening);
     clearInterval(this.ping);
     // The client went away: ending the iterator ends the subscription (and its upstream request).
     if (!this.finished) {

@@ -14,6 +14,7 @@ export interface SseWriter {
   readonly opened: boolean;
   /** The client has gone or the response has ended. */
   readonly closed: boolean;
+  /** Sets the status and headers; they are written with the first frames sent. */
   open(headers?: Record<string, string>): void;
   /**
    * Queues SSE text (whole frames, see formatSseFrames) for this tick's write. Undefined when the
@@ -77,7 +78,9 @@ export function createSseWriter(response: ServerResponse): SseWriter {
         'x-accel-buffering': 'no',
         ...headers,
       });
-      response.flushHeaders();
+      // No flushHeaders(): the headers leave with the first frames, which are sent in this tick,
+      // in one write. A separate write for them costs a wake-up of the client on the path to its
+      // first token.
     },
     send(text) {
       if (text === '' || isClosed()) return drained;
