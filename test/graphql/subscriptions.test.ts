@@ -46,6 +46,30 @@ describe('subscription transports', () => {
     expect(text).toContain('event: complete');
   });
 
+  it('over SSE, sends the headers with the first event, or with a comment when no event comes soon', async () => {
+    const firstBytes = async (query: string) => {
+      const started = performance.now();
+      const response = await fetch(app.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${TEST_ADMIN_KEY}` },
+        body: JSON.stringify({ query }),
+      });
+      const headersAfterMs = performance.now() - started;
+      const reader = response.body!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      await reader.cancel();
+      return { headersAfterMs, first };
+    };
+    // An event at once: it carries the headers, with no comment written before it.
+    const fast = await firstBytes('subscription { time(intervalMs: 10, count: 1) }');
+    expect(fast.first.startsWith('event: next\n')).toBe(true);
+    // No event for a while (nothing is being metered): a comment opens the stream so the client
+    // knows it is connected; without it the fetch would wait for the first usage record.
+    const quiet = await firstBytes('subscription { usageEvents { id } }');
+    expect(quiet.first).toBe(':\n\n');
+    expect(quiet.headersAfterMs).toBeLessThan(2000);
+  });
+
   it('serves GraphiQL to a browser', async () => {
     const response = await fetch(app.graphqlUrl, { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
