@@ -45,13 +45,15 @@ export function createUndiciHttpClient(options: UndiciHttpClientOptions = {}): H
   });
   return {
     async request(request) {
+      const { origin, path } = target(request.url);
       const response = await agent.request({
-        origin: new URL(request.url).origin,
-        path: pathOf(request.url),
+        origin,
+        path,
         method: request.method,
         headers: request.headers,
         body: request.body ?? null,
         signal: request.signal ?? null,
+        highWaterMark: RESPONSE_BODY_HIGH_WATER_MARK,
       } as Dispatcher.RequestOptions);
       const body = response.body;
       return {
@@ -79,7 +81,26 @@ export function createUndiciHttpClient(options: UndiciHttpClientOptions = {}): H
   };
 }
 
-function pathOf(url: string): string {
-  const parsed = new URL(url);
-  return parsed.pathname + parsed.search;
+/**
+ * What a response body buffers before the upstream connection is paused (undici's default is
+ * 64 KiB). A stream whose client reads slower than the upstream sends holds at most this much in
+ * the gateway; the rest waits in the kernel's socket buffers. With 1,000 streams behind slow
+ * clients, 64 KiB each was up to 64 MB of the gateway's memory.
+ */
+const RESPONSE_BODY_HIGH_WATER_MARK = 16 * 1024;
+
+/** Adapters call a handful of URLs over and over; each is parsed once. */
+const targets = new Map<string, { origin: string; path: string }>();
+const MAX_CACHED_TARGETS = 1000;
+
+function target(url: string): { origin: string; path: string } {
+  let found = targets.get(url);
+  if (found === undefined) {
+    const parsed = new URL(url);
+    found = { origin: parsed.origin, path: parsed.pathname + parsed.search };
+    // URLs with per-request parts (a query string) must not grow the cache without bound.
+    if (targets.size >= MAX_CACHED_TARGETS) targets.clear();
+    targets.set(url, found);
+  }
+  return found;
 }
