@@ -50,9 +50,20 @@ function streamWorkload(streams: number, rounds: number, mock: MockShape, rampMs
   };
 }
 
+/** The metering workloads (bench/metering-bench.ts), run after the gateway workloads. */
+export interface MeteringPlan {
+  /** Records per usage-write run (`metering-write`), every run; 0 skips it. */
+  writeRecords: number;
+  /** Events seeded for the usage reports (`usage-query`), once; null skips it. */
+  queryRows: number | null;
+}
+
+export const meteringWorkloadIds = ['metering-write', 'usage-query'] as const;
+
 export interface Plan {
   runs: number;
   workloads: Workload[];
+  metering: MeteringPlan;
 }
 
 /**
@@ -74,10 +85,12 @@ export function fullPlan(gapFor1000: number): Plan {
       streamWorkload(100, 4, { ttftMs: 20, chunks: 200, gapMs: 5 }, 100, 60_000),
       streamWorkload(1000, 1, { ttftMs: 20, chunks: 200, gapMs: gapFor1000 }, 1000, 240_000),
     ],
+    // 10M events take about 2.5 minutes to seed (3 GB) and are reported once.
+    metering: { writeRecords: 200_000, queryRows: 10_000_000 },
   };
 }
 
-/** --quick: one run of the workloads the targets are stated for, shortened; about 2 minutes. */
+/** --quick: one run of the workloads the targets are stated for, shortened (no 10M-event usage reports); about 2 minutes. */
 export function quickPlan(gapFor1000: number): Plan {
   return {
     runs: 1,
@@ -86,6 +99,7 @@ export function quickPlan(gapFor1000: number): Plan {
       streamWorkload(100, 2, { ttftMs: 20, chunks: 200, gapMs: 5 }, 100, 60_000),
       streamWorkload(1000, 1, { ttftMs: 20, chunks: 100, gapMs: gapFor1000 }, 1000, 240_000),
     ],
+    metering: { writeRecords: 50_000, queryRows: null },
   };
 }
 

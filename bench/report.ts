@@ -2,6 +2,7 @@
 // the repetitions, ratios computed run by run against the baseline or floor of the same run, and
 // the stated targets with a verdict each.
 import type { LoadFigures, RequestFigures, StreamFigures } from './load-commands.ts';
+import type { MeteringResults } from './metering-bench.ts';
 import type { RouteGroup, Workload } from './plan.ts';
 import { spread, type Spread } from './statistics.ts';
 
@@ -21,6 +22,8 @@ export interface BenchResults {
   workloads: Workload[];
   /** figures[workloadId][routeId][run] */
   figures: Record<string, Record<string, Array<LoadFigures | null>>>;
+  /** The metering workloads, when they ran. */
+  metering?: MeteringResults;
   notes: string[];
 }
 
@@ -208,7 +211,59 @@ function goals(results: BenchResults): Goal[] {
     list.push({ goal: `${name}: 1,000 concurrent streams, peak RSS < 300 MB`, value: of(results, 'streams-1000', id, streamMetrics.rss), suffix: ' MB', meets: (m) => m < 300 });
     list.push({ goal: `(info) ${name}: 1,000 concurrent streams, RSS added by the workload`, value: of(results, 'streams-1000', id, streamMetrics.rssAdded), suffix: ' MB', meets: () => true });
   }
+  const metering = results.metering;
+  const writes = (database: 'Postgres' | 'PGlite') =>
+    spread((metering?.write ?? []).map((run) => run?.find((figures) => figures.database.startsWith(database))?.recordsPerSecond ?? null));
+  list.push({ goal: 'metering: usage records written to Postgres ≥ 20,000/s', value: metering ? writes('Postgres') : null, suffix: '/s', meets: (m) => m >= 20_000 });
+  list.push({ goal: '(info) metering: usage records written to PGlite (in memory)', value: metering ? writes('PGlite') : null, suffix: '/s', meets: () => true });
+  const query = metering?.query;
+  list.push({
+    goal: `metering: grouped 30-day usage over ${query ? `${(query.rows / 1e6).toLocaleString('en-US')}M` : '10M'} events < 100 ms (slowest report's median)`,
+    value: query ? spread([Math.max(...query.cases.map((report) => report.medianMs))]) : null,
+    suffix: ' ms',
+    meets: (m) => m < 100,
+  });
   return list;
+}
+
+/** The metering workloads' tables: write throughput per run, and each report's timings. */
+function meteringTables(metering: MeteringResults): string[] {
+  const lines: string[] = [];
+  const runs = metering.write.filter((run): run is NonNullable<typeof run> => run !== null);
+  if (runs.length > 0) {
+    lines.push(
+      `### Metering: usage write throughput (${metering.writeRecords.toLocaleString('en-US')} records per run, \`bench/usage-write.ts\`)`,
+      '',
+      'Records handed to the usage writer as fast as the process can, written in batches of 2,000 (one statement that also updates the daily rollups) until the last commit; PGlite in memory with at most 50,000 records.',
+      '',
+    );
+    const databases = runs[0]!.map((figures) => figures.database);
+    lines.push(
+      ...table(
+        ['database', 'records/s', 'time to last commit s', 'statements', 'record() cost on the request path µs'],
+        databases.map((database) => {
+          const of = (pick: (f: (typeof runs)[number][number]) => number) => spread(runs.map((run) => { const f = run.find((x) => x.database === database); return f ? pick(f) : null; }));
+          return [database, formatSpread(of((f) => f.recordsPerSecond)), formatSpread(of((f) => f.seconds)), formatSpread(of((f) => f.statements)), formatSpread(of((f) => f.recordCostMicroseconds))];
+        }),
+      ),
+      '',
+    );
+  }
+  const query = metering.query;
+  if (query) {
+    lines.push(
+      `### Metering: usage reports over ${query.rows.toLocaleString('en-US')} events (\`bench/usage-query.ts\`, one run, 7 timings per report after a warm-up)`,
+      '',
+      `Seeded over 30 days${query.seedSeconds === null ? '' : ` in ${Math.round(query.seedSeconds)} s`}; \`UsageRepository.report\`, what the \`usage\` query resolves with.`,
+      '',
+      ...table(
+        ['report', 'groups', 'answered from', 'median ms', 'min ms', 'max ms'],
+        query.cases.map((report) => [report.name, number(report.groups), report.source, number(report.medianMs), number(report.minMs), number(report.maxMs)]),
+      ),
+      '',
+    );
+  }
+  return lines;
 }
 
 export function goalRows(results: BenchResults): string[] {
@@ -238,6 +293,7 @@ export function renderMarkdown(results: BenchResults, extra: string[] = []): str
     lines.push(`### ${workload.title}`, '');
     lines.push(...(workload.kind === 'requests' ? requestTable(results, workload) : streamTable(results, workload)), '');
   }
+  if (results.metering) lines.push(...meteringTables(results.metering));
   lines.push(...extra);
   return lines.join('\n');
 }

@@ -11,6 +11,7 @@ import { cpus, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LoadCommand, LoadFigures, LoadReply, RequestLoad, StreamLoad } from './load-commands.ts';
 import { benchDatabase, type BenchDatabase } from './bench-database.ts';
+import { usageQuery, usageWrite, type MeteringResults } from './metering-bench.ts';
 import { provisionVirtualKey, startModelgraph, type ModelgraphGateway } from './modelgraph-gateway.ts';
 import { installPeer, peerHeaders, peerVersion, startPeer } from './peer-portkey.ts';
 import { chatCompletionsRoute, fullPlan, graphQLRoutes, quickPlan, type MockShape, type Plan, type Route, type Workload } from './plan.ts';
@@ -203,6 +204,9 @@ async function main(): Promise<void> {
   const plan: Plan = options.quick ? quickPlan(gapFor1000) : fullPlan(gapFor1000);
   const runs = options.runs ?? plan.runs;
   const workloads = plan.workloads.filter((workload) => !options.workloads || options.workloads.includes(workload.id));
+  const wanted = (id: string) => !options.workloads || options.workloads.includes(id);
+  const writeRecords = wanted('metering-write') ? plan.metering.writeRecords : 0;
+  const queryRows = wanted('usage-query') ? plan.metering.queryRows : null;
   const notes: string[] = [];
   if (!canPin) notes.push('taskset or a second core is missing: nothing is pinned and the figures are not comparable.');
   pinProcess(process.pid, loadCore);
@@ -295,6 +299,34 @@ async function main(): Promise<void> {
       }
     }
 
+    // Metering: the usage writer's throughput every run, the 10M-event reports once (seeding is slow).
+    let metering: MeteringResults | undefined;
+    if (writeRecords > 0 || queryRows !== null) {
+      if (!database.serverUrl) {
+        notes.push('Metering workloads not measured: they need a Postgres server (127.0.0.1:5432 or BENCH_POSTGRES_URL).');
+      } else {
+        metering = { write: [], writeRecords, query: null };
+        for (let run = 0; run < runs && writeRecords > 0; run++) {
+          if (stopRequested) return;
+          log(`run ${run + 1}/${runs} metering-write (${writeRecords.toLocaleString('en-US')} records)`);
+          try {
+            metering.write[run] = await usageWrite(database.serverUrl, writeRecords, log);
+          } catch (error) {
+            notes.push(`run ${run + 1}, metering-write: ${(error as Error).message.split('\n')[0]}`);
+            metering.write[run] = null;
+          }
+        }
+        if (queryRows !== null && !stopRequested) {
+          log(`usage-query (${queryRows.toLocaleString('en-US')} events; seeding takes a few minutes)`);
+          try {
+            metering.query = await usageQuery(database.serverUrl, queryRows, log);
+          } catch (error) {
+            notes.push(`usage-query: ${(error as Error).message.split('\n')[0]}`);
+          }
+        }
+      }
+    }
+
     const extra: string[] = [];
     if (options.profile) {
       await modelgraph.stop();
@@ -320,6 +352,7 @@ async function main(): Promise<void> {
       routes: working.map(({ id, label, group }) => ({ id, label, group })),
       workloads,
       figures,
+      ...(metering ? { metering } : {}),
       notes,
     };
     const markdown = renderMarkdown(results, extra);

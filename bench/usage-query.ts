@@ -1,9 +1,11 @@
-// `node --import tsx bench/usage-query.ts [--rows=10000000] [--database-url=postgres://...] [--keep=<db name>]`
+// `node --import tsx bench/usage-query.ts [--rows=10000000] [--database-url=postgres://...] [--keep=<db name>] [--json=FILE]`
+// (`npm run bench` runs it after the gateway workloads and reads --json.)
 // Seeds usage_events with --rows events over 30 days (generate_series, in a fresh database on the
 // local Postgres), fills usage_daily from them once (at run time the writer maintains it batch by
 // batch), then times grouped usage reports through the real repository: median of 7 runs after a
 // warm-up. --keep=<name> reuses (or keeps) a seeded database between runs.
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -16,6 +18,15 @@ const argument = (name: string) => process.argv.find((arg) => arg.startsWith(`--
 const rows = Number(argument('rows') ?? 10_000_000);
 const serverUrl = argument('database-url') ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const keep = argument('keep');
+const jsonFile = argument('json');
+
+/** The JSON `npm run bench` reads. */
+export interface UsageQueryFigures {
+  rows: number;
+  /** Seconds spent seeding (null when a kept database was reused). */
+  seedSeconds: number | null;
+  cases: Array<{ name: string; groups: number; source: string; medianMs: number; minMs: number; maxMs: number }>;
+}
 
 const DAY_MS = 86_400_000;
 const KEYS = 200;
@@ -51,6 +62,7 @@ async function main(): Promise<void> {
   const [version] = rowsOf<{ version: string }>(await database.db.execute(sql`select version()`));
   console.log(`# usage query benchmark: ${rows.toLocaleString('en')} events over 30 days\n${version!.version}\n`);
 
+  let seedSeconds: number | null = null;
   if (!(await seeded(url.toString()))) {
     await database.db.execute(sql`truncate usage_events, usage_daily`);
     const chunk = 1_000_000;
@@ -85,7 +97,8 @@ async function main(): Promise<void> {
       FROM usage_events GROUP BY 1, 2, 3, 4, 5, 6, 7`);
     await database.db.execute(sql`VACUUM ANALYZE usage_events`);
     await database.db.execute(sql`VACUUM ANALYZE usage_daily`);
-    console.log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(0)} s`);
+    seedSeconds = (performance.now() - seedStarted) / 1000;
+    console.log(`seeded in ${seedSeconds.toFixed(0)} s`);
   }
   const [sizes] = rowsOf<Record<string, string>>(
     await database.db.execute(sql`select (select count(*) from usage_events)::text as events, (select count(*) from usage_daily)::text as rollups,
@@ -108,6 +121,7 @@ async function main(): Promise<void> {
     // The worst case for partial days: both ends at noon, half a day of events at each end.
     { name: 'by DAY, 30 days from noon to noon (half a day of events at each end)', filter: { ...emptyFilter(), from: new Date(start + DAY_MS / 2), to: new Date(today - DAY_MS / 2) }, groupBy: ['DAY'] },
   ];
+  const figures: UsageQueryFigures = { rows, seedSeconds, cases: [] };
   console.log('| report | groups | source | median | min | max |\n|---|---:|---|---:|---:|---:|');
   for (const { name: caseName, filter, groupBy } of cases) {
     const times: number[] = [];
@@ -119,7 +133,9 @@ async function main(): Promise<void> {
     }
     times.sort((a, b) => a - b);
     console.log(`| ${caseName} | ${report.series.length} | ${report.source} | ${times[3]!.toFixed(1)} ms | ${times[0]!.toFixed(1)} ms | ${times[6]!.toFixed(1)} ms |`);
+    figures.cases.push({ name: caseName, groups: report.series.length, source: report.source, medianMs: times[3]!, minMs: times[0]!, maxMs: times[6]! });
   }
+  if (jsonFile) writeFileSync(jsonFile, JSON.stringify(figures));
   await database.close();
   if (!keep) {
     const cleanup = postgres(serverUrl, { max: 1, onnotice: () => undefined });

@@ -1,9 +1,11 @@
-// `node --import tsx bench/usage-write.ts [--records=200000] [--database-url=postgres://...]`
+// `node --import tsx bench/usage-write.ts [--records=200000] [--database-url=postgres://...] [--json=FILE]`
+// (`npm run bench` runs it after the gateway workloads and reads --json.)
 // Write throughput of the usage writer: records handed to UsageWriter.record() as fast as the
 // process can (the request path's cost per record is measured too), written in batches of 2000 by
 // one INSERT ... SELECT FROM unnest(...) statement that also adds to the daily rollups; stop() returns
 // when the last batch committed. Postgres in a fresh database on the local server, and PGlite.
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -16,6 +18,18 @@ import { UsageWriter } from '../src/db/usage-writer.ts';
 const argument = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
 const records = Number(argument('records') ?? 200_000);
 const serverUrl = argument('database-url') ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const jsonFile = argument('json');
+
+/** One database's figures (the JSON `npm run bench` reads). */
+export interface UsageWriteFigures {
+  database: string;
+  records: number;
+  statements: number;
+  seconds: number;
+  recordsPerSecond: number;
+  /** Time record() takes on the request path, per record. */
+  recordCostMicroseconds: number;
+}
 
 function record(i: number): UsageRecord {
   return {
@@ -43,7 +57,7 @@ function record(i: number): UsageRecord {
   };
 }
 
-async function measure(label: string, database: Database, count: number): Promise<string> {
+async function measure(label: string, database: Database, count: number): Promise<UsageWriteFigures> {
   await database.migrate();
   let statements = 0;
   const store = createUsageEventStore(database.db);
@@ -58,11 +72,14 @@ async function measure(label: string, database: Database, count: number): Promis
     await database.db.execute(sql`select (select count(*) from usage_events)::int as events, (select sum(requests) from usage_daily)::int as requests`),
   );
   if (row!.events !== count || row!.requests !== count) throw new Error(`expected ${count} rows, got ${JSON.stringify(row)}`);
-  return `| ${label} | ${count.toLocaleString('en')} | ${statements} | ${seconds.toFixed(2)} s | ${Math.round(count / seconds).toLocaleString('en')} | ${((handedOver * 1000) / count).toFixed(2)} µs |`;
+  return { database: label, records: count, statements, seconds, recordsPerSecond: count / seconds, recordCostMicroseconds: (handedOver * 1000) / count };
 }
 
+const row = (f: UsageWriteFigures) =>
+  `| ${f.database} | ${f.records.toLocaleString('en')} | ${f.statements} | ${f.seconds.toFixed(2)} s | ${Math.round(f.recordsPerSecond).toLocaleString('en')} | ${f.recordCostMicroseconds.toFixed(2)} µs |`;
+
 async function main(): Promise<void> {
-  const lines = ['| database | records | statements | time to last commit | records/s | record() cost |', '|---|---:|---:|---:|---:|---:|'];
+  const figures: UsageWriteFigures[] = [];
   const name = `mg_bench_write_${randomBytes(4).toString('hex')}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => undefined });
   await admin.unsafe(`CREATE DATABASE ${name}`);
@@ -71,16 +88,17 @@ async function main(): Promise<void> {
   const pg = await openDatabase({ url: url.toString(), dataDir: '' });
   const [version] = rowsOf<{ v: string }>(await pg.db.execute(sql`select current_setting('server_version') as v`));
   try {
-    lines.push(await measure(`Postgres ${version!.v}`, pg, records));
+    figures.push(await measure(`Postgres ${version!.v}`, pg, records));
   } finally {
     await pg.close();
     await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }
   const lite = await openDatabase({ dataDir: 'memory://' });
-  lines.push(await measure('PGlite (in memory)', lite, Math.min(records, 50_000)));
+  figures.push(await measure('PGlite (in memory)', lite, Math.min(records, 50_000)));
   await lite.close();
-  console.log(lines.join('\n'));
+  console.log(['| database | records | statements | time to last commit | records/s | record() cost |', '|---|---:|---:|---:|---:|---:|', ...figures.map(row)].join('\n'));
+  if (jsonFile) writeFileSync(jsonFile, JSON.stringify(figures));
 }
 
 main().catch((error: unknown) => {
