@@ -94,9 +94,10 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     usage: metering.writer,
     ...(health ? { health } : {}),
   });
-  // Embeddings share the completions' admission (budgets, rate limits) and usage sink.
+  // Embeddings share the completions' router (strategies, retries, cooldowns and live stats per
+  // deployment), admission (budgets, rate limits) and usage sink.
   const embeddings = new EmbeddingService({
-    deployments,
+    router: completions.router,
     adapters: runtime.embeddingAdapters,
     clock,
     newId,

@@ -133,7 +133,8 @@ const DEFAULT_OUTPUT_ALLOWANCE = 4096;
 export class CompletionService {
   private readonly admission: Admission;
   private readonly usageSink: UsageSink;
-  private readonly router: Router;
+  /** Embeddings route through it too: one live state (cooldown, stats) per deployment. */
+  readonly router: Router;
 
   constructor(private readonly options: CompletionServiceOptions) {
     this.admission = options.admission ?? noAdmission;
@@ -219,7 +220,7 @@ export class CompletionService {
       for (let attempt = await run.next(signal); attempt; attempt = await run.next(signal)) {
         const { candidate } = attempt;
         try {
-          const result = await Promise.race([candidate.adapter.generate(attempt.chatRequest, attempt.timer.signal), attempt.timer.expired]);
+          const result = await Promise.race([candidate.adapter.generate(attempt.upstreamRequest, attempt.timer.signal), attempt.timer.expired]);
           run.succeeded(attempt, { usage: result.usage, firstTokenAt: null });
           ledger.attempts.push(attemptOf(attempt, null, clock.now()));
           ledger.served = candidate;
@@ -283,7 +284,7 @@ export class CompletionService {
       }
 
       for (let attempt = await run.next(signal); attempt; attempt = await run.next(signal)) {
-        const { candidate, chatRequest, timer } = attempt;
+        const { candidate, upstreamRequest: chatRequest, timer } = attempt;
         const accumulator = new StreamAccumulator();
         current = { attempt, accumulator };
         let failure: GatewayError | null = null;
@@ -359,7 +360,7 @@ export class CompletionService {
       if (!terminated || signal.aborted) ledger.cancelledByClient = true;
       if (!terminated && current) {
         run?.abandoned(current.attempt);
-        ledger.usage = streamUsage(current.attempt.chatRequest, current.accumulator, true);
+        ledger.usage = streamUsage(current.attempt.upstreamRequest, current.accumulator, true);
         ledger.cost = priceUsage(ledger.usage, current.attempt.candidate.deployment.pricing);
         ledger.error ??= new CancelledError();
       }

@@ -1,24 +1,35 @@
 // The embedding service: the same keys, model access, budgets and metering as completions, for
-// one more typed operation. It resolves the public model name through the deployment table, tries
-// its deployments in priority order (weighted within a priority) and falls back to the next one
-// when a deployment is busy or failing, reserves before the first upstream call and records one
-// usage record per request. Both the GraphQL and the REST edges call this.
+// one more typed operation, routed by the completions' router: the group's strategy, fallbacks,
+// retries after a backoff (or the upstream's Retry-After), cooldown of failing deployments (shared
+// with chat: it is the same deployment's health), per-deployment timeouts and live stats. It
+// reserves before the first upstream call and records one usage record per request. Both the
+// GraphQL and the REST edges call this.
 import type { Caller } from './auth.ts';
 import { describeAttempt, type Attempt } from './completion-service.ts';
-import type { Deployment, DeploymentTable } from './deployments.ts';
-import { estimateEmbeddingTokens, type EmbeddingAdapter, type EmbeddingInputType, type EmbeddingUsage } from './embeddings.ts';
-import { CancelledError, GatewayError, InvalidRequestError, ModelNotFoundError, toGatewayError, type ErrorCode } from './errors.ts';
+import {
+  estimateEmbeddingTokens,
+  longestInputTokens,
+  type EmbeddingAdapter,
+  type EmbeddingInputType,
+  type EmbeddingRequest,
+  type EmbeddingUsage,
+} from './embeddings.ts';
+import { CancelledError, GatewayError, InvalidRequestError, toGatewayError } from './errors.ts';
 import { noAdmission, noUsageSink, type Admission, type AdmissionTicket, type UsageSink } from './metering.ts';
 import type { RateLimitStatus } from './metering/rate-limits.ts';
-import { assertModelAllowed, resolveModelAlias } from './model-access.ts';
 import type { Clock } from './ports.ts';
 import { maximumCost, priceUsage } from './pricing.ts';
-import { AttemptTimer } from './router/attempt-timer.ts';
+import type { RequestFeature } from './router/parameter-support.ts';
+import type { RouteOperation } from './router/route-operation.ts';
+import type { Candidate, PlannedAttempt, RouteRun } from './router/route-run.ts';
+import type { AdapterLookup } from './router/router-context.ts';
+import type { Router } from './router/router.ts';
 import { emptyUsage } from './types.ts';
 
-export interface EmbeddingAdapterLookup {
-  get(providerId: string): EmbeddingAdapter | undefined;
-}
+export type EmbeddingAdapterLookup = AdapterLookup<EmbeddingAdapter>;
+
+/** What the router carries for an embeddings request; each deployment is sent it with its upstream model. */
+export type EmbeddingParameters = Omit<EmbeddingRequest, 'model'>;
 
 export interface EmbeddingsRequest {
   /** The public model name (a configured name or `provider/model`). */
@@ -39,7 +50,7 @@ export interface EmbeddingsRequest {
 export interface EmbeddingsOutcome {
   generationId: string;
   requestedModel: string;
-  /** The public name that served the request (after the caller's aliases). */
+  /** The public name that served the request (after the caller's aliases; a configured fallback's name when one served). */
   model: string;
   providerId: string;
   upstreamModel: string;
@@ -55,7 +66,8 @@ export interface EmbeddingsOutcome {
 }
 
 export interface EmbeddingServiceOptions {
-  deployments: DeploymentTable;
+  /** The completions' router (CompletionService.router): one live state per deployment for both operations. */
+  router: Router;
   adapters: EmbeddingAdapterLookup;
   clock: Clock;
   newId(): string;
@@ -63,67 +75,72 @@ export interface EmbeddingServiceOptions {
   admission?: Admission;
   /** Where each request's usage record goes (the completion service's). */
   usage?: UsageSink;
-  /** Uniform in [0, 1): the weighted choice among deployments of equal priority. */
-  random?: () => number;
-  /** Per-attempt limit for deployments without their own timeoutMs. */
-  defaultTimeoutMs?: number;
 }
 
-/** Errors another deployment of the same model may not have. */
-const FALLBACK_CODES: ReadonlySet<ErrorCode> = new Set(['RATE_LIMITED', 'OVERLOADED', 'TIMEOUT', 'UPSTREAM_ERROR']);
+const NO_FEATURES: readonly RequestFeature[] = Object.freeze([]);
 
-const DEFAULT_TIMEOUT_MS = 120_000;
-
-interface Candidate {
-  deployment: Deployment;
-  adapter: EmbeddingAdapter;
+/** Embeddings as the router routes them: one constant per service. */
+function embeddingOperation(adapters: EmbeddingAdapterLookup): RouteOperation<EmbeddingParameters, EmbeddingAdapter, EmbeddingRequest> {
+  return {
+    name: 'embeddings',
+    adapters,
+    // Embedding models have no optional features (tools, vision...) to drop or require.
+    features: () => NO_FEATURES,
+    // Each input is embedded on its own: the longest must fit the window, not their sum.
+    contextTokens: (parameters) => longestInputTokens(parameters.input),
+    outputTokens: () => 0,
+    upstreamRequest: (parameters, deployment) => ({ ...parameters, model: deployment.upstreamModel }),
+  };
 }
+
+type EmbeddingAttempt = PlannedAttempt<EmbeddingAdapter, EmbeddingRequest>;
+type EmbeddingRun = RouteRun<EmbeddingParameters, EmbeddingAdapter, EmbeddingRequest>;
 
 export class EmbeddingService {
   private readonly admission: Admission;
   private readonly usageSink: UsageSink;
-  private readonly random: () => number;
+  private readonly operation: RouteOperation<EmbeddingParameters, EmbeddingAdapter, EmbeddingRequest>;
 
   constructor(private readonly options: EmbeddingServiceOptions) {
     this.admission = options.admission ?? noAdmission;
     this.usageSink = options.usage ?? noUsageSink;
-    this.random = options.random ?? Math.random;
+    this.operation = embeddingOperation(options.adapters);
   }
 
   async create(request: EmbeddingsRequest, signal: AbortSignal): Promise<EmbeddingsOutcome> {
-    const { clock } = this.options;
+    const { clock, router } = this.options;
     const generationId = this.options.newId();
     const startedAt = clock.now();
     const attempts: Attempt[] = [];
-    let served: Deployment | null = null;
-    let modelName: string | null = null;
+    let served: Candidate<EmbeddingAdapter> | null = null;
     let usage: EmbeddingUsage = { inputTokens: 0 };
     let cost = 0n;
     let failure: GatewayError | null = null;
     let ticket: AdmissionTicket | null = null;
     try {
       validate(request);
-      const { model, candidates } = this.resolve(request);
-      modelName = model;
-      const promptTokens = estimateEmbeddingTokens(request.input);
-      ticket = await this.admit(request, model, candidates, promptTokens);
-      for (const { deployment, adapter } of candidates) {
-        if (signal.aborted) break;
-        const attemptStartedAt = clock.now();
-        const upstream = `${deployment.providerId}/${deployment.upstreamModel}`;
-        const timer = new AttemptTimer(signal, { totalMs: deployment.timeoutMs ?? this.options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS, totalIsRequestDeadline: false }, upstream);
+      // Resolves the caller's aliases and checks model access (MODEL_NOT_FOUND, FORBIDDEN).
+      const run = router.routeOperation(
+        this.operation,
+        { model: request.model, parameters: parametersOf(request), ...(request.caller ? { caller: request.caller } : {}) },
+        estimateEmbeddingTokens(request.input),
+      );
+      ticket = await this.admit(request, run);
+      for (let attempt = await run.next(signal); attempt; attempt = await run.next(signal)) {
+        const { candidate, timer } = attempt;
         try {
-          const result = await Promise.race([adapter.embed(upstreamRequest(request, deployment), timer.signal), timer.expired]);
-          attempts.push(attemptOf(deployment, model, null, clock.now() - attemptStartedAt));
-          served = deployment;
-          usage = result.usage ?? { inputTokens: promptTokens };
-          cost = priceUsage({ ...emptyUsage(), inputTokens: usage.inputTokens }, deployment.pricing);
+          const result = await Promise.race([candidate.adapter.embed(attempt.upstreamRequest, timer.signal), timer.expired]);
+          usage = result.usage ?? { inputTokens: run.promptTokens };
+          run.succeeded(attempt, { usage: { inputTokens: usage.inputTokens, outputTokens: 0 }, firstTokenAt: null });
+          attempts.push(attemptOf(attempt, null, clock.now()));
+          served = candidate;
+          cost = priceUsage({ ...emptyUsage(), inputTokens: usage.inputTokens }, candidate.deployment.pricing);
           return {
             generationId,
             requestedModel: request.model,
-            model,
-            providerId: deployment.providerId,
-            upstreamModel: deployment.upstreamModel,
+            model: candidate.modelName,
+            providerId: candidate.deployment.providerId,
+            upstreamModel: candidate.deployment.upstreamModel,
             vectors: result.vectors,
             usage,
             usageEstimated: result.usage === null,
@@ -133,14 +150,11 @@ export class EmbeddingService {
           };
         } catch (thrown) {
           const error = signal.aborted ? new CancelledError() : (timer.timeout ?? toGatewayError(thrown));
-          attempts.push(attemptOf(deployment, model, error, clock.now() - attemptStartedAt));
-          failure = error;
-          if (!FALLBACK_CODES.has(error.code)) break;
-        } finally {
-          timer.dispose();
+          attempts.push(attemptOf(attempt, error, clock.now()));
+          if (!run.failed(attempt, error, false)) break;
         }
       }
-      throw signal.aborted ? new CancelledError() : (failure ?? new CancelledError());
+      throw signal.aborted ? new CancelledError() : run.finalError();
     } catch (thrown) {
       failure = toGatewayError(thrown);
       throw thrown;
@@ -158,10 +172,10 @@ export class EmbeddingService {
           userId: caller?.userId ?? null,
           endUser: request.user ?? null,
           requestedModel: request.model,
-          model: served ? modelName : null,
-          deploymentId: served?.id ?? null,
-          providerId: served?.providerId ?? null,
-          upstreamModel: served?.upstreamModel ?? null,
+          model: served?.modelName ?? null,
+          deploymentId: served?.deployment.id ?? null,
+          providerId: served?.deployment.providerId ?? null,
+          upstreamModel: served?.deployment.upstreamModel ?? null,
           // Embeddings produce no output tokens.
           usage: { ...emptyUsage(), inputTokens: usage.inputTokens },
           cost,
@@ -178,30 +192,14 @@ export class EmbeddingService {
     }
   }
 
-  /** The caller's alias applied, the model checked against the caller's allowed models, its embedding deployments in the order to try them. */
-  private resolve(request: EmbeddingsRequest): { model: string; candidates: Candidate[] } {
-    const model = resolveModelAlias(request.caller, request.model);
-    const deployments = this.options.deployments.resolve(model);
-    if (deployments.length === 0) {
-      throw new ModelNotFoundError(`No routable model named "${request.model}"; list the models this gateway serves to see which names are available.`);
-    }
-    assertModelAllowed(request.caller, model, deployments.map((deployment) => deployment.providerId));
-    const candidates = orderDeployments(deployments, this.random).flatMap((deployment) => {
-      const adapter = this.options.adapters.get(deployment.providerId);
-      return adapter ? [{ deployment, adapter }] : [];
-    });
-    if (candidates.length === 0) throw new ModelNotFoundError(`The model "${model}" has no deployment whose provider serves embeddings`);
-    return { model, candidates };
-  }
-
-  /** Reserves the counted input tokens at the dearest candidate's input price. */
-  private async admit(request: EmbeddingsRequest, model: string, candidates: Candidate[], promptTokens: number): Promise<AdmissionTicket> {
+  /** Reserves the counted input tokens at the dearest input price among the deployments the request may reach. */
+  private async admit(request: EmbeddingsRequest, run: EmbeddingRun): Promise<AdmissionTicket> {
     let maxCost = 0n;
-    for (const { deployment } of candidates) {
-      const candidateCost = maximumCost(promptTokens, 0, deployment.pricing);
+    for (const deployment of run.reachableDeployments()) {
+      const candidateCost = maximumCost(run.promptTokens, 0, deployment.pricing);
       if (candidateCost > maxCost) maxCost = candidateCost;
     }
-    const ticket = await this.admission.admit({ caller: request.caller, endUser: request.user ?? null, model, maxTokens: promptTokens, maxCost });
+    const ticket = await this.admission.admit({ caller: request.caller, endUser: request.user ?? null, model: run.model, maxTokens: run.promptTokens, maxCost });
     request.onAdmitted?.(ticket.rateLimits ?? []);
     return ticket;
   }
@@ -216,29 +214,8 @@ function validate(request: EmbeddingsRequest): void {
   }
 }
 
-/** Priority order (the table keeps groups sorted by priority); within one priority, a weighted random order. */
-function orderDeployments(deployments: readonly Deployment[], random: () => number): Deployment[] {
-  const ordered: Deployment[] = [];
-  let start = 0;
-  while (start < deployments.length) {
-    let end = start;
-    while (end < deployments.length && deployments[end]!.priority === deployments[start]!.priority) end++;
-    const pool = deployments.slice(start, end);
-    while (pool.length > 0) {
-      const total = pool.reduce((sum, deployment) => sum + Math.max(0, deployment.weight), 0);
-      let pick = random() * total;
-      let index = pool.findIndex((deployment) => (pick -= Math.max(0, deployment.weight)) < 0);
-      if (index === -1) index = 0;
-      ordered.push(...pool.splice(index, 1));
-    }
-    start = end;
-  }
-  return ordered;
-}
-
-function upstreamRequest(request: EmbeddingsRequest, deployment: Deployment) {
+function parametersOf(request: EmbeddingsRequest): EmbeddingParameters {
   return {
-    model: deployment.upstreamModel,
     input: request.input,
     ...(request.dimensions !== undefined ? { dimensions: request.dimensions } : {}),
     ...(request.inputType !== undefined ? { inputType: request.inputType } : {}),
@@ -246,6 +223,7 @@ function upstreamRequest(request: EmbeddingsRequest, deployment: Deployment) {
   };
 }
 
-function attemptOf(deployment: Deployment, modelName: string, error: GatewayError | null, latencyMs: number): Attempt {
-  return describeAttempt(deployment, modelName, error, latencyMs);
+function attemptOf(attempt: EmbeddingAttempt, error: GatewayError | null, now: number): Attempt {
+  const { deployment, modelName } = attempt.candidate;
+  return describeAttempt(deployment, modelName, error, now - attempt.startedAt, attempt.retry, attempt.backoffMs);
 }

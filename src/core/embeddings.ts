@@ -49,3 +49,10 @@ export function estimateEmbeddingTokens(input: readonly string[]): number {
   for (const text of input) tokens += Math.max(1, Math.ceil(text.length / 4));
   return tokens;
 }
+
+/** The estimate of the longest input alone: what must fit a deployment's context window. */
+export function longestInputTokens(input: readonly string[]): number {
+  let longest = 0;
+  for (const text of input) longest = Math.max(longest, text.length);
+  return Math.max(1, Math.ceil(longest / 4));
+}

@@ -9,6 +9,7 @@ import { EmbeddingService } from '../../src/core/embedding-service.ts';
 import { estimateEmbeddingTokens, type EmbeddingAdapter } from '../../src/core/embeddings.ts';
 import { BudgetExceededError, InvalidRequestError, RateLimitedError, UpstreamAuthenticationError } from '../../src/core/errors.ts';
 import type { Admission, AdmissionRequest, UsageRecord } from '../../src/core/metering.ts';
+import { Router } from '../../src/core/router/router.ts';
 
 const price = (input: bigint) => ({ input, output: 0n, cacheRead: null, cacheWrite: null });
 const deployment = (id: string, providerId: string, extra: Partial<Deployment> = {}): Deployment => ({
@@ -39,15 +40,16 @@ function setup(deployments: Deployment[], adapters: Record<string, EmbeddingAdap
   const records: UsageRecord[] = [];
   const calls: string[] = [];
   let ids = 0;
+  const clock = { now: () => Date.now() };
+  const router = new Router({ deployments: new DeploymentTable(catalog, deployments), adapters: new Map(), clock, random: () => 0 });
   const service = new EmbeddingService({
-    deployments: new DeploymentTable(catalog, deployments),
+    router,
     adapters: new Map(
       Object.entries(adapters).map(([id, adapter]) => [id, { embed: (request, signal) => (calls.push(`${id}:${request.model}`), adapter.embed(request, signal)) }]),
     ),
-    clock: { now: () => Date.now() },
+    clock,
     newId: () => `gen-${++ids}`,
     usage: { record: (record) => records.push(record) },
-    random: () => 0,
     ...(admission ? { admission } : {}),
   });
   return { service, records, calls };

@@ -1,9 +1,19 @@
 // createEmbeddings against the OpenAI, Gemini, Cohere and Bedrock simulators: vectors in input
-// order, usage and cost metered into the generation's usage record, model access, fallback.
+// order, usage and cost metered into the generation's usage record, model access, and the router's
+// fallback, retries after Retry-After, cooldown and live state in the admin `deployments` query.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeEmbeddingBase64 } from '../../src/core/embedding-base64.ts';
 import { estimateEmbeddingTokens } from '../../src/core/embeddings.ts';
-import { CHAT_ONLY_MODEL, EMBEDDING_PROTOCOLS, embeddingModels, FALLBACK_MODEL, startEmbeddingTestApp, type EmbeddingTestContext } from '../helpers/embedding-test-app.ts';
+import {
+  CHAT_ONLY_MODEL,
+  EMBEDDING_PROTOCOLS,
+  embeddingModels,
+  FALLBACK_MODEL,
+  ROUTED_MODEL,
+  startEmbeddingTestApp,
+  success,
+  type EmbeddingTestContext,
+} from '../helpers/embedding-test-app.ts';
 import { bearer, usageFlushed } from '../helpers/metering.ts';
 import { simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
 
@@ -21,6 +31,15 @@ const CREATE = `mutation($input: EmbeddingsInput!) { createEmbeddings(input: $in
 
 const GENERATION = `query($id: ID!) { generation(id: $id) {
   id keyId requestedModel model provider upstreamModel status cost endUser usage { inputTokens outputTokens } attempts { provider errorCode } } }`;
+
+const ROUTED = `mutation($input: EmbeddingsInput!) { createEmbeddings(input: $input) {
+  __typename
+  ... on Embeddings { provider attempts { provider errorCode retry backoffMs } }
+  ... on Error { code }
+} }`;
+
+const DEPLOYMENTS = `query($model: String) { deployments(model: $model) {
+  provider state { inFlight averageLatencyMs failuresInWindow cooledUntil requestsThisMinute tokensThisMinute } } }`;
 
 const texts = ['hello world', 'embeddings are vectors', 'a third text to embed'];
 
@@ -131,5 +150,52 @@ describe('createEmbeddings through GraphQL', () => {
   it('refuses empty input as INVALID_REQUEST', async () => {
     expect(await embed({ model: embeddingModels.openai.name, input: [] })).toMatchObject({ code: 'INVALID_REQUEST' });
     expect(await embed({ model: embeddingModels.openai.name, input: ['ok', ''] })).toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+
+  describe('routed like chat completions', () => {
+    async function routed(input: Record<string, unknown>) {
+      const response = await context.app.graphql(ROUTED, { input }, bearer(key.secret));
+      expect(response.errors).toBeUndefined();
+      return response.data.createEmbeddings;
+    }
+
+    it("retries a 429 after the upstream's Retry-After and lists both attempts", async () => {
+      let calls = 0;
+      context.simulators.openai.setScenario(() => (++calls === 1 ? { kind: 'error', status: 429, message: 'Rate limit reached', retryAfterSeconds: 1 } : success));
+      const started = Date.now();
+      const result = await routed({ model: embeddingModels.openai.name, input: texts });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+      expect(result).toEqual({
+        __typename: 'Embeddings',
+        provider: 'sim-openai',
+        attempts: [
+          { provider: 'sim-openai', errorCode: 'RATE_LIMITED', retry: 0, backoffMs: 0 },
+          { provider: 'sim-openai', errorCode: null, retry: 1, backoffMs: 1000 },
+        ],
+      });
+    });
+
+    it('cools a failing deployment down after falling back, skips it next time, and shows the traffic in `deployments`', async () => {
+      context.simulators.openai.setScenario({ kind: 'error', status: 500, message: 'The server had an error while processing your request.' });
+      const openAIBefore = context.simulators.openai.requests.length;
+      for (let i = 0; i < 2; i++) {
+        expect((await routed({ model: ROUTED_MODEL, input: texts })).attempts).toEqual([
+          { provider: 'sim-openai', errorCode: 'UPSTREAM_ERROR', retry: 0, backoffMs: 0 },
+          { provider: 'sim-cohere', errorCode: null, retry: 0, backoffMs: 0 },
+        ]);
+      }
+      // Two failures within the window: OpenAI is out of rotation, the next request goes straight to Cohere.
+      expect((await routed({ model: ROUTED_MODEL, input: texts })).attempts).toEqual([{ provider: 'sim-cohere', errorCode: null, retry: 0, backoffMs: 0 }]);
+      expect(context.simulators.openai.requests.length).toBe(openAIBefore + 2);
+
+      const response = await context.app.graphql(DEPLOYMENTS, { model: ROUTED_MODEL });
+      expect(response.errors).toBeUndefined();
+      const states = Object.fromEntries(response.data.deployments.map((deployment: { provider: string; state: unknown }) => [deployment.provider, deployment.state]));
+      expect(states['sim-openai']).toMatchObject({ inFlight: 0, requestsThisMinute: 2 });
+      expect(Date.parse(states['sim-openai'].cooledUntil)).toBeGreaterThan(Date.now());
+      expect(states['sim-cohere']).toMatchObject({ inFlight: 0, failuresInWindow: 0, cooledUntil: null, requestsThisMinute: 3 });
+      expect(states['sim-cohere'].averageLatencyMs).not.toBeNull();
+      expect(states['sim-cohere'].tokensThisMinute).toBeGreaterThan(0);
+    });
   });
 });

@@ -24,6 +24,11 @@ export const embeddingModels: Record<EmbeddingProtocol, { name: string; upstream
 export const FALLBACK_MODEL = 'embed-fallback';
 /** A chat model whose provider (mock) serves no embeddings. */
 export const CHAT_ONLY_MODEL = 'chat-only';
+/**
+ * A group of two deployments (OpenAI first, Cohere when OpenAI fails) for the router's tests: no
+ * retries, and two failures cool a deployment down, so no other test shares its deployments' health.
+ */
+export const ROUTED_MODEL = 'embed-routed';
 
 export interface EmbeddingTestContext {
   app: TestApp;
@@ -59,7 +64,14 @@ export async function startEmbeddingTestApp(): Promise<EmbeddingTestContext> {
         { name: FALLBACK_MODEL, provider: 'sim-openai', model: embeddingModels.openai.upstream, priority: 0, pricing: price('openai') },
         { name: FALLBACK_MODEL, provider: 'sim-cohere', model: embeddingModels.cohere.upstream, priority: 1, pricing: price('cohere') },
         { name: CHAT_ONLY_MODEL, provider: 'sim-mock', model: 'mock-small' },
+        { name: ROUTED_MODEL, provider: 'sim-openai', model: embeddingModels.openai.upstream, priority: 0, pricing: price('openai') },
+        { name: ROUTED_MODEL, provider: 'sim-cohere', model: embeddingModels.cohere.upstream, priority: 1, pricing: price('cohere') },
       ],
+      router: {
+        groups: {
+          [ROUTED_MODEL]: { retries: { UPSTREAM_ERROR: 0, RATE_LIMITED: 0 }, cooldown: { failures: 2, windowMs: 60_000, cooldownMs: 60_000 } },
+        },
+      },
     }),
     database,
   );

@@ -1,15 +1,18 @@
-// A CompletionService wired to real adapters over upstream simulators, with the router's clock,
-// randomness and sleeps injected: `sleeps` records every backoff and advances the manual clock
-// instead of waiting, so retry and cooldown tests are deterministic and fast.
+// A CompletionService and an EmbeddingService sharing its router, wired to real OpenAI adapters
+// over upstream simulators, with the router's clock, randomness and sleeps injected: `sleeps`
+// records every backoff and advances the manual clock instead of waiting, so retry and cooldown
+// tests are deterministic and fast.
 import type { Capability, CatalogModel } from '../../src/core/catalog.ts';
 import { CatalogService } from '../../src/core/catalog.ts';
 import { CompletionService, type CompletionEvent, type CompletionRequest } from '../../src/core/completion-service.ts';
 import { DeploymentTable, type Deployment } from '../../src/core/deployments.ts';
+import { EmbeddingService, type EmbeddingsRequest } from '../../src/core/embedding-service.ts';
+import type { EmbeddingAdapter } from '../../src/core/embeddings.ts';
 import type { UsageRecord } from '../../src/core/metering.ts';
 import { systemClock, type ProviderAdapter } from '../../src/core/ports.ts';
 import type { DeploymentHealthStore } from '../../src/core/router/deployment-health-store.ts';
 import type { RouterSettingsInput } from '../../src/core/router/router-settings.ts';
-import { createProviderAdapter } from '../../src/providers/registry.ts';
+import { createEmbeddingAdapter, createProviderAdapter } from '../../src/providers/registry.ts';
 import { createUndiciHttpClient } from '../../src/providers/shared/http-client.ts';
 
 export class ManualClock {
@@ -81,14 +84,17 @@ export function createRouterHarness(options: RouterHarnessOptions) {
   });
   const deployments = new DeploymentTable(catalog, options.deployments.map(deployment));
   const adapters = new Map<string, ProviderAdapter>();
+  const embeddingAdapters = new Map<string, EmbeddingAdapter>();
   for (const [id, baseUrl] of Object.entries(options.providers)) {
     adapters.set(id, options.adapters?.[id] ?? createProviderAdapter({ id, kind: 'openai', baseUrl, apiKey: 'sk-sim' }, http));
+    embeddingAdapters.set(id, createEmbeddingAdapter({ id, kind: 'openai', baseUrl, apiKey: 'sk-sim' }, http)!);
   }
   let ids = 0;
+  const routerClock = options.realClock ? systemClock : clock;
   const service = new CompletionService({
     deployments,
     adapters,
-    clock: options.realClock ? systemClock : clock,
+    clock: routerClock,
     newId: () => `gen-${++ids}`,
     usage: { record: (record) => records.push(record) },
     random: options.random ?? (() => 0.5),
@@ -99,8 +105,16 @@ export function createRouterHarness(options: RouterHarnessOptions) {
     ...(options.router ? { router: options.router } : {}),
     ...(options.health ? { health: options.health } : {}),
   });
+  const embeddings = new EmbeddingService({
+    router: service.router,
+    adapters: embeddingAdapters,
+    clock: routerClock,
+    newId: () => `gen-${++ids}`,
+    usage: { record: (record) => records.push(record) },
+  });
   return {
     service,
+    embeddings,
     deployments,
     clock,
     sleeps,
@@ -112,6 +126,8 @@ export function createRouterHarness(options: RouterHarnessOptions) {
       for await (const event of service.stream({ parameters: hello, ...request }, new AbortController().signal)) events.push(event);
       return events;
     },
+    embed: (request: Omit<EmbeddingsRequest, 'input'> & { input?: string[] }, signal = new AbortController().signal) =>
+      embeddings.create({ input: ['embed this'], ...request }, signal),
     close: () => http.close(),
   };
 }

@@ -3,7 +3,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { estimateEmbeddingTokens } from '../../src/core/embeddings.ts';
-import { EMBEDDING_PROTOCOLS, embeddingModels, FALLBACK_MODEL, startEmbeddingTestApp, type EmbeddingTestContext } from '../helpers/embedding-test-app.ts';
+import { EMBEDDING_PROTOCOLS, embeddingModels, FALLBACK_MODEL, startEmbeddingTestApp, success, type EmbeddingTestContext } from '../helpers/embedding-test-app.ts';
 import { simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
 
 let context: EmbeddingTestContext;
@@ -59,15 +59,26 @@ describe('POST /v1/embeddings with the openai SDK', () => {
     expect(result.usage.prompt_tokens).toBe(simulatedTokenTotal(texts));
   });
 
+  it("retries a 429 within the backoff cap after the upstream's Retry-After", async () => {
+    let calls = 0;
+    context.simulators.openai.setScenario(() => (++calls === 1 ? { kind: 'error', status: 429, message: 'Rate limit reached', retryAfterSeconds: 1 } : success));
+    const started = Date.now();
+    const result = await client.embeddings.create({ model: embeddingModels.openai.name, input: texts, dimensions: 256 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(calls).toBe(2);
+    expect(result.data.map((item) => item.embedding)).toEqual(texts.map((text) => simulatedVector(text, 256)));
+  });
+
   it('answers errors in OpenAI format with the status SDKs map to their error classes', async () => {
     const unknown = await client.embeddings.create({ model: 'no-such-model', input: 'x' }).catch((error: unknown) => error);
     expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
     expect((unknown as InstanceType<typeof OpenAI.NotFoundError>).error).toMatchObject({ type: 'invalid_request_error', code: 'model_not_found' });
 
-    context.simulators.bedrock.setScenario({ kind: 'error', status: 429, message: 'Too many requests', retryAfterSeconds: 4 });
+    // A Retry-After beyond the router's backoff cap (5 s) is not waited for: the client gets it.
+    context.simulators.bedrock.setScenario({ kind: 'error', status: 429, message: 'Too many requests', retryAfterSeconds: 7 });
     const limited = await client.embeddings.create({ model: embeddingModels.bedrock.name, input: 'x' }).catch((error: unknown) => error);
     expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
-    expect((limited as InstanceType<typeof OpenAI.RateLimitError>).headers.get('retry-after')).toBe('4');
+    expect((limited as InstanceType<typeof OpenAI.RateLimitError>).headers.get('retry-after')).toBe('7');
 
     const tokens = await client.embeddings.create({ model: embeddingModels.openai.name, input: [[1, 2, 3]] }).catch((error: unknown) => error);
     expect(tokens).toBeInstanceOf(OpenAI.BadRequestError);

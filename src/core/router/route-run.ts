@@ -1,8 +1,9 @@
 // One request's way through the router: an ordered plan of model groups (the requested model, the
 // request's fallback models, the group's configured fallbacks, and context-window / content-policy
 // chains inserted when needed), each group's healthy deployments ordered by its strategy when the
-// walk reaches it, and rounds of retries after a backoff. The completion service asks `next()` for
-// an attempt, makes it, and reports `succeeded` or `failed`.
+// walk reaches it, and rounds of retries after a backoff. A service (completions, embeddings) asks
+// `next()` for an attempt, makes it, and reports `succeeded` or `failed`. What differs between the
+// operations is a RouteOperation (route-operation.ts).
 import type { Caller } from '../auth.ts';
 import type { Deployment } from '../deployments.ts';
 import {
@@ -20,32 +21,35 @@ import type { ProviderAdapter } from '../ports.ts';
 import type { ChatRequest, Usage } from '../types.ts';
 import { AttemptTimer } from './attempt-timer.ts';
 import { minuteOf } from './deployment-health-store.ts';
-import { dropFeatures, droppedWarning, requestedFeatures, type RequestFeature } from './parameter-support.ts';
+import { droppedWarning, type RequestFeature } from './parameter-support.ts';
 import { countsAgainstDeployment, fallsBack, isRequestDeadline, markRequestDeadline, retriesFor, retryDelay } from './retry-policy.ts';
+import type { ChatParameters, RouteOperation } from './route-operation.ts';
 import type { RouterContext } from './router-context.ts';
 import type { GroupPolicy } from './router-settings.ts';
 import { parseModelSuffix, type RoutingPreferences, type RoutingSort } from './routing-preferences.ts';
 import { selectCandidates, type Eligible, type SkippedCounts } from './select-candidates.ts';
 
-export interface RouteRequest {
+/** A request to route; `parameters` is what the operation sends (chat parameters, embedding inputs). */
+export interface RouteRequest<P = ChatParameters> {
   model: string;
   fallbackModels?: string[];
-  parameters: Omit<ChatRequest, 'model'>;
+  parameters: P;
   caller?: Caller;
   routing?: RoutingPreferences;
 }
 
-export interface Candidate {
+export interface Candidate<A = ProviderAdapter> {
   modelName: string;
   deployment: Deployment;
-  adapter: ProviderAdapter;
+  adapter: A;
   policy: GroupPolicy;
 }
 
-export interface PlannedAttempt {
-  candidate: Candidate;
-  chatRequest: ChatRequest;
-  /** Parameters this deployment does not support, dropped from chatRequest. */
+export interface PlannedAttempt<A = ProviderAdapter, U = ChatRequest> {
+  candidate: Candidate<A>;
+  /** What the deployment is sent (its upstream model, without the features it lacks). */
+  upstreamRequest: U;
+  /** Parameters this deployment does not support, dropped from upstreamRequest. */
   warnings: string[];
   /** 0 for the first round over the candidates, then the retry number. */
   retry: number;
@@ -58,31 +62,29 @@ export interface PlannedAttempt {
 }
 
 export interface AttemptSuccess {
-  usage: Usage;
+  usage: Pick<Usage, 'inputTokens' | 'outputTokens'>;
   /** Streams: when the first content arrived (router clock), null otherwise. */
   firstTokenAt: number | null;
 }
 
-interface PlanEntry {
+interface PlanEntry<A> {
   model: string;
   sort: RoutingSort | undefined;
-  deployments: Array<{ deployment: Deployment; adapter: ProviderAdapter }>;
+  deployments: Array<{ deployment: Deployment; adapter: A }>;
   policy: GroupPolicy;
 }
 
-/** Output tokens assumed when ranking by price and the request sets no maximum. */
-const ASSUMED_OUTPUT_TOKENS = 1000;
-
-export class RouteRun {
+export class RouteRun<P = ChatParameters, A = ProviderAdapter, U = ChatRequest> {
   /** The requested model after aliases and suffixes. */
   readonly model: string;
   readonly promptTokens: number;
   readonly deadline: number;
   lastError: GatewayError | null = null;
-  private readonly entries: PlanEntry[] = [];
-  private readonly features: RequestFeature[];
+  private readonly entries: PlanEntry<A>[] = [];
+  private readonly features: readonly RequestFeature[];
+  private readonly contextTokens: number;
   private cursor = 0;
-  private queue: Eligible[] | null = null;
+  private queue: Eligible<A>[] | null = null;
   private readonly triedThisRound = new Set<string>();
   private attemptsThisRound = 0;
   private lastPolicy: GroupPolicy | null = null;
@@ -93,12 +95,14 @@ export class RouteRun {
 
   constructor(
     private readonly context: RouterContext,
-    private readonly request: RouteRequest,
+    private readonly operation: RouteOperation<P, A, U>,
+    private readonly request: RouteRequest<P>,
     private readonly streamed: boolean,
     promptTokens: number,
   ) {
     this.promptTokens = promptTokens;
-    this.features = requestedFeatures(request.parameters);
+    this.features = operation.features(request.parameters);
+    this.contextTokens = operation.contextTokens(request.parameters, promptTokens);
     const primary = this.resolve(request.model);
     this.model = primary.model;
     const explicit = [primary, ...(request.fallbackModels ?? []).map((name) => this.resolve(name))];
@@ -108,6 +112,9 @@ export class RouteRun {
       this.add(entry);
     }
     if (this.entries.length === 0) {
+      if (context.deployments.resolve(primary.model).length > 0) {
+        throw new ModelNotFoundError(`The model "${primary.model}" has no deployment whose provider serves ${operation.name}`);
+      }
       throw new ModelNotFoundError(`No routable model named "${request.model}"; list the models this gateway serves to see which names are available.`);
     }
     for (const name of this.entries[0]!.policy.fallbacks) {
@@ -121,7 +128,7 @@ export class RouteRun {
   /** Every deployment the request may reach, chains included: what admission reserves for. */
   reachableDeployments(): Deployment[] {
     const reachable = new Map<string, Deployment>();
-    const visit = (entry: PlanEntry) => entry.deployments.forEach(({ deployment }) => reachable.set(deployment.id, deployment));
+    const visit = (entry: PlanEntry<A>) => entry.deployments.forEach(({ deployment }) => reachable.set(deployment.id, deployment));
     for (const entry of this.entries) {
       visit(entry);
       for (const name of [...entry.policy.contextWindowFallbacks, ...entry.policy.contentPolicyFallbacks]) {
@@ -133,7 +140,7 @@ export class RouteRun {
   }
 
   /** The next attempt to make, after sleeping for a retry when a round is over; null when done. */
-  async next(signal: AbortSignal): Promise<PlannedAttempt | null> {
+  async next(signal: AbortSignal): Promise<PlannedAttempt<A, U> | null> {
     for (;;) {
       if (signal.aborted) return null;
       if (this.context.clock.now() >= this.deadline) {
@@ -147,7 +154,7 @@ export class RouteRun {
   }
 
   /** Records a failed attempt; true when the request should go on to the next candidate. */
-  failed(attempt: PlannedAttempt, error: GatewayError, contentSent: boolean): boolean {
+  failed(attempt: PlannedAttempt<A, U>, error: GatewayError, contentSent: boolean): boolean {
     const { context } = this;
     const { deployment, policy } = attempt.candidate;
     const now = context.clock.now();
@@ -173,7 +180,7 @@ export class RouteRun {
     return false;
   }
 
-  succeeded(attempt: PlannedAttempt, success: AttemptSuccess): void {
+  succeeded(attempt: PlannedAttempt<A, U>, success: AttemptSuccess): void {
     const { context } = this;
     const { id } = attempt.candidate.deployment;
     const now = context.clock.now();
@@ -191,7 +198,7 @@ export class RouteRun {
   }
 
   /** The consumer went away mid-attempt: frees it without judging the deployment. */
-  abandoned(attempt: PlannedAttempt): void {
+  abandoned(attempt: PlannedAttempt<A, U>): void {
     this.finish(attempt);
   }
 
@@ -210,7 +217,7 @@ export class RouteRun {
       });
     }
     if (skipped.context > 0) {
-      return new ContextLengthExceededError(`The prompt (about ${this.promptTokens} tokens) does not fit the context window of any deployment of "${this.model}"`);
+      return new ContextLengthExceededError(`The prompt (about ${this.contextTokens} tokens) does not fit the context window of any deployment of "${this.model}"`);
     }
     if (skipped.parameters > 0) {
       return new ModelNotFoundError(`No deployment of "${this.model}" supports every requested parameter (${this.features.join(', ')}); requireParameters is set`);
@@ -221,7 +228,7 @@ export class RouteRun {
     return new UpstreamProtocolError('No deployment answered');
   }
 
-  private resolve(raw: string): PlanEntry {
+  private resolve(raw: string): PlanEntry<A> {
     const { deployments, settings } = this.context;
     let sort: RoutingSort | undefined;
     let model = resolveModelAlias(this.request.caller, raw);
@@ -235,14 +242,14 @@ export class RouteRun {
       }
     }
     const withAdapters = found.flatMap((deployment) => {
-      const adapter = this.context.adapters.get(deployment.providerId);
+      const adapter = this.operation.adapters.get(deployment.providerId);
       return adapter ? [{ deployment, adapter }] : [];
     });
     return { model, sort, deployments: withAdapters, policy: settings.policy(model) };
   }
 
   /** A configured chain's model, when it resolves and the caller may use it. */
-  private resolveAllowed(name: string): PlanEntry | null {
+  private resolveAllowed(name: string): PlanEntry<A> | null {
     const entry = this.resolve(name);
     if (entry.deployments.length === 0) return null;
     try {
@@ -253,7 +260,7 @@ export class RouteRun {
     return entry;
   }
 
-  private add(entry: PlanEntry): void {
+  private add(entry: PlanEntry<A>): void {
     if (!this.entries.some((existing) => existing.model === entry.model)) this.entries.push(entry);
   }
 
@@ -271,7 +278,7 @@ export class RouteRun {
     return position > this.cursor + 1;
   }
 
-  private async nextInRound(): Promise<{ entry: PlanEntry; eligible: Eligible } | null> {
+  private async nextInRound(): Promise<{ entry: PlanEntry<A>; eligible: Eligible<A> } | null> {
     const { context } = this;
     while (this.cursor < this.entries.length) {
       const entry = this.entries[this.cursor]!;
@@ -298,15 +305,16 @@ export class RouteRun {
   }
 
   /** The group's deployments that may serve this request now, in the order to try them. */
-  private async expand(entry: PlanEntry): Promise<Eligible[]> {
-    const { eligible, tooSmall } = await selectCandidates(this.context, {
+  private async expand(entry: PlanEntry<A>): Promise<Eligible<A>[]> {
+    const { eligible, tooSmall } = await selectCandidates<A>(this.context, {
       deployments: entry.deployments,
       policy: entry.policy,
       sort: this.request.routing?.sort ?? entry.sort,
       preferences: this.request.routing ?? {},
       features: this.features,
       promptTokens: this.promptTokens,
-      outputTokens: this.request.parameters.maxOutputTokens ?? ASSUMED_OUTPUT_TOKENS,
+      contextTokens: this.contextTokens,
+      outputTokens: this.operation.outputTokens(this.request.parameters),
       streamed: this.streamed,
       skipped: this.skipped,
     });
@@ -314,7 +322,7 @@ export class RouteRun {
     return eligible;
   }
 
-  private start(entry: PlanEntry, eligible: Eligible, signal: AbortSignal): PlannedAttempt {
+  private start(entry: PlanEntry<A>, eligible: Eligible<A>, signal: AbortSignal): PlannedAttempt<A, U> {
     const { context, request } = this;
     const { deployment, adapter } = eligible;
     const now = context.clock.now();
@@ -331,8 +339,6 @@ export class RouteRun {
       },
       upstream,
     );
-    const parameters = dropFeatures(request.parameters, eligible.dropped);
-    const maxOutputTokens = parameters.maxOutputTokens ?? deployment.maxOutputTokens ?? undefined;
     context.stats.started(deployment.id);
     void context.health.recordUsage(deployment.id, now, 1, this.promptTokens).catch(() => undefined);
     const backoffMs = this.pendingBackoffMs;
@@ -340,7 +346,7 @@ export class RouteRun {
     this.attemptsThisRound++;
     return {
       candidate: { modelName: entry.model, deployment, adapter, policy: entry.policy },
-      chatRequest: { ...parameters, model: deployment.upstreamModel, ...(maxOutputTokens ? { maxOutputTokens } : {}) },
+      upstreamRequest: this.operation.upstreamRequest(request.parameters, deployment, eligible.dropped),
       warnings: eligible.dropped.map((feature) => droppedWarning(feature, upstream)),
       retry: this.round,
       backoffMs,
@@ -350,10 +356,10 @@ export class RouteRun {
     };
   }
 
-  private readonly finished = new WeakSet<PlannedAttempt>();
+  private readonly finished = new WeakSet<PlannedAttempt<A, U>>();
 
   /** `completed`: the upstream response was read to its end, so there is nothing to abort. */
-  private finish(attempt: PlannedAttempt, completed = false): void {
+  private finish(attempt: PlannedAttempt<A, U>, completed = false): void {
     attempt.timer.dispose(!completed);
     if (this.finished.has(attempt)) return;
     this.finished.add(attempt);

@@ -1,17 +1,17 @@
-// What every route run shares: the deployment table, adapters, live state and injected effects.
+// What every route run shares, whatever its operation: the deployment table, settings, live state
+// and injected effects. The adapters belong to the operation (route-run.ts, RouteOperation).
 import type { DeploymentTable } from '../deployments.ts';
 import type { Clock, ProviderAdapter } from '../ports.ts';
 import type { DeploymentHealthStore } from './deployment-health-store.ts';
 import type { DeploymentStats } from './deployment-stats.ts';
 import type { RouterSettings } from './router-settings.ts';
 
-export interface AdapterLookup {
-  get(providerId: string): ProviderAdapter | undefined;
+export interface AdapterLookup<A = ProviderAdapter> {
+  get(providerId: string): A | undefined;
 }
 
 export interface RouterContext {
   deployments: DeploymentTable;
-  adapters: AdapterLookup;
   settings: RouterSettings;
   health: DeploymentHealthStore;
   stats: DeploymentStats;

@@ -9,8 +9,8 @@ import type { GroupPolicy } from './router-settings.ts';
 import type { RoutingPreferences, RoutingSort } from './routing-preferences.ts';
 import { orderDeployments, type RankedDeployment } from './strategies.ts';
 
-export interface Eligible extends RankedDeployment {
-  adapter: ProviderAdapter;
+export interface Eligible<A = ProviderAdapter> extends RankedDeployment {
+  adapter: A;
   /** The deployment is half-open: using it means claiming its single probe. */
   probe: boolean;
   /** Requested features this deployment's model lacks (dropped from what it is sent). */
@@ -27,23 +27,25 @@ export interface SkippedCounts {
   preferences: number;
 }
 
-export interface SelectionInput {
-  deployments: Array<{ deployment: Deployment; adapter: ProviderAdapter }>;
+export interface SelectionInput<A> {
+  deployments: Array<{ deployment: Deployment; adapter: A }>;
   policy: GroupPolicy;
   sort: RoutingSort | undefined;
   preferences: RoutingPreferences;
-  features: RequestFeature[];
+  features: readonly RequestFeature[];
   promptTokens: number;
+  /** What must fit a deployment's context window (chat: the prompt; embeddings: the longest input). */
+  contextTokens: number;
   outputTokens: number;
   streamed: boolean;
   skipped: SkippedCounts;
 }
 
-export async function selectCandidates(context: RouterContext, input: SelectionInput): Promise<{ eligible: Eligible[]; tooSmall: boolean }> {
+export async function selectCandidates<A>(context: RouterContext, input: SelectionInput<A>): Promise<{ eligible: Eligible<A>[]; tooSmall: boolean }> {
   const { preferences, skipped, features } = input;
   const now = context.clock.now();
   let tooSmall = false;
-  const candidates: Array<Omit<Eligible, 'requestsThisMinute' | 'tokensThisMinute' | 'probe'>> = [];
+  const candidates: Array<Omit<Eligible<A>, 'requestsThisMinute' | 'tokensThisMinute' | 'probe'>> = [];
   for (const { deployment, adapter } of input.deployments) {
     if (!matchesPreferences(deployment, preferences)) {
       skipped.preferences++;
@@ -56,7 +58,7 @@ export async function selectCandidates(context: RouterContext, input: SelectionI
       skipped.parameters++;
       continue;
     }
-    if (deployment.contextLength !== null && input.promptTokens > deployment.contextLength) {
+    if (deployment.contextLength !== null && input.contextTokens > deployment.contextLength) {
       skipped.context++;
       tooSmall = true;
       continue;
@@ -68,7 +70,7 @@ export async function selectCandidates(context: RouterContext, input: SelectionI
   const health = await context.health
     .read(candidates.map(({ deployment }) => ({ id: deployment.id, windowMs: input.policy.cooldown.windowMs })), now)
     .catch(() => null);
-  const eligible: Eligible[] = [];
+  const eligible: Eligible<A>[] = [];
   candidates.forEach((candidate, index) => {
     const state = health?.[index];
     const { rpm, tpm } = candidate.deployment;
@@ -90,7 +92,7 @@ export async function selectCandidates(context: RouterContext, input: SelectionI
     eligible,
     { strategy: input.policy.strategy, sort: input.sort },
     { random: context.random, streamed: input.streamed, promptTokens: input.promptTokens, outputTokens: input.outputTokens },
-  ) as Eligible[];
+  ) as Eligible<A>[];
   return { eligible: applyProviderOrder(ordered, preferences), tooSmall };
 }
 
@@ -109,10 +111,10 @@ function matchesPreferences(deployment: Deployment, preferences: RoutingPreferen
 }
 
 /** `order` first (in its order), the rest after; without fallbacks, only the first choice. */
-function applyProviderOrder(items: Eligible[], preferences: RoutingPreferences): Eligible[] {
+function applyProviderOrder<A>(items: Eligible<A>[], preferences: RoutingPreferences): Eligible<A>[] {
   const order = preferences.order;
   if (order?.length) {
-    const rank = (item: Eligible) => {
+    const rank = (item: Eligible<A>) => {
       const index = order.indexOf(item.deployment.providerId);
       return index === -1 ? order.length : index;
     };
