@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { INSTALL_ROOT } from './install-root.ts';
+import { BUDGETS_WHEN_DATABASE_UNAVAILABLE, type BudgetsWhenDatabaseUnavailable } from './core/metering/metering-admission.ts';
 import { ROUTER_ERROR_CODES, ROUTING_STRATEGIES } from './core/router/router-settings.ts';
 
 /** Wire protocols and named providers a `kind` may name. Named OpenAI-compatible providers imply the openai protocol. */
@@ -103,8 +104,8 @@ const routerGroupSchema = z
   })
   .strict();
 
-/** Usage metering: batching of usage writes, the outage buffer and retention of raw events. */
-const METERING_DEFAULTS = { flushIntervalMs: 250, bufferLimit: 100_000 };
+/** Usage metering: batching of usage writes, the outage buffer, retention of raw events and budgets in an outage. */
+const METERING_DEFAULTS = { flushIntervalMs: 250, bufferLimit: 100_000, budgetsWhenDatabaseUnavailable: 'serve' as const };
 const meteringSchema = z
   .object({
     /** The longest a usage record waits before it is written. */
@@ -113,6 +114,12 @@ const meteringSchema = z
     bufferLimit: z.number().int().positive().default(100_000),
     /** Raw usage events older than this are deleted (daily rollups are kept); absent = kept forever. */
     retentionDays: z.number().int().positive().optional(),
+    /** A request with a budget when the database cannot be reached: served unreserved, or refused (503). */
+    budgetsWhenDatabaseUnavailable: z
+      .enum(BUDGETS_WHEN_DATABASE_UNAVAILABLE, {
+        error: (issue) => `expected ${BUDGETS_WHEN_DATABASE_UNAVAILABLE.map((value) => `"${value}"`).join(' or ')}, got ${JSON.stringify(issue.input)}`,
+      })
+      .default('serve'),
   })
   .strict();
 
@@ -190,7 +197,7 @@ export interface AppConfig {
   fromEnvironment: boolean;
   adminKey: string | undefined;
   auth: { maxFailedAttemptsPerMinute: number };
-  metering: { flushIntervalMs: number; bufferLimit: number; retentionDays?: number | undefined };
+  metering: { flushIntervalMs: number; bufferLimit: number; retentionDays?: number | undefined; budgetsWhenDatabaseUnavailable: BudgetsWhenDatabaseUnavailable };
   graphql: {
     maxDepth: number;
     maxAliases: number;

@@ -64,6 +64,7 @@ export async function createMeteringRuntime(options: MeteringRuntimeOptions): Pr
     ledger,
     storedBudgets: (userId, endUser) => budgets.applicable(userId, endUser),
     clock,
+    budgetsWhenDatabaseUnavailable: config.metering.budgetsWhenDatabaseUnavailable,
     logger: log,
   });
   const repository = createUsageRepository(database.db);

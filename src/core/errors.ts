@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'CONTENT_FILTERED'
   | 'RATE_LIMITED'
   | 'BUDGET_EXCEEDED'
+  | 'BUDGET_UNAVAILABLE'
   | 'OVERLOADED'
   | 'TIMEOUT'
   | 'UPSTREAM_AUTHENTICATION'
@@ -91,6 +92,12 @@ export class RateLimitedError extends GatewayError {
 export class BudgetExceededError extends GatewayError {
   constructor(message: string, details?: ErrorDetails) {
     super('BUDGET_EXCEEDED', message, details);
+  }
+}
+/** A budget applies but could not be checked (the database is unreachable) and the operator chose to refuse. */
+export class BudgetUnavailableError extends GatewayError {
+  constructor(message: string, details?: ErrorDetails) {
+    super('BUDGET_UNAVAILABLE', message, details);
   }
 }
 export class OverloadedError extends GatewayError {

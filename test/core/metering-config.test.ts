@@ -13,12 +13,28 @@ function load(yaml: string | null) {
 }
 
 describe('metering config', () => {
-  it('defaults to a 250 ms flush, a 100k buffer and no retention limit', () => {
-    expect(load(null).metering).toEqual({ flushIntervalMs: 250, bufferLimit: 100_000 });
+  it('defaults to a 250 ms flush, a 100k buffer, no retention limit and serving budgeted requests when the database is down', () => {
+    expect(load(null).metering).toEqual({ flushIntervalMs: 250, bufferLimit: 100_000, budgetsWhenDatabaseUnavailable: 'serve' });
+    expect(load('metering:\n  retentionDays: 7\n').metering.budgetsWhenDatabaseUnavailable).toBe('serve');
   });
 
-  it('reads flushIntervalMs, bufferLimit and retentionDays', () => {
-    expect(load('metering:\n  flushIntervalMs: 100\n  bufferLimit: 5000\n  retentionDays: 30\n').metering).toEqual({ flushIntervalMs: 100, bufferLimit: 5000, retentionDays: 30 });
+  it('reads flushIntervalMs, bufferLimit, retentionDays and budgetsWhenDatabaseUnavailable', () => {
+    expect(load('metering:\n  flushIntervalMs: 100\n  bufferLimit: 5000\n  retentionDays: 30\n  budgetsWhenDatabaseUnavailable: refuse\n').metering).toEqual({
+      flushIntervalMs: 100,
+      bufferLimit: 5000,
+      retentionDays: 30,
+      budgetsWhenDatabaseUnavailable: 'refuse',
+    });
+  });
+
+  it('rejects an unknown budgetsWhenDatabaseUnavailable, naming the values it takes', () => {
+    try {
+      load('metering:\n  budgetsWhenDatabaseUnavailable: deny\n');
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual(['metering.budgetsWhenDatabaseUnavailable: expected "serve" or "refuse", got "deny"']);
+    }
   });
 
   it('names the field of an invalid value', () => {

@@ -2,7 +2,7 @@
 // rollup days and event edges, the in-memory rate limiter, and admission composing them.
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '../../src/core/auth.ts';
-import { BudgetExceededError, RateLimitedError } from '../../src/core/errors.ts';
+import { BudgetExceededError, BudgetUnavailableError, RateLimitedError } from '../../src/core/errors.ts';
 import { periodEnd, periodStart } from '../../src/core/metering/budget-period.ts';
 import type { BudgetClaim, BudgetLedger } from '../../src/core/metering/budgets.ts';
 import { MeteringAdmission } from '../../src/core/metering/metering-admission.ts';
@@ -205,7 +205,7 @@ describe('admission', () => {
     expect(waits).toHaveLength(2);
   });
 
-  it('serves a request without a reservation when the budget ledger is unreachable (and logs it)', async () => {
+  it('by default serves a request without a reservation when the budget ledger is unreachable (and logs it)', async () => {
     const lines: string[] = [];
     let settles = 0;
     const ledger: BudgetLedger = {
@@ -221,6 +221,82 @@ describe('admission', () => {
     await admission.drain();
     expect(settles).toBe(0);
     expect(lines).toEqual(['metering: budgets unavailable, serving without a reservation: connect ECONNREFUSED']);
+  });
+
+  /** A ledger whose database is down while `state.down`. */
+  function unreachableLedger() {
+    const state = { down: true, reserves: 0 };
+    const ledger: BudgetLedger = {
+      reserve: async () => {
+        if (state.down) throw new Error('connect ECONNREFUSED');
+        state.reserves++;
+        return null;
+      },
+      settle: async () => undefined,
+      spend: async () => [],
+    };
+    return { ledger, state };
+  }
+
+  it('with budgetsWhenDatabaseUnavailable: refuse, refuses a budgeted request with BUDGET_UNAVAILABLE and a Retry-After, frees its rate-limit slot and logs it', async () => {
+    const lines: string[] = [];
+    const { ledger, state } = unreachableLedger();
+    const admission = new MeteringAdmission({
+      rateLimiter: new InMemoryRateLimiter(),
+      ledger,
+      storedBudgets: async () => [],
+      clock: new ManualClock(),
+      budgetsWhenDatabaseUnavailable: 'refuse',
+      logger: (line) => lines.push(line),
+    });
+    const who = caller({ maxBudgetMicro: 1000n, maxParallelRequests: 1 });
+    const refused = await admission.admit({ caller: who, endUser: null, model: 'm', maxTokens: 10, maxCost: 500n }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(BudgetUnavailableError);
+    expect(refused).toMatchObject({
+      code: 'BUDGET_UNAVAILABLE',
+      retryAfterMs: 5000,
+      message: "The budgets that apply to this request cannot be checked because the gateway's database is unavailable; retry later",
+    });
+    expect(lines).toEqual(['metering: budgets unavailable, refusing the request: connect ECONNREFUSED']);
+    // The refused request released its parallel slot: once the database is back the next is admitted.
+    state.down = false;
+    await admission.admit({ caller: who, endUser: null, model: 'm', maxTokens: 10, maxCost: 500n });
+    expect(state.reserves).toBe(1);
+  });
+
+  it('with refuse, also refuses when the user or end-user budgets cannot be looked up (one may apply)', async () => {
+    const { ledger } = unreachableLedger();
+    const admission = new MeteringAdmission({
+      rateLimiter: new InMemoryRateLimiter(),
+      ledger,
+      storedBudgets: async () => {
+        throw new Error('connect ECONNREFUSED');
+      },
+      clock: new ManualClock(),
+      budgetsWhenDatabaseUnavailable: 'refuse',
+    });
+    const refused = await admission.admit({ caller: caller({}), endUser: 'user-42', model: 'm', maxTokens: 10, maxCost: 500n }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(BudgetUnavailableError);
+  });
+
+  it('with refuse, serves requests without any budget (nothing to reserve) while the database is down', async () => {
+    const { ledger } = unreachableLedger();
+    const lines: string[] = [];
+    const admission = new MeteringAdmission({
+      rateLimiter: new InMemoryRateLimiter(),
+      ledger,
+      // The user and end user are known (cached) to have no budget.
+      storedBudgets: async () => [],
+      clock: new ManualClock(),
+      budgetsWhenDatabaseUnavailable: 'refuse',
+      logger: (line) => lines.push(line),
+    });
+    const ticket = await admission.admit({ caller: caller({ rpmLimit: 10 }), endUser: null, model: 'm', maxTokens: 10, maxCost: 500n });
+    await ticket.settle({ cost: 400n, tokens: 5 });
+    await admission.admit({ caller: { ...caller({}), userId: 'u1' }, endUser: 'user-42', model: 'm', maxTokens: 10, maxCost: 500n });
+    await admission.admit({ caller: undefined, endUser: null, model: 'm', maxTokens: 10, maxCost: 500n });
+    await admission.drain();
+    expect(lines).toEqual([]);
   });
 
   it('applies no limits to the master key and to calls without a caller', async () => {

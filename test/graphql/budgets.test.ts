@@ -1,7 +1,8 @@
 // Budget enforcement by reservation, over the GraphQL API: under 200-way concurrency exactly the
 // requests that fit are admitted, on one instance and on two sharing one Postgres; refusals come
 // before any upstream call with the limit, the spend and the reset time; periods reset at UTC
-// boundaries (injected clock).
+// boundaries (injected clock); across a database outage budgeted requests are served unreserved,
+// or refused over GraphQL and REST with `metering.budgetsWhenDatabaseUnavailable: refuse`.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
@@ -9,7 +10,7 @@ import type { AppConfig } from '../../src/config.ts';
 import { openDatabase, type Database } from '../../src/db/client.ts';
 import { rowsOf } from '../../src/db/usage-event-store.ts';
 import { createSharedPostgres, databaseCases } from '../helpers/databases.ts';
-import { chat, usageFlushed } from '../helpers/metering.ts';
+import { bearer, chat, usageFlushed } from '../helpers/metering.ts';
 import { ManualClock } from '../helpers/router-harness.ts';
 import { startTestApp, testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
 
@@ -163,5 +164,124 @@ describe.each(databaseCases)('budget periods reset at UTC boundaries ($name)', (
     expect(byTeam.message).toMatch(/^Budget exceeded for team .* this MONTHLY period; .*resets at 2025-04-01T00:00:00\.000Z$/);
     clock.time = Date.parse('2025-04-01T00:00:00.000Z');
     expect((await call()).__typename).toBe('ChatCompletion');
+  });
+});
+
+/** An app whose database fails every query while `outage.down` (keys are authenticated from the cache by then). */
+async function startOutageApp(database: Database, budgetsWhenDatabaseUnavailable: 'serve' | 'refuse' | undefined, lines: string[]) {
+  const outage = { down: false };
+  const failing: Database = {
+    ...database,
+    db: new Proxy(database.db, {
+      get: (target, property, receiver) =>
+        outage.down && ['execute', 'select', 'insert', 'update', 'delete', 'transaction'].includes(String(property))
+          ? () => Promise.reject(new Error('connection refused (simulated outage)'))
+          : Reflect.get(target, property, receiver),
+    }),
+    ping: () => (outage.down ? Promise.reject(new Error('connection refused (simulated outage)')) : database.ping()),
+  };
+  const base = config();
+  const appConfig = budgetsWhenDatabaseUnavailable ? { ...base, metering: { ...base.metering, budgetsWhenDatabaseUnavailable } } : base;
+  const app = await startTestApp(appConfig, failing, { logger: (line) => lines.push(line) });
+  return { app, outage };
+}
+
+/** A chat completion through the OpenAI-format REST endpoint. */
+const restChat = (app: TestApp, secret: string, extra: Record<string, unknown> = {}) =>
+  fetch(`${app.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(secret) },
+    body: JSON.stringify({ model: 'metered', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1, ...extra }),
+  });
+
+const UNAVAILABLE_MESSAGE = "The budgets that apply to this request cannot be checked because the gateway's database is unavailable; retry later";
+
+describe.each(databaseCases)('budgets across a database outage ($name)', ({ open }) => {
+  describe('with metering.budgetsWhenDatabaseUnavailable: refuse', () => {
+    let database: Database;
+    let app: TestApp;
+    let outage: { down: boolean };
+    const lines: string[] = [];
+    beforeAll(async () => {
+      database = await open();
+      ({ app, outage } = await startOutageApp(database, 'refuse', lines));
+    });
+    afterAll(async () => {
+      await app?.stop();
+      await database?.close();
+    });
+
+    it('refuses budgeted requests with BUDGET_UNAVAILABLE (REST 503 + Retry-After), serves unbudgeted keys, frees the parallel slot and meters the refusals', async () => {
+      const budgeted = await app.createKey({ name: 'budgeted', limits: { maxBudget: '1', budgetPeriod: 'DAILY', maxParallelRequests: 1 } });
+      const unbudgeted = await app.createKey({ name: 'unbudgeted' });
+      // While the database is up both are served, and their keys are cached.
+      expect((await restChat(app, budgeted.secret)).status).toBe(200);
+      expect((await restChat(app, unbudgeted.secret)).status).toBe(200);
+
+      outage.down = true;
+      const openai = await restChat(app, budgeted.secret);
+      expect(openai.status).toBe(503);
+      expect(openai.headers.get('retry-after')).toBe('5');
+      expect(await openai.json()).toEqual({ error: { message: UNAVAILABLE_MESSAGE, type: 'server_error', param: null, code: 'budget_unavailable' } });
+      // A stream is refused before its headers go out, with the same status.
+      const streamed = await restChat(app, budgeted.secret, { stream: true });
+      expect(streamed.status).toBe(503);
+      expect((await streamed.json()).error.code).toBe('budget_unavailable');
+      const anthropic = await fetch(`${app.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': budgeted.secret, 'anthropic-version': '2023-06-01' },
+        body: JSON.stringify({ model: 'metered', max_tokens: 1, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(anthropic.status).toBe(503);
+      expect(await anthropic.json()).toEqual({ type: 'error', error: { type: 'api_error', message: UNAVAILABLE_MESSAGE } });
+      expect(await chat(app, budgeted.secret, { model: 'metered', max: 1 })).toEqual({ __typename: 'GatewayError', code: 'BUDGET_UNAVAILABLE', errorMessage: UNAVAILABLE_MESSAGE });
+
+      // A key without a budget has nothing to reserve: served during the outage.
+      expect((await restChat(app, unbudgeted.secret)).status).toBe(200);
+      expect((await chat(app, unbudgeted.secret, { model: 'metered', max: 1 })).__typename).toBe('ChatCompletion');
+
+      expect(lines.filter((line) => line.startsWith('metering: budgets unavailable'))).toEqual(
+        Array(4).fill('metering: budgets unavailable, refusing the request: connection refused (simulated outage)'),
+      );
+      expect(lines.some((line) => line.includes(budgeted.secret) || line.includes(unbudgeted.secret))).toBe(false);
+
+      // Back up: the refusals released their parallel slot (maxParallelRequests: 1), so it is served.
+      outage.down = false;
+      expect((await chat(app, budgeted.secret, { model: 'metered', max: 1 })).__typename).toBe('ChatCompletion');
+      // The refusals were buffered and written like any usage record.
+      await usageFlushed(app, 15_000);
+      const events = await app.graphql(`query($k: ID!) { usageEvents(first: 10, filter: { keyIds: [$k] }) { edges { node { status errorCode } } } }`, { k: budgeted.id });
+      const refusals = events.data.usageEvents.edges.map((edge: any) => edge.node).filter((node: any) => node.status === 'ERROR');
+      expect(refusals).toEqual(Array(4).fill({ status: 'ERROR', errorCode: 'BUDGET_UNAVAILABLE' }));
+    });
+  });
+
+  describe('by default (serve)', () => {
+    let database: Database;
+    let app: TestApp;
+    let outage: { down: boolean };
+    const lines: string[] = [];
+    beforeAll(async () => {
+      database = await open();
+      ({ app, outage } = await startOutageApp(database, undefined, lines));
+    });
+    afterAll(async () => {
+      await app?.stop();
+      await database?.close();
+    });
+
+    it('serves a budgeted request without a reservation and logs it', async () => {
+      // The app's config sets nothing: loadConfig's default applies.
+      expect(config().metering.budgetsWhenDatabaseUnavailable).toBe('serve');
+      const budgeted = await app.createKey({ name: 'budgeted', limits: { maxBudget: '1', budgetPeriod: 'DAILY' } });
+      expect((await restChat(app, budgeted.secret)).status).toBe(200);
+      outage.down = true;
+      expect((await restChat(app, budgeted.secret)).status).toBe(200);
+      expect((await chat(app, budgeted.secret, { model: 'metered', max: 1 })).__typename).toBe('ChatCompletion');
+      expect(lines.filter((line) => line.startsWith('metering: budgets unavailable'))).toEqual(
+        Array(2).fill('metering: budgets unavailable, serving without a reservation: connection refused (simulated outage)'),
+      );
+      outage.down = false;
+    });
   });
 });

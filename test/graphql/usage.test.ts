@@ -241,7 +241,7 @@ describe.each(databaseCases)('usage across a database outage ($name)', ({ open }
       }),
       ping: () => (down ? Promise.reject(new Error('connection refused (simulated outage)')) : database.ping()),
     };
-    app = await startTestApp({ ...config(), metering: { flushIntervalMs: 50, bufferLimit: 1000 } }, failing);
+    app = await startTestApp({ ...config(), metering: { ...config().metering, flushIntervalMs: 50, bufferLimit: 1000 } }, failing);
   });
   afterAll(async () => {
     await app?.stop();

@@ -51,6 +51,7 @@ describe('error statuses', () => {
     ['CONTEXT_LENGTH_EXCEEDED', 400, 400, 'invalid_request_error'],
     ['RATE_LIMITED', 429, 429, 'rate_limit_error'],
     ['BUDGET_EXCEEDED', 402, 402, 'billing_error'],
+    ['BUDGET_UNAVAILABLE', 503, 503, 'api_error'],
     ['OVERLOADED', 503, 529, 'overloaded_error'],
     ['TIMEOUT', 408, 504, 'timeout_error'],
     ['UPSTREAM_AUTHENTICATION', 502, 502, 'api_error'],

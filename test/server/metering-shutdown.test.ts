@@ -22,7 +22,7 @@ describe.each(databaseCases)('app.stop() with usage still buffered ($name)', ({ 
   it('writes every buffered record before the database closes', async () => {
     const database = await open();
     // A flush interval longer than the test: only stop() can write the records.
-    const config = testConfig({ providers: [{ id: 'sim', kind: 'mock', mock: { text: 'ok' } }], metering: { flushIntervalMs: 600_000, bufferLimit: 100_000 } });
+    const config = testConfig({ providers: [{ id: 'sim', kind: 'mock', mock: { text: 'ok' } }], metering: { ...testConfig().metering, flushIntervalMs: 600_000 } });
     const app = await buildApp(config, { database, logger: () => undefined });
     const { url } = await app.start();
     const ids = await Promise.all(

@@ -4,13 +4,19 @@
 // After the call: the rate limits are corrected to the actual tokens at once; the budgets settle to
 // the actual cost off the request path, retried, so a slow or unreachable database never fails a
 // request that was already served (its reservation holds meanwhile, which errs on the safe side).
+// When the database cannot be reached at reservation time, `budgetsWhenDatabaseUnavailable` says
+// whether a budgeted request is served unreserved (the default) or refused.
 import type { Caller } from '../auth.ts';
-import { BudgetExceededError } from '../errors.ts';
+import { BudgetExceededError, BudgetUnavailableError } from '../errors.ts';
 import type { Limits } from '../keys/types.ts';
 import type { Admission, AdmissionRequest, AdmissionTicket } from '../metering.ts';
 import type { Clock } from '../ports.ts';
 import { claimOf, describeRefusal, type BudgetClaim, type BudgetLedger, type BudgetRefusal, type StoredBudget } from './budgets.ts';
 import type { RateLimiter, RateLimitRule } from './rate-limits.ts';
+
+/** What a request with a budget gets when its reservation cannot be made for want of the database. */
+export const BUDGETS_WHEN_DATABASE_UNAVAILABLE = ['serve', 'refuse'] as const;
+export type BudgetsWhenDatabaseUnavailable = (typeof BUDGETS_WHEN_DATABASE_UNAVAILABLE)[number];
 
 export interface MeteringAdmissionOptions {
   rateLimiter: RateLimiter;
@@ -18,12 +24,16 @@ export interface MeteringAdmissionOptions {
   /** The user's and the end user's stored budgets (cached by the caller of this). */
   storedBudgets(userId: string | null, endUser: string | null): Promise<StoredBudget[]>;
   clock: Clock;
+  /** Absent: 'serve'. */
+  budgetsWhenDatabaseUnavailable?: BudgetsWhenDatabaseUnavailable;
   logger?: (line: string) => void;
   /** Waits between settle retries; injected by tests. */
   sleep?: (ms: number) => Promise<void>;
 }
 
 const SETTLE_ATTEMPTS = 6;
+/** The Retry-After of a refusal for want of the database: a restart or failover takes seconds. */
+const BUDGET_UNAVAILABLE_RETRY_AFTER_MS = 5000;
 
 export class MeteringAdmission implements Admission {
   private readonly pending = new Set<Promise<void>>();
@@ -59,8 +69,11 @@ export class MeteringAdmission implements Admission {
 
   /**
    * Reserves against every budget that applies; returns the claims to settle. When the database
-   * cannot be reached the request is served without a reservation (logged): like usage records,
-   * budgets must not turn a database outage into an outage of the gateway.
+   * cannot be reached the request is by default served without a reservation (logged): like usage
+   * records, budgets must not turn a database outage into an outage of the gateway. With 'refuse'
+   * it is refused instead, also when its user's or end user's budgets could not be looked up (one
+   * may apply); a request without key or team budget and without a user or end user needs no
+   * database and is served either way.
    */
   private async reserveBudgets(caller: Caller | undefined, endUser: string | null, maxCost: bigint, now: number): Promise<BudgetClaim[]> {
     let claims: BudgetClaim[];
@@ -69,7 +82,15 @@ export class MeteringAdmission implements Admission {
       claims = await this.budgetClaims(caller, endUser, now);
       refusal = claims.length > 0 ? await this.options.ledger.reserve(claims, maxCost) : null;
     } catch (error) {
-      this.log(`metering: budgets unavailable, serving without a reservation: ${(error as Error).message}`);
+      // The message only: the driver's error object may carry connection details.
+      const reason = (error as Error).message;
+      if (this.options.budgetsWhenDatabaseUnavailable === 'refuse') {
+        this.log(`metering: budgets unavailable, refusing the request: ${reason}`);
+        throw new BudgetUnavailableError("The budgets that apply to this request cannot be checked because the gateway's database is unavailable; retry later", {
+          retryAfterMs: BUDGET_UNAVAILABLE_RETRY_AFTER_MS,
+        });
+      }
+      this.log(`metering: budgets unavailable, serving without a reservation: ${reason}`);
       return [];
     }
     if (refusal) throw new BudgetExceededError(describeRefusal(refusal, maxCost));

@@ -14,6 +14,7 @@ const typeByCode: Record<ErrorCode, string> = {
   CONTENT_FILTERED: 'invalid_request_error',
   RATE_LIMITED: 'rate_limit_error',
   BUDGET_EXCEEDED: 'billing_error',
+  BUDGET_UNAVAILABLE: 'api_error',
   OVERLOADED: 'overloaded_error',
   TIMEOUT: 'timeout_error',
   UPSTREAM_AUTHENTICATION: 'api_error',

@@ -15,6 +15,7 @@ const typeByCode: Record<ErrorCode, string> = {
   CONTENT_FILTERED: 'invalid_request_error',
   RATE_LIMITED: 'rate_limit_error',
   BUDGET_EXCEEDED: 'insufficient_quota',
+  BUDGET_UNAVAILABLE: 'server_error',
   OVERLOADED: 'server_error',
   TIMEOUT: 'timeout_error',
   UPSTREAM_AUTHENTICATION: 'upstream_error',

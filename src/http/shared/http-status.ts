@@ -16,6 +16,8 @@ const statusByCode: Record<ErrorCode, number> = {
   // 402 as OpenRouter (insufficient credits) and Anthropic (billing_error) answer it: SDKs do not
   // retry it, whereas a 429 would be retried against a budget that stays exhausted.
   BUDGET_EXCEEDED: 402,
+  // Temporary, and the gateway's fault rather than the client's: 503 with Retry-After, which SDKs retry.
+  BUDGET_UNAVAILABLE: 503,
   OVERLOADED: 503,
   TIMEOUT: 408,
   // The upstream rejected the *gateway's* provider key. That is the operator's misconfiguration,
