@@ -13,6 +13,12 @@ export interface UsageWriterOptions {
   bufferLimit?: number;
   /** Records per INSERT statement. */
   batchSize?: number;
+  /**
+   * Statements written at once when more than one batch is waiting (default 2). Each runs in its
+   * own Postgres backend, so a backlog is written on as many cores; rollup rows are locked in one
+   * order by every statement, so concurrent batches do not deadlock.
+   */
+  concurrency?: number;
   /** The longest wait between retries while the database is unreachable. */
   maxBackoffMs?: number;
   /** Called with the records of each committed batch (the live feed). */
@@ -59,6 +65,7 @@ export class UsageWriter implements UsageSink {
   private readonly flushIntervalMs: number;
   private readonly bufferLimit: number;
   private readonly batchSize: number;
+  private readonly concurrency: number;
   private readonly maxBackoffMs: number;
   private readonly log: (line: string) => void;
 
@@ -66,6 +73,7 @@ export class UsageWriter implements UsageSink {
     this.flushIntervalMs = options.flushIntervalMs ?? 250;
     this.bufferLimit = options.bufferLimit ?? 100_000;
     this.batchSize = options.batchSize ?? 2000;
+    this.concurrency = Math.max(1, options.concurrency ?? 2);
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
     this.log = options.logger ?? (() => undefined);
   }
@@ -150,38 +158,57 @@ export class UsageWriter implements UsageSink {
 
   private async writeAll(): Promise<void> {
     while (this.buffer.length > 0) {
-      const batch = this.buffer.slice(0, this.batchSize);
-      // Records arriving while this batch is written start a new wait.
+      // Up to `concurrency` batches from the front of the buffer, written at once.
+      const batches: UsageRecord[][] = [];
+      for (let offset = 0; offset < this.buffer.length && batches.length < this.concurrency; offset += this.batchSize) {
+        batches.push(this.buffer.slice(offset, offset + this.batchSize));
+      }
+      const taken = batches.reduce((count, batch) => count + batch.length, 0);
+      // Records arriving while these batches are written start a new wait.
       const waitingSince = this.waitingSince;
-      if (batch.length === this.buffer.length) this.waitingSince = null;
-      let inserted: Set<string>;
-      try {
-        inserted = await this.options.store.write(batch).catch((error: unknown) => {
-          if (isPermanent(error)) return this.writeOneByOne(batch);
-          throw error;
-        });
-      } catch (error) {
-        // The batch is still waiting, and it holds the oldest records.
+      if (taken === this.buffer.length) this.waitingSince = null;
+      const outcomes = await Promise.allSettled(
+        batches.map((batch) =>
+          this.options.store.write(batch).catch((error: unknown) => {
+            if (isPermanent(error)) return this.writeOneByOne(batch);
+            throw error;
+          }),
+        ),
+      );
+      // Only this loop removes records, and only the ones it took from the front: a batch that
+      // failed goes back to the front, in order, ahead of whatever arrived meanwhile.
+      const failed: UsageRecord[] = [];
+      let failure: unknown = null;
+      outcomes.forEach((outcome, index) => {
+        const batch = batches[index]!;
+        if (outcome.status === 'rejected') {
+          failed.push(...batch);
+          failure ??= outcome.reason;
+          return;
+        }
+        const inserted = outcome.value;
+        this.written += inserted.size;
+        if (inserted.size > 0 && this.options.onCommitted) {
+          try {
+            this.options.onCommitted(inserted.size === batch.length ? batch : batch.filter((record) => inserted.has(record.id)));
+          } catch (error) {
+            this.log(`metering: live usage feed failed: ${messageOf(error)}`);
+          }
+        }
+      });
+      this.buffer = failed.length === 0 ? this.buffer.slice(taken) : [...failed, ...this.buffer.slice(taken)];
+      if (failure !== null) {
+        // The failed batch is still waiting, and it holds the oldest records.
         this.waitingSince = waitingSince ?? this.waitingSince;
         this.failures++;
-        this.lastError = messageOf(error);
+        this.lastError = messageOf(failure);
         this.lastErrorAt = new Date();
         if (this.failures === 1) this.log(`metering: writing usage failed, buffering and retrying: ${this.lastError}`);
         return;
       }
-      // Only this loop removes records, and always from the front: the batch is still there.
-      this.buffer.splice(0, batch.length);
       if (this.failures > 0) this.log(`metering: usage writes recovered after ${this.failures} failed attempts`);
       this.failures = 0;
       this.lastError = null;
-      this.written += inserted.size;
-      if (inserted.size > 0 && this.options.onCommitted) {
-        try {
-          this.options.onCommitted(inserted.size === batch.length ? batch : batch.filter((record) => inserted.has(record.id)));
-        } catch (error) {
-          this.log(`metering: live usage feed failed: ${messageOf(error)}`);
-        }
-      }
     }
   }
 

@@ -114,6 +114,42 @@ describe.each(databaseCases)('usage writer ($name)', ({ open }) => {
     await writer.stop();
   });
 
+  it('writes a backlog two statements at a time; a batch that fails is retried first, and every record lands once', async () => {
+    let inFlight = 0;
+    let mostInFlight = 0;
+    let calls = 0;
+    const committed: string[] = [];
+    const writer = new UsageWriter({
+      store: {
+        async write(records) {
+          inFlight++;
+          mostInFlight = Math.max(mostInFlight, inFlight);
+          try {
+            // The second statement fails once, while the first commits.
+            if (++calls === 2) throw Object.assign(new Error('connection reset'), { code: 'ECONNRESET' });
+            return await store.write(records);
+          } finally {
+            inFlight--;
+          }
+        },
+      },
+      batchSize: 100,
+      flushIntervalMs: 10,
+      maxBackoffMs: 20,
+      onCommitted: (records) => committed.push(...records.map((record) => record.id)),
+    });
+    const records = Array.from({ length: 450 }, () => usageRecord());
+    for (const record of records) writer.record(record);
+    await writer.stop();
+    expect(mostInFlight).toBe(2);
+    expect(await count()).toBe(450);
+    expect(committed.sort()).toEqual(records.map((record) => record.id).sort());
+    const { daily, events } = await totals();
+    expect(daily).toEqual(events);
+    expect(daily!.requests).toBe('450');
+    expect(writer.status()).toMatchObject({ written: 450, buffered: 0, dropped: 0, databaseReachable: true });
+  });
+
   it('counts a batch once when a write committed but reported failure, and retries it', async () => {
     let failAfterCommit = 1;
     const writer = new UsageWriter({
