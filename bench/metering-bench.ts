@@ -1,11 +1,12 @@
 // The metering workloads of `npm run bench`: usage write throughput (bench/usage-write.ts) and
 // grouped usage reports over millions of events (bench/usage-query.ts), each run as its own
-// process against the local Postgres server after the gateway workloads, read back through --json.
+// process (on every core) against the local Postgres server after the gateway workloads, read
+// back through --json.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeScript } from './services.ts';
+import { nodeScript, pinProcess } from './services.ts';
 import type { UsageQueryFigures } from './usage-query.ts';
 import type { UsageWriteFigures } from './usage-write.ts';
 
@@ -25,6 +26,9 @@ async function runScript<T>(script: string, args: string[], log: (line: string) 
   try {
     await new Promise<void>((resolve, reject) => {
       const child = spawn(command!, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
+      // The orchestrator is pinned to the load core and children inherit that; the gateways are
+      // idle now, so the writer may use every core, as the Postgres server does.
+      if (child.pid !== undefined) pinProcess(child.pid, 'all');
       let errors = '';
       child.stdout.on('data', (chunk: Buffer) => {
         for (const line of chunk.toString('utf8').split('\n')) if (line.startsWith('seeded') || line.startsWith('usage_events')) log(line);

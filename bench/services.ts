@@ -14,10 +14,11 @@ export const loadCore = 1;
 
 export const canPin = availableParallelism() >= 2 && spawnSync('taskset', ['-V']).status === 0;
 
-/** Moves a running process (all its threads) to one core. */
-export function pinProcess(pid: number, core: number): boolean {
+/** Moves a running process (all its threads) to one core, or to every core with `'all'`. */
+export function pinProcess(pid: number, core: number | 'all'): boolean {
   if (!canPin) return false;
-  return spawnSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' }).status === 0;
+  const cores = core === 'all' ? `0-${availableParallelism() - 1}` : String(core);
+  return spawnSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' }).status === 0;
 }
 
 export interface Service {
