@@ -90,7 +90,7 @@ export function fullPlan(gapFor1000: number): Plan {
   };
 }
 
-/** --quick: one run of the workloads the targets are stated for, shortened (no 10M-event usage reports); about 2 minutes. */
+/** --quick: one run of the workloads the targets are stated for, shortened (no 10M-event usage reports); about 3 minutes. */
 export function quickPlan(gapFor1000: number): Plan {
   return {
     runs: 1,
@@ -99,7 +99,7 @@ export function quickPlan(gapFor1000: number): Plan {
       streamWorkload(100, 2, { ttftMs: 20, chunks: 200, gapMs: 5 }, 100, 60_000),
       streamWorkload(1000, 1, { ttftMs: 20, chunks: 100, gapMs: gapFor1000 }, 1000, 240_000),
     ],
-    metering: { writeRecords: 50_000, queryRows: null },
+    metering: { writeRecords: 20_000, queryRows: null },
   };
 }
 
