@@ -1,46 +1,23 @@
 // Embeddings through the router they share with chat completions, with real OpenAI adapters over
 // the scripted upstream simulator: each (route, upstream model) answers as its script says for its
 // n-th call. Clock, randomness and sleeps are injected (test/helpers/router-harness.ts).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRouterHarness, rejection, seededRandom, type DeploymentSpec, type RouterHarnessOptions } from '../helpers/router-harness.ts';
-import type { Scenario, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
+import { describe, expect, it } from 'vitest';
+import { rejection, seededRandom, type DeploymentSpec } from '../helpers/router-harness.ts';
+import { useScriptedRouter } from '../helpers/scripted-router.ts';
+import type { Scenario } from '../helpers/upstream-scenario.ts';
 import { isOpenAIEmbeddingsRoute } from '../providers/openai-embeddings-simulator.ts';
-import { startOpenAISimulator } from '../providers/openai-simulator.ts';
 
 const ok: Scenario = { kind: 'text', chunks: ['ok'], usage: { input: 10, output: 2 } };
 const fail = (status: number, extra: Partial<Extract<Scenario, { kind: 'error' }>> = {}): Scenario => ({ kind: 'error', status, message: `upstream ${status}`, ...extra });
 const hang: Scenario = { kind: 'hang', chunks: ['busy'] };
 
-let simulator: UpstreamSimulator;
 /** By `embed:<model>` or `chat:<model>`: what its n-th call (1-based) answers; unscripted ones succeed. */
-let scripts: Record<string, (call: number) => Scenario> = {};
-let calls: Record<string, number> = {};
-const harnesses: Array<{ close(): Promise<void> }> = [];
-
-beforeAll(async () => {
-  simulator = await startOpenAISimulator();
-  simulator.setScenario((request) => {
-    const key = `${isOpenAIEmbeddingsRoute(request) ? 'embed' : 'chat'}:${String((request.body as { model?: unknown }).model)}`;
-    const call = (calls[key] = (calls[key] ?? 0) + 1);
-    return scripts[key]?.(call) ?? ok;
-  });
+const upstream = useScriptedRouter({
+  providers: ['pa', 'pb', 'pc'],
+  keyOf: (request) => `${isOpenAIEmbeddingsRoute(request) ? 'embed' : 'chat'}:${String((request.body as { model?: unknown }).model)}`,
+  unscripted: () => ok,
 });
-afterAll(async () => {
-  for (const harness of harnesses) await harness.close();
-  await simulator?.close();
-});
-beforeEach(() => {
-  scripts = {};
-  calls = {};
-});
-
-/** Providers pa, pb, pc all reach the simulator; deployments name them. */
-function harness(deployments: DeploymentSpec[], options: Partial<RouterHarnessOptions> = {}) {
-  const providers = Object.fromEntries(['pa', 'pb', 'pc'].map((id) => [id, simulator.baseUrl]));
-  const created = createRouterHarness({ providers, deployments, ...options });
-  harnesses.push(created);
-  return created;
-}
+const { harness } = upstream;
 
 const noRetries = { RATE_LIMITED: 0, OVERLOADED: 0, UPSTREAM_ERROR: 0, UPSTREAM_PROTOCOL_ERROR: 0, TIMEOUT: 0 };
 const tried = (outcome: { attempts: Array<{ upstreamModel: string }> }) => outcome.attempts.map((a) => a.upstreamModel);
@@ -57,7 +34,7 @@ const until = async (condition: () => boolean) => {
 describe('retries and fallbacks', () => {
   it("waits for the upstream's Retry-After, retries, and meters one record listing every attempt", async () => {
     const router = harness(single);
-    scripts = { 'embed:a': (call) => (call === 1 ? fail(429, { retryAfterSeconds: 2 }) : ok) };
+    upstream.scripts = { 'embed:a': (call) => (call === 1 ? fail(429, { retryAfterSeconds: 2 }) : ok) };
     const outcome = await router.embed({ model: 'vectors', input: ['one', 'two'] });
     expect(outcome.vectors).toHaveLength(2);
     expect(router.sleeps).toEqual([2000]);
@@ -73,11 +50,11 @@ describe('retries and fallbacks', () => {
 
   it('backs off with jitter on 5xx and gives up with the last error when the retries are spent', async () => {
     const router = harness(single, { random: () => 0.5, router: { defaults: { retries: { UPSTREAM_ERROR: 2 }, backoff: { initialMs: 100, maxMs: 1000 } } } });
-    scripts = { 'embed:a': () => fail(500) };
+    upstream.scripts = { 'embed:a': () => fail(500) };
     const error = await rejection(router.embed({ model: 'vectors' }));
     expect(error.code).toBe('UPSTREAM_ERROR');
     expect(router.sleeps).toEqual([50, 100]);
-    expect(calls['embed:a']).toBe(3);
+    expect(upstream.calls['embed:a']).toBe(3);
     expect(router.records.at(-1)).toMatchObject({ status: 'ERROR', errorCode: 'UPSTREAM_ERROR', deploymentId: null });
   });
 
@@ -85,7 +62,7 @@ describe('retries and fallbacks', () => {
     const router = harness([...single, { id: 'c', modelName: 'vectors-backup', providerId: 'pc', upstreamModel: 'c' }], {
       router: { defaults: { retries: noRetries }, groups: { vectors: { fallbacks: ['vectors-backup'] } } },
     });
-    scripts = { 'embed:a': () => fail(503) };
+    upstream.scripts = { 'embed:a': () => fail(503) };
     const outcome = await router.embed({ model: 'vectors' });
     expect(tried(outcome)).toEqual(['a', 'c']);
     expect(outcome).toMatchObject({ requestedModel: 'vectors', model: 'vectors-backup', upstreamModel: 'c' });
@@ -97,33 +74,33 @@ describe('cooldown', () => {
 
   it('takes a failing deployment out of rotation, then lets one probe decide', async () => {
     const router = harness(pair, { router: { defaults: { retries: noRetries, cooldown } } });
-    scripts = { 'embed:a': () => fail(500) };
+    upstream.scripts = { 'embed:a': () => fail(500) };
     for (let i = 0; i < 2; i++) expect(tried(await router.embed({ model: 'vectors' }))).toEqual(['a', 'b']);
     const cooledAt = router.clock.now();
     expect(tried(await router.embed({ model: 'vectors' }))).toEqual(['b']);
-    expect(calls['embed:a']).toBe(2);
+    expect(upstream.calls['embed:a']).toBe(2);
     const states = await router.service.deploymentStates();
     expect(states.find((s) => s.deployment.id === 'a')).toMatchObject({ cooledUntil: cooledAt + 30_000 });
 
     router.clock.advance(30_000);
-    scripts = {};
+    upstream.scripts = {};
     expect(tried(await router.embed({ model: 'vectors' }))).toEqual(['a']);
     expect((await router.service.deploymentStates()).find((s) => s.deployment.id === 'a')).toMatchObject({ cooledUntil: null });
   });
 
   it('is shared with chat: a deployment cooled by either operation is skipped by both', async () => {
     const embedFirst = harness(pair, { router: { defaults: { retries: noRetries, cooldown } } });
-    scripts = { 'embed:a': () => fail(503) };
+    upstream.scripts = { 'embed:a': () => fail(503) };
     for (let i = 0; i < 2; i++) await embedFirst.embed({ model: 'vectors' });
     expect(tried(await embedFirst.create({ model: 'vectors' }))).toEqual(['b']);
-    expect(calls['chat:a']).toBeUndefined();
+    expect(upstream.calls['chat:a']).toBeUndefined();
 
     const chatFirst = harness(pair, { router: { defaults: { retries: noRetries, cooldown } } });
-    calls = {};
-    scripts = { 'chat:a': () => fail(503) };
+    upstream.calls = {};
+    upstream.scripts = { 'chat:a': () => fail(503) };
     for (let i = 0; i < 2; i++) expect(tried(await chatFirst.create({ model: 'vectors' }))).toEqual(['a', 'b']);
     expect(tried(await chatFirst.embed({ model: 'vectors' }))).toEqual(['b']);
-    expect(calls['embed:a']).toBeUndefined();
+    expect(upstream.calls['embed:a']).toBeUndefined();
   });
 });
 
@@ -136,7 +113,7 @@ describe('timeouts and live state', () => {
       ],
       { realClock: true },
     );
-    scripts = { 'embed:a': () => hang };
+    upstream.scripts = { 'embed:a': () => hang };
     const started = Date.now();
     const outcome = await router.embed({ model: 'vectors' });
     expect(outcome.attempts.map((a) => [a.upstreamModel, a.errorCode])).toEqual([
@@ -151,16 +128,16 @@ describe('timeouts and live state', () => {
 
   it('the group timeouts apply to deployments without their own', async () => {
     const router = harness(pair, { realClock: true, router: { defaults: { timeouts: { totalMs: 100 } } } });
-    scripts = { 'embed:a': () => hang };
+    upstream.scripts = { 'embed:a': () => hang };
     expect(tried(await router.embed({ model: 'vectors' }))).toEqual(['a', 'b']);
   });
 
   it('counts embeddings in the live state: in flight, latency, requests and tokens this minute', async () => {
     const router = harness(single, { realClock: true });
-    scripts = { 'embed:a': (call) => (call === 1 ? hang : ok) };
+    upstream.scripts = { 'embed:a': (call) => (call === 1 ? hang : ok) };
     const controller = new AbortController();
     const pending = router.embed({ model: 'vectors' }, controller.signal);
-    await until(() => calls['embed:a'] === 1);
+    await until(() => upstream.calls['embed:a'] === 1);
     const state = async () => (await router.service.deploymentStates()).find((s) => s.deployment.id === 'a')!;
     expect(await state()).toMatchObject({ inFlight: 1, latencyMs: null });
     controller.abort();
@@ -185,13 +162,13 @@ describe('strategies', () => {
       { random: seededRandom(7) },
     );
     for (let i = 0; i < 200; i++) await router.embed({ model: 'vectors' });
-    expect(calls['embed:heavy']! / 200).toBeGreaterThan(0.65);
-    expect(calls['embed:heavy']! / 200).toBeLessThan(0.85);
+    expect(upstream.calls['embed:heavy']! / 200).toBeGreaterThan(0.65);
+    expect(upstream.calls['embed:heavy']! / 200).toBeLessThan(0.85);
   });
 
   it('least in flight sends embeddings away from a deployment busy with a chat stream', async () => {
     const router = harness(pair, { router: { groups: { vectors: { strategy: 'least-in-flight' } } } });
-    scripts = { 'chat:a': () => hang };
+    upstream.scripts = { 'chat:a': () => hang };
     const controller = new AbortController();
     const busy = router.service.stream({ model: 'vectors', parameters: { messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }] } }, controller.signal);
     while ((await busy.next()).value?.type !== 'text-delta');
@@ -209,9 +186,9 @@ describe('strategies', () => {
       { id: 'cheap', modelName: 'vectors', providerId: 'pb', upstreamModel: 'cheap', pricing: price(20_000n) },
     ];
     const router = harness(deployments, { router: { groups: { vectors: { strategy: 'lowest-cost', retries: noRetries } } } });
-    scripts = { 'embed:cheap': () => fail(503) };
+    upstream.scripts = { 'embed:cheap': () => fail(503) };
     expect(tried(await router.embed({ model: 'vectors' }))).toEqual(['cheap', 'dear']);
-    scripts = {};
+    upstream.scripts = {};
     expect(tried(await harness(deployments).embed({ model: 'vectors:floor' }))).toEqual(['cheap']);
   });
 });
@@ -227,8 +204,8 @@ describe('context window', () => {
     expect(tried(await router.embed({ model: 'vectors', input: [fits, 'x'.repeat(60)] }))).toEqual(['large']);
 
     const only = harness([{ id: 'small', modelName: 'vectors', providerId: 'pa', upstreamModel: 'small', contextLength: 10 }]);
-    calls = {};
+    upstream.calls = {};
     expect(await rejection(only.embed({ model: 'vectors', input: ['x'.repeat(60)] }))).toMatchObject({ code: 'CONTEXT_LENGTH_EXCEEDED' });
-    expect(calls).toEqual({});
+    expect(upstream.calls).toEqual({});
   });
 });

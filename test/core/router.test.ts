@@ -1,46 +1,23 @@
 // The router through the completion service, with real OpenAI adapters over a scripted upstream
 // simulator: each upstream model answers as its script says for its n-th call. Clock, randomness
 // and sleeps are injected (test/helpers/router-harness.ts).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ContentFilteredError } from '../../src/core/errors.ts';
 import type { ProviderAdapter } from '../../src/core/ports.ts';
-import { catalogModel, createRouterHarness, rejection, seededRandom, type DeploymentSpec, type RouterHarnessOptions } from '../helpers/router-harness.ts';
-import type { Scenario, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
-import { startOpenAISimulator } from '../providers/openai-simulator.ts';
+import { catalogModel, rejection, seededRandom, type DeploymentSpec } from '../helpers/router-harness.ts';
+import { useScriptedRouter } from '../helpers/scripted-router.ts';
+import type { Scenario } from '../helpers/upstream-scenario.ts';
 
 const ok = (text = 'ok'): Scenario => ({ kind: 'text', chunks: [text], usage: { input: 10, output: 2 } });
 const fail = (status: number, extra: Partial<Extract<Scenario, { kind: 'error' }>> = {}): Scenario => ({ kind: 'error', status, message: `upstream ${status}`, ...extra });
 
-let simulator: UpstreamSimulator;
 /** Per upstream model: what its n-th call (1-based) answers; unscripted models answer `ok(model)`. */
-let scripts: Record<string, (call: number) => Scenario> = {};
-let calls: Record<string, number> = {};
-const harnesses: Array<{ close(): Promise<void> }> = [];
-
-beforeAll(async () => {
-  simulator = await startOpenAISimulator();
-  simulator.setScenario((request) => {
-    const model = String((request.body as { model?: unknown }).model);
-    const call = (calls[model] = (calls[model] ?? 0) + 1);
-    return scripts[model]?.(call) ?? ok(model);
-  });
+const upstream = useScriptedRouter({
+  providers: ['pa', 'pb', 'pc', 'pd'],
+  keyOf: (request) => String((request.body as { model?: unknown }).model),
+  unscripted: (model) => ok(model),
 });
-afterAll(async () => {
-  for (const harness of harnesses) await harness.close();
-  await simulator?.close();
-});
-beforeEach(() => {
-  scripts = {};
-  calls = {};
-});
-
-/** Providers pa, pb, pc, pd all reach the simulator; deployments name them. */
-function harness(deployments: DeploymentSpec[], options: Partial<RouterHarnessOptions> = {}) {
-  const providers = Object.fromEntries(['pa', 'pb', 'pc', 'pd'].map((id) => [id, simulator.baseUrl]));
-  const created = createRouterHarness({ providers, deployments, ...options });
-  harnesses.push(created);
-  return created;
-}
+const { harness } = upstream;
 
 const noRetries = { RATE_LIMITED: 0, OVERLOADED: 0, UPSTREAM_ERROR: 0, UPSTREAM_PROTOCOL_ERROR: 0, TIMEOUT: 0 };
 const tried = (outcome: { attempts: Array<{ upstreamModel: string }> }) => outcome.attempts.map((a) => a.upstreamModel);
@@ -56,7 +33,7 @@ describe('fallbacks', () => {
       ],
       { router: { defaults: { retries: noRetries }, groups: { main: { fallbacks: ['backup'] } } } },
     );
-    scripts = { a1: () => fail(503), a2: () => fail(429), b: () => fail(500) };
+    upstream.scripts = { a1: () => fail(503), a2: () => fail(429), b: () => fail(500) };
     const outcome = await router.create({ model: 'main', fallbackModels: ['second'] });
     expect(tried(outcome)).toEqual(['a1', 'a2', 'b', 'c']);
     expect(outcome.attempts.map((a) => [a.errorCode, a.upstreamStatus])).toEqual([
@@ -74,15 +51,15 @@ describe('fallbacks', () => {
       { id: 'b', modelName: 'main', providerId: 'pb', upstreamModel: 'b', priority: 1 },
     ];
     const strict = harness(deployments);
-    scripts = { a: () => fail(400) };
+    upstream.scripts = { a: () => fail(400) };
     const invalid = await rejection(strict.create({ model: 'main' }));
     expect(invalid.code).toBe('INVALID_REQUEST');
-    scripts = { a: () => fail(401) };
+    upstream.scripts = { a: () => fail(401) };
     expect((await rejection(strict.create({ model: 'main' }))).code).toBe('UPSTREAM_AUTHENTICATION');
-    expect(calls.b).toBeUndefined();
+    expect(upstream.calls.b).toBeUndefined();
 
     const lenient = harness(deployments, { router: { groups: { main: { fallbackOn: { INVALID_REQUEST: true } } } } });
-    scripts = { a: () => fail(400) };
+    upstream.scripts = { a: () => fail(400) };
     const outcome = await lenient.create({ model: 'main' });
     expect(tried(outcome)).toEqual(['a', 'b']);
   });
@@ -118,7 +95,7 @@ describe('retries', () => {
 
   it("waits for the upstream's Retry-After, then retries the round", async () => {
     const router = harness(single);
-    scripts = { a: (call) => (call === 1 ? fail(429, { retryAfterSeconds: 2 }) : ok()) };
+    upstream.scripts = { a: (call) => (call === 1 ? fail(429, { retryAfterSeconds: 2 }) : ok()) };
     const outcome = await router.create({ model: 'main' });
     expect(router.sleeps).toEqual([2000]);
     expect(outcome.attempts.map((a) => ({ code: a.errorCode, retry: a.retry, backoffMs: a.backoffMs }))).toEqual([
@@ -132,13 +109,13 @@ describe('retries', () => {
       random: () => 0.5,
       router: { defaults: { retries: { UPSTREAM_ERROR: 3 }, backoff: { initialMs: 100, maxMs: 1000 } } },
     });
-    scripts = { a: (call) => (call <= 3 ? fail(500) : ok()) };
+    upstream.scripts = { a: (call) => (call <= 3 ? fail(500) : ok()) };
     const outcome = await router.create({ model: 'main' });
     // Half of 100, 200, 400 ms.
     expect(router.sleeps).toEqual([50, 100, 200]);
     expect(outcome.attempts.map((a) => a.retry)).toEqual([0, 1, 2, 3]);
 
-    scripts = { a: () => fail(500) };
+    upstream.scripts = { a: () => fail(500) };
     router.sleeps.length = 0;
     const error = await rejection(router.create({ model: 'main' }));
     expect(error.code).toBe('UPSTREAM_ERROR');
@@ -147,12 +124,12 @@ describe('retries', () => {
 
   it('never sleeps past the request deadline, nor for a Retry-After beyond the backoff cap', async () => {
     const router = harness(single);
-    scripts = { a: () => fail(429, { retryAfterSeconds: 2 }) };
+    upstream.scripts = { a: () => fail(429, { retryAfterSeconds: 2 }) };
     const error = await rejection(router.create({ model: 'main', routing: { timeoutMs: 1500 } }));
     expect(error).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 2000 });
     expect(router.sleeps).toEqual([]);
 
-    scripts = { a: () => fail(429, { retryAfterSeconds: 30 }) };
+    upstream.scripts = { a: () => fail(429, { retryAfterSeconds: 30 }) };
     expect(await rejection(router.create({ model: 'main' }))).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 30_000 });
     expect(router.sleeps).toEqual([]);
   });
@@ -167,7 +144,7 @@ describe('cooldown', () => {
   it('takes a failing deployment out of rotation, then lets one probe decide', async () => {
     // random() = 0.5 for both gives equal weighted-random keys: `a` stays first while eligible.
     const router = harness(pair, { router: { defaults: { cooldown: { failures: 3, windowMs: 60_000, cooldownMs: 30_000 } } } });
-    scripts = { a: () => fail(503) };
+    upstream.scripts = { a: () => fail(503) };
     for (let i = 0; i < 3; i++) expect(tried(await router.create({ model: 'main' }))).toEqual(['a', 'b']);
     const cooledAt = router.clock.now();
     expect(tried(await router.create({ model: 'main' }))).toEqual(['b']);
@@ -182,7 +159,7 @@ describe('cooldown', () => {
     expect(tried(await router.create({ model: 'main' }))).toEqual(['b']);
 
     router.clock.advance(30_000);
-    scripts = {};
+    upstream.scripts = {};
     expect(tried(await router.create({ model: 'main' }))).toEqual(['a']);
     expect((await router.service.deploymentStates()).find((s) => s.deployment.id === 'a')).toMatchObject({ cooledUntil: null });
     expect(tried(await router.create({ model: 'main' }))).toEqual(['a']);
@@ -192,18 +169,18 @@ describe('cooldown', () => {
     const router = harness([...pair, { id: 'solo', modelName: 'solo', providerId: 'pc', upstreamModel: 'solo' }], {
       router: { defaults: { retries: noRetries, cooldown: { failures: 2, windowMs: 10_000 } } },
     });
-    scripts = { a: () => fail(500), solo: () => fail(500) };
+    upstream.scripts = { a: () => fail(500), solo: () => fail(500) };
     await router.create({ model: 'main' });
     router.clock.advance(10_001);
     await router.create({ model: 'main' });
     expect(tried(await router.create({ model: 'main' }))).toEqual(['a', 'b']);
     for (let i = 0; i < 5; i++) await rejection(router.create({ model: 'solo' }));
-    expect(calls.solo).toBe(5);
+    expect(upstream.calls.solo).toBe(5);
   });
 
   it('keeps live state when the deployment table is replaced', async () => {
     const router = harness(pair, { router: { defaults: { cooldown: { failures: 1 } } } });
-    scripts = { a: () => fail(503) };
+    upstream.scripts = { a: () => fail(503) };
     await router.create({ model: 'main' });
     router.deployments.replace(pair.map((spec) => ({ ...spec, weight: 2, priority: 0, timeoutMs: null, pricing: null, contextLength: null, maxOutputTokens: null })));
     expect(tried(await router.create({ model: 'main' }))).toEqual(['b']);
@@ -224,8 +201,8 @@ describe('strategies', () => {
       { random: seededRandom(42) },
     );
     for (let i = 0; i < 200; i++) await router.create({ model: 'main' });
-    expect(calls.heavy! / 200).toBeGreaterThan(0.65);
-    expect(calls.heavy! / 200).toBeLessThan(0.85);
+    expect(upstream.calls.heavy! / 200).toBeGreaterThan(0.65);
+    expect(upstream.calls.heavy! / 200).toBeLessThan(0.85);
   });
 
   it('least in flight avoids the busy deployment', async () => {
@@ -236,7 +213,7 @@ describe('strategies', () => {
       ],
       { router: { groups: { main: { strategy: 'least-in-flight' } } } },
     );
-    scripts = { a: () => ({ kind: 'hang', chunks: ['busy'] }) };
+    upstream.scripts = { a: () => ({ kind: 'hang', chunks: ['busy'] }) };
     const controller = new AbortController();
     const busy = router.service.stream({ model: 'main', parameters: { messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }] } }, controller.signal);
     // Read up to the first token without closing the stream: `a` keeps one request in flight.
@@ -255,7 +232,7 @@ describe('strategies', () => {
       ],
       { realClock: true, router: { groups: { main: { strategy: 'lowest-latency' } } } },
     );
-    scripts = { slow: () => ({ kind: 'text', chunks: ['s'], usage: { input: 1, output: 1 }, gapMs: 60 }) };
+    upstream.scripts = { slow: () => ({ kind: 'text', chunks: ['s'], usage: { input: 1, output: 1 }, gapMs: 60 }) };
     await router.stream({ model: 'main', routing: { only: ['pa'] } });
     await router.stream({ model: 'main', routing: { only: ['pb'] } });
     for (let i = 0; i < 3; i++) {
@@ -276,7 +253,7 @@ describe('strategies', () => {
       ],
       { router: { groups: { main: { strategy: 'lowest-cost', retries: noRetries } } } },
     );
-    scripts = { cheap: () => fail(503), dear: () => fail(503) };
+    upstream.scripts = { cheap: () => fail(503), dear: () => fail(503) };
     expect(tried(await router.create({ model: 'main' }))).toEqual(['cheap', 'dear', 'unpriced']);
   });
 
@@ -315,14 +292,14 @@ describe('provider preferences', () => {
 
   it('order, only, ignore and allowFallbacks', async () => {
     const router = harness(priced, { router: { defaults: { retries: noRetries } } });
-    scripts = allFail();
+    upstream.scripts = allFail();
     await rejection(router.create({ model: 'main', routing: { order: ['pc', 'pb'] } }));
     expect(lastTried(router)).toEqual(['c', 'b', 'a']);
     await rejection(router.create({ model: 'main', routing: { order: ['pc', 'pb'], allowFallbacks: false } }));
     expect(lastTried(router)).toEqual(['c', 'b']);
     await rejection(router.create({ model: 'main', routing: { allowFallbacks: false } }));
     expect(lastTried(router)).toHaveLength(1);
-    scripts = {};
+    upstream.scripts = {};
     expect(tried(await router.create({ model: 'main', routing: { only: ['pb'] } }))).toEqual(['b']);
     expect(tried(await router.create({ model: 'main', routing: { ignore: ['pa', 'pb'] } }))).toEqual(['c']);
     const none = await rejection(router.create({ model: 'main', routing: { only: ['elsewhere'] } }));
@@ -332,14 +309,14 @@ describe('provider preferences', () => {
 
   it('maxPrice, sort and the :floor and :nitro suffixes', async () => {
     const router = harness(priced, { router: { defaults: { retries: noRetries } } });
-    scripts = allFail();
+    upstream.scripts = allFail();
     // ~7 prompt tokens and 64 output tokens (maxOutputTokens) at $/1M (input, output):
     // c (2, 2) = 142 < b (1, 4) = 263 < a (3, 9) = 597.
     await rejection(router.create({ model: 'main', routing: { sort: 'price' } }));
     expect(lastTried(router)).toEqual(['c', 'b', 'a']);
     await rejection(router.create({ model: 'main:floor' }));
     expect(lastTried(router)).toEqual(['c', 'b', 'a']);
-    scripts = {};
+    upstream.scripts = {};
     // With a long answer expected, output prices weigh most: c is cheapest.
     expect(tried(await router.create({ model: 'main:floor', parameters: { ...helloParameters, maxOutputTokens: 4000 } }))).toEqual(['c']);
     // With a one-token answer, input prices decide: b is cheapest.
@@ -366,7 +343,7 @@ describe('context window', () => {
     const outcome = await router.create({ model: 'main', parameters: longPrompt });
     expect(tried(outcome)).toEqual(['large']);
     expect(outcome.model).toBe('long');
-    expect(calls.small).toBeUndefined();
+    expect(upstream.calls.small).toBeUndefined();
     // A short prompt still fits the small one.
     expect(tried(await router.create({ model: 'main' }))).toEqual(['small']);
   });
@@ -381,8 +358,8 @@ describe('context window', () => {
       { router: { groups: { other: { contextWindowFallbacks: ['long'] } } } },
     );
     expect(await rejection(router.create({ model: 'main', parameters: longPrompt }))).toMatchObject({ code: 'CONTEXT_LENGTH_EXCEEDED' });
-    expect(calls.small).toBeUndefined();
-    scripts = { unknown: () => fail(400, { contextLength: true }) };
+    expect(upstream.calls.small).toBeUndefined();
+    upstream.scripts = { unknown: () => fail(400, { contextLength: true }) };
     expect(tried(await router.create({ model: 'other', parameters: longPrompt }))).toEqual(['unknown', 'large']);
   });
 });
@@ -398,7 +375,7 @@ describe('parameters a model does not support', () => {
     catalogModel('pb', 'capable', ['STREAMING', 'TOOLS', 'JSON_SCHEMA', 'VISION', 'REASONING']),
   ];
   const parameters = { ...helloParameters, tools, toolChoice: 'auto' as const, reasoning: { effort: 'low' as const } };
-  const lastBody = () => simulator.requests.at(-1)!.body as Record<string, unknown>;
+  const lastBody = () => upstream.requests().at(-1)!.body as Record<string, unknown>;
 
   it('with requireParameters, only deployments that support every feature are used', async () => {
     const router = harness(deployments, { catalogModels });
@@ -441,12 +418,12 @@ describe('streams', () => {
 
   it('fall back while no token has been sent: refused, or cut before the first token', async () => {
     const router = harness(pair, { router: { defaults: { retries: noRetries } } });
-    scripts = { a: () => fail(503) };
+    upstream.scripts = { a: () => fail(503) };
     let events = await router.stream({ model: 'main' });
     expect(text(events)).toBe('b');
     expect(events.at(-1)).toMatchObject({ type: 'completed', outcome: { attempts: [{ errorCode: 'OVERLOADED' }, { errorCode: null }] } });
 
-    scripts = { a: () => ({ kind: 'cut', chunks: [] }) };
+    upstream.scripts = { a: () => ({ kind: 'cut', chunks: [] }) };
     events = await router.stream({ model: 'main' });
     expect(text(events)).toBe('b');
     expect(events.at(-1)).toMatchObject({ type: 'completed', outcome: { attempts: [{ errorCode: 'UPSTREAM_PROTOCOL_ERROR' }, { errorCode: null }] } });
@@ -454,13 +431,13 @@ describe('streams', () => {
 
   it('do not fall back after the first token: the failure ends the stream and the partial output is billed', async () => {
     const router = harness(pair);
-    scripts = { a: () => ({ kind: 'cut', chunks: ['partial ', 'answer'] }) };
+    upstream.scripts = { a: () => ({ kind: 'cut', chunks: ['partial ', 'answer'] }) };
     const events = await router.stream({ model: 'main' });
     expect(text(events)).toBe('partial answer');
     const last = events.at(-1)!;
     expect(last).toMatchObject({ type: 'error', error: { code: 'UPSTREAM_PROTOCOL_ERROR' }, attempts: [{ upstreamModel: 'a' }] });
     expect(last.type === 'error' && last.usage.outputTokens).toBeGreaterThan(0);
-    expect(calls.b).toBeUndefined();
+    expect(upstream.calls.b).toBeUndefined();
     expect(router.records.at(-1)).toMatchObject({ status: 'ERROR', deploymentId: 'a' });
   });
 });
@@ -468,7 +445,7 @@ describe('streams', () => {
 describe('in-flight accounting', () => {
   it('frees the deployment when the consumer stops a stream early', async () => {
     const router = harness([{ id: 'a', modelName: 'main', providerId: 'pa', upstreamModel: 'a' }]);
-    scripts = { a: () => ({ kind: 'hang', chunks: ['first'] }) };
+    upstream.scripts = { a: () => ({ kind: 'hang', chunks: ['first'] }) };
     const inFlight = async () => (await router.service.deploymentStates())[0]!.inFlight;
     for await (const event of router.service.stream({ model: 'main', parameters: helloParameters }, new AbortController().signal)) {
       if (event.type === 'text-delta') {
@@ -490,16 +467,16 @@ describe('timeouts and deadlines', () => {
 
   it('a slow first token times out and falls back; an idle gap after content ends the stream', async () => {
     const router = harness(pair, { realClock: true, router: { defaults: { timeouts: { firstTokenMs: 100, idleMs: 5000 } } } });
-    scripts = { a: () => slow(150) };
+    upstream.scripts = { a: () => slow(150) };
     const events = await router.stream({ model: 'main' });
     expect(events.at(-1)).toMatchObject({ type: 'completed', outcome: { upstreamModel: 'b', attempts: [{ errorCode: 'TIMEOUT' }, { errorCode: null }] } });
 
     const idle = harness(pair, { realClock: true, router: { defaults: { timeouts: { firstTokenMs: 5000, idleMs: 100 } } } });
-    calls = {};
-    scripts = { a: () => slow(150) };
+    upstream.calls = {};
+    upstream.scripts = { a: () => slow(150) };
     const cut = await idle.stream({ model: 'main' });
     expect(cut.at(-1)).toMatchObject({ type: 'error', error: { code: 'TIMEOUT' } });
-    expect(calls.b).toBeUndefined();
+    expect(upstream.calls.b).toBeUndefined();
   });
 
   it("a deployment's timeoutMs bounds a non-streamed attempt", async () => {
@@ -507,7 +484,7 @@ describe('timeouts and deadlines', () => {
       pair.map((spec) => (spec.id === 'a' ? { ...spec, timeoutMs: 100 } : spec)),
       { realClock: true },
     );
-    scripts = { a: () => ({ kind: 'hang', chunks: ['never finishes'] }) };
+    upstream.scripts = { a: () => ({ kind: 'hang', chunks: ['never finishes'] }) };
     const started = Date.now();
     const outcome = await router.create({ model: 'main' });
     expect(outcome.attempts.map((a) => [a.upstreamModel, a.errorCode])).toEqual([
@@ -519,7 +496,7 @@ describe('timeouts and deadlines', () => {
 
   it("the request's deadline holds across fallbacks", async () => {
     const router = harness(pair, { realClock: true });
-    scripts = { a: () => ({ kind: 'hang', chunks: ['x'] }), b: () => ({ kind: 'hang', chunks: ['x'] }) };
+    upstream.scripts = { a: () => ({ kind: 'hang', chunks: ['x'] }), b: () => ({ kind: 'hang', chunks: ['x'] }) };
     const started = Date.now();
     const error = await rejection(router.create({ model: 'main', routing: { timeoutMs: 300 } }));
     const elapsed = Date.now() - started;
