@@ -88,6 +88,7 @@ function embeddingOperation(adapters: EmbeddingAdapterLookup): RouteOperation<Em
     features: () => NO_FEATURES,
     // Each input is embedded on its own: the longest must fit the window, not their sum.
     contextTokens: (parameters) => longestInputTokens(parameters.input),
+    contextSubject: 'The longest input',
     outputTokens: () => 0,
     upstreamRequest: (parameters, deployment) => ({ ...parameters, model: deployment.upstreamModel }),
   };

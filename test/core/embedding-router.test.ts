@@ -205,7 +205,10 @@ describe('context window', () => {
 
     const only = harness([{ id: 'small', modelName: 'vectors', providerId: 'pa', upstreamModel: 'small', contextLength: 10 }]);
     upstream.calls = {};
-    expect(await rejection(only.embed({ model: 'vectors', input: ['x'.repeat(60)] }))).toMatchObject({ code: 'CONTEXT_LENGTH_EXCEEDED' });
+    expect(await rejection(only.embed({ model: 'vectors', input: ['x'.repeat(60)] }))).toMatchObject({
+      code: 'CONTEXT_LENGTH_EXCEEDED',
+      message: expect.stringMatching(/^The longest input \(about \d+ tokens\) does not fit the context window of any deployment of "vectors"$/),
+    });
     expect(upstream.calls).toEqual({});
   });
 });

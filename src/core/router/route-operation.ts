@@ -19,6 +19,8 @@ export interface RouteOperation<P, A, U> {
   features(parameters: P): readonly RequestFeature[];
   /** The tokens that must fit a deployment's context window. */
   contextTokens(parameters: P, promptTokens: number): number;
+  /** What those tokens are, as the context-window error names them ("The prompt"). */
+  readonly contextSubject: string;
   /** Output tokens assumed when ranking deployments by price. */
   outputTokens(parameters: P): number;
   /** What `deployment` is sent: the parameters without the features it lacks, its upstream model. */
@@ -35,6 +37,7 @@ export function chatOperation(adapters: AdapterLookup): RouteOperation<ChatParam
     adapters,
     features: requestedFeatures,
     contextTokens: (_parameters, promptTokens) => promptTokens,
+    contextSubject: 'The prompt',
     outputTokens: (parameters) => parameters.maxOutputTokens ?? ASSUMED_OUTPUT_TOKENS,
     upstreamRequest(parameters, deployment, dropped) {
       const adapted = dropFeatures(parameters, dropped);

@@ -217,7 +217,7 @@ export class RouteRun<P = ChatParameters, A = ProviderAdapter, U = ChatRequest> 
       });
     }
     if (skipped.context > 0) {
-      return new ContextLengthExceededError(`The prompt (about ${this.contextTokens} tokens) does not fit the context window of any deployment of "${this.model}"`);
+      return new ContextLengthExceededError(`${this.operation.contextSubject} (about ${this.contextTokens} tokens) does not fit the context window of any deployment of "${this.model}"`);
     }
     if (skipped.parameters > 0) {
       return new ModelNotFoundError(`No deployment of "${this.model}" supports every requested parameter (${this.features.join(', ')}); requireParameters is set`);
