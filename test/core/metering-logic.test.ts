@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Caller } from '../../src/core/auth.ts';
 import { BudgetExceededError, BudgetUnavailableError, RateLimitedError } from '../../src/core/errors.ts';
 import { periodEnd, periodStart } from '../../src/core/metering/budget-period.ts';
-import type { BudgetClaim, BudgetLedger } from '../../src/core/metering/budgets.ts';
+import type { BudgetClaim, BudgetLedger, StoredBudget } from '../../src/core/metering/budgets.ts';
 import { MeteringAdmission } from '../../src/core/metering/metering-admission.ts';
 import { InMemoryRateLimiter, type RateLimitRule } from '../../src/core/metering/rate-limits.ts';
 import { mergeUsageRows, planUsageQuery, zeroTotals } from '../../src/core/metering/usage-report.ts';
@@ -238,17 +238,22 @@ describe('admission', () => {
     return { ledger, state };
   }
 
-  it('with budgetsWhenDatabaseUnavailable: refuse, refuses a budgeted request with BUDGET_UNAVAILABLE and a Retry-After, frees its rate-limit slot and logs it', async () => {
-    const lines: string[] = [];
-    const { ledger, state } = unreachableLedger();
-    const admission = new MeteringAdmission({
+  /** Admission with `budgetsWhenDatabaseUnavailable: refuse` over that ledger; log lines go to `lines`. */
+  function refusingAdmission(ledger: BudgetLedger, lines: string[] = [], storedBudgets: () => Promise<StoredBudget[]> = async () => []) {
+    return new MeteringAdmission({
       rateLimiter: new InMemoryRateLimiter(),
       ledger,
-      storedBudgets: async () => [],
+      storedBudgets,
       clock: new ManualClock(),
       budgetsWhenDatabaseUnavailable: 'refuse',
       logger: (line) => lines.push(line),
     });
+  }
+
+  it('with budgetsWhenDatabaseUnavailable: refuse, refuses a budgeted request with BUDGET_UNAVAILABLE and a Retry-After, frees its rate-limit slot and logs it', async () => {
+    const lines: string[] = [];
+    const { ledger, state } = unreachableLedger();
+    const admission = refusingAdmission(ledger, lines);
     const who = caller({ maxBudgetMicro: 1000n, maxParallelRequests: 1 });
     const refused = await admission.admit({ caller: who, endUser: null, model: 'm', maxTokens: 10, maxCost: 500n }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(BudgetUnavailableError);
@@ -266,14 +271,8 @@ describe('admission', () => {
 
   it('with refuse, also refuses when the user or end-user budgets cannot be looked up (one may apply)', async () => {
     const { ledger } = unreachableLedger();
-    const admission = new MeteringAdmission({
-      rateLimiter: new InMemoryRateLimiter(),
-      ledger,
-      storedBudgets: async () => {
-        throw new Error('connect ECONNREFUSED');
-      },
-      clock: new ManualClock(),
-      budgetsWhenDatabaseUnavailable: 'refuse',
+    const admission = refusingAdmission(ledger, [], async () => {
+      throw new Error('connect ECONNREFUSED');
     });
     const refused = await admission.admit({ caller: caller({}), endUser: 'user-42', model: 'm', maxTokens: 10, maxCost: 500n }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(BudgetUnavailableError);
@@ -282,15 +281,8 @@ describe('admission', () => {
   it('with refuse, serves requests without any budget (nothing to reserve) while the database is down', async () => {
     const { ledger } = unreachableLedger();
     const lines: string[] = [];
-    const admission = new MeteringAdmission({
-      rateLimiter: new InMemoryRateLimiter(),
-      ledger,
-      // The user and end user are known (cached) to have no budget.
-      storedBudgets: async () => [],
-      clock: new ManualClock(),
-      budgetsWhenDatabaseUnavailable: 'refuse',
-      logger: (line) => lines.push(line),
-    });
+    // The user and end user are known (cached) to have no budget.
+    const admission = refusingAdmission(ledger, lines);
     const ticket = await admission.admit({ caller: caller({ rpmLimit: 10 }), endUser: null, model: 'm', maxTokens: 10, maxCost: 500n });
     await ticket.settle({ cost: 400n, tokens: 5 });
     await admission.admit({ caller: { ...caller({}), userId: 'u1' }, endUser: 'user-42', model: 'm', maxTokens: 10, maxCost: 500n });

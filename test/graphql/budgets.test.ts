@@ -167,23 +167,35 @@ describe.each(databaseCases)('budget periods reset at UTC boundaries ($name)', (
   });
 });
 
-/** An app whose database fails every query while `outage.down` (keys are authenticated from the cache by then). */
-async function startOutageApp(database: Database, budgetsWhenDatabaseUnavailable: 'serve' | 'refuse' | undefined, lines: string[]) {
-  const outage = { down: false };
-  const failing: Database = {
-    ...database,
-    db: new Proxy(database.db, {
-      get: (target, property, receiver) =>
-        outage.down && ['execute', 'select', 'insert', 'update', 'delete', 'transaction'].includes(String(property))
-          ? () => Promise.reject(new Error('connection refused (simulated outage)'))
-          : Reflect.get(target, property, receiver),
-    }),
-    ping: () => (outage.down ? Promise.reject(new Error('connection refused (simulated outage)')) : database.ping()),
-  };
-  const base = config();
-  const appConfig = budgetsWhenDatabaseUnavailable ? { ...base, metering: { ...base.metering, budgetsWhenDatabaseUnavailable } } : base;
-  const app = await startTestApp(appConfig, failing, { logger: (line) => lines.push(line) });
-  return { app, outage };
+/**
+ * An app whose database fails every query while `outage.down` (keys are authenticated from the
+ * cache by then), started before the tests of the describe block that calls this and stopped after.
+ */
+function useOutageApp(open: () => Promise<Database>, budgetsWhenDatabaseUnavailable: 'serve' | 'refuse' | undefined) {
+  const fixture = { app: undefined as unknown as TestApp, outage: { down: false }, lines: [] as string[] };
+  let database: Database | undefined;
+  beforeAll(async () => {
+    database = await open();
+    const real = database;
+    const failing: Database = {
+      ...real,
+      db: new Proxy(real.db, {
+        get: (target, property, receiver) =>
+          fixture.outage.down && ['execute', 'select', 'insert', 'update', 'delete', 'transaction'].includes(String(property))
+            ? () => Promise.reject(new Error('connection refused (simulated outage)'))
+            : Reflect.get(target, property, receiver),
+      }),
+      ping: () => (fixture.outage.down ? Promise.reject(new Error('connection refused (simulated outage)')) : real.ping()),
+    };
+    const base = config();
+    const appConfig = budgetsWhenDatabaseUnavailable ? { ...base, metering: { ...base.metering, budgetsWhenDatabaseUnavailable } } : base;
+    fixture.app = await startTestApp(appConfig, failing, { logger: (line) => fixture.lines.push(line) });
+  });
+  afterAll(async () => {
+    await fixture.app?.stop();
+    await database?.close();
+  });
+  return fixture;
 }
 
 /** A chat completion through the OpenAI-format REST endpoint. */
@@ -198,20 +210,10 @@ const UNAVAILABLE_MESSAGE = "The budgets that apply to this request cannot be ch
 
 describe.each(databaseCases)('budgets across a database outage ($name)', ({ open }) => {
   describe('with metering.budgetsWhenDatabaseUnavailable: refuse', () => {
-    let database: Database;
-    let app: TestApp;
-    let outage: { down: boolean };
-    const lines: string[] = [];
-    beforeAll(async () => {
-      database = await open();
-      ({ app, outage } = await startOutageApp(database, 'refuse', lines));
-    });
-    afterAll(async () => {
-      await app?.stop();
-      await database?.close();
-    });
+    const fixture = useOutageApp(open, 'refuse');
 
     it('refuses budgeted requests with BUDGET_UNAVAILABLE (REST 503 + Retry-After), serves unbudgeted keys, frees the parallel slot and meters the refusals', async () => {
+      const { app, outage, lines } = fixture;
       const budgeted = await app.createKey({ name: 'budgeted', limits: { maxBudget: '1', budgetPeriod: 'DAILY', maxParallelRequests: 1 } });
       const unbudgeted = await app.createKey({ name: 'unbudgeted' });
       // While the database is up both are served, and their keys are cached.
@@ -257,20 +259,10 @@ describe.each(databaseCases)('budgets across a database outage ($name)', ({ open
   });
 
   describe('by default (serve)', () => {
-    let database: Database;
-    let app: TestApp;
-    let outage: { down: boolean };
-    const lines: string[] = [];
-    beforeAll(async () => {
-      database = await open();
-      ({ app, outage } = await startOutageApp(database, undefined, lines));
-    });
-    afterAll(async () => {
-      await app?.stop();
-      await database?.close();
-    });
+    const fixture = useOutageApp(open, undefined);
 
     it('serves a budgeted request without a reservation and logs it', async () => {
+      const { app, outage, lines } = fixture;
       // The app's config sets nothing: loadConfig's default applies.
       expect(config().metering.budgetsWhenDatabaseUnavailable).toBe('serve');
       const budgeted = await app.createKey({ name: 'budgeted', limits: { maxBudget: '1', budgetPeriod: 'DAILY' } });
