@@ -33,6 +33,7 @@ import { loadPersistedOperations } from './server/persisted-operations.ts';
 import { CONSOLE_OPERATIONS_MANIFEST, createConsoleHandler } from './server/console-static.ts';
 import { createRestHandler } from './http/create-rest-handler.ts';
 import { createMeteringRuntime } from './metering-runtime.ts';
+import { isFirstEmbeddedStart, startupSummary } from './startup-summary.ts';
 
 export interface AppDependencies {
   /** Injected for tests and benchmarks; defaults to undici keep-alive pools. */
@@ -54,8 +55,12 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   const log = dependencies.logger ?? ((line: string) => console.log(line));
   const clock = dependencies.clock ?? systemClock;
   const ownsDatabase = !dependencies.database;
+  log(`modelgraph ${config.version} starting`);
+  if (!dependencies.database && isFirstEmbeddedStart(config)) {
+    log(`First start: creating the embedded database in ${config.database.dataDir} (takes 5-15 s, once)`);
+  }
   const database = dependencies.database ?? (await openDatabase({ url: config.database.url, dataDir: config.database.dataDir }));
-  await database.migrate();
+  const migrations = await database.migrate();
   const http = dependencies.http ?? createUndiciHttpClient();
   const ownsHttp = !dependencies.http;
 
@@ -217,6 +222,13 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
         port: config.server.port,
         logger: log,
       });
+      const summary = startupSummary({
+        config,
+        migrations,
+        providers: catalog.listProviders(),
+        models: [...new Set(deployments.all().map((deployment) => deployment.modelName))].sort(),
+      });
+      for (const line of summary) log(line);
       log(`modelgraph ${config.version} listening on ${server.url}/graphql (database: ${database.driver})`);
       return { url: server.url, port: server.port };
     },

@@ -1,6 +1,6 @@
 // Opens the database: postgres.js when a URL is given, PGlite in a directory otherwise. Both run
 // the same drizzle schema and the same migrations, and both are exposed as one `Db` type.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -21,8 +21,8 @@ export type DatabaseDriver = 'pglite' | 'postgres';
 export interface Database {
   db: Db;
   driver: DatabaseDriver;
-  /** Runs pending migrations from drizzle/. */
-  migrate(): Promise<void>;
+  /** Runs pending migrations from drizzle/; says how many it applied. */
+  migrate(): Promise<MigrationReport>;
   /** Resolves when the server answers a trivial query. */
   ping(): Promise<void>;
   /** LISTEN/NOTIFY on one channel: cache invalidation across instances sharing the database. */
@@ -31,6 +31,28 @@ export interface Database {
 }
 
 export const MIGRATIONS_FOLDER = join(INSTALL_ROOT, 'drizzle');
+
+export interface MigrationReport {
+  /** Migrations this call applied. */
+  applied: number;
+  /** Migrations the installed version has. */
+  total: number;
+}
+
+function migrationCount(): number {
+  const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+  return journal.entries.length;
+}
+
+/** Rows in drizzle's migrations table (0 before the first migration created it). */
+const APPLIED_MIGRATIONS_SQL = `select count(*)::int as n from drizzle.__drizzle_migrations`;
+
+async function reportMigrations(countApplied: () => Promise<number>, run: () => Promise<void>): Promise<MigrationReport> {
+  const before = await countApplied().catch(() => 0);
+  await run();
+  const after = await countApplied().catch(() => before);
+  return { applied: Math.max(0, after - before), total: migrationCount() };
+}
 
 export interface OpenDatabaseOptions {
   url?: string | undefined;
@@ -58,7 +80,10 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       // A dedicated single connection, as drizzle recommends for migrations.
       const migrationClient = postgres(url, { max: 1, onnotice: () => undefined });
       try {
-        await migrate(drizzle(migrationClient), { migrationsFolder: MIGRATIONS_FOLDER });
+        return await reportMigrations(
+          async () => ((await migrationClient.unsafe(APPLIED_MIGRATIONS_SQL)) as unknown as Array<{ n: number }>)[0]!.n,
+          () => migrate(drizzle(migrationClient), { migrationsFolder: MIGRATIONS_FOLDER }),
+        );
       } finally {
         await migrationClient.end();
       }
@@ -117,7 +142,10 @@ async function openPglite(dataDir: string): Promise<Database> {
     db,
     driver: 'pglite',
     async migrate() {
-      await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+      return reportMigrations(
+        async () => (await client.query<{ n: number }>(APPLIED_MIGRATIONS_SQL)).rows[0]!.n,
+        () => migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER }),
+      );
     },
     async ping() {
       await client.query('select 1');

@@ -88,7 +88,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   let running = false;
   start();
   running = true;
-  return {
+  const server: PrivatePostgres = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     stop() {
@@ -102,8 +102,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       running = true;
     },
     restart() {
-      this.stop();
-      this.start();
+      server.stop();
+      server.start();
     },
     freeze() {
       for (const pid of pids()) process.kill(pid, 'SIGSTOP');
@@ -113,16 +113,17 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     },
     destroy() {
       try {
-        this.thaw();
+        server.thaw();
       } catch {
         // already gone
       }
       try {
-        this.stop();
+        server.stop();
       } catch {
         // already stopped
       }
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return server;
 }

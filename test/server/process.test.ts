@@ -35,6 +35,13 @@ describe('the service process', () => {
     const base = await first.ready;
     const before = await gql(base, '{ model(id: "chat") { id routable } health { databaseDriver } }');
     expect(before.data).toEqual({ model: { id: 'chat', routable: true }, health: { databaseDriver: 'PGLITE' } });
+    // The start-up summary says what was loaded (issue 16: a first start that printed nothing).
+    expect(first.stdout()).toContain(`First start: creating the embedded database in ${join(cwd, '.modelgraph')}`);
+    expect(first.stdout()).toContain(`config:     ${join(cwd, 'modelgraph.yaml')}`);
+    expect(first.stdout()).toMatch(/migrations: applied (\d+) \(\1 in all\)/);
+    expect(first.stdout()).toContain('providers:  sim (mock)');
+    expect(first.stdout()).toContain('models:     chat');
+    expect(first.stdout()).not.toContain('hint: no provider');
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
@@ -43,6 +50,8 @@ describe('the service process', () => {
     const base2 = await second.ready;
     const after = await gql(base2, '{ provider(id: "sim") { id configured } model(id: "chat") { id } }');
     expect(after.data).toEqual({ provider: { id: 'sim', configured: true }, model: { id: 'chat' } });
+    expect(second.stdout()).toMatch(/migrations: up to date \(\d+\)/);
+    expect(second.stdout()).not.toContain('First start');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   }, 60_000);
