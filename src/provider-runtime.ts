@@ -8,6 +8,8 @@ import type { EmbeddingAdapter } from './core/embeddings.ts';
 import { usdToMicro } from './core/money.ts';
 import type { DeploymentRepository, ProviderAdapter, ProviderCredentialRepository, StoredDeployment } from './core/ports.ts';
 import type { SecretBox } from './core/secret-box.ts';
+import { credentialsOf, SecretScrubber } from './core/secret-scrubber.ts';
+import { guardEmbeddingAdapter, guardProviderAdapter } from './core/upstream-error-gate.ts';
 import { buildCatalog } from './providers/catalog/build-catalog.ts';
 import { createEmbeddingAdapter, createProviderAdapter, isConfigured, type ProviderSettings } from './providers/registry.ts';
 import type { HttpClient } from './providers/shared/http-client.ts';
@@ -128,14 +130,19 @@ export class ProviderRuntime {
     this.deployments.replace(built.deployments);
     const next = new Map<string, ProviderAdapter>();
     const nextEmbedding = new Map<string, EmbeddingAdapter>();
+    // Every provider's credentials are scrubbed from every provider's errors: an upstream may
+    // quote a key it was never sent (a misrouted request, a proxy in front of several providers).
+    const { config } = this.options;
+    const scrubber = new SecretScrubber([...settings.flatMap((provider) => credentialsOf(provider)), config.adminKey, config.secretKey]);
     for (const provider of settings) {
       if (!isConfigured(provider)) continue;
       try {
-        next.set(provider.id, createProviderAdapter(provider, this.options.http));
+        const gate = { providerId: provider.id, scrubber };
+        next.set(provider.id, guardProviderAdapter(createProviderAdapter(provider, this.options.http), gate));
         const embedding = createEmbeddingAdapter(provider, this.options.http);
-        if (embedding) nextEmbedding.set(provider.id, embedding);
+        if (embedding) nextEmbedding.set(provider.id, guardEmbeddingAdapter(embedding, gate));
       } catch (error) {
-        this.options.log(`provider ${provider.id}: ${(error as Error).message}; not routable`);
+        this.options.log(`provider ${provider.id}: ${scrubber.scrub((error as Error).message)}; not routable`);
       }
     }
     this.adapters.clear();
