@@ -6,6 +6,8 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext } from 'graphql';
 import { createGraphQLError, createLRUCache, type CORSOptions, type Plugin, type YogaMaskedErrorOpts } from 'graphql-yoga';
+import { MAX_JSON_DEPTH } from '../core/json-depth.ts';
+import { useDocumentNestingLimit } from './graphql-document-nesting.ts';
 import { normalizeHash, sha256Hex, type PersistedOperations } from './persisted-operations.ts';
 
 export interface GraphQLLimits {
@@ -50,6 +52,8 @@ export function graphqlSecurity(options: GraphQLSecurityOptions): GraphQLSecurit
       useAutomaticPersistedQueries(options.persistedOperations),
       useOperationAllowlist(options.persistedOperations),
       ...(options.introspection ? [] : [useNoIntrospection()]),
+      // Before the parser recurses; wide enough for any document the depth limit accepts.
+      useDocumentNestingLimit(Math.max(MAX_JSON_DEPTH, 2 * options.limits.maxDepth)),
       EnvelopArmorPlugin({
         maxDepth: { n: options.limits.maxDepth, ...rejectWith('maxDepth') },
         maxAliases: { n: options.limits.maxAliases, ...rejectWith('maxAliases') },

@@ -1,4 +1,5 @@
 import { GraphQLError, Kind } from 'graphql';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../../core/json-depth.ts';
 import { formatMicroUsd, parseUsd } from '../../core/money.ts';
 import { builder } from '../builder.ts';
 
@@ -29,7 +30,14 @@ builder.scalarType('DateTime', {
 });
 
 builder.scalarType('JSON', {
-  description: 'Any JSON value.',
+  description: `Any JSON value nested at most ${MAX_JSON_DEPTH} levels deep.`,
   serialize: (value) => value,
-  parseValue: (value) => value,
+  // Variables arrive parsed (JSON.parse takes any depth); what later walks them recurses.
+  parseValue: (value) => {
+    const tooDeep = tooDeepAt(value);
+    if (tooDeep !== null) {
+      throw new GraphQLError(`JSON nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels (at ${tooDeep})`, { extensions: { code: 'INVALID_REQUEST' } });
+    }
+    return value;
+  },
 });
