@@ -61,7 +61,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   }
   const database = dependencies.database ?? (await openDatabase({ url: config.database.url, dataDir: config.database.dataDir }));
   const migrations = await database.migrate();
-  const http = dependencies.http ?? createUndiciHttpClient();
+  const http = dependencies.http ?? createUndiciHttpClient({ responseLimitBytes: config.upstream.responseLimitBytes });
   const ownsHttp = !dependencies.http;
 
   const providerRepository = createProviderRepository(database.db);

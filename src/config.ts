@@ -176,6 +176,8 @@ const fileSchema = z
       .default({ maxFailedAttemptsPerMinute: 20 }),
     metering: meteringSchema.default(METERING_DEFAULTS),
     graphql: graphqlSchema.prefault({}),
+    /** What the gateway accepts from upstreams: a whole body, or one event of a stream, at most this long. */
+    upstream: z.object({ responseLimitBytes: z.number().int().positive().default(32 * 1024 * 1024) }).strict().prefault({}),
     /** The web console at /console, built from console/ into console/dist at install time. */
     console: z.object({ enabled: z.boolean().default(true), distDir: z.string().optional() }).strict().prefault({}),
   })
@@ -208,6 +210,7 @@ export interface AppConfig {
     persistedOperations: { mode: 'off' | 'allowlist'; file: string | undefined; allowConsole: boolean };
   };
   console: { enabled: boolean; distDir: string };
+  upstream: { responseLimitBytes: number };
   secretKey: string | undefined;
   redisUrl: string | undefined;
   configPath: string | undefined;
@@ -402,6 +405,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
       enabled: file.console.enabled,
       distDir: file.console.distDir === undefined ? DEFAULT_CONSOLE_DIST : resolve(cwd, file.console.distDir),
     },
+    upstream: file.upstream,
     secretKey,
     redisUrl: env.REDIS_URL || undefined,
     configPath,

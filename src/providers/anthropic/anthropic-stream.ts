@@ -1,4 +1,4 @@
-import { CancelledError, UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
+import { CancelledError, GatewayError, UpstreamProtocolError } from '../../core/errors.ts';
 import type { FinishReason, StreamPart } from '../../core/types.ts';
 import { parseSse } from '../shared/sse.ts';
 import { anthropicError } from './anthropic-error.ts';
@@ -33,6 +33,8 @@ interface StreamState {
 export interface AnthropicStreamOptions {
   providerId: string;
   signal: AbortSignal;
+  /** The longest stream event accepted (the HTTP client's responseLimitBytes). */
+  maxEventLength?: number | undefined;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function* streamAnthropicParts(
     ended: false,
   };
   try {
-    for await (const sse of parseSse(body)) {
+    for await (const sse of parseSse(body, options.maxEventLength)) {
       // After message_stop, read on to the end of the body so the connection can be reused.
       if (state.ended) continue;
       const event = parseEvent(sse.data);
@@ -67,7 +69,9 @@ export async function* streamAnthropicParts(
     yield errorPart(
       options.signal.aborted
         ? new CancelledError(undefined, { provider: options.providerId })
-        : new UpstreamProtocolError('The Anthropic stream broke off before message_stop', { provider: options.providerId, cause: error }),
+        : error instanceof GatewayError
+          ? error
+          : new UpstreamProtocolError('The Anthropic stream broke off before message_stop', { provider: options.providerId, cause: error }),
     );
     return;
   }

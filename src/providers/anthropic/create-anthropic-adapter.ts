@@ -65,7 +65,7 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
 
     async *stream(request, signal) {
       const response = await send(request, true, signal);
-      yield* streamResponseBody(response, streamAnthropicParts(response.body, { providerId, signal }));
+      yield* streamResponseBody(response, streamAnthropicParts(response.body, { providerId, signal, maxEventLength: options.http.responseLimitBytes }));
     },
 
     async countTokens(request, signal) {

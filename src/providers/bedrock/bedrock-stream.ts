@@ -17,6 +17,8 @@ export interface BedrockStreamOptions {
   signal: AbortSignal;
   /** The x-amzn-requestid response header, reported as the response id. */
   requestId: string | null;
+  /** The longest stream event accepted (the HTTP client's responseLimitBytes). */
+  maxEventLength?: number | undefined;
 }
 
 type OpenBlock =
@@ -28,7 +30,7 @@ type OpenBlock =
 export async function* bedrockStream(body: AsyncIterable<Uint8Array>, options: BedrockStreamOptions): AsyncGenerator<StreamPart> {
   const state = new BedrockStreamState(options);
   try {
-    for await (const message of readBedrockEventStream(body, options.providerId)) {
+    for await (const message of readBedrockEventStream(body, options.providerId, options.maxEventLength)) {
       if (message.kind === 'event') {
         yield* state.read(message.eventType, message.payload as BedrockWireStreamEvent);
       } else if (message.kind === 'exception') {

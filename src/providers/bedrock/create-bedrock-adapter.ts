@@ -73,7 +73,7 @@ export function createBedrockAdapter(options: BedrockAdapterOptions): ProviderAd
 
     async *stream(request, signal) {
       const response = await send(request, true, signal);
-      yield* streamResponseBody(response, bedrockStream(response.body, { providerId, signal, requestId: requestIdOf(response) }));
+      yield* streamResponseBody(response, bedrockStream(response.body, { providerId, signal, requestId: requestIdOf(response), maxEventLength: options.http.responseLimitBytes }));
     },
   };
 }

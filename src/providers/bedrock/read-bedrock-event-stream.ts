@@ -6,6 +6,7 @@
 // `:error-code`, with a JSON payload. Smithy is loaded on the first Bedrock stream, so gateways
 // without a Bedrock provider do not keep it in memory.
 import { UpstreamProtocolError } from '../../core/errors.ts';
+import { DEFAULT_UPSTREAM_RESPONSE_LIMIT_BYTES } from '../shared/http-client.ts';
 
 const utf8Decoder = new TextDecoder();
 const utf8Encoder = new TextEncoder();
@@ -24,10 +25,14 @@ type Headers = Record<string, { type: string; value: unknown }>;
  * decode (bad length or checksum), a truncated last frame or a payload that is not a JSON object;
  * transport errors from the body pass through unchanged.
  */
-export async function* readBedrockEventStream(body: AsyncIterable<Uint8Array>, providerId: string): AsyncGenerator<BedrockStreamMessage> {
+export async function* readBedrockEventStream(
+  body: AsyncIterable<Uint8Array>,
+  providerId: string,
+  maxFrameLength = DEFAULT_UPSTREAM_RESPONSE_LIMIT_BYTES,
+): AsyncGenerator<BedrockStreamMessage> {
   const { EventStreamCodec, getChunkedStream } = await import('@smithy/core/event-streams');
   const codec = new EventStreamCodec(toUtf8, fromUtf8);
-  const frames = getChunkedStream(body)[Symbol.asyncIterator]();
+  const frames = getChunkedStream(limitFrameLengths(body, maxFrameLength, providerId))[Symbol.asyncIterator]();
   while (true) {
     let next: IteratorResult<Uint8Array>;
     try {
@@ -47,6 +52,39 @@ export async function* readBedrockEventStream(body: AsyncIterable<Uint8Array>, p
       throw new UpstreamProtocolError('Bedrock sent an event-stream message that does not decode', { provider: providerId, cause: error });
     }
     yield toMessage(decoded.headers, decoded.body, providerId);
+  }
+}
+
+/**
+ * Passes the body through, refusing a frame whose declared length (the first 4 bytes of each frame,
+ * big-endian) is over the limit: Smithy's chunker allocates the whole declared length up front.
+ */
+async function* limitFrameLengths(body: AsyncIterable<Uint8Array>, maxFrameLength: number, providerId: string): AsyncGenerator<Uint8Array> {
+  /** Bytes of the current frame still to pass; its length prefix is read when this reaches 0. */
+  let remaining = 0;
+  const prefix = new Uint8Array(4);
+  let prefixRead = 0;
+  for await (const chunk of body) {
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (remaining > 0) {
+        const step = Math.min(remaining, chunk.length - offset);
+        remaining -= step;
+        offset += step;
+        continue;
+      }
+      prefix[prefixRead++] = chunk[offset++]!;
+      if (prefixRead < 4) continue;
+      const length = new DataView(prefix.buffer).getUint32(0, false);
+      if (length > maxFrameLength) {
+        throw new UpstreamProtocolError(`Bedrock sent an event-stream message larger than the gateway's limit of ${maxFrameLength} bytes (upstream.responseLimitBytes)`, {
+          provider: providerId,
+        });
+      }
+      prefixRead = 0;
+      remaining = Math.max(0, length - 4);
+    }
+    yield chunk;
   }
 }
 

@@ -4,7 +4,7 @@
 // citation-start / -end (not mapped: the canonical model has no citations), and message-end with
 // delta.finish_reason and delta.usage. A stream that ends before message-end was cut off.
 // Unknown event types are ignored, and a trailing `data: [DONE]` is tolerated.
-import { CancelledError, type GatewayError, UpstreamProtocolError } from '../../core/errors.ts';
+import { CancelledError, GatewayError, UpstreamProtocolError } from '../../core/errors.ts';
 import type { StreamPart } from '../../core/types.ts';
 import { parseSse } from '../shared/sse.ts';
 import type { CohereWireStreamEvent } from './cohere-wire.ts';
@@ -14,6 +14,8 @@ import { mapCohereUsage } from './map-cohere-usage.ts';
 export interface CohereStreamOptions {
   providerId: string;
   signal: AbortSignal;
+  /** The longest stream event accepted (the HTTP client's responseLimitBytes). */
+  maxEventLength?: number | undefined;
 }
 
 interface OpenToolCall {
@@ -25,7 +27,7 @@ interface OpenToolCall {
 export async function* cohereStream(body: AsyncIterable<Uint8Array>, options: CohereStreamOptions): AsyncGenerator<StreamPart> {
   const state = new CohereStreamState(options.providerId);
   try {
-    for await (const sse of parseSse(body)) {
+    for await (const sse of parseSse(body, options.maxEventLength)) {
       if (state.ended || sse.data.trim() === '[DONE]') continue;
       let event: unknown;
       try {
@@ -46,7 +48,9 @@ export async function* cohereStream(body: AsyncIterable<Uint8Array>, options: Co
     yield errorPart(
       options.signal.aborted
         ? new CancelledError(undefined, { provider: options.providerId })
-        : protocolError(options.providerId, 'The Cohere stream broke off before message-end', error),
+        : error instanceof GatewayError
+          ? error
+          : protocolError(options.providerId, 'The Cohere stream broke off before message-end', error),
     );
     return;
   }

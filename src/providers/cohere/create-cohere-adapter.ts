@@ -53,7 +53,7 @@ export function createCohereAdapter(options: CohereAdapterOptions): ProviderAdap
 
     async *stream(request, signal) {
       const response = await send(request, true, signal);
-      yield* streamResponseBody(response, cohereStream(response.body, { providerId, signal }));
+      yield* streamResponseBody(response, cohereStream(response.body, { providerId, signal, maxEventLength: options.http.responseLimitBytes }));
     },
   };
 }

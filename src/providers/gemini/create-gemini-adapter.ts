@@ -74,7 +74,7 @@ export function createGeminiAdapter(options: GeminiAdapterOptions): ProviderAdap
 
     async *stream(request, signal) {
       const response = await send(request, true, signal);
-      yield* streamResponseBody(response, geminiStream(response.body, { providerId, toolCallId, signal }));
+      yield* streamResponseBody(response, geminiStream(response.body, { providerId, toolCallId, signal, maxEventLength: options.http.responseLimitBytes }));
     },
   };
 }

@@ -3,7 +3,7 @@
 // order, function calls arrive whole, usageMetadata is repeated and the last one counts, and the
 // chunk carrying Candidate.finishReason ends the answer. There is no [DONE] sentinel, so a stream
 // that ends before any finishReason (or promptFeedback.blockReason) was cut off.
-import { CancelledError, type GatewayError, UpstreamProtocolError } from '../../core/errors.ts';
+import { CancelledError, GatewayError, UpstreamProtocolError } from '../../core/errors.ts';
 import type { FinishReason, StreamPart } from '../../core/types.ts';
 import { parseSse } from '../shared/sse.ts';
 import { geminiStreamError } from './gemini-error.ts';
@@ -17,13 +17,15 @@ export interface GeminiStreamOptions {
   toolCallId(index: number): string;
   /** Tells a caller's abort apart from a broken connection. */
   signal?: AbortSignal;
+  /** The longest stream event accepted (the HTTP client's responseLimitBytes). */
+  maxEventLength?: number | undefined;
 }
 
 /** Never throws: a malformed chunk, an in-stream error or a broken connection ends in an error part. */
 export async function* geminiStream(body: AsyncIterable<Uint8Array>, options: GeminiStreamOptions): AsyncGenerator<StreamPart> {
   const state = new GeminiStreamState(options);
   try {
-    for await (const event of parseSse(body)) {
+    for await (const event of parseSse(body, options.maxEventLength)) {
       let chunk: unknown;
       try {
         chunk = JSON.parse(event.data);
@@ -47,7 +49,9 @@ export async function* geminiStream(body: AsyncIterable<Uint8Array>, options: Ge
     yield* state.fail(
       aborted
         ? new CancelledError(undefined, { provider: options.providerId })
-        : protocolError(options, 'The upstream stream broke off', error),
+        : error instanceof GatewayError
+          ? error
+          : protocolError(options, 'The upstream stream broke off', error),
     );
     return;
   }

@@ -55,7 +55,7 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): ProviderAdap
 
     stream(request, signal) {
       // Not waiting for the release: a hung upstream must not hold the caller.
-      return streamResponseParts(() => send(request, true, signal), new OpenAIStreamDecoder({ provider, usage, signal }), { release: 'background' });
+      return streamResponseParts(() => send(request, true, signal), new OpenAIStreamDecoder({ provider, usage, signal, maxEventLength: options.http.responseLimitBytes }), { release: 'background' });
     },
   };
 }

@@ -18,6 +18,8 @@ export interface OpenAIStreamOptions {
   usage: UsageConvention;
   /** When the caller aborted, a broken body ends the parts quietly instead of with an error. */
   signal?: AbortSignal;
+  /** The longest stream event accepted (the HTTP client's responseLimitBytes). */
+  maxEventLength?: number | undefined;
 }
 
 /**
@@ -26,11 +28,12 @@ export interface OpenAIStreamOptions {
  * chunk to `push`, and says how the body ended with `end` or `broken`.
  */
 export class OpenAIStreamDecoder implements BodyDecoder<StreamPart> {
-  private readonly events = new SseDecoder();
+  private readonly events: SseDecoder;
   private readonly state: OpenAIStreamState;
   private sawDone = false;
 
   constructor(private readonly options: OpenAIStreamOptions) {
+    this.events = new SseDecoder(options.maxEventLength);
     this.state = new OpenAIStreamState(options);
   }
 
@@ -43,7 +46,15 @@ export class OpenAIStreamDecoder implements BodyDecoder<StreamPart> {
     // After [DONE] the rest is read, not acted on, so the connection goes back to the pool.
     if (this.sawDone || this.state.failed) return [];
     const parts: StreamPart[] = [];
-    for (const event of this.events.push(chunk)) {
+    let events: SseEvent[];
+    try {
+      events = this.events.push(chunk);
+    } catch (error) {
+      // An event over the size limit: the stream ends with the decoder's typed error.
+      this.state.fail(error as GatewayError, parts);
+      return parts;
+    }
+    for (const event of events) {
       if (event.data === '[DONE]') {
         this.sawDone = true;
         this.state.end(true, parts);
@@ -198,7 +209,7 @@ class OpenAIStreamState {
     for (const [key, call] of this.calls) this.endToolCall(key, call, parts);
   }
 
-  private fail(error: GatewayError, parts: StreamPart[]): void {
+  fail(error: GatewayError, parts: StreamPart[]): void {
     this.failed = true;
     parts.push(errorPart(error));
   }

@@ -1,4 +1,8 @@
 import { Agent, type Dispatcher } from 'undici';
+import { UpstreamProtocolError } from '../../core/errors.ts';
+
+/** The default upstream response limit: far above any real completion or embeddings answer. */
+export const DEFAULT_UPSTREAM_RESPONSE_LIMIT_BYTES = 32 * 1024 * 1024;
 
 /** A minimal HTTP client port used by every adapter; injected so tests and benchmarks can swap it. */
 export interface HttpRequest {
@@ -13,6 +17,7 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: AsyncIterable<Uint8Array>;
+  /** The whole body; past the client's responseLimitBytes the read stops with an UpstreamProtocolError. */
   text(): Promise<string>;
   /** Releases the connection: a finished body keeps it alive, an unfinished one closes it. */
   dump(): Promise<void>;
@@ -20,6 +25,11 @@ export interface HttpResponse {
 
 export interface HttpClient {
   request(request: HttpRequest): Promise<HttpResponse>;
+  /**
+   * The largest whole body, or single event of a stream, to accept from an upstream; stream
+   * readers apply it per event. Absent: DEFAULT_UPSTREAM_RESPONSE_LIMIT_BYTES.
+   */
+  readonly responseLimitBytes?: number;
   close(graceMs?: number): Promise<void>;
 }
 
@@ -28,6 +38,13 @@ export interface UndiciHttpClientOptions {
   /** Connections kept per origin. */
   connections?: number | null;
   keepAliveTimeoutMs?: number;
+  /** See HttpClient.responseLimitBytes. */
+  responseLimitBytes?: number;
+}
+
+/** The typed error a response over the limit ends with (the provider is filled in where it enters the core). */
+export function responseTooLarge(limitBytes: number): UpstreamProtocolError {
+  return new UpstreamProtocolError(`The upstream response is larger than the gateway's limit of ${limitBytes} bytes (upstream.responseLimitBytes)`);
 }
 
 /**
@@ -35,6 +52,7 @@ export interface UndiciHttpClientOptions {
  * far less CPU per proxied request than the global fetch (see PERFORMANCE.md).
  */
 export function createUndiciHttpClient(options: UndiciHttpClientOptions = {}): HttpClient {
+  const limitBytes = options.responseLimitBytes ?? DEFAULT_UPSTREAM_RESPONSE_LIMIT_BYTES;
   const agent = new Agent({
     connections: options.connections ?? null,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
@@ -44,6 +62,7 @@ export function createUndiciHttpClient(options: UndiciHttpClientOptions = {}): H
     headersTimeout: 0,
   });
   return {
+    responseLimitBytes: limitBytes,
     async request(request) {
       const { origin, path } = target(request.url);
       const response = await agent.request({
@@ -56,11 +75,12 @@ export function createUndiciHttpClient(options: UndiciHttpClientOptions = {}): H
         highWaterMark: RESPONSE_BODY_HIGH_WATER_MARK,
       } as Dispatcher.RequestOptions);
       const body = response.body;
+      const headers = response.headers as Record<string, string | string[] | undefined>;
       return {
         status: response.statusCode,
-        headers: response.headers as Record<string, string | string[] | undefined>,
+        headers,
         body: body as AsyncIterable<Uint8Array>,
-        text: () => body.text(),
+        text: () => readWholeBody(body, headers, limitBytes),
         // An unfinished body is destroyed rather than drained: a stream the caller left early may
         // never end (a hung upstream), and reading the rest of a long stream only costs.
         dump: async () => {
@@ -79,6 +99,29 @@ export function createUndiciHttpClient(options: UndiciHttpClientOptions = {}): H
       if (!closedInTime) await agent.destroy();
     },
   };
+}
+
+/**
+ * The body as text, refused as soon as it is known to pass the limit (a declared length, or the
+ * bytes read so far); the rest is not read and the connection is closed.
+ */
+async function readWholeBody(body: Dispatcher.ResponseData['body'], headers: Record<string, string | string[] | undefined>, limitBytes: number): Promise<string> {
+  const declared = Number(headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes) {
+    body.destroy();
+    throw responseTooLarge(limitBytes);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) {
+      body.destroy();
+      throw responseTooLarge(limitBytes);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 /**

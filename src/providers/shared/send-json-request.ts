@@ -1,6 +1,6 @@
 import type { GatewayError } from '../../core/errors.ts';
 import type { HttpClient, HttpResponse } from './http-client.ts';
-import { readResponseText } from './read-response-text.ts';
+import { readErrorText } from './read-response-text.ts';
 
 /** A non-2xx answer, its body read as text, for a provider's error mapper. */
 export interface UpstreamErrorResponse {
@@ -49,9 +49,12 @@ export async function sendJsonRequest(request: JsonRequest): Promise<HttpRespons
     throw request.toTransportError(error);
   }
   if (response.status >= 200 && response.status < 300) return response;
+  // Only the start of an error body is read: a flood is cut, not buffered or passed on.
   const text =
     request.unreadableErrorBody === 'transport-error'
-      ? await readResponseText(response, request.toTransportError)
-      : await response.text().catch(() => '');
+      ? await readErrorText(response).catch((error: unknown) => {
+          throw request.toTransportError(error);
+        })
+      : await readErrorText(response).catch(() => '');
   throw request.toStatusError({ status: response.status, headers: response.headers, text });
 }

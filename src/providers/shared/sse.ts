@@ -3,6 +3,9 @@
 // a blank line dispatches the event. Chunk boundaries may fall anywhere, even inside a
 // multi-byte character or between the CR and LF of a CRLF.
 
+import { UpstreamProtocolError } from '../../core/errors.ts';
+import { DEFAULT_UPSTREAM_RESPONSE_LIMIT_BYTES } from './http-client.ts';
+
 export interface SseEvent {
   event: string | undefined;
   data: string;
@@ -13,12 +16,15 @@ export interface SseEvent {
  * A push decoder: bytes in as they arrive, the events they complete out, synchronously, so a
  * stream pays one async step per read rather than one per event. An event the stream ends
  * before dispatching is discarded (per the spec), so there is nothing to flush at the end.
+ * A line or an event longer than `maxEventLength` characters throws an UpstreamProtocolError:
+ * an upstream that never ends a line must not grow the gateway's memory without bound.
  */
 export class SseDecoder {
   // Strips a leading byte-order mark and holds a character split across chunks.
   private readonly text = new TextDecoder();
-  /** The start of a line whose end has not arrived yet. */
-  private buffer = '';
+  /** The pieces of a line whose end has not arrived yet (joined once, when it ends). */
+  private pending: string[] = [];
+  private pendingLength = 0;
   /** The data lines of the event being read, joined with "\n"; undefined before the first. */
   private data: string | undefined = undefined;
   private event: string | undefined = undefined;
@@ -27,18 +33,20 @@ export class SseDecoder {
   /** The last chunk ended in CR, so an LF that starts the next one ends no line of its own. */
   private carriageReturnAtEnd = false;
 
+  constructor(private readonly maxEventLength = DEFAULT_UPSTREAM_RESPONSE_LIMIT_BYTES) {}
+
   /** The events that this chunk completes, in order. */
   push(chunk: Uint8Array): SseEvent[] {
     const events: SseEvent[] = [];
-    const decoded = this.text.decode(chunk, { stream: true });
+    const text = this.text.decode(chunk, { stream: true });
     // A chunk that decodes to nothing (empty, or part of a character) must not forget the CR.
-    if (decoded.length === 0) return events;
-    const text = this.buffer.length === 0 ? decoded : this.buffer + decoded;
+    if (text.length === 0) return events;
     let start = 0;
     if (this.carriageReturnAtEnd) {
       this.carriageReturnAtEnd = false;
       if (text.charCodeAt(0) === 10) start = 1;
     }
+    // Only the new text is searched: the pending start of a line holds no line ending.
     // Native searches for both line endings; CR rarely occurs, so its search mostly runs once.
     let lineFeed = text.indexOf('\n', start);
     let carriageReturn = text.indexOf('\r', start);
@@ -54,13 +62,31 @@ export class SseDecoder {
         if (next === text.length) this.carriageReturnAtEnd = true;
         else if (text.charCodeAt(next) === 10) next++;
       }
-      this.takeLine(text, start, end, events);
+      if (this.pendingLength === 0) {
+        this.takeLine(text, start, end, events);
+      } else {
+        this.checkLength(this.pendingLength + end - start);
+        const line = this.pending.join('') + text.slice(start, end);
+        this.pending = [];
+        this.pendingLength = 0;
+        this.takeLine(line, 0, line.length, events);
+      }
       start = next;
       if (lineFeed !== -1 && lineFeed < start) lineFeed = text.indexOf('\n', start);
       if (carriageReturn !== -1 && carriageReturn < start) carriageReturn = text.indexOf('\r', start);
     }
-    this.buffer = start === 0 ? text : text.slice(start);
+    if (start < text.length) {
+      this.checkLength(this.pendingLength + text.length - start);
+      this.pending.push(start === 0 ? text : text.slice(start));
+      this.pendingLength += text.length - start;
+    }
     return events;
+  }
+
+  private checkLength(length: number): void {
+    if (length > this.maxEventLength) {
+      throw new UpstreamProtocolError(`The upstream sent a stream event larger than the gateway's limit of ${this.maxEventLength} bytes (upstream.responseLimitBytes)`);
+    }
   }
 
   /** One line, `text` from `start` to `end` (exclusive), without its line ending. */
@@ -81,6 +107,7 @@ export class SseDecoder {
     const value = valueStart < end ? text.slice(valueStart, end) : '';
     const fieldLength = colon - start;
     if (fieldLength === 4 && text.startsWith('data', start)) {
+      if (this.data !== undefined) this.checkLength(this.data.length + 1 + value.length);
       this.data = this.data === undefined ? value : `${this.data}\n${value}`;
     } else if (fieldLength === 5 && text.startsWith('event', start)) {
       this.event = value;
@@ -90,9 +117,9 @@ export class SseDecoder {
   }
 }
 
-/** The events of a whole body, for protocols whose parsers read event by event. */
-export async function* parseSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
-  const decoder = new SseDecoder();
+/** The events of a whole body, for protocols whose parsers read event by event; `maxEventLength` as SseDecoder's. */
+export async function* parseSse(body: AsyncIterable<Uint8Array>, maxEventLength?: number): AsyncGenerator<SseEvent> {
+  const decoder = new SseDecoder(maxEventLength);
   for await (const chunk of body) {
     for (const event of decoder.push(chunk)) yield event;
   }

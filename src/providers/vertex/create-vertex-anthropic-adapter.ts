@@ -48,7 +48,7 @@ export function createVertexAnthropicAdapter(options: VertexAnthropicAdapterOpti
 
     async *stream(request, signal) {
       const response = await send(request, true, signal);
-      yield* streamResponseBody(response, streamAnthropicParts(response.body, { providerId, signal }));
+      yield* streamResponseBody(response, streamAnthropicParts(response.body, { providerId, signal, maxEventLength: options.http.responseLimitBytes }));
     },
   };
 }
