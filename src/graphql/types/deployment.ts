@@ -75,7 +75,7 @@ export const DeploymentRef = builder.objectRef<Deployment>('Deployment').impleme
 builder.queryField('deployments', (t) =>
   t.field({
     type: [DeploymentRef],
-    description: 'Every configured deployment with its live state (admin only).',
+    description: "This instance's deployments (its config file's and the admin-created ones) with their live state (admin only).",
     authScopes: { admin: true },
     args: { model: t.arg.string({ required: false, description: 'Only this public model name.' }) },
     resolve: async (_root, args, context) => {
