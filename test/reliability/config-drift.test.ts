@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../src/config.ts';
 import { openDatabase, type Database } from '../../src/db/client.ts';
+import { deployments } from '../../src/db/schema.ts';
 import { createSharedPostgres } from '../helpers/databases.ts';
 import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
 
@@ -171,5 +172,30 @@ describe.each(clusters)('config drift between instances on one database ($name)'
     // One deployment, one id on every instance: router state shared through Redis and usage records agree.
     const idOn = async (app: TestApp) => (await app.graphql('{ deployments(model: "only-b") { id } }')).data.deployments;
     expect(await idOn(a)).toEqual(await idOn(b));
+  });
+});
+
+describe('rows an older version synced from its config file', () => {
+  let database: Database;
+  let app: TestApp;
+  beforeAll(async () => {
+    // In a hook: a first PGlite start in a worker can take longer than a test's timeout.
+    database = await openDatabase({ dataDir: 'memory://' });
+    await database.migrate();
+    // What a previous version's start wrote for a model its config then declared.
+    await database.db.insert(deployments).values({ modelName: 'retired', providerId: 'sim', upstreamModel: 'mock-small', source: 'config' });
+    app = await startTestApp(configA, database);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await database?.close();
+  });
+
+  it('are neither routed nor listed: a model removed from every config file stays removed', async () => {
+    expect((await complete(app, 'retired')).code).toBe('MODEL_NOT_FOUND');
+    expect((await app.graphql('{ deployments { model source } }')).data.deployments).toEqual([{ model: 'everyone', source: 'CONFIG' }]);
+    // An admin deployment of the same identity takes the row over.
+    expect(await upsert(app, { model: 'retired', provider: 'sim', upstreamModel: 'mock-small' })).toMatchObject({ __typename: 'Deployment', source: 'ADMIN' });
+    expect((await complete(app, 'retired')).__typename).toBe('ChatCompletion');
   });
 });
