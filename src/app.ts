@@ -23,7 +23,7 @@ import { createProviderRepository } from './db/provider-repository.ts';
 import type { GraphQLServices } from './graphql/context.ts';
 import { buildSchema } from './graphql/schema.ts';
 import { findProviderKind } from './providers/registry.ts';
-import { configDeployments, ProviderRuntime } from './provider-runtime.ts';
+import { ProviderRuntime } from './provider-runtime.ts';
 import { loadSecretKey } from './secret-key-file.ts';
 import { createProviderCredentialRepository } from './db/provider-credential-repository.ts';
 import { createUndiciHttpClient, type HttpClient } from './providers/shared/http-client.ts';
@@ -76,7 +76,6 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
       source: config.fromEnvironment ? 'environment' : 'config',
     })),
   );
-  await deploymentRepository.syncFromConfig(configDeployments(config));
   const secretBox = createSecretBox(await loadSecretKey(config));
   const runtime = await ProviderRuntime.create({ config, deployments: deploymentRepository, credentials: credentialRepository, secretBox, http, log });
   const { catalog, deployments, adapters } = runtime;
@@ -126,6 +125,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   const admin = new AdminService({ keys, teams, audit, authenticator, changes: database.changes, clock, newId });
   const providerAdmin = new ProviderAdminService({
     deployments: deploymentRepository,
+    declared: runtime.declared,
     credentials: credentialRepository,
     secretBox,
     audit,

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { checkProvidersAndModels, recordOf, recordsOf, stringOf } from './config-cross-checks.ts';
 import { INSTALL_ROOT } from './install-root.ts';
 import { BUDGETS_WHEN_DATABASE_UNAVAILABLE, type BudgetsWhenDatabaseUnavailable } from './core/metering/metering-admission.ts';
 import { ROUTER_ERROR_CODES, ROUTING_STRATEGIES } from './core/router/router-settings.ts';
@@ -244,6 +245,38 @@ export const ENVIRONMENT_PROVIDERS: Array<{ id: string; kind: string; env: strin
 
 type Env = Record<string, string | undefined>;
 
+/** Providers enabled by the standard environment variables (used when the file lists none). */
+function providersFromEnvironment(env: Env): ProviderConfig[] {
+  const providers: ProviderConfig[] = [];
+  for (const candidate of ENVIRONMENT_PROVIDERS) {
+    const key = candidate.env.map((name) => env[name]).find((value) => value !== undefined && value !== '');
+    if (key) providers.push({ id: candidate.id, kind: candidate.kind, apiKey: key });
+  }
+  // AWS Bedrock and Google Vertex AI from their standard variables.
+  const awsRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (awsRegion && ((env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) || env.AWS_BEARER_TOKEN_BEDROCK)) {
+    providers.push({
+      id: 'bedrock',
+      kind: 'bedrock',
+      region: awsRegion,
+      ...(env.AWS_ACCESS_KEY_ID ? { accessKeyId: env.AWS_ACCESS_KEY_ID } : {}),
+      ...(env.AWS_SECRET_ACCESS_KEY ? { secretAccessKey: env.AWS_SECRET_ACCESS_KEY } : {}),
+      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+      ...(env.AWS_BEARER_TOKEN_BEDROCK ? { apiKey: env.AWS_BEARER_TOKEN_BEDROCK } : {}),
+    });
+  }
+  if (env.GOOGLE_APPLICATION_CREDENTIALS && env.GOOGLE_CLOUD_PROJECT) {
+    providers.push({
+      id: 'vertex',
+      kind: 'vertex',
+      serviceAccountFile: env.GOOGLE_APPLICATION_CREDENTIALS,
+      project: env.GOOGLE_CLOUD_PROJECT,
+      ...(env.GOOGLE_CLOUD_LOCATION ? { location: env.GOOGLE_CLOUD_LOCATION } : {}),
+    });
+  }
+  return providers;
+}
+
 /** Replaces `${NAME}` with the environment value; a missing variable is a problem naming the field. */
 function interpolate(value: unknown, env: Env, path: string, problems: string[]): unknown {
   if (typeof value === 'string') {
@@ -305,66 +338,26 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   }
   raw = interpolate(raw, env, '', problems);
   const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${formatPath(issue.path)}: ${issue.message}`);
-    throw new ConfigError(problems);
-  }
+  if (!parsed.success) for (const issue of parsed.error.issues) problems.push(`${formatPath(issue.path)}: ${issue.message}`);
+  // The checks below run even when the file failed its schema, on what can be read of it, so that
+  // one start reports every problem (not the schema's first and the references' after a fix).
   const file = parsed.data;
+  const readable = recordOf(raw);
 
-  let port = file.server.port;
+  let port = file?.server.port ?? 4000;
   if (env.PORT !== undefined) {
     const value = Number(env.PORT);
     if (!Number.isInteger(value) || value < 0 || value > 65535) problems.push(`PORT: expected an integer port, got "${env.PORT}"`);
     else port = value;
   }
-  const host = env.HOST ?? file.server.host;
+  const host = env.HOST ?? file?.server.host ?? '127.0.0.1';
 
-  let providers = file.providers;
-  let fromEnvironment = false;
-  if (providers.length === 0) {
-    fromEnvironment = true;
-    providers = [];
-    for (const candidate of ENVIRONMENT_PROVIDERS) {
-      const key = candidate.env.map((name) => env[name]).find((value) => value !== undefined && value !== '');
-      if (key) providers.push({ id: candidate.id, kind: candidate.kind, apiKey: key });
-    }
-    // AWS Bedrock and Google Vertex AI from their standard variables.
-    const awsRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-    if (awsRegion && ((env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) || env.AWS_BEARER_TOKEN_BEDROCK)) {
-      providers.push({
-        id: 'bedrock',
-        kind: 'bedrock',
-        region: awsRegion,
-        ...(env.AWS_ACCESS_KEY_ID ? { accessKeyId: env.AWS_ACCESS_KEY_ID } : {}),
-        ...(env.AWS_SECRET_ACCESS_KEY ? { secretAccessKey: env.AWS_SECRET_ACCESS_KEY } : {}),
-        ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-        ...(env.AWS_BEARER_TOKEN_BEDROCK ? { apiKey: env.AWS_BEARER_TOKEN_BEDROCK } : {}),
-      });
-    }
-    if (env.GOOGLE_APPLICATION_CREDENTIALS && env.GOOGLE_CLOUD_PROJECT) {
-      providers.push({
-        id: 'vertex',
-        kind: 'vertex',
-        serviceAccountFile: env.GOOGLE_APPLICATION_CREDENTIALS,
-        project: env.GOOGLE_CLOUD_PROJECT,
-        ...(env.GOOGLE_CLOUD_LOCATION ? { location: env.GOOGLE_CLOUD_LOCATION } : {}),
-      });
-    }
-  }
+  const listed = file ? file.providers : recordsOf(readable.providers);
+  const fromEnvironment = listed.length === 0;
+  const environmentProviders = fromEnvironment ? providersFromEnvironment(env) : [];
+  checkProvidersAndModels(fromEnvironment ? environmentProviders : listed, file ? file.models : recordsOf(readable.models), options.knownKinds, problems);
 
-  const ids = new Set<string>();
-  providers.forEach((provider, index) => {
-    if (!options.knownKinds.includes(provider.kind)) {
-      problems.push(`providers[${index}].kind: expected one of ${options.knownKinds.join(', ')}; got "${provider.kind}"`);
-    }
-    if (ids.has(provider.id)) problems.push(`providers[${index}].id: duplicate provider id "${provider.id}"`);
-    ids.add(provider.id);
-  });
-  file.models.forEach((model, index) => {
-    if (!ids.has(model.provider)) problems.push(`models[${index}].provider: no provider with id "${model.provider}"`);
-  });
-
-  const databaseUrl = env.DATABASE_URL ?? file.database.url;
+  const databaseUrl = env.DATABASE_URL ?? (file ? file.database.url : stringOf(recordOf(readable.database).url));
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push(`${env.DATABASE_URL !== undefined ? 'DATABASE_URL' : 'database.url'}: expected a postgres:// URL`);
   }
@@ -373,14 +366,15 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     problems.push('MODELGRAPH_SECRET_KEY: expected 32 bytes as 64 hex characters or base64');
   }
 
-  const environment = file.server.environment ?? (env.NODE_ENV === 'production' ? 'production' : 'development');
-  const persistedOperations = file.graphql.persistedOperations;
-  if (persistedOperations.mode === 'allowlist' && !persistedOperations.file && !persistedOperations.allowConsole) {
+  const persistedOperations = (file ? file.graphql : graphqlSchema.safeParse(readable.graphql ?? {}).data)?.persistedOperations;
+  if (persistedOperations?.mode === 'allowlist' && !persistedOperations.file && !persistedOperations.allowConsole) {
     problems.push('graphql.persistedOperations.file: required in allowlist mode (or set allowConsole)');
   }
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 || !file || !persistedOperations) throw new ConfigError(problems);
+  const providers = fromEnvironment ? environmentProviders : file.providers;
 
+  const environment = file.server.environment ?? (env.NODE_ENV === 'production' ? 'production' : 'development');
   return {
     server: {
       host,

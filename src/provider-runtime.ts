@@ -3,6 +3,7 @@
 // and rebuilt in place when an admin changes deployments or provider credentials.
 import type { AppConfig } from './config.ts';
 import { CatalogService } from './core/catalog.ts';
+import { ConfigDeclaredDeployments, configDeploymentId } from './core/deployment-ownership.ts';
 import { DeploymentTable } from './core/deployments.ts';
 import type { EmbeddingAdapter } from './core/embeddings.ts';
 import { usdToMicro } from './core/money.ts';
@@ -51,8 +52,10 @@ export function configProviderSettings(config: AppConfig): Array<ProviderSetting
   }));
 }
 
-export function configDeployments(config: AppConfig): Array<Omit<StoredDeployment, 'id'>> {
+/** The config file's deployments, with ids derived from name, provider and upstream model (see deployment-ownership.ts). */
+export function configDeployments(config: AppConfig): StoredDeployment[] {
   return config.models.map((model) => ({
+    id: configDeploymentId({ modelName: model.name, providerId: model.provider, upstreamModel: model.model }),
     modelName: model.name,
     providerId: model.provider,
     upstreamModel: model.model,
@@ -80,6 +83,8 @@ export function configDeployments(config: AppConfig): Array<Omit<StoredDeploymen
 export class ProviderRuntime {
   readonly catalog: CatalogService;
   readonly deployments: DeploymentTable;
+  /** This instance's own deployments: routed from the config file, whatever the database holds. */
+  readonly declared: ConfigDeclaredDeployments;
   readonly adapters = new Map<string, ProviderAdapter>();
   /** The embeddings adapters of the configured providers whose kind serves embeddings. */
   readonly embeddingAdapters = new Map<string, EmbeddingAdapter>();
@@ -87,6 +92,7 @@ export class ProviderRuntime {
   private constructor(private readonly options: ProviderRuntimeOptions) {
     this.catalog = new CatalogService({ models: [], providers: [] });
     this.deployments = new DeploymentTable(this.catalog, []);
+    this.declared = new ConfigDeclaredDeployments(configDeployments(options.config));
   }
 
   static async create(options: ProviderRuntimeOptions): Promise<ProviderRuntime> {
@@ -122,10 +128,17 @@ export class ProviderRuntime {
     return [...byId.values()];
   }
 
-  /** Rebuilds catalog, deployment table and adapters from config + database, swapping them in place. */
+  /**
+   * Rebuilds catalog, deployment table and adapters from config + database, swapping them in place.
+   * The config's deployments always stay: only the shared admin rows are read again.
+   */
   async reload(): Promise<void> {
     const settings = await this.providerSettings();
-    const built = buildCatalog({ providers: settings, deployments: await this.options.deployments.list() });
+    const { deployments, shadowed } = this.declared.merge(await this.options.deployments.list());
+    for (const row of shadowed) {
+      this.options.log(`deployment ${row.modelName} (${row.providerId}/${row.upstreamModel}): the admin-created row ${row.id} is shadowed here by this instance's config file`);
+    }
+    const built = buildCatalog({ providers: settings, deployments });
     this.catalog.replace(built.snapshot);
     this.deployments.replace(built.deployments);
     const next = new Map<string, ProviderAdapter>();

@@ -20,7 +20,11 @@ export interface Deployment {
   /** Free-form labels (e.g. "eu", "batch"), shown with the deployment. */
   tags?: string[];
   region?: string | null;
+  /** Who owns it: this instance's config file, an admin (shared through the database), or the catalog (`provider/model`). */
+  source?: DeploymentSource;
 }
+
+export type DeploymentSource = 'config' | 'admin' | 'catalog';
 
 /**
  * Resolves a public model name to its deployments: configured groups first, then any catalog
@@ -69,6 +73,7 @@ export class DeploymentTable {
         pricing: model.pricing,
         contextLength: model.contextLength,
         maxOutputTokens: model.maxOutputTokens,
+        source: 'catalog',
       },
     ];
   }

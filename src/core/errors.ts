@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'MODEL_NOT_FOUND'
   | 'INVALID_REQUEST'
+  | 'DECLARED_IN_CONFIG'
   | 'CONTEXT_LENGTH_EXCEEDED'
   | 'CONTENT_FILTERED'
   | 'RATE_LIMITED'
@@ -72,6 +73,12 @@ export class ModelNotFoundError extends GatewayError {
 export class InvalidRequestError extends GatewayError {
   constructor(message: string, details?: ErrorDetails) {
     super('INVALID_REQUEST', message, details);
+  }
+}
+/** An admin change aimed at a deployment the instance's config file declares (the file owns it). */
+export class DeclaredInConfigError extends GatewayError {
+  constructor(message: string, details?: ErrorDetails) {
+    super('DECLARED_IN_CONFIG', message, details);
   }
 }
 export class ContextLengthExceededError extends GatewayError {

@@ -55,17 +55,17 @@ export interface StoredDeployment {
   tpm?: number | null;
   tags?: string[] | null;
   region?: string | null;
-  source: 'config' | 'environment' | 'admin';
+  /** `config`: declared in this instance's config file, never stored; `admin`: stored and shared. */
+  source: 'config' | 'admin';
 }
 
+/** The admin-created deployments, shared by every instance on the database (see deployment-ownership.ts). */
 export interface DeploymentRepository {
   list(): Promise<StoredDeployment[]>;
   findById(id: string): Promise<StoredDeployment | null>;
   /** Inserts or updates (by id, else by name + provider + upstream model) an admin deployment. */
   upsertAdmin(deployment: Omit<StoredDeployment, 'id' | 'source'> & { id?: string | null }): Promise<StoredDeployment>;
   delete(id: string): Promise<boolean>;
-  /** Makes the stored config deployments equal to `deployments`; admin rows are kept. */
-  syncFromConfig(deployments: Array<Omit<StoredDeployment, 'id'>>): Promise<void>;
 }
 
 /** Cross-instance change notifications (Postgres LISTEN/NOTIFY); in-process only on PGlite. */

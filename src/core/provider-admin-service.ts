@@ -1,6 +1,7 @@
 // Admin changes to the routing table and provider credentials, applied live (no restart) on this
 // instance and, through the change feed, on every other instance sharing the database.
 import type { Caller } from './auth.ts';
+import type { ConfigDeclaredDeployments } from './deployment-ownership.ts';
 import { InvalidRequestError, NotFoundError } from './errors.ts';
 import { redact } from './keys/admin-service.ts';
 import type { AuditLogRepository } from './keys/types.ts';
@@ -47,7 +48,10 @@ export interface ProviderCredentialView {
 }
 
 export interface ProviderAdminServiceOptions {
+  /** The shared, admin-created deployments. */
   deployments: DeploymentRepository;
+  /** This instance's config-file deployments, which admin changes may not touch. */
+  declared: ConfigDeclaredDeployments;
   credentials: ProviderCredentialRepository;
   secretBox: SecretBox;
   audit: AuditLogRepository;
@@ -103,14 +107,15 @@ export class ProviderAdminService {
     if (!this.options.providerExists(input.providerId)) {
       throw new InvalidRequestError(`providerId: no provider "${input.providerId}"; add it with upsertProviderCredential or the config file`);
     }
+    const identity = { modelName, providerId: input.providerId, upstreamModel: input.upstreamModel.trim() };
+    if (input.id) this.options.declared.refuseAdminChange({ id: input.id }, 'change');
+    // An admin row this instance's config also declares would be shadowed here: say so instead.
+    this.options.declared.refuseAdminChange(identity, 'change');
     const before = input.id ? await this.options.deployments.findById(input.id) : null;
     if (input.id && !before) throw new NotFoundError(`No deployment with id ${input.id}`);
-    if (before?.source === 'config') throw new InvalidRequestError('This deployment is defined in the config file; change it there');
     const saved = await this.options.deployments.upsertAdmin({
       id: input.id ?? null,
-      modelName,
-      providerId: input.providerId,
-      upstreamModel: input.upstreamModel.trim(),
+      ...identity,
       weight: positiveOrNull(input.weight, 'weight') ?? 1,
       priority: input.priority ?? 0,
       timeoutMs: positiveOrNull(input.timeoutMs, 'timeoutMs'),
@@ -127,9 +132,9 @@ export class ProviderAdminService {
   }
 
   async deleteDeployment(actor: Caller, id: string): Promise<StoredDeployment> {
+    this.options.declared.refuseAdminChange({ id }, 'remove');
     const before = await this.options.deployments.findById(id);
     if (!before) throw new NotFoundError(`No deployment with id ${id}`);
-    if (before.source === 'config') throw new InvalidRequestError('This deployment is defined in the config file; remove it there');
     await this.options.deployments.delete(id);
     await this.applied(actor, 'deleteDeployment', 'Deployment', id, before, null);
     return before;

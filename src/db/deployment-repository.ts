@@ -1,4 +1,4 @@
-import { and, eq, notInArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { DeploymentRepository, StoredDeployment } from '../core/ports.ts';
 import type { Db } from './client.ts';
 import { deployments, type DeploymentPricingJson } from './schema.ts';
@@ -41,28 +41,37 @@ function toStored(row: typeof deployments.$inferSelect): StoredDeployment {
     tpm: row.tpmLimit,
     tags: row.tags,
     region: row.region,
-    source: row.source,
+    // Only admin rows are read (see adminOnly).
+    source: 'admin',
   };
 }
+
+/**
+ * The table holds admin-created deployments, shared by every instance. Rows an older version
+ * synced from its config file (`source = 'config'`) are ignored: each instance routes its own
+ * config's deployments from the file, so another instance's file never reaches it here.
+ */
+const adminOnly = eq(deployments.source, 'admin');
 
 export function createDeploymentRepository(db: Db): DeploymentRepository {
   return {
     async list() {
-      const rows = await db.select().from(deployments).orderBy(deployments.modelName, deployments.priority);
+      const rows = await db.select().from(deployments).where(adminOnly).orderBy(deployments.modelName, deployments.priority);
       return rows.map(toStored);
     },
     async findById(id) {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-      const [row] = await db.select().from(deployments).where(eq(deployments.id, id));
+      const [row] = await db.select().from(deployments).where(and(eq(deployments.id, id), adminOnly));
       return row ? toStored(row) : null;
     },
     async upsertAdmin(deployment) {
       const { id, rpm, tpm, ...rest } = deployment;
       const values = { ...rest, rpmLimit: rpm ?? null, tpmLimit: tpm ?? null, tags: rest.tags ?? null, region: rest.region ?? null, pricing: pricingToJson(rest.pricing), source: 'admin' as const };
       if (id) {
-        const [row] = await db.update(deployments).set({ ...values, updatedAt: sql`now()` }).where(eq(deployments.id, id)).returning();
+        const [row] = await db.update(deployments).set({ ...values, updatedAt: sql`now()` }).where(and(eq(deployments.id, id), adminOnly)).returning();
         if (row) return toStored(row);
       }
+      // A leftover config row of an older version with the same name, provider and model becomes this admin row.
       const [row] = await db
         .insert(deployments)
         .values(id ? { ...values, id } : values)
@@ -74,28 +83,8 @@ export function createDeploymentRepository(db: Db): DeploymentRepository {
       return toStored(row!);
     },
     async delete(id) {
-      const rows = await db.delete(deployments).where(eq(deployments.id, id)).returning({ id: deployments.id });
+      const rows = await db.delete(deployments).where(and(eq(deployments.id, id), adminOnly)).returning({ id: deployments.id });
       return rows.length > 0;
-    },
-    async syncFromConfig(list) {
-      await db.transaction(async (tx) => {
-        const kept: string[] = [];
-        for (const deployment of list) {
-          const { rpm, tpm, ...rest } = deployment;
-          const values = { ...rest, rpmLimit: rpm ?? null, tpmLimit: tpm ?? null, tags: rest.tags ?? null, region: rest.region ?? null, pricing: pricingToJson(deployment.pricing), source: 'config' as const };
-          const [row] = await tx
-            .insert(deployments)
-            .values(values)
-            .onConflictDoUpdate({
-              target: [deployments.modelName, deployments.providerId, deployments.upstreamModel],
-              set: { ...values, updatedAt: sql`now()` },
-            })
-            .returning({ id: deployments.id });
-          kept.push(row!.id);
-        }
-        const fromConfig = eq(deployments.source, 'config');
-        await tx.delete(deployments).where(kept.length ? and(fromConfig, notInArray(deployments.id, kept)) : fromConfig);
-      });
     },
   };
 }

@@ -79,24 +79,46 @@ models:
     ]);
   });
 
-  it('names every invalid field, one problem per line', () => {
+  it('names every invalid field, one problem per line, all in one run', () => {
     const cwd = withFile(`
 server: { port: "eighty" }
+database: { url: mysql://file/db }
 providers:
   - id: ok
     kind: openai
+    baseUrl: not a url
   - id: bad
     kind: telepathy
+  - id: ok
+    kind: anthropic
+    apiKey: \${MISSING_KEY_Y}
 models:
   - name: x
     provider: nowhere
     model: y
+  - { name: z, provider: ok, model: m, weight: -1 }
+  - { name: z, provider: ok, model: m }
+graphql: { persistedOperations: { mode: allowlist, allowConsole: false } }
 `);
-    const problems = problemsOf(() => loadConfig({ cwd, env: {}, knownKinds: PROVIDER_KIND_NAMES }));
-    expect(problems.some((p) => p.startsWith('server.port:'))).toBe(true);
-    const second = problemsOf(() => loadConfig({ cwd: withFile('providers:\n  - id: bad\n    kind: telepathy\nmodels:\n  - { name: x, provider: nowhere, model: y }\n'), env: {}, knownKinds: PROVIDER_KIND_NAMES }));
-    expect(second).toContainEqual(expect.stringMatching(/^providers\[0\]\.kind: expected one of .*openai.*; got "telepathy"$/));
-    expect(second).toContain('models[0].provider: no provider with id "nowhere"');
+    // Schema problems, unknown kinds, references and environment problems together: a user fixes
+    // them all at once instead of meeting the next group after each fix.
+    const problems = problemsOf(() => loadConfig({ cwd, env: { PORT: 'abc' }, knownKinds: PROVIDER_KIND_NAMES }));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^server\.port: /),
+        expect.stringMatching(/^providers\[0\]\.baseUrl: /),
+        expect.stringMatching(/^models\[1\]\.weight: /),
+        expect.stringMatching(/^providers\[1\]\.kind: expected one of .*openai.*; got "telepathy"$/),
+        'providers[2].id: duplicate provider id "ok"',
+        'providers[2].apiKey: environment variable MISSING_KEY_Y is not set',
+        'models[0].provider: no provider with id "nowhere"',
+        expect.stringMatching(/^models\[2\]: the same name, provider and model as models\[1\]/),
+        'database.url: expected a postgres:// URL',
+        'PORT: expected an integer port, got "abc"',
+        'graphql.persistedOperations.file: required in allowlist mode (or set allowConsole)',
+      ]),
+    );
+    expect(problems).toHaveLength(11);
   });
 
   it('reports a missing environment variable by the field that references it', () => {

@@ -80,7 +80,7 @@ describe('provider credentials and deployments, live (PGlite in a directory)', (
     const { data } = await app.graphql('{ deployments { id model } }');
     const fromConfig = data.deployments.find((d: any) => d.model === 'from-config');
     const refused = await app.graphql('mutation($id: ID!) { deleteDeployment(id: $id) { ... on Error { code errorMessage: message } } }', { id: fromConfig.id });
-    expect(refused.data.deleteDeployment).toMatchObject({ code: 'INVALID_REQUEST', errorMessage: expect.stringContaining('config file') });
+    expect(refused.data.deleteDeployment).toMatchObject({ code: 'DECLARED_IN_CONFIG', errorMessage: expect.stringContaining('config file') });
     const unknownProvider = await app.graphql('mutation { upsertDeployment(input: { model: "x", provider: "nowhere", upstreamModel: "y" }) { ... on Error { code errorMessage: message } } }');
     expect(unknownProvider.data.upsertDeployment).toMatchObject({ code: 'INVALID_REQUEST', errorMessage: expect.stringMatching(/^providerId:/) });
   });

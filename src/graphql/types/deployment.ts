@@ -35,6 +35,15 @@ const DeploymentStateRef = builder.objectRef<DeploymentState>('DeploymentState')
   }),
 });
 
+const DeploymentSourceEnum = builder.enumType('DeploymentSource', {
+  description: 'Who owns a deployment, and so where it is changed.',
+  values: {
+    CONFIG: { value: 'config', description: "Declared in this instance's config file; routed from the file, changed only there." },
+    ADMIN: { value: 'admin', description: 'Created through upsertDeployment; stored in the database and routed by every instance.' },
+    CATALOG: { value: 'catalog', description: 'A catalog model of a configured provider requested as `provider/model`.' },
+  } as const,
+});
+
 export const DeploymentRef = builder.objectRef<Deployment>('Deployment').implement({
   description: 'One upstream model behind a public model name; several with one name form a group the router balances.',
   fields: (t) => ({
@@ -42,6 +51,7 @@ export const DeploymentRef = builder.objectRef<Deployment>('Deployment').impleme
     model: t.exposeString('modelName', { description: 'The public model name (group).' }),
     provider: t.exposeString('providerId'),
     upstreamModel: t.exposeString('upstreamModel'),
+    source: t.field({ type: DeploymentSourceEnum, resolve: (d) => d.source ?? 'config' }),
     weight: t.exposeFloat('weight'),
     priority: t.exposeInt('priority', { description: 'Lower priorities are tried first; the strategy chooses within one.' }),
     timeoutMs: t.exposeInt('timeoutMs', { nullable: true }),
@@ -65,7 +75,7 @@ export const DeploymentRef = builder.objectRef<Deployment>('Deployment').impleme
 builder.queryField('deployments', (t) =>
   t.field({
     type: [DeploymentRef],
-    description: 'Every configured deployment with its live state (admin only).',
+    description: "This instance's deployments (its config file's and the admin-created ones) with their live state (admin only).",
     authScopes: { admin: true },
     args: { model: t.arg.string({ required: false, description: 'Only this public model name.' }) },
     resolve: async (_root, args, context) => {

@@ -93,7 +93,7 @@ builder.mutationFields((t) => ({
     type: DeploymentRef,
     authScopes: admin,
     errors: { types: [GatewayError] },
-    description: 'Adds or changes a deployment; the router uses it from the next request, on every instance.',
+    description: "Adds or changes an admin deployment; the router uses it from the next request, on every instance. A deployment this instance's config file declares is refused with DECLARED_IN_CONFIG.",
     args: { input: t.arg({ type: DeploymentInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const price = (value: string | null | undefined) => (value == null ? undefined : parseUsd(value));
@@ -127,7 +127,7 @@ builder.mutationFields((t) => ({
     type: DeploymentRef,
     authScopes: admin,
     errors: { types: [GatewayError] },
-    description: 'Removes an admin-created deployment; returns it as it was.',
+    description: "Removes an admin-created deployment; returns it as it was. A deployment this instance's config file declares is refused with DECLARED_IN_CONFIG.",
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, context) => liveDeployment(context, await context.services.providerAdmin.deleteDeployment(actor(context), String(id))),
   }),

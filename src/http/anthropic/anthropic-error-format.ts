@@ -10,6 +10,7 @@ const typeByCode: Record<ErrorCode, string> = {
   NOT_FOUND: 'not_found_error',
   MODEL_NOT_FOUND: 'not_found_error',
   INVALID_REQUEST: 'invalid_request_error',
+  DECLARED_IN_CONFIG: 'invalid_request_error',
   CONTEXT_LENGTH_EXCEEDED: 'invalid_request_error',
   CONTENT_FILTERED: 'invalid_request_error',
   RATE_LIMITED: 'rate_limit_error',

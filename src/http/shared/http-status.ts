@@ -9,6 +9,8 @@ const statusByCode: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   MODEL_NOT_FOUND: 404,
   INVALID_REQUEST: 400,
+  // Admin-only (GraphQL); the change conflicts with the instance's config file.
+  DECLARED_IN_CONFIG: 409,
   // Both OpenAI and Anthropic answer an over-long prompt with 400, and SDKs expect that class.
   CONTEXT_LENGTH_EXCEEDED: 400,
   CONTENT_FILTERED: 400,

@@ -120,6 +120,7 @@ export function buildCatalog(inputs: CatalogInputs): BuiltCatalog {
         tpm: stored.tpm ?? null,
         tags: stored.tags ?? [],
         region: stored.region ?? null,
+        source: stored.source,
       };
     });
 
