@@ -40,7 +40,8 @@ describe.each(databaseCases)('app.stop() with usage still buffered ($name)', ({ 
     await app.stop();
     expect((await storedIds(database)).sort()).toEqual([...ids].sort());
     await database.close();
-  });
+    // 120 requests and a PGlite start take 5 s on a quiet machine and over 20 s on a loaded one.
+  }, 60_000);
 });
 
 describe('SIGTERM under load', () => {
