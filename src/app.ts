@@ -4,6 +4,7 @@ import { randomFillSync } from 'node:crypto';
 import { V7Generator } from 'uuidv7';
 import type { AppConfig } from './config.ts';
 import { CompletionService } from './core/completion-service.ts';
+import { HealthProbe } from './core/health.ts';
 import { EmbeddingService } from './core/embedding-service.ts';
 import { systemClock, type Clock } from './core/ports.ts';
 import { TokenCountService } from './core/token-count-service.ts';
@@ -150,6 +151,14 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     log(`Generated the admin (master) key; store it now, it is not shown again:\n  ${generatedMasterKey}`);
   }
   const startedAt = clock.now();
+  const healthProbe = new HealthProbe({
+    pingDatabase: () => database.ping(),
+    timeoutMs: config.server.healthTimeoutMs,
+    metering: () => metering.status(),
+    meteringBufferLimit: config.metering.bufferLimit,
+    configuredProviders: () => catalog.listProviders().filter((provider) => provider.configured).length,
+    clock,
+  });
   const services: GraphQLServices = {
     authenticator,
     admin,
@@ -166,15 +175,11 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     usageFeed: metering.feed,
     budgets: metering.budgets,
     health: {
-      status: 'OK',
       version: config.version,
       databaseDriver: database.driver,
       startedAt,
-      databaseReachable: () =>
-        database.ping().then(
-          () => true,
-          () => false,
-        ),
+      databaseReachable: () => healthProbe.databaseReachable(),
+      readiness: () => healthProbe.readiness(),
       metering: () => metering.status(),
     },
   };
@@ -220,6 +225,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
         ...(consoleHandler ? { console: consoleHandler } : {}),
         host: config.server.host,
         port: config.server.port,
+        limits: config.server,
         logger: log,
       });
       const summary = startupSummary({

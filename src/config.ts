@@ -146,20 +146,43 @@ const graphqlSchema = z
   })
   .strict();
 
+/**
+ * Slow or silent clients, WebSocket handshakes, health checks and shutdown (see README,
+ * "Operations"). Node's own defaults would let a slow upload hold a connection for 300 s.
+ */
+const SERVER_TIMEOUTS_SCHEMA = {
+  /** The whole request head must arrive within this. */
+  headersTimeoutMs: z.number().int().positive().default(20_000),
+  /** The whole request, body included, must arrive within this; the response is not limited by it. */
+  requestTimeoutMs: z.number().int().positive().default(60_000),
+  /** A keep-alive connection waits this long for its next request. */
+  keepAliveTimeoutMs: z.number().int().positive().default(5_000),
+  /** A connection with no traffic for this long is closed, unless a response is being produced. */
+  idleTimeoutMs: z.number().int().positive().default(120_000),
+  /** A WebSocket must send connection_init within this (graphql-ws connectionInitWaitTimeout). */
+  webSocketInitTimeoutMs: z.number().int().positive().default(3_000),
+  /** On SIGTERM, how long in-flight requests and streams (SSE and WebSocket) may take to finish. */
+  shutdownGraceMs: z.number().int().nonnegative().default(10_000),
+  /** /health, /health/ready and the health query answer within about this, whatever the database does. */
+  healthTimeoutMs: z.number().int().positive().default(2_000),
+};
+
 const fileSchema = z
   .object({
     server: z
       .object({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(4000),
+        /** Larger REST/GraphQL bodies get 413; also the largest WebSocket message (larger: close 1009). */
         bodyLimitBytes: z.number().int().positive().default(4 * 1024 * 1024),
+        ...SERVER_TIMEOUTS_SCHEMA,
         /** Absent: NODE_ENV=production means production, anything else development. */
         environment: z.enum(['production', 'development']).optional(),
         /** Absent: same-origin only in production, any origin in development. */
         cors: z.object({ origins: z.array(z.string()) }).strict().optional(),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 4000, bodyLimitBytes: 4 * 1024 * 1024 }),
+      .prefault({}),
     database: z
       .object({
         url: z.string().optional(),
@@ -185,12 +208,19 @@ const fileSchema = z
   .strict();
 
 export type ProviderConfig = z.infer<typeof providerSchema>;
+export type ServerTimeouts = { [K in keyof typeof SERVER_TIMEOUTS_SCHEMA]: number };
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type PriceConfig = z.infer<typeof priceSchema>;
 export type RouterGroupConfig = z.infer<typeof routerGroupSchema>;
 
 export interface AppConfig {
-  server: { host: string; port: number; bodyLimitBytes: number; corsOrigins: string[]; environment: 'production' | 'development' };
+  server: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    corsOrigins: string[];
+    environment: 'production' | 'development';
+  } & ServerTimeouts;
   database: { url: string | undefined; dataDir: string };
   providers: ProviderConfig[];
   models: ModelConfig[];
@@ -371,6 +401,10 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     problems.push('graphql.persistedOperations.file: required in allowlist mode (or set allowConsole)');
   }
 
+  if (file && file.server.headersTimeoutMs > file.server.requestTimeoutMs) {
+    problems.push(`server.headersTimeoutMs: must not exceed server.requestTimeoutMs (${file.server.requestTimeoutMs})`);
+  }
+
   if (problems.length > 0 || !file || !persistedOperations) throw new ConfigError(problems);
   const providers = fromEnvironment ? environmentProviders : file.providers;
 
@@ -380,6 +414,13 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
       host,
       port,
       bodyLimitBytes: file.server.bodyLimitBytes,
+      headersTimeoutMs: file.server.headersTimeoutMs,
+      requestTimeoutMs: file.server.requestTimeoutMs,
+      keepAliveTimeoutMs: file.server.keepAliveTimeoutMs,
+      idleTimeoutMs: file.server.idleTimeoutMs,
+      webSocketInitTimeoutMs: file.server.webSocketInitTimeoutMs,
+      shutdownGraceMs: file.server.shutdownGraceMs,
+      healthTimeoutMs: file.server.healthTimeoutMs,
       corsOrigins: file.server.cors?.origins ?? (environment === 'production' ? [] : ['*']),
       environment,
     },

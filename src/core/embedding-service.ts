@@ -14,7 +14,7 @@ import {
   type EmbeddingRequest,
   type EmbeddingUsage,
 } from './embeddings.ts';
-import { CancelledError, GatewayError, InvalidRequestError, toGatewayError } from './errors.ts';
+import { abortError, abortedByClient, GatewayError, InvalidRequestError, toGatewayError } from './errors.ts';
 import { noAdmission, noUsageSink, type Admission, type AdmissionTicket, type UsageSink } from './metering.ts';
 import type { RateLimitStatus } from './metering/rate-limits.ts';
 import type { Clock } from './ports.ts';
@@ -150,17 +150,17 @@ export class EmbeddingService {
             attempts,
           };
         } catch (thrown) {
-          const error = signal.aborted ? new CancelledError() : (timer.timeout ?? toGatewayError(thrown));
+          const error = signal.aborted ? abortError(signal) : (timer.timeout ?? toGatewayError(thrown));
           attempts.push(attemptOf(attempt, error, clock.now()));
           if (!run.failed(attempt, error, false)) break;
         }
       }
-      throw signal.aborted ? new CancelledError() : run.finalError();
+      throw signal.aborted ? abortError(signal) : run.finalError();
     } catch (thrown) {
       failure = toGatewayError(thrown);
       throw thrown;
     } finally {
-      const cancelledByClient = signal.aborted && served === null;
+      const cancelledByClient = abortedByClient(signal) && served === null;
       try {
         await ticket?.settle({ cost, tokens: usage.inputTokens });
       } finally {

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'UPSTREAM_ERROR'
   | 'UPSTREAM_PROTOCOL_ERROR'
   | 'CANCELLED'
+  | 'SERVER_SHUTDOWN'
   | 'INTERNAL';
 
 export interface ErrorDetails {
@@ -141,6 +142,26 @@ export class CancelledError extends GatewayError {
   constructor(message = 'The request was cancelled', details?: ErrorDetails) {
     super('CANCELLED', message, details);
   }
+}
+
+/** The gateway is shutting down and its grace period ran out before the request finished. */
+export class ServerShutdownError extends GatewayError {
+  constructor(message = 'The gateway shut down before the request finished; retry it', details?: ErrorDetails) {
+    super('SERVER_SHUTDOWN', message, details);
+  }
+}
+
+/**
+ * The error a request ends with once its signal aborted: the gateway's own reason when it gave one
+ * (`signal.abort(new ServerShutdownError())`), else the client's going away.
+ */
+export function abortError(signal: AbortSignal): GatewayError {
+  return signal.reason instanceof GatewayError ? signal.reason : new CancelledError();
+}
+
+/** The signal aborted because the client went away, not for a reason of the gateway's. */
+export function abortedByClient(signal: AbortSignal): boolean {
+  return signal.aborted && !(signal.reason instanceof GatewayError);
 }
 
 /** Wraps anything thrown into a GatewayError without leaking internals in the message. */

@@ -13,13 +13,16 @@ import type { EmbeddingService } from '../core/embedding-service.ts';
 import type { BudgetService } from '../core/metering/budget-service.ts';
 import type { MeteringStatus, UsageFeed } from '../core/metering/usage-feed.ts';
 import type { UsageRepository } from '../core/metering/usage-report.ts';
+import type { Readiness } from '../core/health.ts';
 
 export interface HealthInfo {
-  status: 'OK' | 'DEGRADED';
   version: string;
   databaseDriver: 'pglite' | 'postgres';
   startedAt: number;
+  /** Answers within `server.healthTimeoutMs` whatever the database does. */
   databaseReachable(): Promise<boolean>;
+  /** Database answering, usage buffer below its limit, a provider configured (also bounded). */
+  readiness(): Promise<Readiness>;
   /** The usage writer's buffer and database state. */
   metering(): MeteringStatus;
 }

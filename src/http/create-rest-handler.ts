@@ -2,9 +2,9 @@
 // GraphQL. This file owns what every endpoint shares: routing, the request id, CORS, the body
 // limit, authentication, the client-disconnect signal and mapping errors to each API's format.
 // Endpoints only convert between their wire format and the core's types.
-// The server's shutdown signal is not used: like GraphQL's HTTP requests, in-flight completions
-// are left to finish, and when the server's grace period ends it closes their connections, which
-// aborts them through the client-disconnect signal.
+// The server passes each request's signal: the client's going away aborts it, and so does the end
+// of the shutdown grace period (with a ServerShutdownError, so streams end with a terminal event
+// recorded as a server shutdown). Without one, the client-disconnect signal is used.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { secretFromHeaders, type Caller, type Credentials } from '../core/auth.ts';
@@ -85,7 +85,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     { method: 'GET', match: modelId, errorFormat: openAIErrorFormat, endpoint: createRetrieveModelEndpoint(services) },
   ];
 
-  return async (request: IncomingMessage, response: ServerResponse) => {
+  return async (request: IncomingMessage, response: ServerResponse, requestSignal?: AbortSignal) => {
     const path = (request.url ?? '/').split('?')[0]!;
     const matching = routes.flatMap((route) => {
       const params = route.match(path);
@@ -102,7 +102,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       writePreflight(request, response, originAllowed, matching.map((candidate) => candidate.route.method));
       return true;
     }
-    const signal = clientAbortSignal(response);
+    const signal = requestSignal ?? clientAbortSignal(response);
 
     try {
       if (route.method !== request.method) {

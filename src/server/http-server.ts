@@ -1,28 +1,49 @@
 // node:http + graphql-yoga (HTTP and GraphQL-over-SSE) + graphql-ws (WebSocket) on one port.
-// Context and plugins are the same on both transports: graphql-ws executes through
-// yoga.getEnveloped, as graphql-yoga's docs recommend.
+// Context and plugins are the same on both transports (graphql-websocket.ts). The node:http
+// server has explicit timeouts for slow or silent clients; stop() gives in-flight requests and
+// streams, over HTTP and WebSocket alike, a grace period, then ends them as a server shutdown.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import { secretFromHeaders } from '../core/auth.ts';
-import { clientAbortSignal } from '../http/shared/client-abort-signal.ts';
+import { ServerShutdownError } from '../core/errors.ts';
 import { authenticateForContext, createLoaders, type GraphQLContext, type GraphQLServices } from '../graphql/context.ts';
 import { useNodeEventStream } from './graphql-event-stream.ts';
 import type { GraphQLSecurity } from './graphql-security.ts';
+import { attachGraphQLWebSocket } from './graphql-websocket.ts';
+import { handleHealth, isHealthPath } from './health-routes.ts';
+import { RequestSignals } from './request-signals.ts';
 
 export interface RestHandler {
-  /** Returns true when it handled the request. */
-  (request: IncomingMessage, response: ServerResponse, shutdownSignal: AbortSignal): Promise<boolean>;
+  /**
+   * Returns true when it handled the request. `signal` aborts when the client goes away before
+   * the response finished, or with a ServerShutdownError when the shutdown grace period ran out.
+   */
+  (request: IncomingMessage, response: ServerResponse, signal: AbortSignal): Promise<boolean>;
 }
+
+/** Timeouts and limits of the server (config `server.*`, documented in README "Operations"). */
+export interface ServerLimits {
+  bodyLimitBytes: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  idleTimeoutMs: number;
+  webSocketInitTimeoutMs: number;
+  shutdownGraceMs: number;
+  healthTimeoutMs: number;
+}
+
+/** After the grace period, how long streams have to send their terminal event before sockets close. */
+const FINAL_EVENTS_MS = 2_000;
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;
   services: GraphQLServices;
   host: string;
   port: number;
+  limits: ServerLimits;
   rest?: RestHandler;
   /** The web console's static files under /console. */
   console?: RestHandler;
@@ -34,12 +55,14 @@ export interface HttpServerOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /** Stops accepting, lets in-flight work finish for `graceMs` (default `limits.shutdownGraceMs`), ends the rest. */
   stop(graceMs?: number): Promise<void>;
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
-  const shutdown = new AbortController();
+  const { limits } = options;
   const log = options.logger ?? (() => undefined);
+  const requestSignals = new RequestSignals();
 
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, GraphQLContext>({
     schema: options.schema,
@@ -51,14 +74,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     logging: false,
     ...options.security,
     plugins: [...(options.security?.plugins ?? []), useNodeEventStream()],
-    // In-flight HTTP requests are left to finish on shutdown, so only the client's going away
-    // aborts them. Over WebSocket there is no Request; onSubscribe sets the connection's signal.
+    // Over WebSocket there is no Request; graphql-websocket.ts sets the connection's signal.
     context: async ({ request, req, res }: { request?: Request | undefined; req?: IncomingMessage; res?: ServerResponse }): Promise<GraphQLContext> => ({
       services: options.services,
       loaders: createLoaders(options.services),
-      // @whatwg-node aborts the request's signal when the client goes away before the response
-      // is finished (and not after); a second controller of our own per request would cost as much.
-      signal: request?.signal ?? (res ? clientAbortSignal(res) : shutdown.signal),
+      // The client's going away or the end of the shutdown grace period aborts it.
+      signal: res ? requestSignals.signalFor(res) : (request?.signal ?? new AbortController().signal),
       ...(request
         ? await authenticateForContext(options.services.authenticator, {
             secret: secretFromHeaders(request.headers),
@@ -69,30 +90,50 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
 
   const inFlight = new Set<ServerResponse>();
-  const server: Server = createServer(async (req, res) => {
-    inFlight.add(res);
-    res.on('close', () => inFlight.delete(res));
-    try {
-      const path = (req.url ?? '/').split('?')[0]!;
-      if (path === '/graphql') {
-        await yoga(req, res);
-        return;
+  /** Each socket's latest response, for the idle timeout. */
+  const responses = new WeakMap<Socket, ServerResponse>();
+  const server: Server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Node checks the two timeouts above every 30 s by default: a 5 s limit would hold up to 35 s.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4))),
+    },
+    async (req, res) => {
+      inFlight.add(res);
+      res.on('close', () => inFlight.delete(res));
+      responses.set(req.socket, res);
+      try {
+        const path = (req.url ?? '/').split('?')[0]!;
+        if (path === '/graphql') {
+          await yoga(req, res);
+          return;
+        }
+        if (isHealthPath(path)) {
+          await handleHealth(req, res, path, options.services, limits.healthTimeoutMs);
+          return;
+        }
+        if (options.console && (await options.console(req, res, requestSignals.signalFor(res)))) return;
+        if (options.rest && (await options.rest(req, res, requestSignals.signalFor(res)))) return;
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: `No route for ${req.method} ${path}`, type: 'not_found' } }));
+      } catch (error) {
+        log(`request failed: ${(error as Error).message}`);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: 'Internal error', type: 'internal_error' } }));
       }
-      if (path === '/health' || path === '/healthz') {
-        const databaseUp = await options.services.health.databaseReachable();
-        res.writeHead(databaseUp ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: databaseUp ? 'ok' : 'degraded', version: options.services.health.version }));
-        return;
-      }
-      if (options.console && (await options.console(req, res, shutdown.signal))) return;
-      if (options.rest && (await options.rest(req, res, shutdown.signal))) return;
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: `No route for ${req.method} ${path}`, type: 'not_found' } }));
-    } catch (error) {
-      log(`request failed: ${(error as Error).message}`);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: 'Internal error', type: 'internal_error' } }));
-    }
+    },
+  );
+
+  // Idle sockets: no traffic either way for idleTimeoutMs. A response the gateway is still
+  // producing (waiting on an upstream) is governed by the router's timeouts instead; one stuck
+  // because the client stopped reading is closed. Upgraded WebSockets have their own keep-alive.
+  server.timeout = limits.idleTimeoutMs;
+  server.on('timeout', (socket: Socket) => {
+    const response = responses.get(socket);
+    if (response && !response.writableEnded && !response.writableNeedDrain) return;
+    socket.destroy();
   });
 
   // Every socket, upgraded WebSockets included (closeAllConnections does not see those).
@@ -102,61 +143,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     socket.on('close', () => sockets.delete(socket));
   });
 
-  const wsServer = new WebSocketServer({ server, path: '/graphql' });
-  const wsServerHandle = useServer<Record<string, unknown>, { signal: AbortController }>(
-    {
-      // The key comes in connectionParams ({ authorization: "Bearer ..." } or { apiKey }) and is
-      // checked on connect; every new subscription checks it again, so a revoked key cannot open one.
-      onConnect: async (ctx) => {
-        const auth = await authenticateForContext(options.services.authenticator, credentialsOf(ctx));
-        if (!auth.caller) return false;
-        const controller = new AbortController();
-        ctx.extra.signal = controller;
-        // Abort on the socket's own close event: graphql-ws calls onClose only after every
-        // subscription's return() settled, and return() waits for a pending upstream read.
-        ctx.extra.socket.once('close', () => controller.abort());
-        return true;
-      },
-      execute: (args: any) => args.rootValue.execute(args),
-      subscribe: (args: any) => args.rootValue.subscribe(args),
-      onSubscribe: async (ctx, _id, payload) => {
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params: payload,
-        });
-        // A syntax error (or the token limit) fails this operation rather than closing the socket.
-        let document: ReturnType<typeof parse>;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          if (error instanceof GraphQLError) return [error];
-          throw error;
-        }
-        const args = {
-          schema,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-        const errors = validate(args.schema, args.document);
-        if (errors.length) return errors;
-        // The WebSocket context: same services, loaders per operation, aborted with the socket.
-        const connectionSignal = (ctx.extra as unknown as { signal: AbortController }).signal.signal;
-        Object.assign(args.contextValue as object, {
-          services: options.services,
-          loaders: createLoaders(options.services),
-          signal: connectionSignal,
-          ...(await authenticateForContext(options.services.authenticator, credentialsOf(ctx))),
-        });
-        return args;
-      },
-    },
-    wsServer,
-  );
+  const webSocket = attachGraphQLWebSocket({
+    server,
+    yoga,
+    services: options.services,
+    maxPayloadBytes: limits.bodyLimitBytes,
+    initTimeoutMs: limits.webSocketInitTimeoutMs,
+    logger: log,
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -167,19 +161,29 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const busy = () => inFlight.size > 0 || webSocket.activeOperations() > 0;
+  const until = async (done: () => boolean, deadline: number) => {
+    while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  };
 
   return {
     url: `http://${hostForUrl}:${address.port}`,
     port: address.port,
-    async stop(graceMs = 10_000) {
-      // Stop accepting, let in-flight requests finish, end streams, close sockets cleanly.
+    async stop(graceMs = limits.shutdownGraceMs) {
+      // Stop accepting; in-flight requests, SSE and WebSocket streams get the grace period.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      shutdown.abort();
-      for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
-      await wsServerHandle.dispose();
-      const deadline = Date.now() + graceMs;
-      while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+      webSocket.drain();
+      await until(() => !busy(), Date.now() + graceMs);
+      if (busy()) {
+        // Ended by the server, not cancelled by the client: each stream sends its terminal event
+        // (SERVER_SHUTDOWN) and its usage record says so.
+        const reason = new ServerShutdownError();
+        requestSignals.abortAll(reason);
+        webSocket.abortAll(reason);
+        await until(() => !busy(), Date.now() + FINAL_EVENTS_MS);
+      }
+      await webSocket.close(500);
       server.closeAllConnections();
       for (const socket of sockets) socket.destroy();
       await closed;
@@ -187,18 +191,3 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   };
 }
 
-/** Credentials of a graphql-ws connection: connectionParams first, then the upgrade request's headers. */
-function credentialsOf(ctx: { connectionParams?: Readonly<Record<string, unknown>> | undefined; extra: { request: IncomingMessage } }) {
-  const params = ctx.connectionParams ?? {};
-  const fromParams =
-    typeof params.apiKey === 'string'
-      ? params.apiKey
-      : secretFromHeaders({
-          authorization: typeof params.authorization === 'string' ? params.authorization : typeof params.Authorization === 'string' ? params.Authorization : undefined,
-          'x-api-key': typeof params['x-api-key'] === 'string' ? params['x-api-key'] : undefined,
-        });
-  return {
-    secret: fromParams ?? secretFromHeaders(ctx.extra.request.headers),
-    clientAddress: ctx.extra.request.socket.remoteAddress,
-  };
-}

@@ -133,4 +133,22 @@ graphql: { persistedOperations: { mode: allowlist, allowConsole: false } }
     expect(problems).toContain('DATABASE_URL: expected a postgres:// URL');
     expect(problems).toContain('PORT: expected an integer port, got "abc"');
   });
+
+  it('has documented server timeouts by default, and refuses a headers timeout above the request timeout', () => {
+    const defaults = loadConfig({ cwd: '/nonexistent', env: {}, knownKinds: PROVIDER_KIND_NAMES }).server;
+    expect(defaults).toMatchObject({
+      bodyLimitBytes: 4 * 1024 * 1024,
+      headersTimeoutMs: 20_000,
+      requestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 5_000,
+      idleTimeoutMs: 120_000,
+      webSocketInitTimeoutMs: 3_000,
+      shutdownGraceMs: 10_000,
+      healthTimeoutMs: 2_000,
+    });
+    const cwd = withFile('server: { headersTimeoutMs: 90000, requestTimeoutMs: 30000 }\n');
+    expect(problemsOf(() => loadConfig({ cwd, env: {}, knownKinds: PROVIDER_KIND_NAMES }))).toEqual([
+      'server.headersTimeoutMs: must not exceed server.requestTimeoutMs (30000)',
+    ]);
+  });
 });

@@ -17,21 +17,26 @@ const MeteringHealthRef = builder.objectRef<MeteringStatus>('MeteringHealth').im
   }),
 });
 
+// Without an admin key only `status` answers: the details (database and write errors, version)
+// are for operators. The detail fields are nullable so that a query asking for them still gets
+// its status, with an error per refused field.
+const adminOnly = { authScopes: { admin: true }, nullable: true } as const;
+
 const HealthRef = builder.objectRef<HealthInfo & { databaseUp: boolean }>('Health').implement({
   fields: (t) => ({
     status: t.field({ type: HealthStatusEnum, resolve: (h) => (h.databaseUp ? 'OK' : 'DEGRADED') }),
-    version: t.exposeString('version'),
-    databaseDriver: t.field({ type: DatabaseDriverEnum, resolve: (h) => h.databaseDriver }),
-    databaseReachable: t.exposeBoolean('databaseUp'),
-    uptimeSeconds: t.float({ resolve: (h) => (Date.now() - h.startedAt) / 1000 }),
-    metering: t.field({ type: MeteringHealthRef, resolve: (h) => h.metering() }),
+    version: t.exposeString('version', { ...adminOnly, description: 'Admin keys only.' }),
+    databaseDriver: t.field({ type: DatabaseDriverEnum, ...adminOnly, description: 'Admin keys only.', resolve: (h) => h.databaseDriver }),
+    databaseReachable: t.exposeBoolean('databaseUp', { ...adminOnly, description: 'Admin keys only. False when the database did not answer within server.healthTimeoutMs.' }),
+    uptimeSeconds: t.float({ ...adminOnly, description: 'Admin keys only.', resolve: (h) => (Date.now() - h.startedAt) / 1000 }),
+    metering: t.field({ type: MeteringHealthRef, ...adminOnly, description: 'Admin keys only.', resolve: (h) => h.metering() }),
   }),
 });
 
 builder.queryField('health', (t) =>
   t.field({
     type: HealthRef,
-    description: 'Answers without an API key.',
+    description: 'Answers without an API key, within server.healthTimeoutMs whatever the database does; details need an admin key.',
     skipTypeScopes: true,
     resolve: async (_root, _args, context) => {
       const health = context.services.health;

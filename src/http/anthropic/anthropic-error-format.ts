@@ -23,6 +23,7 @@ const typeByCode: Record<ErrorCode, string> = {
   UPSTREAM_ERROR: 'api_error',
   UPSTREAM_PROTOCOL_ERROR: 'api_error',
   CANCELLED: 'api_error',
+  SERVER_SHUTDOWN: 'api_error',
   INTERNAL: 'api_error',
 };
 

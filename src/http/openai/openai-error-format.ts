@@ -24,6 +24,7 @@ const typeByCode: Record<ErrorCode, string> = {
   UPSTREAM_ERROR: 'upstream_error',
   UPSTREAM_PROTOCOL_ERROR: 'upstream_error',
   CANCELLED: 'cancelled',
+  SERVER_SHUTDOWN: 'server_error',
   INTERNAL: 'server_error',
 };
 

@@ -32,6 +32,8 @@ const statusByCode: Record<ErrorCode, number> = {
   UPSTREAM_PROTOCOL_ERROR: 502,
   // The client went away; nobody reads this status (nginx's "client closed request").
   CANCELLED: 499,
+  // The gateway stopped before the request finished: retry it (on another instance).
+  SERVER_SHUTDOWN: 503,
   INTERNAL: 500,
 };
 
