@@ -3,7 +3,7 @@
 // GraphQL and the REST edges call this; neither has routing logic of its own.
 import type { Caller } from './auth.ts';
 import type { Deployment, DeploymentTable } from './deployments.ts';
-import { CancelledError, GatewayError, UpstreamProtocolError, toGatewayError, type ErrorCode } from './errors.ts';
+import { abortedByClient, abortError, CancelledError, GatewayError, UpstreamProtocolError, toGatewayError, type ErrorCode } from './errors.ts';
 import type { Clock } from './ports.ts';
 import { maximumCost, priceUsage } from './pricing.ts';
 import { noAdmission, noUsageSink, type Admission, type AdmissionTicket, type UsageSink } from './metering.ts';
@@ -312,7 +312,7 @@ export class CompletionService {
         }
         if (!failure && !accumulator.finished) failure = new UpstreamProtocolError('The upstream stream ended without a finish');
         if (failure && timer.timeout) failure = timer.timeout;
-        if (signal.aborted) failure = new CancelledError();
+        if (signal.aborted) failure = abortError(signal);
 
         ledger.usage = streamUsage(chatRequest, accumulator, failure !== null);
         ledger.cost = priceUsage(ledger.usage, candidate.deployment.pricing);
@@ -344,7 +344,7 @@ export class CompletionService {
         // Once content reached the client a fallback would duplicate or contradict it.
         if (!run.failed(attempt, failure, accumulator.sentContent)) break;
       }
-      const error = signal.aborted ? new CancelledError() : run.finalError();
+      const error = signal.aborted ? abortError(signal) : run.finalError();
       ledger.error = error;
       terminated = true;
       yield {
@@ -357,7 +357,7 @@ export class CompletionService {
       };
     } finally {
       // Also runs when the consumer stops early (unsubscribe, disconnect): billed once, for what was produced.
-      if (!terminated || signal.aborted) ledger.cancelledByClient = true;
+      if (!terminated || abortedByClient(signal)) ledger.cancelledByClient = true;
       if (!terminated && current) {
         run?.abandoned(current.attempt);
         ledger.usage = streamUsage(current.attempt.upstreamRequest, current.accumulator, true);

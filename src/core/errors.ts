@@ -143,6 +143,21 @@ export class CancelledError extends GatewayError {
   }
 }
 
+/**
+ * Why a request's signal aborted: the GatewayError it was aborted with (its key was revoked during
+ * a stream), otherwise a cancel by the client.
+ */
+export function abortError(signal: AbortSignal): GatewayError {
+  const reason: unknown = signal.reason;
+  // A copy per request: one reason ends every stream of the key, and each request's error carries its own attempts.
+  return reason instanceof GatewayError ? new GatewayError(reason.code, reason.message) : new CancelledError();
+}
+
+/** The client went away (as opposed to the gateway ending the request for a reason). */
+export function abortedByClient(signal: AbortSignal): boolean {
+  return signal.aborted && !(signal.reason instanceof GatewayError);
+}
+
 /** Wraps anything thrown into a GatewayError without leaking internals in the message. */
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;

@@ -9,7 +9,9 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { secretFromHeaders } from '../core/auth.ts';
 import { clientAbortSignal } from '../http/shared/client-abort-signal.ts';
+import type { ClientAddressOf } from '../http/shared/client-address.ts';
 import { authenticateForContext, createLoaders, type GraphQLContext, type GraphQLServices } from '../graphql/context.ts';
+import { useEndSubscriptionsOfInvalidKeys } from './end-subscriptions-of-invalid-keys.ts';
 import { useNodeEventStream } from './graphql-event-stream.ts';
 import type { GraphQLSecurity } from './graphql-security.ts';
 
@@ -29,6 +31,8 @@ export interface HttpServerOptions {
   /** CORS, CSRF, limits, persisted operations and error masking (graphql-security.ts). */
   security?: GraphQLSecurity;
   logger?: (line: string) => void;
+  /** The client's address for failed-authentication accounting; default: the socket's peer. */
+  clientAddress?: ClientAddressOf;
 }
 
 export interface RunningServer {
@@ -40,6 +44,7 @@ export interface RunningServer {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const shutdown = new AbortController();
   const log = options.logger ?? (() => undefined);
+  const clientAddress: ClientAddressOf = options.clientAddress ?? ((request) => request.socket.remoteAddress);
 
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, GraphQLContext>({
     schema: options.schema,
@@ -50,7 +55,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     graphiql: { subscriptionsProtocol: 'WS', title: 'modelgraph' },
     logging: false,
     ...options.security,
-    plugins: [...(options.security?.plugins ?? []), useNodeEventStream()],
+    plugins: [...(options.security?.plugins ?? []), useNodeEventStream(), useEndSubscriptionsOfInvalidKeys(options.services.authenticator)],
     // In-flight HTTP requests are left to finish on shutdown, so only the client's going away
     // aborts them. Over WebSocket there is no Request; onSubscribe sets the connection's signal.
     context: async ({ request, req, res }: { request?: Request | undefined; req?: IncomingMessage; res?: ServerResponse }): Promise<GraphQLContext> => ({
@@ -62,7 +67,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       ...(request
         ? await authenticateForContext(options.services.authenticator, {
             secret: secretFromHeaders(request.headers),
-            clientAddress: req?.socket.remoteAddress,
+            clientAddress: req ? clientAddress(req) : undefined,
           })
         : { caller: null, authError: null }),
     }),
@@ -108,7 +113,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       // The key comes in connectionParams ({ authorization: "Bearer ..." } or { apiKey }) and is
       // checked on connect; every new subscription checks it again, so a revoked key cannot open one.
       onConnect: async (ctx) => {
-        const auth = await authenticateForContext(options.services.authenticator, credentialsOf(ctx));
+        const auth = await authenticateForContext(options.services.authenticator, credentialsOf(ctx, clientAddress));
         if (!auth.caller) return false;
         const controller = new AbortController();
         ctx.extra.signal = controller;
@@ -150,7 +155,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           services: options.services,
           loaders: createLoaders(options.services),
           signal: connectionSignal,
-          ...(await authenticateForContext(options.services.authenticator, credentialsOf(ctx))),
+          ...(await authenticateForContext(options.services.authenticator, credentialsOf(ctx, clientAddress))),
         });
         return args;
       },
@@ -188,7 +193,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 }
 
 /** Credentials of a graphql-ws connection: connectionParams first, then the upgrade request's headers. */
-function credentialsOf(ctx: { connectionParams?: Readonly<Record<string, unknown>> | undefined; extra: { request: IncomingMessage } }) {
+function credentialsOf(ctx: { connectionParams?: Readonly<Record<string, unknown>> | undefined; extra: { request: IncomingMessage } }, clientAddress: ClientAddressOf) {
   const params = ctx.connectionParams ?? {};
   const fromParams =
     typeof params.apiKey === 'string'
@@ -199,6 +204,6 @@ function credentialsOf(ctx: { connectionParams?: Readonly<Record<string, unknown
         });
   return {
     secret: fromParams ?? secretFromHeaders(ctx.extra.request.headers),
-    clientAddress: ctx.extra.request.socket.remoteAddress,
+    clientAddress: clientAddress(ctx.extra.request),
   };
 }
