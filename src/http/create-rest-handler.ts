@@ -121,7 +121,8 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       const streamSignal = () => {
         if (!caller || !options.watch) return signal;
         const watch = options.watch(caller);
-        response.once('close', () => watch.release());
+        if (response.closed) watch.release();
+        else response.once('close', () => watch.release());
         return AbortSignal.any([signal, watch.signal]);
       };
       await route.endpoint({ request, response, requestId, signal, streamSignal, caller, body, params });

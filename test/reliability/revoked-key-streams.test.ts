@@ -5,6 +5,7 @@
 // delivering every tenant's records and chat streams ran to their end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../src/config.ts';
+import type { KeyAuthenticator } from '../../src/core/keys/key-authenticator.ts';
 import type { Database } from '../../src/db/client.ts';
 import { databaseCases } from '../helpers/databases.ts';
 import { wsClient } from '../helpers/graphql-streams.ts';
@@ -180,6 +181,28 @@ describe('streams and subscriptions of a key that stops being valid', () => {
       const endedAt = await chat.ended;
       expect(endedAt).toBeGreaterThanOrEqual(expiresAt);
       expect(endedAt - expiresAt).toBeLessThan(1000);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('stops watching a key once its streams end or are cancelled', async () => {
+    const sessions = (app.app.services.authenticator as KeyAuthenticator).sessions;
+    const { secret } = await app.createKey({ name: 'watched', scopes: ['INFERENCE'] });
+    const auth = { authorization: `Bearer ${secret}` };
+    const client = wsClient(app.wsUrl, auth);
+    try {
+      const ticks = liveWs(client, 'subscription { time(intervalMs: 10, count: 2) }');
+      const chat = liveWs(client, CHAT, { input });
+      const sse = liveGraphqlSse(app.graphqlUrl, CHAT, { input }, auth);
+      const rest = liveRestSse(`${app.url}/v1/chat/completions`, { model: 'gpt-test', messages: [{ role: 'user', content: 'Hi' }], stream: true }, auth);
+      await Promise.all([ticks.ended, chat.waitFor(isDelta), sse.waitFor(isDelta), rest.waitFor((frame) => frame.data?.choices?.[0]?.delta?.content === 'thinking…')]);
+      expect(sessions.openCount).toBe(3);
+      chat.cancel();
+      sse.cancel();
+      rest.cancel();
+      for (let wait = 0; wait < 50 && sessions.openCount > 0; wait++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(sessions.openCount).toBe(0);
     } finally {
       await client.dispose();
     }
