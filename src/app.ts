@@ -33,6 +33,7 @@ import { graphqlSecurity } from './server/graphql-security.ts';
 import { loadPersistedOperations } from './server/persisted-operations.ts';
 import { CONSOLE_OPERATIONS_MANIFEST, createConsoleHandler } from './server/console-static.ts';
 import { createRestHandler } from './http/create-rest-handler.ts';
+import { createClientAddressResolver } from './http/shared/client-address.ts';
 import { createMeteringRuntime } from './metering-runtime.ts';
 import { isFirstEmbeddedStart, startupSummary } from './startup-summary.ts';
 
@@ -121,7 +122,10 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     clock,
     limiter: new FailedAuthLimiter(clock, config.auth.maxFailedAttemptsPerMinute),
     masterKeyHash: config.adminKey ? hashKeySecret(config.adminKey) : null,
+    cacheTtlMs: config.auth.keyCacheTtlSeconds * 1000,
+    logger: log,
   });
+  const clientAddress = createClientAddressResolver(config.server.trustedProxies);
   const audit = createAuditLogRepository(database.db);
   const admin = new AdminService({ keys, teams, audit, authenticator, changes: database.changes, clock, newId });
   const providerAdmin = new ProviderAdminService({
@@ -138,13 +142,17 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     providerExists: (id) => catalog.provider(id) !== undefined,
   });
   // Other instances' changes: drop cached keys (a team change can affect every key) or rebuild the catalog.
-  const unsubscribeChanges = await database.changes.subscribe((topic, id) => {
-    if (topic === CATALOG_CHANGES_TOPIC) {
-      runtime.reload().catch((error: unknown) => log(`catalog reload failed: ${(error as Error).message}`));
-    } else {
-      authenticator.invalidate(topic === KEY_CHANGES_TOPIC ? id : undefined);
-    }
-  });
+  // Each time the listener (re)connects, changes may have been missed: every cached key is dropped.
+  const unsubscribeChanges = await database.changes.subscribe(
+    (topic, id) => {
+      if (topic === CATALOG_CHANGES_TOPIC) {
+        runtime.reload().catch((error: unknown) => log(`catalog reload failed: ${(error as Error).message}`));
+      } else {
+        authenticator.invalidate(topic === KEY_CHANGES_TOPIC ? id : undefined);
+      }
+    },
+    () => authenticator.invalidate(),
+  );
   const generatedMasterKey = await bootstrapMasterKey(keys, config.adminKey);
   if (generatedMasterKey) {
     // Printed once: only its hash is stored.
@@ -189,6 +197,8 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     embeddings,
     tokenCounts,
     authenticate: (credentials) => authenticator.authenticate(credentials),
+    watch: (caller) => authenticator.watch(caller),
+    clientAddress,
     catalog,
     bodyLimitBytes: config.server.bodyLimitBytes,
     corsOrigins: config.server.corsOrigins,
@@ -227,6 +237,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
         port: config.server.port,
         limits: config.server,
         logger: log,
+        clientAddress,
       });
       const summary = startupSummary({
         config,
@@ -243,6 +254,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
       // Before the database closes: settle reservations and write out buffered usage.
       await metering.stop();
       await unsubscribeChanges().catch(() => undefined);
+      authenticator.sessions.close();
       await health?.close();
       if (ownsHttp) await http.close();
       if (ownsDatabase) await database.close();

@@ -2,6 +2,7 @@
 // This is the only module that reads process.env.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { checkProvidersAndModels, recordOf, recordsOf, stringOf } from './config-cross-checks.ts';
@@ -11,6 +12,13 @@ import { ROUTER_ERROR_CODES, ROUTING_STRATEGIES } from './core/router/router-set
 
 /** Wire protocols and named providers a `kind` may name. Named OpenAI-compatible providers imply the openai protocol. */
 export const PROTOCOL_KINDS = ['openai', 'anthropic', 'gemini', 'mock'] as const;
+
+function isAddressOrRange(value: string): boolean {
+  const [address, prefix, ...rest] = value.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
 
 const priceSchema = z
   .object({
@@ -180,6 +188,8 @@ const fileSchema = z
         environment: z.enum(['production', 'development']).optional(),
         /** Absent: same-origin only in production, any origin in development. */
         cors: z.object({ origins: z.array(z.string()) }).strict().optional(),
+        /** Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; false: none. */
+        trustProxy: z.union([z.literal(false), z.array(z.string().refine(isAddressOrRange, 'an IP address or a CIDR range such as 10.0.0.0/8'))]).default(false),
       })
       .strict()
       .prefault({}),
@@ -195,9 +205,13 @@ const fileSchema = z
     routerDefaults: routerGroupSchema.optional(),
     router: z.object({ groups: z.record(z.string().min(1), routerGroupSchema).default({}) }).strict().default({ groups: {} }),
     auth: z
-      .object({ maxFailedAttemptsPerMinute: z.number().int().positive().default(20) })
+      .object({
+        maxFailedAttemptsPerMinute: z.number().int().positive().default(20),
+        /** A cached key is re-read after this long, so a lost change notification holds at most this long. */
+        keyCacheTtlSeconds: z.number().positive().max(3600).default(30),
+      })
       .strict()
-      .default({ maxFailedAttemptsPerMinute: 20 }),
+      .prefault({}),
     metering: meteringSchema.default(METERING_DEFAULTS),
     graphql: graphqlSchema.prefault({}),
     /** What the gateway accepts from upstreams: a whole body, or one event of a stream, at most this long. */
@@ -220,6 +234,8 @@ export interface AppConfig {
     bodyLimitBytes: number;
     corsOrigins: string[];
     environment: 'production' | 'development';
+    /** Proxies whose X-Forwarded-For names the client (addresses or CIDR ranges); empty: the socket's peer is the client. */
+    trustedProxies: string[];
   } & ServerTimeouts;
   database: { url: string | undefined; dataDir: string };
   providers: ProviderConfig[];
@@ -229,7 +245,7 @@ export interface AppConfig {
   /** Providers enabled from standard environment variables (no config file providers given). */
   fromEnvironment: boolean;
   adminKey: string | undefined;
-  auth: { maxFailedAttemptsPerMinute: number };
+  auth: { maxFailedAttemptsPerMinute: number; keyCacheTtlSeconds: number };
   metering: { flushIntervalMs: number; bufferLimit: number; retentionDays?: number | undefined; budgetsWhenDatabaseUnavailable: BudgetsWhenDatabaseUnavailable };
   graphql: {
     maxDepth: number;
@@ -423,6 +439,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
       healthTimeoutMs: file.server.healthTimeoutMs,
       corsOrigins: file.server.cors?.origins ?? (environment === 'production' ? [] : ['*']),
       environment,
+      trustedProxies: file.server.trustProxy || [],
     },
     database: { url: databaseUrl, dataDir: resolve(cwd, env.MODELGRAPH_DATA_DIR ?? file.database.dataDir) },
     providers,
@@ -430,7 +447,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     router: { ...(file.routerDefaults ? { defaults: file.routerDefaults } : {}), groups: file.router.groups },
     fromEnvironment,
     adminKey: env.MODELGRAPH_ADMIN_KEY || undefined,
-    auth: { maxFailedAttemptsPerMinute: file.auth.maxFailedAttemptsPerMinute },
+    auth: { maxFailedAttemptsPerMinute: file.auth.maxFailedAttemptsPerMinute, keyCacheTtlSeconds: file.auth.keyCacheTtlSeconds },
     metering: file.metering,
     graphql: {
       ...file.graphql,

@@ -1,5 +1,6 @@
 // Who is calling: the authenticated API key and what it may do. Edges (GraphQL, REST, WebSocket)
 // extract the secret from the request and ask the Authenticator; services check the Caller.
+import type { KeyWatch } from './keys/key-session-registry.ts';
 import type { Limits } from './keys/types.ts';
 
 export const SCOPES = ['ADMIN', 'INFERENCE', 'READ_USAGE'] as const;
@@ -22,6 +23,8 @@ export interface Caller {
   /** Budget and rate limits of the key and of its team, enforced by metering; absent = none. */
   keyLimits?: Limits | null;
   teamLimits?: Limits | null;
+  /** When this credential stops being valid (epoch ms): the key's expiry or a rotated secret's grace end; null = never. */
+  validUntil?: number | null;
 }
 
 /** Where a secret came from, for messages and brute-force accounting. */
@@ -33,6 +36,8 @@ export interface Credentials {
 export interface Authenticator {
   /** Resolves the caller or throws UnauthenticatedError (missing, unknown, expired or revoked key). */
   authenticate(credentials: Credentials): Promise<Caller>;
+  /** For a stream or subscription: a signal aborted (with the reason) when the caller's key is revoked, disabled or expires. */
+  watch(caller: Caller): KeyWatch;
 }
 
 /** Reads the secret the way OpenAI (`Authorization: Bearer`) and Anthropic (`x-api-key`) clients send it. */

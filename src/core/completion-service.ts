@@ -3,7 +3,7 @@
 // GraphQL and the REST edges call this; neither has routing logic of its own.
 import type { Caller } from './auth.ts';
 import type { Deployment, DeploymentTable } from './deployments.ts';
-import { abortError, abortedByClient, GatewayError, UpstreamProtocolError, toGatewayError, type ErrorCode } from './errors.ts';
+import { abortedByClient, abortError, CancelledError, GatewayError, UpstreamProtocolError, toGatewayError, type ErrorCode } from './errors.ts';
 import type { Clock } from './ports.ts';
 import { maximumCost, priceUsage } from './pricing.ts';
 import { noAdmission, noUsageSink, type Admission, type AdmissionTicket, type UsageSink } from './metering.ts';
@@ -357,7 +357,7 @@ export class CompletionService {
       };
     } finally {
       // Also runs when the consumer stops early (unsubscribe, disconnect): billed once, for what was produced.
-      // A stream the gateway ended (shutdown) is not the client's cancel, terminal event sent or not.
+      // A stream the gateway ended (shutdown, a revoked key) is not the client's cancel, terminal event sent or not.
       const endedByGateway = signal.aborted && !abortedByClient(signal);
       if (!endedByGateway && (!terminated || signal.aborted)) ledger.cancelledByClient = true;
       if (!terminated && current) {

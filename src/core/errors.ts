@@ -152,14 +152,17 @@ export class ServerShutdownError extends GatewayError {
 }
 
 /**
- * The error a request ends with once its signal aborted: the gateway's own reason when it gave one
- * (`signal.abort(new ServerShutdownError())`), else the client's going away.
+ * Why a request's signal aborted: the GatewayError it was aborted with (the gateway shut down, or
+ * the key was revoked during a stream), otherwise a cancel by the client.
  */
 export function abortError(signal: AbortSignal): GatewayError {
-  return signal.reason instanceof GatewayError ? signal.reason : new CancelledError();
+  const reason: unknown = signal.reason;
+  // A copy per request: one reason ends every stream of a key (or the whole server), and each
+  // request's error carries its own attempts.
+  return reason instanceof GatewayError ? new GatewayError(reason.code, reason.message) : new CancelledError();
 }
 
-/** The signal aborted because the client went away, not for a reason of the gateway's. */
+/** The client went away (as opposed to the gateway ending the request for a reason). */
 export function abortedByClient(signal: AbortSignal): boolean {
   return signal.aborted && !(signal.reason instanceof GatewayError);
 }

@@ -71,7 +71,11 @@ export interface DeploymentRepository {
 /** Cross-instance change notifications (Postgres LISTEN/NOTIFY); in-process only on PGlite. */
 export interface ChangeFeed {
   publish(topic: string, id: string): Promise<void>;
-  subscribe(handler: (topic: string, id: string) => void): Promise<() => Promise<void>>;
+  /**
+   * `onListen` runs each time the listener is (re)connected, the first time included: a
+   * notification sent while it was disconnected is lost, so a subscriber's caches must resync then.
+   */
+  subscribe(handler: (topic: string, id: string) => void, onListen?: () => void): Promise<() => Promise<void>>;
 }
 
 export interface StoredCredential {

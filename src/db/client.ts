@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Sql } from 'postgres';
 import type { ChangeFeed } from '../core/ports.ts';
 import { INSTALL_ROOT } from '../install-root.ts';
 import * as schema from './schema.ts';
@@ -91,16 +92,24 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     async ping() {
       await client`select 1`;
     },
-    changes: {
-      async publish(topic, id) {
-        await client.notify(CHANNEL, `${topic}:${id}`);
-      },
-      async subscribe(handler) {
-        const { unlisten } = await client.listen(CHANNEL, (payload) => parseNotification(payload, handler));
-        return unlisten;
-      },
-    },
+    changes: createPostgresChangeFeed(client),
     close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/**
+ * LISTEN/NOTIFY over a postgres.js client. Its listener reconnects by itself after the connection
+ * is lost (a Postgres restart), with backoff; postgres.js calls `onlisten` after every LISTEN.
+ */
+export function createPostgresChangeFeed(client: Sql): ChangeFeed {
+  return {
+    async publish(topic, id) {
+      await client.notify(CHANNEL, `${topic}:${id}`);
+    },
+    async subscribe(handler, onListen) {
+      const { unlisten } = await client.listen(CHANNEL, (payload) => parseNotification(payload, handler), onListen);
+      return unlisten;
+    },
   };
 }
 
@@ -154,8 +163,10 @@ async function openPglite(dataDir: string): Promise<Database> {
       async publish(topic, id) {
         await client.query('select pg_notify($1, $2)', [CHANNEL, `${topic}:${id}`]);
       },
-      async subscribe(handler) {
+      async subscribe(handler, onListen) {
+        // In-process: the listener is never disconnected, so it "connects" once.
         const unlisten = await client.listen(CHANNEL, (payload) => parseNotification(payload, handler));
+        onListen?.();
         return unlisten;
       },
     },

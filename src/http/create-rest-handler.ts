@@ -7,7 +7,7 @@
 // recorded as a server shutdown). Without one, the client-disconnect signal is used.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { secretFromHeaders, type Caller, type Credentials } from '../core/auth.ts';
+import { secretFromHeaders, type Authenticator, type Caller, type Credentials } from '../core/auth.ts';
 import { toGatewayError } from '../core/errors.ts';
 import { systemClock, type Clock } from '../core/ports.ts';
 import type { RestHandler } from '../server/http-server.ts';
@@ -20,6 +20,7 @@ import { createEmbeddingsEndpoint, type EmbeddingsEndpointServices } from './ope
 import { createListModelsEndpoint, createRetrieveModelEndpoint } from './openai/handle-models.ts';
 import { openAIErrorFormat } from './openai/openai-error-format.ts';
 import { clientAbortSignal } from './shared/client-abort-signal.ts';
+import type { ClientAddressOf } from './shared/client-address.ts';
 import { applyCors, isPreflight, writePreflight } from './shared/cors.ts';
 import { anthropicRequestIdHeader, requestIdHeader } from './shared/header-names.ts';
 import { readJsonBody } from './shared/read-json-body.ts';
@@ -37,6 +38,10 @@ export interface RestHandlerOptions {
   tokenCounts?: CountTokensEndpointServices['tokenCounts'] | undefined;
   /** Resolves the caller from the request's key; without it every request is allowed. */
   authenticate?: ((credentials: Credentials) => Promise<Caller>) | undefined;
+  /** Watches the caller's key for a stream, which ends when the key is revoked, disabled or expires. */
+  watch?: Authenticator['watch'] | undefined;
+  /** The client's address for failed-authentication accounting; default: the socket's peer. */
+  clientAddress?: ClientAddressOf | undefined;
   bodyLimitBytes: number;
   /** Origins allowed to call from a browser; `*` allows any. */
   corsOrigins: readonly string[];
@@ -69,6 +74,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     newId: options.newId ?? randomUUID,
   };
   const log = options.logger ?? (() => undefined);
+  const clientAddress: ClientAddressOf = options.clientAddress ?? ((request) => request.socket.remoteAddress);
   const routes: Route[] = [
     { method: 'POST', match: exact('/v1/chat/completions'), errorFormat: openAIErrorFormat, endpoint: createChatCompletionsEndpoint(services) },
     { method: 'POST', match: exact('/v1/messages'), errorFormat: anthropicErrorFormat, endpoint: createMessagesEndpoint(services) },
@@ -109,10 +115,17 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         throw methodNotAllowed(request.method ?? '?', path, matching.map((candidate) => candidate.route.method));
       }
       const caller = options.authenticate
-        ? await options.authenticate({ secret: secretFromHeaders(request.headers), clientAddress: request.socket.remoteAddress })
+        ? await options.authenticate({ secret: secretFromHeaders(request.headers), clientAddress: clientAddress(request) })
         : undefined;
       const body = route.method === 'POST' ? await readJsonBody(request, options.bodyLimitBytes) : undefined;
-      await route.endpoint({ request, response, requestId, signal, caller, body, params });
+      const streamSignal = () => {
+        if (!caller || !options.watch) return signal;
+        const watch = options.watch(caller);
+        if (response.closed) watch.release();
+        else response.once('close', () => watch.release());
+        return AbortSignal.any([signal, watch.signal]);
+      };
+      await route.endpoint({ request, response, requestId, signal, streamSignal, caller, body, params });
     } catch (thrown) {
       const error = toGatewayError(thrown);
       if (error.code === 'INTERNAL') log(`${request.method} ${path} failed (${requestId}): ${describeCause(thrown)}`);

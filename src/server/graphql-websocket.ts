@@ -13,6 +13,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { secretFromHeaders } from '../core/auth.ts';
 import type { GatewayError } from '../core/errors.ts';
+import type { ClientAddressOf } from '../http/shared/client-address.ts';
 import { authenticateForContext, createLoaders, type GraphQLContext, type GraphQLServices } from '../graphql/context.ts';
 
 export interface GraphQLWebSocketOptions {
@@ -24,6 +25,8 @@ export interface GraphQLWebSocketOptions {
   /** How long a socket may take to send connection_init. */
   initTimeoutMs: number;
   logger?: (line: string) => void;
+  /** The client's address for failed-authentication accounting (trusted X-Forwarded-For). */
+  clientAddress: ClientAddressOf;
 }
 
 export interface GraphQLWebSocket {
@@ -42,7 +45,7 @@ type Extra = { socket: WebSocket; request: IncomingMessage };
 const SHUTTING_DOWN = 'Server shutting down';
 
 export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
-  const { yoga, services } = options;
+  const { yoga, services, clientAddress } = options;
   const log = options.logger ?? (() => undefined);
   const wsServer = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: options.maxPayloadBytes });
   /** Acknowledged connections, with the controller aborted when the socket closes (or on shutdown). */
@@ -67,7 +70,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
           ctx.extra.socket.close(1001, SHUTTING_DOWN);
           return false;
         }
-        const auth = await authenticateForContext(services.authenticator, credentialsOf(ctx));
+        const auth = await authenticateForContext(services.authenticator, credentialsOf(ctx, clientAddress));
         if (!auth.caller) return false;
         // The socket may have gone while the key was checked: its close event has already fired.
         if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
@@ -115,7 +118,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
           services,
           loaders: createLoaders(services),
           signal: signals.get(ctx.extra.socket)!,
-          ...(await authenticateForContext(services.authenticator, credentialsOf(ctx))),
+          ...(await authenticateForContext(services.authenticator, credentialsOf(ctx, clientAddress))),
         });
         return args;
       },
@@ -165,7 +168,7 @@ function messageType(data: RawData): string | null {
 }
 
 /** Credentials of a graphql-ws connection: connectionParams first, then the upgrade request's headers. */
-function credentialsOf(ctx: { connectionParams?: Readonly<Record<string, unknown>> | undefined; extra: { request: IncomingMessage } }) {
+function credentialsOf(ctx: { connectionParams?: Readonly<Record<string, unknown>> | undefined; extra: { request: IncomingMessage } }, clientAddress: ClientAddressOf) {
   const params = ctx.connectionParams ?? {};
   const fromParams =
     typeof params.apiKey === 'string'
@@ -176,6 +179,6 @@ function credentialsOf(ctx: { connectionParams?: Readonly<Record<string, unknown
         });
   return {
     secret: fromParams ?? secretFromHeaders(ctx.extra.request.headers),
-    clientAddress: ctx.extra.request.socket.remoteAddress,
+    clientAddress: clientAddress(ctx.extra.request),
   };
 }

@@ -8,7 +8,9 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { secretFromHeaders } from '../core/auth.ts';
 import { ServerShutdownError } from '../core/errors.ts';
+import type { ClientAddressOf } from '../http/shared/client-address.ts';
 import { authenticateForContext, createLoaders, type GraphQLContext, type GraphQLServices } from '../graphql/context.ts';
+import { useEndSubscriptionsOfInvalidKeys } from './end-subscriptions-of-invalid-keys.ts';
 import { useNodeEventStream } from './graphql-event-stream.ts';
 import type { GraphQLSecurity } from './graphql-security.ts';
 import { attachGraphQLWebSocket } from './graphql-websocket.ts';
@@ -50,6 +52,8 @@ export interface HttpServerOptions {
   /** CORS, CSRF, limits, persisted operations and error masking (graphql-security.ts). */
   security?: GraphQLSecurity;
   logger?: (line: string) => void;
+  /** The client's address for failed-authentication accounting; default: the socket's peer. */
+  clientAddress?: ClientAddressOf;
 }
 
 export interface RunningServer {
@@ -63,6 +67,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const { limits } = options;
   const log = options.logger ?? (() => undefined);
   const requestSignals = new RequestSignals();
+  const clientAddress: ClientAddressOf = options.clientAddress ?? ((request) => request.socket.remoteAddress);
 
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, GraphQLContext>({
     schema: options.schema,
@@ -73,7 +78,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     graphiql: { subscriptionsProtocol: 'WS', title: 'modelgraph' },
     logging: false,
     ...options.security,
-    plugins: [...(options.security?.plugins ?? []), useNodeEventStream()],
+    plugins: [...(options.security?.plugins ?? []), useNodeEventStream(), useEndSubscriptionsOfInvalidKeys(options.services.authenticator)],
     // Over WebSocket there is no Request; graphql-websocket.ts sets the connection's signal.
     context: async ({ request, req, res }: { request?: Request | undefined; req?: IncomingMessage; res?: ServerResponse }): Promise<GraphQLContext> => ({
       services: options.services,
@@ -83,7 +88,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       ...(request
         ? await authenticateForContext(options.services.authenticator, {
             secret: secretFromHeaders(request.headers),
-            clientAddress: req?.socket.remoteAddress,
+            clientAddress: req ? clientAddress(req) : undefined,
           })
         : { caller: null, authError: null }),
     }),
@@ -150,6 +155,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     maxPayloadBytes: limits.bodyLimitBytes,
     initTimeoutMs: limits.webSocketInitTimeoutMs,
     logger: log,
+    clientAddress,
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -1,8 +1,10 @@
 import type { Clock } from '../ports.ts';
 
 /**
- * Slows brute force of keys: after `maxFailures` failed attempts from one client address within
- * `windowMs`, that address is refused until the window slides. Successful logins do not count.
+ * Slows the guessing of keys: after `maxFailures` failed attempts from one client address within
+ * `windowMs`, that address's failed attempts are answered RATE_LIMITED until the window slides.
+ * Only failures are throttled: a valid key is always checked and admitted, whatever its address
+ * (behind a shared proxy, one client's bad keys must not lock out the others).
  */
 export class FailedAuthLimiter {
   private failures = new Map<string, number[]>();
@@ -13,20 +15,19 @@ export class FailedAuthLimiter {
     private readonly windowMs = 60_000,
   ) {}
 
-  /** Milliseconds until the address may try again, or 0. */
-  blockedFor(address: string | undefined): number {
+  /**
+   * Called for a failed attempt. Returns 0 while the address is under the limit (the attempt is
+   * counted), otherwise the milliseconds until it is (the attempt is throttled, and not counted:
+   * at most `maxFailures` failures per window are answered, and memory stays bounded under a spray).
+   */
+  throttleFailure(address: string | undefined): number {
     if (!address) return 0;
     const recent = this.prune(address);
-    if (recent.length < this.maxFailures) return 0;
-    return recent[0]! + this.windowMs - this.clock.now();
-  }
-
-  recordFailure(address: string | undefined): void {
-    if (!address) return;
-    const recent = this.prune(address);
+    if (recent.length >= this.maxFailures) return Math.max(1, recent[0]! + this.windowMs - this.clock.now());
     recent.push(this.clock.now());
     this.failures.set(address, recent);
     if (this.failures.size > 100_000) this.failures.clear(); // bounded memory under a spray
+    return 0;
   }
 
   private prune(address: string): number[] {

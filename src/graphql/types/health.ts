@@ -1,4 +1,6 @@
+import type { GatewayError } from '../../core/errors.ts';
 import { builder } from '../builder.ts';
+import { throwIfEnded, untilAborted } from '../subscription-end.ts';
 import type { MeteringStatus } from '../../core/metering/usage-feed.ts';
 import type { HealthInfo } from '../context.ts';
 
@@ -50,14 +52,14 @@ builder.subscriptionField('time', (t) =>
     type: 'DateTime',
     description: 'The server time every `intervalMs` (default 1000): a liveness check for subscription transports.',
     args: { intervalMs: t.arg.int({ defaultValue: 1000 }), count: t.arg.int({ required: false }) },
-    subscribe: async function* (_root, args, context) {
-      const interval = Math.max(10, args.intervalMs ?? 1000);
-      for (let sent = 0; args.count == null || sent < args.count; sent++) {
-        if (sent > 0) await new Promise((resolve) => setTimeout(resolve, interval));
-        if (context.signal.aborted) return;
-        yield new Date();
-      }
-    },
-    resolve: (value) => value as Date,
+    subscribe: (_root, args, context) => untilAborted(ticks(Math.max(10, args.intervalMs ?? 1000), args.count ?? null), context.signal),
+    resolve: (event) => throwIfEnded(event as Date | GatewayError),
   }),
 );
+
+async function* ticks(intervalMs: number, count: number | null): AsyncGenerator<Date> {
+  for (let sent = 0; count === null || sent < count; sent++) {
+    if (sent > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    yield new Date();
+  }
+}

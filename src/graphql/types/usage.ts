@@ -4,10 +4,12 @@
 import { GraphQLError } from 'graphql';
 import type { Caller } from '../../core/auth.ts';
 import type { Attempt } from '../../core/completion-service.ts';
+import { GatewayError } from '../../core/errors.ts';
 import type { UsageRecord } from '../../core/metering.ts';
 import { emptyFilter, USAGE_GROUPINGS, type UsageFilter, type UsageGroupRow, type UsageReport, type UsageTotals } from '../../core/metering/usage-report.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
+import { throwIfEnded, untilAborted } from '../subscription-end.ts';
 import { ApiKeyRef } from './api-key.ts';
 import { AttemptRef, UsageRef } from './chat-completion.ts';
 import { ErrorCodeEnum } from './gateway-error.ts';
@@ -202,11 +204,11 @@ builder.subscriptionField('usageEvents', (t) =>
     description: "Each usage record as it is written (after its batch commits), from every instance. Non-admin keys get their own key's.",
     subscribe: async function* (_root, _args, context) {
       const caller = callerOf(context);
-      for await (const record of context.services.usageFeed.subscribe()) {
-        if (context.signal.aborted) return;
-        if (mayRead(caller, record)) yield record;
+      // Ends when the client leaves, or with an UNAUTHENTICATED error when the key stops being valid.
+      for await (const record of untilAborted(context.services.usageFeed.subscribe(), context.signal)) {
+        if (record instanceof GatewayError || mayRead(caller, record)) yield record;
       }
     },
-    resolve: (record) => record as UsageRecord,
+    resolve: (event) => throwIfEnded(event as UsageRecord | GatewayError),
   }),
 );

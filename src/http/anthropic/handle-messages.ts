@@ -24,6 +24,6 @@ export function createMessagesEndpoint(services: RestServices): RestEndpoint {
       return;
     }
     const encoder = createAnthropicEventEncoder({ model: request.model });
-    await streamCompletionEvents(exchange, services.completions.stream(request, exchange.signal), encoder);
+    await streamCompletionEvents(exchange, services.completions.stream(request, exchange.streamSignal()), encoder);
   };
 }

@@ -28,6 +28,6 @@ export function createChatCompletionsEndpoint(services: RestServices): RestEndpo
       return;
     }
     const encoder = createOpenAIChunkEncoder({ created, model: request.model });
-    await streamCompletionEvents(exchange, services.completions.stream(request, exchange.signal), encoder);
+    await streamCompletionEvents(exchange, services.completions.stream(request, exchange.streamSignal()), encoder);
   };
 }

@@ -19,6 +19,11 @@ export interface RestExchange {
   requestId: string;
   /** Aborted when the client goes away before the response is finished. */
   signal: AbortSignal;
+  /**
+   * For a stream: `signal`, also aborted (with the UnauthenticatedError as its reason) when the
+   * caller's key is revoked, disabled or expires, so that the stream ends with an error event.
+   */
+  streamSignal(): AbortSignal;
   caller: Caller | undefined;
   /** The parsed JSON body (undefined for GET). */
   body: unknown;
