@@ -11,6 +11,7 @@ import { secretFromHeaders } from '../core/auth.ts';
 import { clientAbortSignal } from '../http/shared/client-abort-signal.ts';
 import { authenticateForContext, createLoaders, type GraphQLContext, type GraphQLServices } from '../graphql/context.ts';
 import { useNodeEventStream } from './graphql-event-stream.ts';
+import { useStorableTextInputs } from './graphql-text-guard.ts';
 import type { GraphQLSecurity } from './graphql-security.ts';
 
 export interface RestHandler {
@@ -50,7 +51,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     graphiql: { subscriptionsProtocol: 'WS', title: 'modelgraph' },
     logging: false,
     ...options.security,
-    plugins: [...(options.security?.plugins ?? []), useNodeEventStream()],
+    plugins: [...(options.security?.plugins ?? []), useStorableTextInputs(), useNodeEventStream()],
     // In-flight HTTP requests are left to finish on shutdown, so only the client's going away
     // aborts them. Over WebSocket there is no Request; onSubscribe sets the connection's signal.
     context: async ({ request, req, res }: { request?: Request | undefined; req?: IncomingMessage; res?: ServerResponse }): Promise<GraphQLContext> => ({
