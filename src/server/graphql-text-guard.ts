@@ -61,10 +61,11 @@ function variableProblem(variables: unknown): Problem | null {
 function literalProblem(document: DocumentNode): Problem | null {
   let found: Problem | null = null;
   visit(document, {
-    StringValue(node, _key, _parent, _path, ancestors) {
+    StringValue(node, _key, parent, _path, ancestors) {
       const reason = invalidTextReason(node.value);
       if (reason === null) return undefined;
-      found = { path: literalPath(ancestors), reason };
+      // `ancestors` stops short of the parent (the argument or input field holding the string).
+      found = { path: literalPath(parent ? [...ancestors, parent] : ancestors), reason };
       return BREAK;
     },
   });
