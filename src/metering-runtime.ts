@@ -13,6 +13,8 @@ import { createAuditLogRepository } from './db/audit-log-repository.ts';
 import { createBudgetLedger } from './db/budget-ledger.ts';
 import { createBudgetRepository } from './db/budget-repository.ts';
 import type { Database } from './db/client.ts';
+import { isDatabaseUnreachable } from './db/database-errors.ts';
+import { createUsageDeadLetterStore } from './db/usage-dead-letters.ts';
 import { createUsageEventStore } from './db/usage-event-store.ts';
 import { createUsageRepository } from './db/usage-repository.ts';
 import { startUsageRetention } from './db/usage-retention.ts';
@@ -45,6 +47,7 @@ export async function createMeteringRuntime(options: MeteringRuntimeOptions): Pr
   const feed = await createUsageFeed(config.redisUrl);
   const writer = new UsageWriter({
     store: createUsageEventStore(database.db),
+    deadLetters: createUsageDeadLetterStore(database.db),
     flushIntervalMs: config.metering.flushIntervalMs,
     bufferLimit: config.metering.bufferLimit,
     onCommitted: (records) => feed.publish(records),
@@ -65,6 +68,7 @@ export async function createMeteringRuntime(options: MeteringRuntimeOptions): Pr
     storedBudgets: (userId, endUser) => budgets.applicable(userId, endUser),
     clock,
     budgetsWhenDatabaseUnavailable: config.metering.budgetsWhenDatabaseUnavailable,
+    isDatabaseUnreachable,
     logger: log,
   });
   const repository = createUsageRepository(database.db);

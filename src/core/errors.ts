@@ -102,7 +102,10 @@ export class BudgetExceededError extends GatewayError {
     super('BUDGET_EXCEEDED', message, details);
   }
 }
-/** A budget applies but could not be checked (the database is unreachable) and the operator chose to refuse. */
+/**
+ * A budget may apply but could not be checked: the database is unreachable and the operator chose
+ * to refuse (with a Retry-After), or the check failed otherwise (always refused).
+ */
 export class BudgetUnavailableError extends GatewayError {
   constructor(message: string, details?: ErrorDetails) {
     super('BUDGET_UNAVAILABLE', message, details);

@@ -3,6 +3,7 @@
 import type { Caller } from './auth.ts';
 import type { ConfigDeclaredDeployments } from './deployment-ownership.ts';
 import { InvalidRequestError, NotFoundError } from './errors.ts';
+import { INPUT_LIMITS, checkBoundedText } from './input-limits.ts';
 import { redact } from './keys/admin-service.ts';
 import type { AuditLogRepository } from './keys/types.ts';
 import type { ChangeFeed, Clock, DeploymentRepository, ProviderCredentialRepository, StoredCredential, StoredDeployment } from './ports.ts';
@@ -103,7 +104,12 @@ export class ProviderAdminService {
   async upsertDeployment(actor: Caller, input: DeploymentInput): Promise<StoredDeployment> {
     const modelName = input.modelName.trim();
     if (!modelName || modelName.length > 200) throw new InvalidRequestError('modelName: must be 1 to 200 characters');
+    checkBoundedText('modelName', modelName, 200);
     if (!input.upstreamModel.trim()) throw new InvalidRequestError('upstreamModel: required');
+    // The three make up a unique index: bounded so that the index row fits.
+    checkBoundedText('upstreamModel', input.upstreamModel.trim(), INPUT_LIMITS.modelNameLength);
+    if (input.region != null) checkBoundedText('region', input.region, INPUT_LIMITS.nameLength);
+    for (const [index, tag] of (input.tags ?? []).entries()) checkBoundedText(`tags[${index}]`, tag, INPUT_LIMITS.nameLength);
     if (!this.options.providerExists(input.providerId)) {
       throw new InvalidRequestError(`providerId: no provider "${input.providerId}"; add it with upsertProviderCredential or the config file`);
     }
@@ -142,6 +148,7 @@ export class ProviderAdminService {
 
   async upsertProviderCredential(actor: Caller, input: ProviderCredentialInput): Promise<ProviderCredentialView> {
     if (!/^[a-z0-9][a-z0-9._-]*$/.test(input.providerId)) throw new InvalidRequestError('providerId: lowercase letters, digits, ".", "_" or "-"');
+    checkBoundedText('providerId', input.providerId, INPUT_LIMITS.providerIdLength);
     if (!this.options.isKnownKind(input.kind)) throw new InvalidRequestError(`kind: unknown provider kind "${input.kind}"`);
     if (input.baseUrl != null && !/^https?:\/\//.test(input.baseUrl)) throw new InvalidRequestError('baseUrl: must be an http(s) URL');
     const existing = await this.options.credentials.find(input.providerId);

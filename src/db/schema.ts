@@ -257,3 +257,21 @@ export const budgetSpend = pgTable(
   },
   (table) => [primaryKey({ columns: [table.scope, table.scopeId, table.periodStart] })],
 );
+
+/**
+ * Usage records the database refused for good (a data error, a constraint, a value past an index
+ * limit), kept for an operator instead of holding up every later record. `record` is the record
+ * as JSON text (text, not jsonb: jsonb cannot hold the NUL escapes such a record may contain).
+ */
+export const usageDeadLetters = pgTable(
+  'usage_dead_letters',
+  {
+    recordId: text('record_id').primaryKey(),
+    record: text('record').notNull(),
+    /** The SQLSTATE, when the database answered with one. */
+    errorCode: text('error_code'),
+    errorMessage: text('error_message').notNull(),
+    failedAt: timestamp('failed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('usage_dead_letters_failed_at_idx').on(table.failedAt)],
+);

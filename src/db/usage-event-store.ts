@@ -5,6 +5,7 @@
 // transaction. A retried batch inserts nothing twice: ON CONFLICT (id) DO NOTHING skips rows that
 // are already there, and only inserted rows reach the rollups.
 import { sql } from 'drizzle-orm';
+import { storableText } from '../core/input-limits.ts';
 import type { UsageRecord } from '../core/metering.ts';
 import { arrayLiteral, type ArrayCell } from './array-literal.ts';
 import type { Db } from './client.ts';
@@ -16,6 +17,8 @@ export interface UsageBatchStore {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const uuidOrNull = (value: string | null): string | null => (value !== null && UUID.test(value) ? value : null);
+/** Attempts carry upstream error messages: jsonb takes no NUL (\u0000) nor lone surrogates. */
+const storableStrings = (_key: string, value: unknown): unknown => (typeof value === 'string' ? storableText(value) : value);
 const int = (value: number): number => Math.max(0, Math.min(2_147_483_647, Math.round(value)));
 
 /** The columns in insert order, with their types and how to read each from a record. */
@@ -41,7 +44,7 @@ const COLUMNS: Array<[name: string, type: string, value: (record: UsageRecord) =
   ['time_to_first_token_ms', 'integer', (r) => (r.timeToFirstTokenMs === null ? null : int(r.timeToFirstTokenMs))],
   ['status', 'text', (r) => r.status],
   ['error_code', 'text', (r) => r.errorCode],
-  ['attempts', 'jsonb', (r) => JSON.stringify(r.attempts ?? [])],
+  ['attempts', 'jsonb', (r) => JSON.stringify(r.attempts ?? [], storableStrings)],
   ['streamed', 'boolean', (r) => r.streamed],
   ['cancelled_by_client', 'boolean', (r) => r.cancelledByClient],
   ['request_id', 'text', (r) => r.requestId],

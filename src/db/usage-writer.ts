@@ -2,11 +2,18 @@
 // within `flushIntervalMs` of arriving. When the database cannot be written, records wait in the
 // bounded buffer and the batch is retried with backoff; requests keep being served, and nothing
 // is dropped while the buffer has room. stop() writes out everything before the database closes.
+// A batch the database refuses for good (database-errors.ts) is split in halves until the records
+// it refuses are alone; those go to the dead-letter store and the rest are written, so one bad
+// record never holds up the others.
 import type { UsageRecord, UsageSink } from '../core/metering.ts';
+import { classifyDatabaseError, databaseErrorMessage, sqlStateOf } from './database-errors.ts';
+import type { UsageDeadLetterStore } from './usage-dead-letters.ts';
 import type { UsageBatchStore } from './usage-event-store.ts';
 
 export interface UsageWriterOptions {
   store: UsageBatchStore;
+  /** Where records the database refuses for good are kept; without it they are logged and dropped. */
+  deadLetters?: UsageDeadLetterStore;
   /** The longest a record waits before its batch is written (default 250 ms). */
   flushIntervalMs?: number;
   /** Records kept while the database is unreachable; more are dropped (and counted). */
@@ -28,26 +35,23 @@ export interface UsageWriterOptions {
 
 export interface UsageWriterStatus {
   buffered: number;
-  /** Records lost because the buffer was full (or arrived after stop). */
+  /** Records lost: the buffer was full, they arrived after stop, or they could not even be dead-lettered. */
   dropped: number;
   written: number;
-  /** The last write error, cleared by the next successful write. */
+  /** Records the database refused for good, kept in the dead-letter store (usage_dead_letters). */
+  deadLettered: number;
+  /** The last transient write error, cleared by the next successful write. */
   lastError: string | null;
   lastErrorAt: Date | null;
-  /** False from a failed write until a write succeeds. */
+  /** False from a failed (transient) write until a write succeeds. */
   databaseReachable: boolean;
 }
 
-/** SQLSTATE classes of errors a retry cannot fix: data exceptions and integrity violations. */
-function isPermanent(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
-}
-
-function messageOf(error: unknown): string {
-  const cause = (error as { cause?: unknown })?.cause;
-  const inner = cause instanceof Error ? cause : error;
-  return inner instanceof Error ? inner.message : String(inner);
+/** What writing one batch did: the ids inserted, and the records to retry (with why) after a transient failure. */
+interface BatchOutcome {
+  inserted: Set<string>;
+  retry: UsageRecord[];
+  failure: unknown;
 }
 
 export class UsageWriter implements UsageSink {
@@ -60,6 +64,7 @@ export class UsageWriter implements UsageSink {
   private stopped = false;
   private dropped = 0;
   private written = 0;
+  private deadLettered = 0;
   private lastError: string | null = null;
   private lastErrorAt: Date | null = null;
   private readonly flushIntervalMs: number;
@@ -95,6 +100,7 @@ export class UsageWriter implements UsageSink {
       buffered: this.buffer.length,
       dropped: this.dropped,
       written: this.written,
+      deadLettered: this.deadLettered,
       lastError: this.lastError,
       lastErrorAt: this.lastErrorAt,
       databaseReachable: this.failures === 0,
@@ -167,41 +173,31 @@ export class UsageWriter implements UsageSink {
       // Records arriving while these batches are written start a new wait.
       const waitingSince = this.waitingSince;
       if (taken === this.buffer.length) this.waitingSince = null;
-      const outcomes = await Promise.allSettled(
-        batches.map((batch) =>
-          this.options.store.write(batch).catch((error: unknown) => {
-            if (isPermanent(error)) return this.writeOneByOne(batch);
-            throw error;
-          }),
-        ),
-      );
-      // Only this loop removes records, and only the ones it took from the front: a batch that
-      // failed goes back to the front, in order, ahead of whatever arrived meanwhile.
-      const failed: UsageRecord[] = [];
+      const outcomes = await Promise.all(batches.map((batch) => this.writeBatch(batch)));
+      // Only this loop removes records, and only the ones it took from the front: records to retry
+      // go back to the front, in order, ahead of whatever arrived meanwhile.
+      const retry: UsageRecord[] = [];
       let failure: unknown = null;
       outcomes.forEach((outcome, index) => {
         const batch = batches[index]!;
-        if (outcome.status === 'rejected') {
-          failed.push(...batch);
-          failure ??= outcome.reason;
-          return;
-        }
-        const inserted = outcome.value;
+        retry.push(...outcome.retry);
+        if (outcome.retry.length > 0) failure ??= outcome.failure;
+        const { inserted } = outcome;
         this.written += inserted.size;
         if (inserted.size > 0 && this.options.onCommitted) {
           try {
             this.options.onCommitted(inserted.size === batch.length ? batch : batch.filter((record) => inserted.has(record.id)));
           } catch (error) {
-            this.log(`metering: live usage feed failed: ${messageOf(error)}`);
+            this.log(`metering: live usage feed failed: ${databaseErrorMessage(error)}`);
           }
         }
       });
-      this.buffer = failed.length === 0 ? this.buffer.slice(taken) : [...failed, ...this.buffer.slice(taken)];
+      this.buffer = retry.length === 0 ? this.buffer.slice(taken) : [...retry, ...this.buffer.slice(taken)];
       if (failure !== null) {
-        // The failed batch is still waiting, and it holds the oldest records.
+        // The records to retry are still waiting, and they are the oldest.
         this.waitingSince = waitingSince ?? this.waitingSince;
         this.failures++;
-        this.lastError = messageOf(failure);
+        this.lastError = databaseErrorMessage(failure);
         this.lastErrorAt = new Date();
         if (this.failures === 1) this.log(`metering: writing usage failed, buffering and retrying: ${this.lastError}`);
         return;
@@ -212,18 +208,45 @@ export class UsageWriter implements UsageSink {
     }
   }
 
-  /** Isolates the record(s) a retry cannot fix, so they do not block the others forever. */
-  private async writeOneByOne(batch: UsageRecord[]): Promise<Set<string>> {
-    const inserted = new Set<string>();
-    for (const record of batch) {
-      try {
-        for (const id of await this.options.store.write([record])) inserted.add(id);
-      } catch (error) {
-        if (!isPermanent(error)) throw error;
-        this.dropped++;
-        this.log(`metering: usage record ${record.id} rejected by the database and dropped: ${messageOf(error)}`);
-      }
+  /**
+   * Writes a batch. When the database refuses it for good, the halves are written apart, down to
+   * the single records it refuses, which are dead-lettered: about 2·log2(n) statements per bad
+   * record. A transient failure stops there: what is not written yet is returned to retry.
+   */
+  private async writeBatch(batch: UsageRecord[]): Promise<BatchOutcome> {
+    try {
+      return { inserted: await this.options.store.write(batch), retry: [], failure: null };
+    } catch (error) {
+      if (classifyDatabaseError(error) !== 'permanent') return { inserted: new Set(), retry: batch, failure: error };
+      if (batch.length === 1) return this.deadLetter(batch[0]!, error);
+      const middle = Math.ceil(batch.length / 2);
+      const first = await this.writeBatch(batch.slice(0, middle));
+      if (first.failure !== null) return { ...first, retry: [...first.retry, ...batch.slice(middle)] };
+      const second = await this.writeBatch(batch.slice(middle));
+      return { inserted: new Set([...first.inserted, ...second.inserted]), retry: second.retry, failure: second.failure };
     }
-    return inserted;
+  }
+
+  /** Keeps a record the database refused for good in the dead-letter store, and goes on. */
+  private async deadLetter(record: UsageRecord, error: unknown): Promise<BatchOutcome> {
+    const failure = { code: sqlStateOf(error), message: databaseErrorMessage(error) };
+    const done: BatchOutcome = { inserted: new Set(), retry: [], failure: null };
+    if (!this.options.deadLetters) {
+      this.dropped++;
+      this.log(`metering: usage record ${record.id} refused by the database and dropped: ${failure.message}`);
+      return done;
+    }
+    try {
+      await this.options.deadLetters.add(record, failure);
+    } catch (deadLetterError) {
+      // Could not be kept for want of the database: retried with the others.
+      if (classifyDatabaseError(deadLetterError) !== 'permanent') return { inserted: new Set(), retry: [record], failure: deadLetterError };
+      this.dropped++;
+      this.log(`metering: usage record ${record.id} refused by the database (${failure.message}) and could not be dead-lettered: ${databaseErrorMessage(deadLetterError)}`);
+      return done;
+    }
+    this.deadLettered++;
+    this.log(`metering: usage record ${record.id} refused by the database (${failure.code ?? 'no SQLSTATE'}: ${failure.message}); kept in usage_dead_letters`);
+    return done;
   }
 }

@@ -12,6 +12,7 @@ import type { ClientAddressOf } from '../http/shared/client-address.ts';
 import { authenticateForContext, createLoaders, type GraphQLContext, type GraphQLServices } from '../graphql/context.ts';
 import { useEndSubscriptionsOfInvalidKeys } from './end-subscriptions-of-invalid-keys.ts';
 import { useNodeEventStream } from './graphql-event-stream.ts';
+import { useStorableTextInputs } from './graphql-text-guard.ts';
 import type { GraphQLSecurity } from './graphql-security.ts';
 import { attachGraphQLWebSocket } from './graphql-websocket.ts';
 import { handleHealth, isHealthPath } from './health-routes.ts';
@@ -78,7 +79,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     graphiql: { subscriptionsProtocol: 'WS', title: 'modelgraph' },
     logging: false,
     ...options.security,
-    plugins: [...(options.security?.plugins ?? []), useNodeEventStream(), useEndSubscriptionsOfInvalidKeys(options.services.authenticator)],
+    plugins: [...(options.security?.plugins ?? []), useStorableTextInputs(), useNodeEventStream(), useEndSubscriptionsOfInvalidKeys(options.services.authenticator)],
     // Over WebSocket there is no Request; graphql-websocket.ts sets the connection's signal.
     context: async ({ request, req, res }: { request?: Request | undefined; req?: IncomingMessage; res?: ServerResponse }): Promise<GraphQLContext> => ({
       services: options.services,

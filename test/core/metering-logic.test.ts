@@ -8,6 +8,7 @@ import type { BudgetClaim, BudgetLedger, StoredBudget } from '../../src/core/met
 import { MeteringAdmission } from '../../src/core/metering/metering-admission.ts';
 import { InMemoryRateLimiter, type RateLimitRule } from '../../src/core/metering/rate-limits.ts';
 import { mergeUsageRows, planUsageQuery, zeroTotals } from '../../src/core/metering/usage-report.ts';
+import { isDatabaseUnreachable } from '../../src/db/database-errors.ts';
 import { keyCaller } from '../helpers/callers.ts';
 import { ManualClock } from '../helpers/router-harness.ts';
 
@@ -170,7 +171,7 @@ describe('admission', () => {
     const clock = new ManualClock(Date.UTC(2025, 2, 14, 23, 0));
     const { ledger } = fakeLedger(1000n);
     const limiter = new InMemoryRateLimiter();
-    const admission = new MeteringAdmission({ rateLimiter: limiter, ledger, storedBudgets: async () => [], clock });
+    const admission = new MeteringAdmission({ isDatabaseUnreachable, rateLimiter: limiter, ledger, storedBudgets: async () => [], clock });
     const who = caller({ maxBudgetMicro: 1000n, budgetPeriod: 'DAILY', maxParallelRequests: 1 });
     const ticket = await admission.admit({ caller: who, endUser: null, model: 'm', maxTokens: 10, maxCost: 800n });
     await ticket.settle({ cost: 700n, tokens: 5 });
@@ -188,7 +189,7 @@ describe('admission', () => {
     const clock = new ManualClock();
     const { ledger, state } = fakeLedger(10_000n);
     const waits: number[] = [];
-    const admission = new MeteringAdmission({
+    const admission = new MeteringAdmission({ isDatabaseUnreachable,
       rateLimiter: new InMemoryRateLimiter(),
       ledger,
       storedBudgets: async () => [],
@@ -210,12 +211,12 @@ describe('admission', () => {
     let settles = 0;
     const ledger: BudgetLedger = {
       reserve: async () => {
-        throw new Error('connect ECONNREFUSED');
+        throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
       },
       settle: async () => void settles++,
       spend: async () => [],
     };
-    const admission = new MeteringAdmission({ rateLimiter: new InMemoryRateLimiter(), ledger, storedBudgets: async () => [], clock: new ManualClock(), logger: (line) => lines.push(line) });
+    const admission = new MeteringAdmission({ isDatabaseUnreachable, rateLimiter: new InMemoryRateLimiter(), ledger, storedBudgets: async () => [], clock: new ManualClock(), logger: (line) => lines.push(line) });
     const ticket = await admission.admit({ caller: caller({ maxBudgetMicro: 1n }), endUser: null, model: 'm', maxTokens: 10, maxCost: 500n });
     await ticket.settle({ cost: 400n, tokens: 5 });
     await admission.drain();
@@ -228,7 +229,7 @@ describe('admission', () => {
     const state = { down: true, reserves: 0 };
     const ledger: BudgetLedger = {
       reserve: async () => {
-        if (state.down) throw new Error('connect ECONNREFUSED');
+        if (state.down) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
         state.reserves++;
         return null;
       },
@@ -240,7 +241,7 @@ describe('admission', () => {
 
   /** Admission with `budgetsWhenDatabaseUnavailable: refuse` over that ledger; log lines go to `lines`. */
   function refusingAdmission(ledger: BudgetLedger, lines: string[] = [], storedBudgets: () => Promise<StoredBudget[]> = async () => []) {
-    return new MeteringAdmission({
+    return new MeteringAdmission({ isDatabaseUnreachable,
       rateLimiter: new InMemoryRateLimiter(),
       ledger,
       storedBudgets,
@@ -272,7 +273,7 @@ describe('admission', () => {
   it('with refuse, also refuses when the user or end-user budgets cannot be looked up (one may apply)', async () => {
     const { ledger } = unreachableLedger();
     const admission = refusingAdmission(ledger, [], async () => {
-      throw new Error('connect ECONNREFUSED');
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     });
     const refused = await admission.admit({ caller: caller({}), endUser: 'user-42', model: 'm', maxTokens: 10, maxCost: 500n }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(BudgetUnavailableError);
@@ -293,7 +294,7 @@ describe('admission', () => {
 
   it('applies no limits to the master key and to calls without a caller', async () => {
     const { ledger, state } = fakeLedger(0n);
-    const admission = new MeteringAdmission({ rateLimiter: new InMemoryRateLimiter(), ledger, storedBudgets: async () => [], clock: new ManualClock() });
+    const admission = new MeteringAdmission({ isDatabaseUnreachable, rateLimiter: new InMemoryRateLimiter(), ledger, storedBudgets: async () => [], clock: new ManualClock() });
     await admission.admit({ caller: undefined, endUser: null, model: 'm', maxTokens: 10, maxCost: 500n });
     await admission.admit({ caller: { ...caller({ rpmLimit: 0 }), isMasterKey: true, keyLimits: null }, endUser: null, model: 'm', maxTokens: 10, maxCost: 500n });
     expect(state.claims).toEqual([]);

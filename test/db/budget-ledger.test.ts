@@ -10,6 +10,7 @@ import { MeteringAdmission } from '../../src/core/metering/metering-admission.ts
 import { InMemoryRateLimiter } from '../../src/core/metering/rate-limits.ts';
 import { createBudgetLedger } from '../../src/db/budget-ledger.ts';
 import { openDatabase, type Database, type Db } from '../../src/db/client.ts';
+import { isDatabaseUnreachable } from '../../src/db/database-errors.ts';
 import { keyCaller } from '../helpers/callers.ts';
 import { createSharedPostgres, databaseCases } from '../helpers/databases.ts';
 import { ManualClock } from '../helpers/router-harness.ts';
@@ -203,7 +204,7 @@ describe.each(databaseCases)('budget ledger ($name)', ({ open }) => {
 
   it('settles everything admitted before drain() resolves', async () => {
     const caller = keyCaller('drained', 'drained', { maxBudgetMicro: 1_000_000n });
-    const admission = new MeteringAdmission({ rateLimiter: new InMemoryRateLimiter(), ledger, storedBudgets: async () => [], clock: new ManualClock() });
+    const admission = new MeteringAdmission({ isDatabaseUnreachable, rateLimiter: new InMemoryRateLimiter(), ledger, storedBudgets: async () => [], clock: new ManualClock() });
     const tickets = await Promise.all(Array.from({ length: 50 }, () => admission.admit({ caller, endUser: null, model: 'm', maxTokens: 10, maxCost: 1000n })));
     await Promise.all(tickets.map((ticket) => ticket.settle({ cost: 10n, tokens: 1 })));
     await admission.drain();

@@ -167,6 +167,9 @@ describe.each(databaseCases)('budget periods reset at UTC boundaries ($name)', (
   });
 });
 
+/** A connection error as the driver reports one (postgres.js gives socket errors their `code`). */
+const simulatedOutage = () => Object.assign(new Error('connection refused (simulated outage)'), { code: 'ECONNREFUSED' });
+
 /**
  * An app whose database fails every query while `outage.down` (keys are authenticated from the
  * cache by then), started before the tests of the describe block that calls this and stopped after.
@@ -182,10 +185,10 @@ function useOutageApp(open: () => Promise<Database>, budgetsWhenDatabaseUnavaila
       db: new Proxy(real.db, {
         get: (target, property, receiver) =>
           fixture.outage.down && ['execute', 'select', 'insert', 'update', 'delete', 'transaction'].includes(String(property))
-            ? () => Promise.reject(new Error('connection refused (simulated outage)'))
+            ? () => Promise.reject(simulatedOutage())
             : Reflect.get(target, property, receiver),
       }),
-      ping: () => (fixture.outage.down ? Promise.reject(new Error('connection refused (simulated outage)')) : real.ping()),
+      ping: () => (fixture.outage.down ? Promise.reject(simulatedOutage()) : real.ping()),
     };
     const base = config();
     const appConfig = budgetsWhenDatabaseUnavailable ? { ...base, metering: { ...base.metering, budgetsWhenDatabaseUnavailable } } : base;

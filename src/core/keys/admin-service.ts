@@ -2,6 +2,7 @@
 // never included) and invalidates the authenticator's cache, here and on other instances.
 import type { Caller, Scope } from '../auth.ts';
 import { InvalidRequestError, NotFoundError } from '../errors.ts';
+import { INPUT_LIMITS, checkBoundedText } from '../input-limits.ts';
 import type { ChangeFeed, Clock } from '../ports.ts';
 import { displayPrefixOf, generateKeySecret, hashKeySecret } from './api-key-secret.ts';
 import type { KeyAuthenticator } from './key-authenticator.ts';
@@ -67,8 +68,8 @@ function checkLimits(input: KeyLimitsInput): Partial<Limits> {
 
 function checkName(name: string, field = 'name'): string {
   const trimmed = name.trim();
-  if (trimmed.length === 0 || trimmed.length > 200) throw new InvalidRequestError(`${field}: must be 1 to 200 characters`);
-  return trimmed;
+  if (trimmed.length === 0 || trimmed.length > INPUT_LIMITS.nameLength) throw new InvalidRequestError(`${field}: must be 1 to ${INPUT_LIMITS.nameLength} characters`);
+  return checkBoundedText(field, trimmed, INPUT_LIMITS.nameLength);
 }
 
 function checkModels(patterns: string[] | null | undefined): string[] | null | undefined {
@@ -258,6 +259,8 @@ export class AdminService {
   async addTeamMember(actor: Caller, teamId: string, email: string, name: string | null, role: TeamRole): Promise<{ member: TeamMember; user: User }> {
     await this.requireTeam(teamId);
     if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new InvalidRequestError('email: not an email address');
+    checkBoundedText('email', email, INPUT_LIMITS.emailLength);
+    if (name !== null) checkName(name);
     const user = await this.options.teams.upsertUser(email, name);
     const member = await this.options.teams.addMember(teamId, user.id, role);
     await this.audit(actor, 'addTeamMember', 'Team', teamId, null, { userId: user.id, email: user.email, role });

@@ -3,6 +3,7 @@
 // ChangeFeed so every instance drops its cache.
 import type { Caller } from '../auth.ts';
 import { InvalidRequestError, NotFoundError } from '../errors.ts';
+import { INPUT_LIMITS, checkBoundedText } from '../input-limits.ts';
 import { redact } from '../keys/admin-service.ts';
 import type { AuditLogRepository, BudgetPeriod } from '../keys/types.ts';
 import type { ChangeFeed, Clock } from '../ports.ts';
@@ -127,6 +128,8 @@ const cacheKey = (target: { scope: StoredScope; scopeId: string }) => `${target.
 function checkScopeId(scope: StoredScope, scopeId: string): string {
   const trimmed = scopeId.trim();
   if (scope === 'USER' && !UUID.test(trimmed)) throw new InvalidRequestError('scopeId: a USER budget needs a user id');
-  if (trimmed.length === 0 || trimmed.length > 200) throw new InvalidRequestError('scopeId: must be 1 to 200 characters');
-  return trimmed;
+  // An end-user budget must be able to name any end-user id a request may carry.
+  const maxLength = scope === 'END_USER' ? INPUT_LIMITS.endUserLength : INPUT_LIMITS.nameLength;
+  if (trimmed.length === 0 || trimmed.length > maxLength) throw new InvalidRequestError(`scopeId: must be 1 to ${maxLength} characters`);
+  return checkBoundedText('scopeId', trimmed, maxLength);
 }

@@ -5,7 +5,9 @@
 // the actual cost off the request path, retried, so a slow or unreachable database never fails a
 // request that was already served (its reservation holds meanwhile, which errs on the safe side).
 // When the database cannot be reached at reservation time, `budgetsWhenDatabaseUnavailable` says
-// whether a budgeted request is served unreserved (the default) or refused.
+// whether a budgeted request is served unreserved (the default) or refused. Any other failure of
+// the budget lookup or the ledger (bad data, a constraint, a bug) refuses the request: only an
+// outage may let a request through without its reservation.
 import type { Caller } from '../auth.ts';
 import { BudgetExceededError, BudgetUnavailableError } from '../errors.ts';
 import type { Limits } from '../keys/types.ts';
@@ -26,6 +28,11 @@ export interface MeteringAdmissionOptions {
   clock: Clock;
   /** Absent: 'serve'. */
   budgetsWhenDatabaseUnavailable?: BudgetsWhenDatabaseUnavailable;
+  /**
+   * Whether a budget lookup or ledger error means the database could not be reached (a connection
+   * error) rather than that it refused the statement; only the former falls under the policy above.
+   */
+  isDatabaseUnreachable(error: unknown): boolean;
   logger?: (line: string) => void;
   /** Waits between settle retries; injected by tests. */
   sleep?: (ms: number) => Promise<void>;
@@ -83,7 +90,11 @@ export class MeteringAdmission implements Admission {
       refusal = claims.length > 0 ? await this.options.ledger.reserve(claims, maxCost) : null;
     } catch (error) {
       // The message only: the driver's error object may carry connection details.
-      const reason = (error as Error).message;
+      const reason = innermostMessage(error);
+      if (!this.options.isDatabaseUnreachable(error)) {
+        this.log(`metering: budgets could not be checked (not an outage), refusing the request: ${reason}`);
+        throw new BudgetUnavailableError('The budgets that apply to this request could not be checked because of an internal error; the request was refused');
+      }
       if (this.options.budgetsWhenDatabaseUnavailable === 'refuse') {
         this.log(`metering: budgets unavailable, refusing the request: ${reason}`);
         throw new BudgetUnavailableError("The budgets that apply to this request cannot be checked because the gateway's database is unavailable; retry later", {
@@ -147,6 +158,13 @@ export class MeteringAdmission implements Admission {
     }
     return claims;
   }
+}
+
+/** The driver's own message (the innermost cause), not a wrapper's that repeats the statement and its parameters. */
+function innermostMessage(error: unknown): string {
+  let inner = error;
+  for (let depth = 0; depth < 5 && (inner as { cause?: unknown })?.cause instanceof Error; depth++) inner = (inner as { cause: unknown }).cause;
+  return inner instanceof Error ? inner.message : String(inner);
 }
 
 function ruleOf(id: string, label: string, limits: Limits | null | undefined): RateLimitRule[] {

@@ -13,6 +13,8 @@ export interface MeteringStatus {
   buffered: number;
   dropped: number;
   written: number;
+  /** Records the database refused for good, kept for an operator (usage_dead_letters). */
+  deadLettered: number;
   lastError: string | null;
   lastErrorAt: Date | null;
   databaseReachable: boolean;

@@ -1,6 +1,7 @@
 // ChatCompletionInput and its conversion to the core's canonical request. GraphQL has no input
 // unions, so a message is one flat input whose fields are validated per role here.
 import { InvalidRequestError } from '../../core/errors.ts';
+import { INPUT_LIMITS, checkBoundedText, checkMetadata } from '../../core/input-limits.ts';
 import type { CompletionRequest } from '../../core/completion-service.ts';
 import { parseUsd } from '../../core/money.ts';
 import type { RoutingPreferences } from '../../core/router/routing-preferences.ts';
@@ -256,14 +257,14 @@ export function toCompletionRequest(input: ChatCompletionInputShape): Completion
   if (input.temperature != null && (input.temperature < 0 || input.temperature > 2)) invalid('temperature: must be between 0 and 2');
   if (input.topP != null && (input.topP <= 0 || input.topP > 1)) invalid('topP: must be in (0, 1]');
   if (input.maxOutputTokens != null && input.maxOutputTokens < 1) invalid('maxOutputTokens: must be at least 1');
+  // Kept on usage records and budgets: bounded like the REST edges' (core/input-limits.ts).
+  checkBoundedText('model', input.model, INPUT_LIMITS.modelNameLength);
+  for (const [index, model] of (input.models ?? []).entries()) checkBoundedText(`models[${index}]`, model, INPUT_LIMITS.modelNameLength);
+  if (input.user != null) checkBoundedText('user', input.user, INPUT_LIMITS.endUserLength);
   let metadata: Record<string, string> | undefined;
   if (input.metadata != null) {
     if (typeof input.metadata !== 'object' || Array.isArray(input.metadata)) invalid('metadata: must be an object of strings');
-    metadata = {};
-    for (const [key, value] of Object.entries(input.metadata as Record<string, unknown>)) {
-      if (typeof value !== 'string') invalid(`metadata.${key}: must be a string`);
-      metadata[key] = value;
-    }
+    metadata = { ...checkMetadata('metadata', input.metadata as Record<string, unknown>) };
   }
   const tools = input.tools?.map((tool, index) => {
     if (tool.parameters == null || typeof tool.parameters !== 'object' || Array.isArray(tool.parameters)) {

@@ -4,6 +4,7 @@ import type { EmbeddingsOutcome } from '../../core/embedding-service.ts';
 import { encodeEmbeddingBase64 } from '../../core/embedding-base64.ts';
 import { EMBEDDING_INPUT_TYPES, type EmbeddingUsage } from '../../core/embeddings.ts';
 import { GatewayError } from '../../core/errors.ts';
+import { INPUT_LIMITS, checkBoundedText } from '../../core/input-limits.ts';
 import { builder } from '../builder.ts';
 import { AttemptRef } from './chat-completion.ts';
 
@@ -69,8 +70,11 @@ builder.mutationField('createEmbeddings', (t) =>
     errors: { types: [GatewayError] },
     args: { input: t.arg({ type: EmbeddingsInput, required: true }) },
     authScopes: { inference: true },
-    resolve: (_root, { input }, context) =>
-      context.services.embeddings.create(
+    resolve: (_root, { input }, context) => {
+      // Kept on usage records and budgets: bounded like the REST edges' (core/input-limits.ts).
+      checkBoundedText('model', input.model, INPUT_LIMITS.modelNameLength);
+      if (input.user != null) checkBoundedText('user', input.user, INPUT_LIMITS.endUserLength);
+      return context.services.embeddings.create(
         {
           model: input.model,
           input: input.input,
@@ -80,6 +84,7 @@ builder.mutationField('createEmbeddings', (t) =>
           ...(context.caller ? { caller: context.caller } : {}),
         },
         context.signal,
-      ),
+      );
+    },
   }),
 );

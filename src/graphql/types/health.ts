@@ -11,9 +11,12 @@ const MeteringHealthRef = builder.objectRef<MeteringStatus>('MeteringHealth').im
   description: 'The usage writer: records wait in a bounded buffer while the database cannot be written.',
   fields: (t) => ({
     buffered: t.exposeInt('buffered', { description: 'Usage records not yet written.' }),
-    dropped: t.exposeInt('dropped', { description: 'Records lost since start: the buffer was full, the database rejected them, or they came after shutdown.' }),
+    dropped: t.exposeInt('dropped', { description: 'Records lost since start: the buffer was full, they came after shutdown, or they could not be dead-lettered.' }),
     written: t.float({ resolve: (m) => m.written }),
-    lastError: t.exposeString('lastError', { nullable: true, description: 'The last write error; null once a write succeeds.' }),
+    deadLettered: t.exposeInt('deadLettered', {
+      description: 'Records the database refused for good since start (a data or constraint error), kept in the usage_dead_letters table instead of holding up the others.',
+    }),
+    lastError: t.exposeString('lastError', { nullable: true, description: 'The last transient write error; null once a write succeeds.' }),
     lastErrorAt: t.field({ type: 'DateTime', nullable: true, resolve: (m) => m.lastErrorAt }),
     databaseReachable: t.exposeBoolean('databaseReachable', { description: 'False from a failed usage write until one succeeds.' }),
   }),

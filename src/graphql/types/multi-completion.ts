@@ -4,6 +4,7 @@
 import { GraphQLError } from 'graphql';
 import type { CompletionEvent } from '../../core/completion-service.ts';
 import { GatewayError, toGatewayError } from '../../core/errors.ts';
+import { INPUT_LIMITS, checkBoundedText } from '../../core/input-limits.ts';
 import type { Usage } from '../../core/types.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -84,6 +85,7 @@ async function* modelStreams(
   let request: ReturnType<typeof toCompletionRequest>;
   try {
     request = toCompletionRequest({ ...input, model: models[0]! });
+    for (const [index, model] of models.entries()) checkBoundedText(`models[${index}]`, model, INPUT_LIMITS.modelNameLength);
   } catch (error) {
     for (const [index, model] of models.entries()) yield { model, index, event: failedEvent(toGatewayError(error)) };
     return;

@@ -3,6 +3,7 @@
 // declared; unknown ones are dropped. Block types the core cannot carry (documents, server tools)
 // are refused by name.
 import { z } from 'zod';
+import { endUserIdSchema, modelNameSchema } from '../shared/bounded-text-schema.ts';
 
 const cacheControl = z.object({ type: z.literal('ephemeral'), ttl: z.string().nullish() }).nullish();
 
@@ -85,11 +86,11 @@ const effort = z.enum(['low', 'medium', 'high', 'xhigh', 'max']);
 const jsonSchemaFormat = z.object({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) });
 
 export const anthropicMessagesRequestSchema = z.object({
-  model: z.string().min(1),
+  model: modelNameSchema,
   max_tokens: z.number().int().positive(),
   messages: z.array(message).min(1, 'at least one message is required'),
   system: z.union([z.string(), z.array(textBlockSchema)]).nullish(),
-  metadata: z.object({ user_id: z.string().nullish() }).nullish(),
+  metadata: z.object({ user_id: endUserIdSchema.nullish() }).nullish(),
   stop_sequences: z.array(z.string()).nullish(),
   stream: z.boolean().nullish(),
   temperature: z.number().min(0).max(1).nullish(),

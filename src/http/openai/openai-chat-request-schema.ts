@@ -3,6 +3,7 @@
 // are declared; others are dropped, as clients send provider-specific extras. Every optional
 // field also takes null, which SDKs send for "unset".
 import { z } from 'zod';
+import { endUserIdSchema, metadataSchema, modelNameSchema } from '../shared/bounded-text-schema.ts';
 import { providerPreferencesSchema } from './openrouter-provider-preferences.ts';
 
 const cacheControl = z.object({ type: z.literal('ephemeral'), ttl: z.string().nullish() }).nullish();
@@ -78,7 +79,7 @@ const responseFormat = z.discriminatedUnion('type', [
 export const reasoningEffortSchema = z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
 
 export const openAIChatRequestSchema = z.object({
-  model: z.string().min(1).nullish(),
+  model: modelNameSchema.nullish(),
   messages: z.array(message).min(1, 'at least one message is required'),
   tools: z.array(tool).nullish(),
   tool_choice: toolChoice.nullish(),
@@ -100,12 +101,12 @@ export const openAIChatRequestSchema = z.object({
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
   n: z.number().int().min(1).max(1, 'only one choice (n = 1) is supported').nullish(),
-  user: z.string().nullish(),
-  metadata: z.record(z.string(), z.string()).nullish(),
+  user: endUserIdSchema.nullish(),
+  metadata: metadataSchema.nullish(),
   stream: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
   /** OpenRouter: models tried in order after `model`. */
-  models: z.array(z.string().min(1)).nullish(),
+  models: z.array(modelNameSchema).nullish(),
   provider: providerPreferencesSchema,
 });
 
