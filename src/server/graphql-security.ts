@@ -3,11 +3,11 @@
 // Limits, introspection and the allow-list are checked at parse/validate time, so they hold over
 // WebSocket too (graphql-ws runs through yoga.getEnveloped); CORS, CSRF and APQ are HTTP matters.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext } from 'graphql';
 import { createGraphQLError, createLRUCache, type CORSOptions, type Plugin, type YogaMaskedErrorOpts } from 'graphql-yoga';
 import { MAX_JSON_DEPTH } from '../core/json-depth.ts';
 import { useDocumentNestingLimit } from './graphql-document-nesting.ts';
+import { useCsrfPrevention } from './csrf-prevention.ts';
 import { normalizeHash, sha256Hex, type PersistedOperations } from './persisted-operations.ts';
 
 export interface GraphQLLimits {
@@ -38,7 +38,7 @@ export interface GraphQLSecurity {
   maxRequestBodySize: false;
 }
 
-/** The header a client sends with GET or form-encoded requests (JSON POSTs need none). */
+/** The header a client sends with form-encoded requests or a subscription over GET (JSON POSTs and GET queries need none). */
 export const CSRF_HEADER = 'x-graphql-yoga-csrf';
 
 export function graphqlSecurity(options: GraphQLSecurityOptions): GraphQLSecurity {
@@ -46,9 +46,8 @@ export function graphqlSecurity(options: GraphQLSecurityOptions): GraphQLSecurit
     cors: corsFor(options.corsOrigins),
     plugins: [
       useRequestBodyLimit(options.bodyLimitBytes ?? 4 * 1024 * 1024),
-      // A browser sends a "simple" request (GET, or a form or text/plain POST) cross-site without a
-      // preflight, so such requests must carry a custom header; application/json is never simple.
-      useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
+      // Simple requests (a form or text/plain POST, a GET other than a query) need a custom header.
+      useCsrfPrevention([CSRF_HEADER]),
       useAutomaticPersistedQueries(options.persistedOperations),
       useOperationAllowlist(options.persistedOperations),
       ...(options.introspection ? [] : [useNoIntrospection()]),

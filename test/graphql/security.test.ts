@@ -53,25 +53,45 @@ describe('GraphQL endpoint security', () => {
   });
 
   describe('CSRF prevention', () => {
-    it('refuses simple requests (text/plain, form posts, GET) without the CSRF header', async () => {
+    it('refuses simple requests (text/plain, form posts, GET subscriptions and mutations) without the CSRF header', async () => {
       for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
         const response = await raw(open, { method: 'POST', headers: { 'content-type': contentType, ...auth }, body: JSON.stringify({ query: HEALTH }) });
         expect(response.status, contentType).toBe(403);
         expect(await response.text()).toContain('Required CSRF header');
       }
-      const get = await raw(open, { path: `/graphql?query=${encodeURIComponent(HEALTH)}`, headers: { accept: 'application/json', ...auth } });
-      expect(get.status).toBe(403);
+      // An EventSource opened by another site's page.
+      const subscription = await raw(open, {
+        path: `/graphql?query=${encodeURIComponent('subscription { time(intervalMs: 10, count: 1) }')}`,
+        headers: { accept: 'text/event-stream', ...auth },
+      });
+      expect(subscription.status).toBe(403);
+      expect(await subscription.text()).toContain('Required CSRF header');
+      // A mutation over GET is refused with or without the header, and nothing is created.
+      const name = `csrf-${Date.now()}`;
+      for (const headers of [{}, { 'x-graphql-yoga-csrf': '1' }] as Record<string, string>[]) {
+        const mutation = await raw(open, {
+          path: `/graphql?query=${encodeURIComponent(`mutation { createApiKey(input: { name: "${name}" }) { __typename } }`)}`,
+          headers: { accept: 'application/json', ...auth, ...headers },
+        });
+        expect([403, 405]).toContain(mutation.status);
+      }
+      const keys = await open.graphql('{ apiKeys(first: 100) { edges { node { name } } } }');
+      expect(keys.data.apiKeys.edges.map((edge: any) => edge.node.name)).not.toContain(name);
     });
 
-    it('accepts JSON posts as they are, and GET with the x-graphql-yoga-csrf header', async () => {
+    it('accepts JSON posts and GET queries as they are, and GET subscriptions with the x-graphql-yoga-csrf header', async () => {
       const post = await raw(open, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ query: HEALTH }) });
       expect(await post.json()).toEqual({ data: { health: { status: 'OK' } } });
-      const get = await raw(open, {
-        path: `/graphql?query=${encodeURIComponent(HEALTH)}`,
-        headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1', ...auth },
-      });
+      // GraphQL over HTTP's URL-encoded GET: a query changes nothing, so it needs no header.
+      const get = await raw(open, { path: `/graphql?query=${encodeURIComponent(HEALTH)}`, headers: { accept: 'application/json', ...auth } });
       expect(get.status).toBe(200);
       expect(await get.json()).toEqual({ data: { health: { status: 'OK' } } });
+      const subscription = await raw(open, {
+        path: `/graphql?query=${encodeURIComponent('subscription { time(intervalMs: 10, count: 1) }')}`,
+        headers: { accept: 'text/event-stream', 'x-graphql-yoga-csrf': '1', ...auth },
+      });
+      expect(subscription.status).toBe(200);
+      expect(await subscription.text()).toContain('event: complete');
     });
   });
 
