@@ -13,6 +13,7 @@ import { authenticateForContext, createLoaders, type GraphQLContext, type GraphQ
 import { useEndSubscriptionsOfInvalidKeys } from './end-subscriptions-of-invalid-keys.ts';
 import { useNodeEventStream } from './graphql-event-stream.ts';
 import { useStorableTextInputs } from './graphql-text-guard.ts';
+import { createGraphiQLHandler } from './graphiql.ts';
 import type { GraphQLSecurity } from './graphql-security.ts';
 import { attachGraphQLWebSocket } from './graphql-websocket.ts';
 import { handleHealth, isHealthPath } from './health-routes.ts';
@@ -76,7 +77,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     landingPage: false,
     // Unexpected errors are masked: no internal message or stack reaches a client.
     maskedErrors: true,
-    graphiql: { subscriptionsProtocol: 'WS', title: 'modelgraph' },
+    // GraphiQL is served by graphiql.ts from installed packages; yoga's own page loads a CDN.
+    graphiql: false,
     logging: false,
     ...options.security,
     plugins: [...(options.security?.plugins ?? []), useStorableTextInputs(), useNodeEventStream(), useEndSubscriptionsOfInvalidKeys(options.services.authenticator)],
@@ -95,6 +97,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }),
   });
 
+  const graphiql = createGraphiQLHandler('/graphql');
   const inFlight = new Set<ServerResponse>();
   /** Each socket's latest response, for the idle timeout. */
   const responses = new WeakMap<Socket, ServerResponse>();
@@ -112,6 +115,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       responses.set(req.socket, res);
       try {
         const path = (req.url ?? '/').split('?')[0]!;
+        const graphiqlServed = graphiql(req, res);
+        if (graphiqlServed) return await graphiqlServed;
         if (path === '/graphql') {
           await yoga(req, res);
           return;
