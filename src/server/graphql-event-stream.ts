@@ -120,7 +120,7 @@ class EventStream extends Readable {
 }
 
 /** JSON of one result without yoga's internal extensions (`http`, `unexpected`). */
-function stringifyResult(result: ExecutionResult): string {
+export function stringifyResult(result: ExecutionResult): string {
   if (!result.errors?.length && !(result.extensions && 'http' in result.extensions)) return JSON.stringify(result);
   const { http: _http, ...extensions } = (result.extensions ?? {}) as Record<string, unknown>;
   return JSON.stringify({

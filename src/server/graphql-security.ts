@@ -108,7 +108,8 @@ export function useRequestBodyLimit(limitBytes: number): Plugin {
 
 /**
  * CORS for /graphql: the configured origins, or only the page's own origin when none are
- * configured. Credentials are never allowed: keys travel in headers, not cookies.
+ * configured. Credentials are never allowed: keys travel in headers, not cookies. PUT and DELETE
+ * are GraphQL over SSE's single connection mode (reserve a stream, stop an operation).
  */
 function corsFor(origins: readonly string[]): (request: Request) => CORSOptions {
   const any = origins.includes('*');
@@ -117,7 +118,7 @@ function corsFor(origins: readonly string[]): (request: Request) => CORSOptions 
     if (origin === null) return false;
     const allowed = any || origins.includes(origin) || isSameOrigin(origin, request.url);
     if (!allowed) return false;
-    return { origin: [origin], credentials: false, methods: ['GET', 'POST', 'OPTIONS'], maxAge: 600 };
+    return { origin: [origin], credentials: false, methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'], maxAge: 600 };
   };
 }
 

@@ -1,4 +1,4 @@
-// node:http + graphql-yoga (HTTP and GraphQL-over-SSE) + graphql-ws (WebSocket) on one port.
+// node:http + graphql-yoga (HTTP and GraphQL-over-SSE, both modes) + graphql-ws (WebSocket) on one port.
 // Context and plugins are the same on both transports (graphql-websocket.ts). The node:http
 // server has explicit timeouts for slow or silent clients; stop() gives in-flight requests and
 // streams, over HTTP and WebSocket alike, a grace period, then ends them as a server shutdown.
@@ -14,6 +14,7 @@ import { useEndSubscriptionsOfInvalidKeys } from './end-subscriptions-of-invalid
 import { useNodeEventStream } from './graphql-event-stream.ts';
 import { useStorableTextInputs } from './graphql-text-guard.ts';
 import { createGraphiQLHandler } from './graphiql.ts';
+import { useSingleConnectionEventStream } from './graphql-sse-single-connection.ts';
 import type { GraphQLSecurity } from './graphql-security.ts';
 import { attachGraphQLWebSocket } from './graphql-websocket.ts';
 import { handleHealth, isHealthPath } from './health-routes.ts';
@@ -81,7 +82,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     graphiql: false,
     logging: false,
     ...options.security,
-    plugins: [...(options.security?.plugins ?? []), useStorableTextInputs(), useNodeEventStream(), useEndSubscriptionsOfInvalidKeys(options.services.authenticator)],
+    plugins: [
+      ...(options.security?.plugins ?? []),
+      useStorableTextInputs(),
+      useNodeEventStream(),
+      useEndSubscriptionsOfInvalidKeys(options.services.authenticator),
+      useSingleConnectionEventStream({ authenticator: options.services.authenticator, clientAddress }),
+    ],
     // Over WebSocket there is no Request; graphql-websocket.ts sets the connection's signal.
     context: async ({ request, req, res }: { request?: Request | undefined; req?: IncomingMessage; res?: ServerResponse }): Promise<GraphQLContext> => ({
       services: options.services,
