@@ -34,6 +34,12 @@ const setEditorText = (page: Page, selector: string, text: string) =>
   page.evaluate(([css, value]) => (document.querySelector(`${css} .CodeMirror`) as any).CodeMirror.setValue(value), [selector, text] as const);
 
 const QUERY_EDITOR = '.graphiql-query-editor';
+
+/** Replaces the query and waits until GraphiQL has parsed it (after a 100 ms debounce; it then saves it). */
+async function setQuery(page: Page, text: string) {
+  await setEditorText(page, QUERY_EDITOR, text);
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('graphiql:query'))).toBe(text);
+}
 const HEADERS_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden)';
 const RESULT = '.result-window';
 
@@ -112,12 +118,12 @@ if (!existsSync(CHROMIUM)) {
       'runs a subscription over WebSocket with the key from the Headers tab',
       async () => {
         await setEditorText(page, HEADERS_EDITOR, JSON.stringify({ authorization: `Bearer ${TEST_ADMIN_KEY}` }));
-        await setEditorText(page, QUERY_EDITOR, 'subscription Ticks {\n  time(intervalMs: 20, count: 3)\n}\n');
+        await setQuery(page, 'subscription Ticks {\n  time(intervalMs: 20, count: 3)\n}\n');
         await page.locator('.graphiql-execute-button').click();
         await expect.poll(() => editorText(page, RESULT), { timeout: 20_000 }).toMatch(/"time": "\d{4}-\d\d-\d\dT/);
         expect(sockets).toEqual([app.wsUrl]);
         // An admin-only query over HTTP with the same headers.
-        await setEditorText(page, QUERY_EDITOR, '{ apiKeys(first: 1) { edges { node { id } } } }');
+        await setQuery(page, '{ apiKeys(first: 1) { edges { node { id } } } }');
         await page.locator('.graphiql-execute-button').click();
         await expect.poll(() => editorText(page, RESULT), { timeout: 20_000 }).toContain('"apiKeys"');
         expect(await editorText(page, RESULT)).not.toContain('"errors"');
