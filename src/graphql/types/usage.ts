@@ -3,6 +3,7 @@
 // in the resolvers, before anything reaches the repository.
 import { GraphQLError } from 'graphql';
 import type { Caller } from '../../core/auth.ts';
+import { isUuid } from '../../core/ids.ts';
 import type { Attempt } from '../../core/completion-service.ts';
 import { GatewayError } from '../../core/errors.ts';
 import type { UsageRecord } from '../../core/metering.ts';
@@ -68,10 +69,8 @@ function scopedFilter(context: GraphQLContext, input: typeof UsageFilterInput.$i
   return { ...filter, keyIds: [caller.keyId] };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The stored key (the environment master key, `master`, has no row). */
-const keyOf = (keyId: string | null, context: GraphQLContext) => (keyId && UUID.test(keyId) ? context.loaders.apiKey.load(keyId) : null);
+const keyOf = (keyId: string | null, context: GraphQLContext) => (keyId && isUuid(keyId) ? context.loaders.apiKey.load(keyId) : null);
 
 const mayRead = (caller: Caller, record: UsageRecord) => isAdmin(caller) || record.keyId === caller.keyId;
 
@@ -170,7 +169,6 @@ builder.queryFields((t) => ({
     resolve: async (_root, { id }, context) => {
       const caller = callerOf(context);
       const text = String(id);
-      if (!UUID.test(text)) return null;
       const record = await context.services.usage.findById(text);
       return record && mayRead(caller, record) ? record : null;
     },
