@@ -41,6 +41,31 @@ function publicKey(key: ApiKeyWithHashes): ApiKey {
   return rest;
 }
 
+/** The filter's conditions, shared by a page and the count. */
+function filterConditions(filter: ApiKeyFilter, now: Date): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.teamId) conditions.push(isUuid(filter.teamId) ? eq(apiKeys.teamId, filter.teamId) : sql`false`);
+  if (filter.userId) conditions.push(isUuid(filter.userId) ? eq(apiKeys.userId, filter.userId) : sql`false`);
+  if (filter.search) conditions.push(ilike(apiKeys.name, `%${filter.search.replace(/[%_\\]/g, '\\$&')}%`));
+  switch (filter.status) {
+    case 'REVOKED':
+      conditions.push(isNotNull(apiKeys.revokedAt));
+      break;
+    case 'DISABLED':
+      conditions.push(and(isNull(apiKeys.revokedAt), eq(apiKeys.disabled, true))!);
+      break;
+    case 'EXPIRED':
+      conditions.push(and(isNull(apiKeys.revokedAt), eq(apiKeys.disabled, false), lte(apiKeys.expiresAt, now))!);
+      break;
+    case 'ACTIVE':
+      conditions.push(and(isNull(apiKeys.revokedAt), eq(apiKeys.disabled, false), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)))!);
+      break;
+    default:
+      break;
+  }
+  return conditions;
+}
+
 export function createKeyRepository(db: Db): KeyRepository {
   return {
     async insert(key: NewApiKey) {
@@ -85,26 +110,7 @@ export function createKeyRepository(db: Db): KeyRepository {
       return row ? publicKey(toKey(row)) : null;
     },
     async list(filter: ApiKeyFilter, first, after, now) {
-      const conditions: SQL[] = [];
-      if (filter.teamId) conditions.push(isUuid(filter.teamId) ? eq(apiKeys.teamId, filter.teamId) : sql`false`);
-      if (filter.userId) conditions.push(isUuid(filter.userId) ? eq(apiKeys.userId, filter.userId) : sql`false`);
-      if (filter.search) conditions.push(ilike(apiKeys.name, `%${filter.search.replace(/[%_\\]/g, '\\$&')}%`));
-      switch (filter.status) {
-        case 'REVOKED':
-          conditions.push(isNotNull(apiKeys.revokedAt));
-          break;
-        case 'DISABLED':
-          conditions.push(and(isNull(apiKeys.revokedAt), eq(apiKeys.disabled, true))!);
-          break;
-        case 'EXPIRED':
-          conditions.push(and(isNull(apiKeys.revokedAt), eq(apiKeys.disabled, false), lte(apiKeys.expiresAt, now))!);
-          break;
-        case 'ACTIVE':
-          conditions.push(and(isNull(apiKeys.revokedAt), eq(apiKeys.disabled, false), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)))!);
-          break;
-        default:
-          break;
-      }
+      const conditions = filterConditions(filter, now);
       // An unknown cursor (malformed ones included) starts from the first page.
       if (after && isUuid(after)) {
         const [cursor] = await db.select({ createdAt: apiKeys.createdAt }).from(apiKeys).where(eq(apiKeys.id, after));
@@ -119,6 +125,11 @@ export function createKeyRepository(db: Db): KeyRepository {
         .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
         .limit(first + 1);
       return { items: rows.slice(0, first).map((row) => publicKey(toKey(row))), hasMore: rows.length > first };
+    },
+    async count(filter, now) {
+      const conditions = filterConditions(filter, now);
+      const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(apiKeys).where(conditions.length ? and(...conditions) : undefined);
+      return row?.count ?? 0;
     },
     async countByTeam(teamId) {
       if (!isUuid(teamId)) return 0;

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, ilike, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import { isUuid, uuidsOnly } from '../core/ids.ts';
 import type { Team, TeamChanges, TeamRepository } from '../core/keys/types.ts';
 import type { Db } from './client.ts';
@@ -18,6 +18,11 @@ function toTeam(row: typeof teams.$inferSelect): Team {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+/** The name search, shared by a page and the count. */
+function searchConditions(search: string | null): SQL[] {
+  return search ? [ilike(teams.name, `%${search.replace(/[%_\\]/g, '\\$&')}%`)] : [];
 }
 
 export function createTeamRepository(db: Db): TeamRepository {
@@ -43,8 +48,7 @@ export function createTeamRepository(db: Db): TeamRepository {
       return rows.map(toTeam);
     },
     async list(first, after, search) {
-      const conditions = [];
-      if (search) conditions.push(ilike(teams.name, `%${search.replace(/[%_\\]/g, '\\$&')}%`));
+      const conditions = searchConditions(search);
       // An unknown cursor (malformed ones included) starts from the first page.
       if (after && isUuid(after)) {
         const [cursor] = await db.select({ name: teams.name }).from(teams).where(eq(teams.id, after));
@@ -57,6 +61,11 @@ export function createTeamRepository(db: Db): TeamRepository {
         .orderBy(asc(teams.name))
         .limit(first + 1);
       return { items: rows.slice(0, first).map(toTeam), hasMore: rows.length > first };
+    },
+    async count(search) {
+      const conditions = searchConditions(search);
+      const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(teams).where(conditions.length ? and(...conditions) : undefined);
+      return row?.count ?? 0;
     },
     async upsertUser(email, name) {
       const [row] = await db

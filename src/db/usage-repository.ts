@@ -84,6 +84,14 @@ const FIELD_OF: Record<UsageGrouping, keyof UsageGroupRow> = {
   PROVIDER: 'providerId',
 };
 
+/** The raw log's conditions: the dimensions and the time range (a page and the count share them). */
+function eventConditions(filter: UsageFilter): SQL[] {
+  const conditions = dimensionFilter(filter, 'events');
+  if (filter.from) conditions.push(gte(usageEvents.createdAt, filter.from));
+  if (filter.to) conditions.push(lt(usageEvents.createdAt, filter.to));
+  return conditions;
+}
+
 /** Filter conditions shared by both tables (all but the time range). */
 function dimensionFilter(filter: UsageFilter, table: 'daily' | 'events'): SQL[] {
   const t = table === 'daily' ? usageDaily : usageEvents;
@@ -231,9 +239,7 @@ export function createUsageRepository(db: Db): UsageRepository {
     async list(filter, first, after) {
       // Ids are UUIDv7, so a cursor is a position in time; text that is not one is past every event.
       if (after && !isUuid(after)) return { items: [], hasMore: false };
-      const conditions = dimensionFilter(filter, 'events');
-      if (filter.from) conditions.push(gte(usageEvents.createdAt, filter.from));
-      if (filter.to) conditions.push(lt(usageEvents.createdAt, filter.to));
+      const conditions = eventConditions(filter);
       if (after) conditions.push(lt(usageEvents.id, after));
       const rows = await db
         .select()
@@ -242,6 +248,13 @@ export function createUsageRepository(db: Db): UsageRepository {
         .orderBy(desc(usageEvents.id))
         .limit(first + 1);
       return { items: rows.slice(0, first).map(toUsageRecord), hasMore: rows.length > first };
+    },
+
+    async count(filter) {
+      const conditions = eventConditions(filter);
+      // count(*) is a bigint; drivers return it as a string or a bigint.
+      const [row] = await db.select({ count: sql<string | bigint>`count(*)` }).from(usageEvents).where(conditions.length ? and(...conditions) : undefined);
+      return Number(row?.count ?? 0);
     },
   };
 }

@@ -173,26 +173,41 @@ builder.queryFields((t) => ({
       return record && mayRead(caller, record) ? record : null;
     },
   }),
-  usageEvents: t.connection({
-    type: GenerationRef,
-    authScopes: readUsage,
-    description: 'The raw usage log, newest first.',
-    args: { filter: t.arg({ type: UsageFilterInput, required: false }) },
-    resolve: async (_root, args, context) => {
-      const first = Math.min(Math.max(args.first ?? 50, 1), 500);
-      const filter = scopedFilter(context, args.filter);
-      const page = await context.services.usage.list(filter, first, args.after ?? null);
-      return {
-        edges: page.items.map((record) => ({ cursor: record.id, node: record })),
-        pageInfo: {
-          hasNextPage: page.hasMore,
-          hasPreviousPage: Boolean(args.after),
-          startCursor: page.items[0]?.id ?? null,
-          endCursor: page.items.at(-1)?.id ?? null,
-        },
-      };
+  usageEvents: t.connection(
+    {
+      type: GenerationRef,
+      authScopes: readUsage,
+      description: 'The raw usage log, newest first.',
+      args: { filter: t.arg({ type: UsageFilterInput, required: false }) },
+      resolve: async (_root, args, context) => {
+        const first = Math.min(Math.max(args.first ?? 50, 1), 500);
+        const filter = scopedFilter(context, args.filter);
+        const page = await context.services.usage.list(filter, first, args.after ?? null);
+        return {
+          edges: page.items.map((record) => ({ cursor: record.id, node: record })),
+          pageInfo: {
+            hasNextPage: page.hasMore,
+            hasPreviousPage: Boolean(args.after),
+            startCursor: page.items[0]?.id ?? null,
+            endCursor: page.items.at(-1)?.id ?? null,
+          },
+          // Counted only when the field is selected: it reads every matching event.
+          totalCount: () => context.services.usage.count(filter),
+        };
+      },
     },
-  }),
+    {
+      fields: (connection) => ({
+        totalCount: connection.float({
+          description:
+            'How many events the filter matches, over every page. Not cheap: it counts the raw events of the whole range ' +
+            '(run only when this field is selected); for request counts over long ranges use `usage { totals { requests } }`, ' +
+            'answered from the daily rollups. A Float, as usage counts can pass 2^31.',
+          resolve: (result) => result.totalCount(),
+        }),
+      }),
+    },
+  ),
 }));
 
 builder.subscriptionField('usageEvents', (t) =>
