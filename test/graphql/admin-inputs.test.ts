@@ -92,6 +92,7 @@ describe.each(databaseCases)('admin inputs ($name)', (databaseCase) => {
       ['updateApiKey', (id) => `mutation { updateApiKey(id: "${key.id}", input: { teamId: "${id}" }) { ${RESULT} } }`],
       ['updateApiKey', (id) => `mutation { updateApiKey(id: "${key.id}", input: { userId: "${id}" }) { ${RESULT} } }`],
       ['deleteDeployment', (id) => `mutation { deleteDeployment(id: "${id}") { ${RESULT} } }`],
+      ['deleteProviderCredential', (id) => `mutation { deleteProviderCredential(providerId: "${id}") { ${RESULT} } }`],
     ];
     for (const [field, document] of notFound) {
       for (const id of [UNKNOWN, MALFORMED]) {
@@ -105,6 +106,9 @@ describe.each(databaseCases)('admin inputs ($name)', (databaseCase) => {
         apiKey(id: "${id}") { id }
         team(id: "${id}") { id }
         generation(id: "${id}") { id }
+        provider(id: "${id}") { id }
+        model(id: "${id}") { id }
+        deployments(model: "${id}") { id }
         byTeam: apiKeys(filter: { teamId: "${id}" }) { edges { node { id } } }
         byUser: apiKeys(filter: { userId: "${id}" }) { edges { node { id } } }
         usage(filter: { teamIds: ["${id}"], userIds: ["${id}"] }) { totals { requests } }
@@ -116,6 +120,9 @@ describe.each(databaseCases)('admin inputs ($name)', (databaseCase) => {
           apiKey: null,
           team: null,
           generation: null,
+          provider: null,
+          model: null,
+          deployments: [],
           byTeam: { edges: [] },
           byUser: { edges: [] },
           usage: { totals: { requests: 0 } },
