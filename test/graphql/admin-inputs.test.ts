@@ -23,6 +23,8 @@ describe('the JSON scalar', () => {
     expect(Object.keys(value as object)).toContain('__proto__');
     expect(json.parseLiteral(parseValue('[1, "two", null]'), null)).toEqual([1, 'two', null]);
     expect(json.parseLiteral(parseValue('"text"'), null)).toBe('text');
+    // The depth rule of JSON variables holds for literals too.
+    expect(() => json.parseLiteral(parseValue(`${'{ a: '.repeat(70)}1${' }'.repeat(70)}`), null)).toThrow(/deeper than 64 levels/);
   });
 });
 
