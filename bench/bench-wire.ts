@@ -39,7 +39,7 @@ const graphQLInput = {
 export const createChatCompletionDocument = `mutation BenchCompletion($input: ChatCompletionInput!) {
   createChatCompletion(input: $input) {
     __typename
-    ... on ChatCompletion { id model message { content } finishReason { unified } usage { inputTokens outputTokens totalTokens } cost latencyMs }
+    ... on ChatCompletion { id model output { content } finishReason { unified } usage { inputTokens outputTokens totalTokens } cost latencyMs }
     ... on GatewayError { code errorMessage: message }
   }
 }`;

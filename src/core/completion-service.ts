@@ -34,8 +34,11 @@ export interface CompletionRequest {
   caller?: Caller;
   /** The edge's request id, kept on the usage record. */
   requestId?: string;
-  /** Called once admission counted the request, with its rate limits as they now stand (REST x-ratelimit-* headers). */
-  onAdmitted?: (rateLimits: RateLimitStatus[]) => void;
+  /**
+   * Called once admission counted the request, or refused it for its budget (and released its
+   * count), with its rate limits as they now stand (REST x-ratelimit-* headers).
+   */
+  onRateLimits?: (rateLimits: RateLimitStatus[]) => void;
 }
 
 export interface Attempt {
@@ -170,10 +173,16 @@ export class CompletionService {
       model: run.model,
       maxTokens: run.promptTokens + maxOutput,
       maxCost,
-    }).then((ticket) => {
-      request.onAdmitted?.(ticket.rateLimits ?? []);
-      return ticket;
-    });
+    }).then(
+      (ticket) => {
+        request.onRateLimits?.(ticket.rateLimits ?? []);
+        return ticket;
+      },
+      (error: unknown) => {
+        if (error instanceof GatewayError && error.rateLimits) request.onRateLimits?.(error.rateLimits);
+        throw error;
+      },
+    );
   }
 
   /** Settles the reservation with the actual cost and hands the record to the usage sink. */

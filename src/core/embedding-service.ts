@@ -43,8 +43,8 @@ export interface EmbeddingsRequest {
   caller?: Caller;
   /** The edge's request id, kept on the usage record. */
   requestId?: string;
-  /** Called once admission counted the request, with its rate limits as they now stand. */
-  onAdmitted?: (rateLimits: RateLimitStatus[]) => void;
+  /** Called once admission counted the request, or refused it for its budget, with its rate limits as they now stand. */
+  onRateLimits?: (rateLimits: RateLimitStatus[]) => void;
 }
 
 export interface EmbeddingsOutcome {
@@ -200,8 +200,14 @@ export class EmbeddingService {
       const candidateCost = maximumCost(run.promptTokens, 0, deployment.pricing);
       if (candidateCost > maxCost) maxCost = candidateCost;
     }
-    const ticket = await this.admission.admit({ caller: request.caller, endUser: request.user ?? null, model: run.model, maxTokens: run.promptTokens, maxCost });
-    request.onAdmitted?.(ticket.rateLimits ?? []);
+    let ticket: AdmissionTicket;
+    try {
+      ticket = await this.admission.admit({ caller: request.caller, endUser: request.user ?? null, model: run.model, maxTokens: run.promptTokens, maxCost });
+    } catch (error) {
+      if (error instanceof GatewayError && error.rateLimits) request.onRateLimits?.(error.rateLimits);
+      throw error;
+    }
+    request.onRateLimits?.(ticket.rateLimits ?? []);
     return ticket;
   }
 }

@@ -1,4 +1,5 @@
 // Typed errors. Adapters and services throw these; each edge (GraphQL, REST) maps them once.
+import type { RateLimitStatus } from './metering/rate-limits.ts';
 
 export type ErrorCode =
   | 'UNAUTHENTICATED'
@@ -30,6 +31,8 @@ export interface ErrorDetails {
   /** The provider's own error type/code string, kept for diagnosis. */
   upstreamCode?: string;
   retryAfterMs?: number;
+  /** A request refused at admission after its rate-limit count was released: the limits as they now stand. */
+  rateLimits?: RateLimitStatus[];
   cause?: unknown;
 }
 
@@ -39,6 +42,7 @@ export class GatewayError extends Error {
   readonly upstreamStatus: number | undefined;
   readonly upstreamCode: string | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly rateLimits: RateLimitStatus[] | undefined;
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -48,6 +52,7 @@ export class GatewayError extends Error {
     this.upstreamStatus = details.upstreamStatus;
     this.upstreamCode = details.upstreamCode;
     this.retryAfterMs = details.retryAfterMs;
+    this.rateLimits = details.rateLimits;
   }
 }
 

@@ -1,4 +1,5 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
+import { isUuid } from '../core/ids.ts';
 import type { AuditLogRepository } from '../core/keys/types.ts';
 import type { Db } from './client.ts';
 import { auditLog } from './schema.ts';
@@ -9,6 +10,8 @@ export function createAuditLogRepository(db: Db): AuditLogRepository {
       await db.insert(auditLog).values({ ...entry, before: entry.before ?? null, after: entry.after ?? null });
     },
     async list(first, after, filter) {
+      // A cursor is a position in time (see below); text that is not a UUID is past every entry.
+      if (after && !isUuid(after)) return { items: [], hasMore: false };
       const conditions = [];
       if (filter.targetType) conditions.push(eq(auditLog.targetType, filter.targetType));
       if (filter.targetId) conditions.push(eq(auditLog.targetId, filter.targetId));

@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { isUuid } from '../core/ids.ts';
 import type { DeploymentRepository, StoredDeployment } from '../core/ports.ts';
 import type { Db } from './client.ts';
 import { deployments, type DeploymentPricingJson } from './schema.ts';
@@ -60,21 +61,21 @@ export function createDeploymentRepository(db: Db): DeploymentRepository {
       return rows.map(toStored);
     },
     async findById(id) {
-      if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+      if (!isUuid(id)) return null;
       const [row] = await db.select().from(deployments).where(and(eq(deployments.id, id), adminOnly));
       return row ? toStored(row) : null;
     },
     async upsertAdmin(deployment) {
       const { id, rpm, tpm, ...rest } = deployment;
       const values = { ...rest, rpmLimit: rpm ?? null, tpmLimit: tpm ?? null, tags: rest.tags ?? null, region: rest.region ?? null, pricing: pricingToJson(rest.pricing), source: 'admin' as const };
-      if (id) {
+      if (id && isUuid(id)) {
         const [row] = await db.update(deployments).set({ ...values, updatedAt: sql`now()` }).where(and(eq(deployments.id, id), adminOnly)).returning();
         if (row) return toStored(row);
       }
       // A leftover config row of an older version with the same name, provider and model becomes this admin row.
       const [row] = await db
         .insert(deployments)
-        .values(id ? { ...values, id } : values)
+        .values(id && isUuid(id) ? { ...values, id } : values)
         .onConflictDoUpdate({
           target: [deployments.modelName, deployments.providerId, deployments.upstreamModel],
           set: { ...values, updatedAt: sql`now()` },
@@ -83,6 +84,7 @@ export function createDeploymentRepository(db: Db): DeploymentRepository {
       return toStored(row!);
     },
     async delete(id) {
+      if (!isUuid(id)) return false;
       const rows = await db.delete(deployments).where(and(eq(deployments.id, id), adminOnly)).returning({ id: deployments.id });
       return rows.length > 0;
     },

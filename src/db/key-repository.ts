@@ -1,4 +1,5 @@
 import { and, desc, eq, ilike, inArray, isNotNull, isNull, lt, lte, gt, or, sql, type SQL } from 'drizzle-orm';
+import { isUuid, uuidsOnly } from '../core/ids.ts';
 import type { ApiKey, ApiKeyChanges, ApiKeyFilter, ApiKeyWithHashes, KeyRepository, NewApiKey } from '../core/keys/types.ts';
 import type { Db } from './client.ts';
 import { apiKeys } from './schema.ts';
@@ -40,6 +41,31 @@ function publicKey(key: ApiKeyWithHashes): ApiKey {
   return rest;
 }
 
+/** The filter's conditions, shared by a page and the count. */
+function filterConditions(filter: ApiKeyFilter, now: Date): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.teamId) conditions.push(isUuid(filter.teamId) ? eq(apiKeys.teamId, filter.teamId) : sql`false`);
+  if (filter.userId) conditions.push(isUuid(filter.userId) ? eq(apiKeys.userId, filter.userId) : sql`false`);
+  if (filter.search) conditions.push(ilike(apiKeys.name, `%${filter.search.replace(/[%_\\]/g, '\\$&')}%`));
+  switch (filter.status) {
+    case 'REVOKED':
+      conditions.push(isNotNull(apiKeys.revokedAt));
+      break;
+    case 'DISABLED':
+      conditions.push(and(isNull(apiKeys.revokedAt), eq(apiKeys.disabled, true))!);
+      break;
+    case 'EXPIRED':
+      conditions.push(and(isNull(apiKeys.revokedAt), eq(apiKeys.disabled, false), lte(apiKeys.expiresAt, now))!);
+      break;
+    case 'ACTIVE':
+      conditions.push(and(isNull(apiKeys.revokedAt), eq(apiKeys.disabled, false), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)))!);
+      break;
+    default:
+      break;
+  }
+  return conditions;
+}
+
 export function createKeyRepository(db: Db): KeyRepository {
   return {
     async insert(key: NewApiKey) {
@@ -47,6 +73,7 @@ export function createKeyRepository(db: Db): KeyRepository {
       return publicKey(toKey(row!));
     },
     async update(id: string, changes: ApiKeyChanges) {
+      if (!isUuid(id)) return null;
       const [row] = await db
         .update(apiKeys)
         .set({ ...changes, updatedAt: sql`now()` })
@@ -55,12 +82,14 @@ export function createKeyRepository(db: Db): KeyRepository {
       return row ? publicKey(toKey(row)) : null;
     },
     async findById(id) {
+      if (!isUuid(id)) return null;
       const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id));
       return row ? publicKey(toKey(row)) : null;
     },
     async findByIds(ids) {
-      if (ids.length === 0) return [];
-      const rows = await db.select().from(apiKeys).where(inArray(apiKeys.id, [...ids]));
+      const known = uuidsOnly(ids);
+      if (known.length === 0) return [];
+      const rows = await db.select().from(apiKeys).where(inArray(apiKeys.id, known));
       return rows.map((row) => publicKey(toKey(row)));
     },
     async findBySecretHash(hash) {
@@ -72,6 +101,7 @@ export function createKeyRepository(db: Db): KeyRepository {
       return row ? toKey(row) : null;
     },
     async currentSecretHash(id) {
+      if (!isUuid(id)) return null;
       const [row] = await db.select({ hash: apiKeys.secretHash }).from(apiKeys).where(eq(apiKeys.id, id));
       return row?.hash ?? null;
     },
@@ -80,27 +110,9 @@ export function createKeyRepository(db: Db): KeyRepository {
       return row ? publicKey(toKey(row)) : null;
     },
     async list(filter: ApiKeyFilter, first, after, now) {
-      const conditions: SQL[] = [];
-      if (filter.teamId) conditions.push(eq(apiKeys.teamId, filter.teamId));
-      if (filter.userId) conditions.push(eq(apiKeys.userId, filter.userId));
-      if (filter.search) conditions.push(ilike(apiKeys.name, `%${filter.search.replace(/[%_\\]/g, '\\$&')}%`));
-      switch (filter.status) {
-        case 'REVOKED':
-          conditions.push(isNotNull(apiKeys.revokedAt));
-          break;
-        case 'DISABLED':
-          conditions.push(and(isNull(apiKeys.revokedAt), eq(apiKeys.disabled, true))!);
-          break;
-        case 'EXPIRED':
-          conditions.push(and(isNull(apiKeys.revokedAt), eq(apiKeys.disabled, false), lte(apiKeys.expiresAt, now))!);
-          break;
-        case 'ACTIVE':
-          conditions.push(and(isNull(apiKeys.revokedAt), eq(apiKeys.disabled, false), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)))!);
-          break;
-        default:
-          break;
-      }
-      if (after) {
+      const conditions = filterConditions(filter, now);
+      // An unknown cursor (malformed ones included) starts from the first page.
+      if (after && isUuid(after)) {
         const [cursor] = await db.select({ createdAt: apiKeys.createdAt }).from(apiKeys).where(eq(apiKeys.id, after));
         if (cursor) {
           conditions.push(or(lt(apiKeys.createdAt, cursor.createdAt), and(eq(apiKeys.createdAt, cursor.createdAt), lt(apiKeys.id, after)))!);
@@ -114,7 +126,13 @@ export function createKeyRepository(db: Db): KeyRepository {
         .limit(first + 1);
       return { items: rows.slice(0, first).map((row) => publicKey(toKey(row))), hasMore: rows.length > first };
     },
+    async count(filter, now) {
+      const conditions = filterConditions(filter, now);
+      const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(apiKeys).where(conditions.length ? and(...conditions) : undefined);
+      return row?.count ?? 0;
+    },
     async countByTeam(teamId) {
+      if (!isUuid(teamId)) return 0;
       const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(apiKeys).where(eq(apiKeys.teamId, teamId));
       return row?.count ?? 0;
     },

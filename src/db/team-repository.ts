@@ -1,4 +1,5 @@
-import { and, asc, eq, gt, ilike, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, ilike, inArray, sql, type SQL } from 'drizzle-orm';
+import { isUuid, uuidsOnly } from '../core/ids.ts';
 import type { Team, TeamChanges, TeamRepository } from '../core/keys/types.ts';
 import type { Db } from './client.ts';
 import { teamMembers, teams, users } from './schema.ts';
@@ -19,6 +20,11 @@ function toTeam(row: typeof teams.$inferSelect): Team {
   };
 }
 
+/** The name search, shared by a page and the count. */
+function searchConditions(search: string | null): SQL[] {
+  return search ? [ilike(teams.name, `%${search.replace(/[%_\\]/g, '\\$&')}%`)] : [];
+}
+
 export function createTeamRepository(db: Db): TeamRepository {
   return {
     async insert(team) {
@@ -26,22 +32,25 @@ export function createTeamRepository(db: Db): TeamRepository {
       return toTeam(row!);
     },
     async update(id, changes: TeamChanges) {
+      if (!isUuid(id)) return null;
       const [row] = await db.update(teams).set({ ...changes, updatedAt: sql`now()` }).where(eq(teams.id, id)).returning();
       return row ? toTeam(row) : null;
     },
     async delete(id) {
+      if (!isUuid(id)) return false;
       const rows = await db.delete(teams).where(eq(teams.id, id)).returning({ id: teams.id });
       return rows.length > 0;
     },
     async findByIds(ids) {
-      if (ids.length === 0) return [];
-      const rows = await db.select().from(teams).where(inArray(teams.id, [...ids]));
+      const known = uuidsOnly(ids);
+      if (known.length === 0) return [];
+      const rows = await db.select().from(teams).where(inArray(teams.id, known));
       return rows.map(toTeam);
     },
     async list(first, after, search) {
-      const conditions = [];
-      if (search) conditions.push(ilike(teams.name, `%${search.replace(/[%_\\]/g, '\\$&')}%`));
-      if (after) {
+      const conditions = searchConditions(search);
+      // An unknown cursor (malformed ones included) starts from the first page.
+      if (after && isUuid(after)) {
         const [cursor] = await db.select({ name: teams.name }).from(teams).where(eq(teams.id, after));
         if (cursor) conditions.push(gt(teams.name, cursor.name));
       }
@@ -53,6 +62,11 @@ export function createTeamRepository(db: Db): TeamRepository {
         .limit(first + 1);
       return { items: rows.slice(0, first).map(toTeam), hasMore: rows.length > first };
     },
+    async count(search) {
+      const conditions = searchConditions(search);
+      const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(teams).where(conditions.length ? and(...conditions) : undefined);
+      return row?.count ?? 0;
+    },
     async upsertUser(email, name) {
       const [row] = await db
         .insert(users)
@@ -62,8 +76,9 @@ export function createTeamRepository(db: Db): TeamRepository {
       return { id: row!.id, email: row!.email, name: row!.name, createdAt: row!.createdAt };
     },
     async findUsersByIds(ids) {
-      if (ids.length === 0) return [];
-      const rows = await db.select().from(users).where(inArray(users.id, [...ids]));
+      const known = uuidsOnly(ids);
+      if (known.length === 0) return [];
+      const rows = await db.select().from(users).where(inArray(users.id, known));
       return rows.map((row) => ({ id: row.id, email: row.email, name: row.name, createdAt: row.createdAt }));
     },
     async addMember(teamId, userId, role) {
@@ -75,6 +90,7 @@ export function createTeamRepository(db: Db): TeamRepository {
       return row!;
     },
     async removeMember(teamId, userId) {
+      if (!isUuid(teamId) || !isUuid(userId)) return false;
       const rows = await db
         .delete(teamMembers)
         .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
@@ -82,8 +98,9 @@ export function createTeamRepository(db: Db): TeamRepository {
       return rows.length > 0;
     },
     async membersOfTeams(teamIds) {
-      if (teamIds.length === 0) return [];
-      return db.select().from(teamMembers).where(inArray(teamMembers.teamId, [...teamIds])).orderBy(asc(teamMembers.createdAt));
+      const known = uuidsOnly(teamIds);
+      if (known.length === 0) return [];
+      return db.select().from(teamMembers).where(inArray(teamMembers.teamId, known)).orderBy(asc(teamMembers.createdAt));
     },
   };
 }

@@ -11,6 +11,7 @@ import {
   type UsageRepository,
 } from '../core/metering/usage-report.ts';
 import type { ErrorCode } from '../core/errors.ts';
+import { isUuid, uuidsOnly } from '../core/ids.ts';
 import type { Db } from './client.ts';
 import { rowsOf } from './usage-event-store.ts';
 import { usageDaily, usageEvents } from './schema.ts';
@@ -83,13 +84,24 @@ const FIELD_OF: Record<UsageGrouping, keyof UsageGroupRow> = {
   PROVIDER: 'providerId',
 };
 
+/** The raw log's conditions: the dimensions and the time range (a page and the count share them). */
+function eventConditions(filter: UsageFilter): SQL[] {
+  const conditions = dimensionFilter(filter, 'events');
+  if (filter.from) conditions.push(gte(usageEvents.createdAt, filter.from));
+  if (filter.to) conditions.push(lt(usageEvents.createdAt, filter.to));
+  return conditions;
+}
+
 /** Filter conditions shared by both tables (all but the time range). */
 function dimensionFilter(filter: UsageFilter, table: 'daily' | 'events'): SQL[] {
   const t = table === 'daily' ? usageDaily : usageEvents;
   const conditions: SQL[] = [];
   if (filter.keyIds) conditions.push(filter.keyIds.length ? inArray(t.keyId, filter.keyIds) : sql`false`);
-  if (filter.teamIds) conditions.push(filter.teamIds.length ? inArray(t.teamId, filter.teamIds) : sql`false`);
-  if (filter.userIds) conditions.push(filter.userIds.length ? inArray(t.userId, filter.userIds) : sql`false`);
+  // Team and user columns are uuid: ids that are not UUIDs match nothing.
+  const teamIds = filter.teamIds && uuidsOnly(filter.teamIds);
+  const userIds = filter.userIds && uuidsOnly(filter.userIds);
+  if (teamIds) conditions.push(teamIds.length ? inArray(t.teamId, teamIds) : sql`false`);
+  if (userIds) conditions.push(userIds.length ? inArray(t.userId, userIds) : sql`false`);
   if (filter.endUsers) conditions.push(filter.endUsers.length ? inArray(t.endUser, filter.endUsers) : sql`false`);
   if (filter.providers) conditions.push(filter.providers.length ? inArray(t.providerId, filter.providers) : sql`false`);
   if (filter.models) {
@@ -219,14 +231,15 @@ export function createUsageRepository(db: Db): UsageRepository {
     },
 
     async findById(id) {
+      if (!isUuid(id)) return null;
       const [row] = await db.select().from(usageEvents).where(eq(usageEvents.id, id));
       return row ? toUsageRecord(row) : null;
     },
 
     async list(filter, first, after) {
-      const conditions = dimensionFilter(filter, 'events');
-      if (filter.from) conditions.push(gte(usageEvents.createdAt, filter.from));
-      if (filter.to) conditions.push(lt(usageEvents.createdAt, filter.to));
+      // Ids are UUIDv7, so a cursor is a position in time; text that is not one is past every event.
+      if (after && !isUuid(after)) return { items: [], hasMore: false };
+      const conditions = eventConditions(filter);
       if (after) conditions.push(lt(usageEvents.id, after));
       const rows = await db
         .select()
@@ -235,6 +248,13 @@ export function createUsageRepository(db: Db): UsageRepository {
         .orderBy(desc(usageEvents.id))
         .limit(first + 1);
       return { items: rows.slice(0, first).map(toUsageRecord), hasMore: rows.length > first };
+    },
+
+    async count(filter) {
+      const conditions = eventConditions(filter);
+      // count(*) is a bigint; drivers return it as a string or a bigint.
+      const [row] = await db.select({ count: sql<string | bigint>`count(*)` }).from(usageEvents).where(conditions.length ? and(...conditions) : undefined);
+      return Number(row?.count ?? 0);
     },
   };
 }

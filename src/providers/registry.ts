@@ -12,6 +12,7 @@ import { createCohereAdapter } from './cohere/create-cohere-adapter.ts';
 import { createGeminiAdapter } from './gemini/create-gemini-adapter.ts';
 import { createGeminiEmbeddingAdapter } from './gemini/gemini-embeddings.ts';
 import { createMockAdapter, type MockAdapterOptions } from './mock/create-mock-adapter.ts';
+import { createMockEmbeddingAdapter } from './mock/mock-embeddings.ts';
 import { openAICompatibleProviders } from './openai/compatible-providers.ts';
 import { createOpenAIAdapter } from './openai/create-openai-adapter.ts';
 import { createOpenAIEmbeddingAdapter } from './openai/openai-embeddings.ts';
@@ -64,7 +65,7 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = [
   { kind: 'bedrock', name: 'Amazon Bedrock', protocol: 'bedrock', catalogId: 'amazon-bedrock', defaultBaseUrl: 'https://bedrock-runtime.{region}.amazonaws.com', requiresApiKey: false, supportsEmbeddings: true },
   { kind: 'vertex', name: 'Google Vertex AI (Gemini)', protocol: 'gemini', catalogId: 'google-vertex', defaultBaseUrl: 'https://{location}-aiplatform.googleapis.com/v1', requiresApiKey: false },
   { kind: 'vertex-anthropic', name: 'Google Vertex AI (Claude)', protocol: 'anthropic', catalogId: 'google-vertex-anthropic', defaultBaseUrl: 'https://{location}-aiplatform.googleapis.com/v1', requiresApiKey: false },
-  { kind: 'mock', name: 'Mock (simulated, no network)', protocol: 'mock', catalogId: null, defaultBaseUrl: null, requiresApiKey: false },
+  { kind: 'mock', name: 'Mock (simulated, no network)', protocol: 'mock', catalogId: null, defaultBaseUrl: null, requiresApiKey: false, supportsEmbeddings: true },
   // The native Cohere v2 kind above supersedes the Compatibility API entry of the same id.
   ...openAICompatibleProviders.filter((provider) => provider.id !== 'cohere').map(
     (provider): ProviderKind => ({
@@ -201,6 +202,7 @@ export function createEmbeddingAdapter(settings: ProviderSettings, http: HttpCli
   const kind = findProviderKind(settings.kind);
   if (!kind) throw new Error(`unknown provider kind ${settings.kind}`);
   if (!kind.supportsEmbeddings) return undefined;
+  if (kind.protocol === 'mock') return createMockEmbeddingAdapter({ latencyMs: settings.mock?.firstTokenLatencyMs ?? 0 });
   const common = commonAdapterOptions(settings, http);
   switch (kind.protocol) {
     case 'gemini':

@@ -54,19 +54,23 @@ end
 return result
 `;
 
-// KEYS: tokens counter, in-flight set. ARGV: token correction, lease id.
+// KEYS: requests counter, tokens counter, in-flight set. ARGV: request correction (0 when settling,
+// -1 when releasing a refused request), token correction, lease id.
 const SETTLE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  local left = redis.call('INCRBY', KEYS[1], tonumber(ARGV[1]))
-  if left < 0 then redis.call('SET', KEYS[1], 0, 'KEEPTTL') end
+for i = 1, 2 do
+  local correction = tonumber(ARGV[i])
+  if correction ~= 0 and redis.call('EXISTS', KEYS[i]) == 1 then
+    local left = redis.call('INCRBY', KEYS[i], correction)
+    if left < 0 then redis.call('SET', KEYS[i], 0, 'KEEPTTL') end
+  end
 end
-redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('ZREM', KEYS[3], ARGV[3])
 return 0
 `;
 
 interface ScriptCommands {
   modelgraphAcquireRateLimits(...args: Array<string | number>): Promise<number[]>;
-  modelgraphSettleRateLimit(tokens: string, inFlight: string, correction: number, lease: string): Promise<number>;
+  modelgraphSettleRateLimit(requests: string, tokens: string, inFlight: string, requestCorrection: number, tokenCorrection: number, lease: string): Promise<number>;
 }
 
 const REASONS: Record<number, RefusalReason> = { 1: 'rpm', 2: 'tpm', 3: 'parallel' };
@@ -93,7 +97,7 @@ export class RedisRateLimiter implements RateLimiter {
   ) {
     this.prefix = options.keyPrefix ?? 'modelgraph:limits:';
     redis.defineCommand('modelgraphAcquireRateLimits', { lua: ACQUIRE });
-    redis.defineCommand('modelgraphSettleRateLimit', { numberOfKeys: 2, lua: SETTLE });
+    redis.defineCommand('modelgraphSettleRateLimit', { numberOfKeys: 3, lua: SETTLE });
     this.scripts = redis as unknown as ScriptCommands;
   }
 
@@ -125,18 +129,20 @@ export class RedisRateLimiter implements RateLimiter {
     }
     const statuses = rules.map((rule, index) => statusOf(rule, { requests: result[1 + index * 2]!, tokens: result[2 + index * 2]! }, now));
     let settled = false;
+    const end = async (actualTokens: number, requests: number) => {
+      if (settled) return;
+      settled = true;
+      await Promise.all(
+        rules.map((rule) => {
+          const k = this.keys(rule, window);
+          return this.scripts.modelgraphSettleRateLimit(k.requests, k.tokens, k.inFlight, requests, actualTokens - tokens, lease);
+        }),
+      );
+    };
     return {
       statuses,
-      settle: async (actualTokens) => {
-        if (settled) return;
-        settled = true;
-        await Promise.all(
-          rules.map((rule) => {
-            const k = this.keys(rule, window);
-            return this.scripts.modelgraphSettleRateLimit(k.tokens, k.inFlight, actualTokens - tokens, lease);
-          }),
-        );
-      },
+      settle: (actualTokens) => end(actualTokens, 0),
+      release: () => end(0, -1),
     };
   }
 

@@ -65,13 +65,20 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
       connectionInitWaitTimeout: options.initTimeoutMs,
       // The key comes in connectionParams ({ authorization: "Bearer ..." } or { apiKey }) and is
       // checked on connect; every new subscription checks it again, so a revoked key cannot open one.
+      // A connection without a key is admitted as an HTTP request without one is: the schema then
+      // answers only `health` and refuses every other field with UNAUTHENTICATED.
       onConnect: async (ctx) => {
         if (draining) {
           ctx.extra.socket.close(1001, SHUTTING_DOWN);
           return false;
         }
-        const auth = await authenticateForContext(services.authenticator, credentialsOf(ctx, clientAddress));
-        if (!auth.caller) return false;
+        const credentials = credentialsOf(ctx, clientAddress);
+        const auth = credentials.secret ? await authenticateForContext(services.authenticator, credentials) : null;
+        if (auth && !auth.caller) {
+          // graphql-ws would close with a bare "Forbidden"; the reason tells the client what is wrong.
+          ctx.extra.socket.close(CloseCode.Forbidden, forbiddenReason(auth.authError?.message));
+          return false;
+        }
         // The socket may have gone while the key was checked: its close event has already fired.
         if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
         const controller = new AbortController();
@@ -165,6 +172,13 @@ function messageType(data: RawData): string | null {
   } catch {
     return null;
   }
+}
+
+/** A close reason within WebSocket's 123 bytes: `Forbidden: unknown API key`. */
+function forbiddenReason(message: string | undefined): string {
+  const detail = message ? `${message.charAt(0).toLowerCase()}${message.slice(1)}` : 'invalid API key';
+  const reason = `Forbidden: ${detail}`;
+  return Buffer.byteLength(reason) <= 123 ? reason : `${Buffer.from(reason).subarray(0, 120).toString('utf8').replace(/\uFFFD$/, '')}...`;
 }
 
 /** Credentials of a graphql-ws connection: connectionParams first, then the upgrade request's headers. */

@@ -150,11 +150,28 @@ describe.each(databaseCases)('API keys and admin authorization ($name)', ({ open
     // The same open connection cannot start another subscription.
     await expect(subscribeWs(client, 'subscription { time(intervalMs: 10, count: 1) }')).rejects.toThrow(/revoked/);
     await client.dispose();
-    // A new connection is refused at connect with 4403.
+    // A new connection is refused at connect with 4403 and the reason.
     const fresh = wsClient(app.wsUrl, { authorization: `Bearer ${secret}` });
     const refusal = await subscribeWs(fresh, 'subscription { time(intervalMs: 10, count: 1) }').catch((error: unknown) => error);
-    expect((refusal as { code?: number }).code).toBe(4403);
+    expect(refusal).toMatchObject({ code: 4403, reason: 'Forbidden: this API key has been revoked' });
     await fresh.dispose();
+  });
+
+  it('answers health over WebSocket without a key, refuses everything else there, and closes an unknown key with the reason', async () => {
+    // One connection without a key, kept open across operations.
+    const anonymous = createClient({ url: app.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams: {} });
+    expect(await subscribeWs(anonymous, '{ health { status } }')).toEqual([{ health: { status: 'OK' } }]);
+    await expect(subscribeWs(anonymous, '{ me { keyId } }')).rejects.toThrow(/"code":"UNAUTHENTICATED"/);
+    await expect(subscribeWs(anonymous, 'subscription { time(intervalMs: 10, count: 1) }')).rejects.toThrow(/An API key is required/);
+    await expect(subscribeWs(anonymous, '{ health { status } me { keyId } }')).rejects.toThrow(/UNAUTHENTICATED/);
+    // Still open: health again on the same socket.
+    expect(await subscribeWs(anonymous, '{ health { status } }')).toEqual([{ health: { status: 'OK' } }]);
+    await anonymous.dispose();
+
+    const unknown = wsClient(app.wsUrl, { authorization: 'Bearer mg-thisKeyDoesNotExist0000000000000000000000000' });
+    const refusal = await subscribeWs(unknown, '{ health { status } }').catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ code: 4403, reason: 'Forbidden: unknown API key' });
+    await unknown.dispose();
   });
 
   it('fails an expired key and a disabled key with the reason', async () => {

@@ -24,7 +24,7 @@ const RESULT = `
   __typename
   ... on ChatCompletion {
     id model provider
-    message { content toolCalls { id name arguments } reasoning }
+    output { content toolCalls { id name arguments } reasoning }
     finishReason { unified }
     usage { inputTokens outputTokens cachedInputTokens cacheWriteTokens reasoningTokens totalTokens }
     cost usageEstimated
@@ -40,7 +40,7 @@ const STREAM = `subscription($input: ChatCompletionInput!) { chatCompletionStrea
   ... on ChatTextDelta { text }
   ... on ChatReasoningDelta { text }
   ... on ChatToolCallDelta { index toolCallId toolName argumentsDelta }
-  ... on ChatCompletionCompleted { finishReason { unified } usage { inputTokens outputTokens cachedInputTokens } cost completion { id message { content toolCalls { name arguments } } } }
+  ... on ChatCompletionCompleted { finishReason { unified } usage { inputTokens outputTokens cachedInputTokens } cost completion { id output { content toolCalls { name arguments } } } }
   ... on ChatCompletionFailed { id code message cost usage { outputTokens } }
 } }`;
 
@@ -112,11 +112,11 @@ describe('chat completions through GraphQL across protocols', () => {
         expect(id).toMatch(/^[0-9a-f-]{36}$/);
         expect(attempts).toEqual([{ provider: `sim-${protocol}`, errorCode: null }]);
         // Cohere always states a tool plan before its calls; it is reported as reasoning.
-        if (protocol === 'cohere' && comparable.message.toolCalls.length > 0) {
-          expect(comparable.message.reasoning).toEqual(expect.any(String));
-          comparable.message.reasoning = null;
+        if (protocol === 'cohere' && comparable.output.toolCalls.length > 0) {
+          expect(comparable.output.reasoning).toEqual(expect.any(String));
+          comparable.output.reasoning = null;
         }
-        for (const call of comparable.message.toolCalls) {
+        for (const call of comparable.output.toolCalls) {
           expect(call.id.length).toBeGreaterThan(0);
           delete call.id;
         }
@@ -133,7 +133,7 @@ describe('chat completions through GraphQL across protocols', () => {
 
   it('plain text with cost from the catalog price incl. cached input', async () => {
     const result = await acrossProtocols({ kind: 'text', chunks: ['Hello', ' there'], usage: { input: 1000, output: 200, cachedInput: 400 } }, baseInput, CACHING);
-    expect(result.message.content).toBe('Hello there');
+    expect(result.output.content).toBe('Hello there');
     expect(result.finishReason.unified).toBe('STOP');
     expect(result.usage).toEqual({ inputTokens: 1000, outputTokens: 200, cachedInputTokens: 400, cacheWriteTokens: 0, reasoningTokens: 0, totalTokens: 1200 });
     // 600 uncached x $2 + 400 cached x $0.5 + 200 output x $8, per 1M tokens
@@ -154,7 +154,7 @@ describe('chat completions through GraphQL across protocols', () => {
       maxOutputTokens: 512,
     };
     const result = await acrossProtocols({ kind: 'text', chunks: ['A tiny PNG.'], usage: { input: 300, output: 5 } }, input);
-    expect(result.message.content).toBe('A tiny PNG.');
+    expect(result.output.content).toBe('A tiny PNG.');
     expect(JSON.stringify(simulators.openai.requests.at(-1)!.body)).toContain('data:image/png;base64,iVBORw0KGgo=');
     expect(JSON.stringify(simulators.anthropic.requests.at(-1)!.body)).toContain('"data":"iVBORw0KGgo="');
     expect(JSON.stringify(simulators.gemini.requests.at(-1)!.body)).toContain('"inlineData"');
@@ -171,7 +171,7 @@ describe('chat completions through GraphQL across protocols', () => {
       { ...baseInput, tools },
     );
     expect(one.finishReason.unified).toBe('TOOL_CALLS');
-    expect(one.message.toolCalls).toEqual([{ name: 'get_weather', arguments: '{"city":"Paris"}' }]);
+    expect(one.output.toolCalls).toEqual([{ name: 'get_weather', arguments: '{"city":"Paris"}' }]);
 
     const several = await acrossProtocols(
       {
@@ -184,7 +184,7 @@ describe('chat completions through GraphQL across protocols', () => {
       },
       { ...baseInput, tools },
     );
-    expect(several.message.toolCalls.map((c: any) => c.name)).toEqual(['get_weather', 'get_time']);
+    expect(several.output.toolCalls.map((c: any) => c.name)).toEqual(['get_weather', 'get_time']);
 
     const followUp = {
       ...baseInput,
@@ -203,7 +203,7 @@ describe('chat completions through GraphQL across protocols', () => {
       ],
     };
     const answer = await acrossProtocols({ kind: 'text', chunks: ['18°C at 14:00.'], usage: { input: 120, output: 8 } }, followUp);
-    expect(answer.message.content).toBe('18°C at 14:00.');
+    expect(answer.output.content).toBe('18°C at 14:00.');
     expect(JSON.stringify(simulators.openai.requests.at(-1)!.body)).toContain('"tool_call_id":"call_2"');
     expect(JSON.stringify(simulators.anthropic.requests.at(-1)!.body)).toContain('"tool_result"');
     expect(JSON.stringify(simulators.gemini.requests.at(-1)!.body)).toContain('"functionResponse"');
@@ -215,7 +215,7 @@ describe('chat completions through GraphQL across protocols', () => {
       { kind: 'text', chunks: ['{"answer":', '42}'], usage: { input: 40, output: 6 } },
       { ...baseInput, responseFormat: { type: 'JSON_SCHEMA', name: 'answer', schema, strict: true } },
     );
-    expect(JSON.parse(result.message.content)).toEqual({ answer: 42 });
+    expect(JSON.parse(result.output.content)).toEqual({ answer: 42 });
     expect(JSON.stringify(simulators.openai.requests.at(-1)!.body)).toContain('"json_schema"');
     expect(JSON.stringify(simulators.gemini.requests.at(-1)!.body)).toContain('application/json');
   });
@@ -226,7 +226,7 @@ describe('chat completions through GraphQL across protocols', () => {
       { ...baseInput, reasoning: { effort: 'LOW', budgetTokens: 1024 } },
       REASONING_TOKENS,
     );
-    expect(result.message).toMatchObject({ content: '42', reasoning: 'Let me think.' });
+    expect(result.output).toMatchObject({ content: '42', reasoning: 'Let me think.' });
     expect(result.usage).toMatchObject({ outputTokens: 100, reasoningTokens: 80 });
     expect(result.cost).toBe('0.0009'); // 50 x $2 + 100 x $8 per 1M
   });
@@ -283,7 +283,7 @@ describe('chat completions through GraphQL across protocols', () => {
         const { completion, ...comparableTerminal } = terminal;
         summaries.push({
           text: stream.filter((e) => e.__typename === 'ChatTextDelta').map((e) => e.text).join(''),
-          terminal: { ...comparableTerminal, message: completion.message },
+          terminal: { ...comparableTerminal, output: completion.output },
         });
       }
       expect(summaries[0].text).toBe('Hello world');

@@ -10,7 +10,7 @@ import { startTestApp, testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpe
 
 const MANY = `mutation($inputs: [ChatCompletionInput!]!) { createChatCompletions(inputs: $inputs) {
   __typename
-  ... on ChatCompletion { id model message { content } usage { outputTokens } cost }
+  ... on ChatCompletion { id model output { content } usage { outputTokens } cost }
   ... on GatewayError { code errorMessage: message }
 } }`;
 
@@ -20,7 +20,7 @@ const STREAMS = `subscription($input: ChatCompletionInput!, $models: [String!]!)
     __typename
     ... on ChatCompletionStarted { id }
     ... on ChatTextDelta { text }
-    ... on ChatCompletionCompleted { cost usage { outputTokens } completion { model message { content } } }
+    ... on ChatCompletionCompleted { cost usage { outputTokens } completion { model output { content } } }
     ... on ChatCompletionFailed { id code message }
   }
 } }`;
@@ -79,7 +79,7 @@ describe('multi-model completions', () => {
     const [small, unknown, large, invalid] = response.data.createChatCompletions;
     expect(small).toMatchObject({ __typename: 'ChatCompletion', model: SMALL });
     expect(large).toMatchObject({ __typename: 'ChatCompletion', model: LARGE });
-    expect(small.message.content).toContain('compare us');
+    expect(small.output.content).toContain('compare us');
     expect(Number(small.cost)).toBeGreaterThan(0);
     // The large model's price is 25x the small one's for the same tokens.
     expect(Number(large.cost)).toBeGreaterThan(Number(small.cost));
@@ -136,7 +136,7 @@ describe('multi-model completions', () => {
         expect(Number(own.at(-1).event.cost)).toBeGreaterThan(0);
         expect(own.filter((tagged) => tagged.event.__typename === 'ChatCompletionCompleted')).toHaveLength(1);
         const text = own.flatMap((tagged) => (tagged.event.__typename === 'ChatTextDelta' ? [tagged.event.text] : [])).join('');
-        expect(text).toBe(own.at(-1).event.completion.message.content);
+        expect(text).toBe(own.at(-1).event.completion.output.content);
       }
       // Interleaved, not one model after the other: the models alternate more than once.
       const order = events.map((event: any) => event.chatCompletionStreams.index);

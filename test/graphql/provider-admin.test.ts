@@ -14,7 +14,7 @@ import { startOpenAISimulator } from '../providers/openai-simulator.ts';
 const UPSTREAM_SECRET = 'sk-live-DO-NOT-LEAK-4b1d9c0e7f';
 
 const COMPLETE = `mutation($model: String!) { createChatCompletion(input: { model: $model, messages: [{ role: USER, content: "hi" }] }) {
-  __typename ... on ChatCompletion { model provider message { content } cost } ... on Error { code errorMessage: message } } }`;
+  __typename ... on ChatCompletion { model provider output { content } cost } ... on Error { code errorMessage: message } } }`;
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -65,7 +65,7 @@ describe('provider credentials and deployments, live (PGlite in a directory)', (
     expect(deployment.data.upsertDeployment).toMatchObject({ model: 'house-model', provider: 'acme', upstreamModel: 'gpt-4o-mini', inputPrice: '1' });
 
     const after = await app.graphql(COMPLETE, { model: 'house-model' });
-    expect(after.data.createChatCompletion).toMatchObject({ model: 'house-model', provider: 'acme', message: { content: 'from the new provider' }, cost: '0.0012' });
+    expect(after.data.createChatCompletion).toMatchObject({ model: 'house-model', provider: 'acme', output: { content: 'from the new provider' }, cost: '0.0012' });
     expect(simulator.requests.at(-1)!.headers.authorization).toBe(`Bearer ${UPSTREAM_SECRET}`);
 
     const catalog = await app.graphql('{ model(id: "house-model") { routable provider { id configured } } }');
@@ -100,7 +100,7 @@ describe('provider credentials and deployments, live (PGlite in a directory)', (
     // Updating without a key keeps the stored one.
     await app.graphql('mutation { upsertProviderCredential(input: { providerId: "acme", kind: "openai", baseUrl: "' + simulator.baseUrl + '" }) { __typename } }');
     await app.graphql('mutation { upsertDeployment(input: { model: "again", provider: "acme", upstreamModel: "gpt-4o-mini" }) { __typename } }');
-    expect((await app.graphql(COMPLETE, { model: 'again' })).data.createChatCompletion.message.content).toBe('from the new provider');
+    expect((await app.graphql(COMPLETE, { model: 'again' })).data.createChatCompletion.output.content).toBe('from the new provider');
 
     await app.stop();
     await database.close();
@@ -112,7 +112,7 @@ describe('provider credentials and deployments, live (PGlite in a directory)', (
     database = await openDatabase({ dataDir });
     const config = testConfig({ providers: [{ id: 'sim', kind: 'mock' }] });
     app = await startTestApp({ ...config, database: { url: undefined, dataDir } }, database, { logger: (line) => logs.push(line) });
-    expect((await app.graphql(COMPLETE, { model: 'again' })).data.createChatCompletion.message.content).toBe('from the new provider');
+    expect((await app.graphql(COMPLETE, { model: 'again' })).data.createChatCompletion.output.content).toBe('from the new provider');
   });
 
   it('deletes a stored credential, taking its provider out of rotation', async () => {

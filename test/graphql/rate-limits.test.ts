@@ -41,6 +41,36 @@ async function calls(apps: TestApp[], secret: string, count: number, max = 16): 
 }
 const admittedOf = (results: any[]) => results.filter((result) => result.__typename === 'ChatCompletion').length;
 
+const rateLimitHeadersOf = (response: Response) => Object.fromEntries([...response.headers].filter(([name]) => name.startsWith('x-ratelimit-')));
+
+/**
+ * A key with rpm 2 and a budget (50 micro-USD) too small for 1000 output tokens: its refused
+ * requests are 402 with x-ratelimit-* headers and do not use up the rpm, so two requests that fit
+ * the budget are still admitted afterwards, and only a third is refused with 429.
+ */
+async function budgetRefusalsKeepRpm(apps: TestApp[]): Promise<void> {
+  const key = await apps[0]!.createKey({ limits: { rpm: 2, maxBudget: '0.00005', budgetPeriod: 'LIFETIME' } });
+  const post = (app: TestApp, maxTokens: number) =>
+    fetch(`${app.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(key.secret) },
+      body: JSON.stringify({ model: 'limited', messages: [{ role: 'user', content: 'hi' }], max_tokens: maxTokens }),
+    });
+  for (let i = 0; i < 3; i++) {
+    const refused = await post(apps[i % apps.length]!, 1000);
+    expect(refused.status).toBe(402);
+    expect(((await refused.json()) as any).error.message).toMatch(/budget/i);
+    expect(rateLimitHeadersOf(refused)).toEqual({ 'x-ratelimit-limit-requests': '2', 'x-ratelimit-remaining-requests': '2', 'x-ratelimit-reset-requests': '40s' });
+  }
+  const statuses = [];
+  for (let i = 0; i < 3; i++) {
+    const response = await post(apps[i % apps.length]!, 1);
+    statuses.push(response.status);
+    await response.text();
+  }
+  expect(statuses).toEqual([200, 200, 429]);
+}
+
 // 20 seconds into a minute: tests have 40 s before the window rolls over.
 const minuteStart = () => new ManualClock(Date.UTC(2025, 0, 1, 12, 0, 20));
 
@@ -125,6 +155,10 @@ describe('rate limits on one instance (in memory)', () => {
     expect(refused.headers.get('retry-after')).toBe('40');
     expect(((await refused.json()) as any).error.message).toMatch(/2 requests per minute/);
   });
+
+  it('does not count budget refusals (402, with x-ratelimit-* headers) against rpm', async () => {
+    await budgetRefusalsKeepRpm([app]);
+  });
 });
 
 describe.runIf(process.env.TEST_REDIS_URL)('rate limits shared through Redis by two instances', () => {
@@ -152,6 +186,10 @@ describe.runIf(process.env.TEST_REDIS_URL)('rate limits shared through Redis by 
     const key = await apps[0]!.createKey({ limits: { maxParallelRequests: 3 } });
     expect(admittedOf(await calls(apps, key.secret, 12))).toBe(3);
     expect(admittedOf(await calls(apps, key.secret, 12))).toBe(3);
+  });
+
+  it('do not count budget refusals against the shared rpm', async () => {
+    await budgetRefusalsKeepRpm(apps);
   });
 
   it('admit no more than the tpm limit together', async () => {

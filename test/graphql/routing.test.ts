@@ -11,7 +11,7 @@ import { startOpenAISimulator } from '../providers/openai-simulator.ts';
 
 const CREATE = `mutation($input: ChatCompletionInput!) { createChatCompletion(input: $input) {
   __typename
-  ... on ChatCompletion { provider upstreamModel message { content } warnings attempts { provider errorCode upstreamStatus retry backoffMs } }
+  ... on ChatCompletion { provider upstreamModel output { content } warnings attempts { provider errorCode upstreamStatus retry backoffMs } }
   ... on Error { code errorMessage: message }
 } }`;
 const DEPLOYMENTS = `query($model: String) { deployments(model: $model) {

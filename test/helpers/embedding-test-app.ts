@@ -22,7 +22,7 @@ export const embeddingModels: Record<EmbeddingProtocol, { name: string; upstream
 
 /** A group of two deployments: OpenAI first, Cohere when OpenAI fails. */
 export const FALLBACK_MODEL = 'embed-fallback';
-/** A chat model whose provider (mock) serves no embeddings. */
+/** A chat model whose provider (Anthropic, never reached) serves no embeddings. */
 export const CHAT_ONLY_MODEL = 'chat-only';
 /**
  * A group of two deployments (OpenAI first, Cohere when OpenAI fails) for the router's tests: no
@@ -52,7 +52,7 @@ export async function startEmbeddingTestApp(): Promise<EmbeddingTestContext> {
         { id: 'sim-gemini', kind: 'gemini', baseUrl: gemini.baseUrl, apiKey: 'g-sim' },
         { id: 'sim-cohere', kind: 'cohere', baseUrl: cohere.baseUrl, apiKey: 'co-sim' },
         { id: 'sim-bedrock', kind: 'bedrock', baseUrl: bedrock.baseUrl, region: bedrock.region, accessKeyId: simulatedAccessKeyId, secretAccessKey: 'sk-test-key' },
-        { id: 'sim-mock', kind: 'mock' },
+        { id: 'sim-chat', kind: 'anthropic', baseUrl: 'http://127.0.0.1:9', apiKey: 'unused' },
       ],
       models: [
         ...EMBEDDING_PROTOCOLS.map((protocol) => ({
@@ -63,7 +63,7 @@ export async function startEmbeddingTestApp(): Promise<EmbeddingTestContext> {
         })),
         { name: FALLBACK_MODEL, provider: 'sim-openai', model: embeddingModels.openai.upstream, priority: 0, pricing: price('openai') },
         { name: FALLBACK_MODEL, provider: 'sim-cohere', model: embeddingModels.cohere.upstream, priority: 1, pricing: price('cohere') },
-        { name: CHAT_ONLY_MODEL, provider: 'sim-mock', model: 'mock-small' },
+        { name: CHAT_ONLY_MODEL, provider: 'sim-chat', model: 'claude-3-5-haiku-20241022' },
         { name: ROUTED_MODEL, provider: 'sim-openai', model: embeddingModels.openai.upstream, priority: 0, pricing: price('openai') },
         { name: ROUTED_MODEL, provider: 'sim-cohere', model: embeddingModels.cohere.upstream, priority: 1, pricing: price('cohere') },
       ],

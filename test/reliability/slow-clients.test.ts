@@ -109,14 +109,14 @@ describe('slow clients', () => {
 
   it('does not cut a response the gateway is still waiting for, silent for longer than the idle and request timeouts', async () => {
     const [plain, stream] = await Promise.all([
-      app.graphql('mutation { createChatCompletion(input: { model: "quiet/mock-small", messages: [{ role: USER, content: "hi" }] }) { ... on ChatCompletion { message { content } } } }'),
+      app.graphql('mutation { createChatCompletion(input: { model: "quiet/mock-small", messages: [{ role: USER, content: "hi" }] }) { ... on ChatCompletion { output { content } } } }'),
       fetch(`${app.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` },
         body: JSON.stringify({ model: 'quiet/mock-small', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
       }).then((response) => response.text()),
     ]);
-    expect(plain.data.createChatCompletion.message.content).toBe('done');
+    expect(plain.data.createChatCompletion.output.content).toBe('done');
     expect(stream).toContain('"content":"done"');
     expect(stream.trimEnd().endsWith('data: [DONE]')).toBe(true);
   });

@@ -66,12 +66,12 @@ describe('the service process', () => {
     const base = await server.ready;
     const inFlight = gql(
       base,
-      'mutation { createChatCompletion(input: { model: "slow/mock-small", messages: [{ role: USER, content: "hi" }] }) { ... on ChatCompletion { message { content } } ... on Error { code } } }',
+      'mutation { createChatCompletion(input: { model: "slow/mock-small", messages: [{ role: USER, content: "hi" }] }) { ... on ChatCompletion { output { content } } ... on Error { code } } }',
     );
     await new Promise((resolve) => setTimeout(resolve, 200));
     server.child.kill('SIGTERM');
     const result = await inFlight;
-    expect(result.data.createChatCompletion.message.content).toBe('done');
+    expect(result.data.createChatCompletion.output.content).toBe('done');
     expect(await server.exited).toBe(0);
   }, 60_000);
 });

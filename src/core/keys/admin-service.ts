@@ -121,6 +121,14 @@ export class AdminService {
     return team;
   }
 
+  /** A key's user must exist (a foreign key): an unknown one is NOT_FOUND, not a constraint violation. */
+  private async userIdFor(userId: string | null | undefined): Promise<string | null> {
+    if (!userId) return null;
+    const [user] = await this.options.teams.findUsersByIds([userId]);
+    if (!user) throw new NotFoundError(`No user with id ${userId}`);
+    return user.id;
+  }
+
   /** Keys belong to a team; without one they go to the `default` team, created on first use. */
   private async teamIdFor(teamId: string | null | undefined): Promise<string> {
     if (teamId) return (await this.requireTeam(teamId)).id;
@@ -144,7 +152,7 @@ export class AdminService {
       displayPrefix: displayPrefixOf(secret),
       isMaster: false,
       teamId: await this.teamIdFor(input.teamId),
-      userId: input.userId ?? null,
+      userId: await this.userIdFor(input.userId),
       scopes: input.scopes?.length ? [...new Set(input.scopes)] : ['INFERENCE'],
       allowedModels: checkModels(input.allowedModels) ?? null,
       modelAliases: input.modelAliases ?? {},
@@ -167,7 +175,7 @@ export class AdminService {
     const changes: ApiKeyChanges = { ...checkLimits(input) };
     if (input.name !== undefined) changes.name = checkName(input.name);
     if (input.teamId !== undefined) changes.teamId = await this.teamIdFor(input.teamId);
-    if (input.userId !== undefined) changes.userId = input.userId;
+    if (input.userId !== undefined) changes.userId = await this.userIdFor(input.userId);
     if (input.scopes !== undefined) {
       if (input.scopes.length === 0) throw new InvalidRequestError('scopes: at least one scope is required');
       changes.scopes = [...new Set(input.scopes)];

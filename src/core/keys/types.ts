@@ -111,6 +111,8 @@ export interface KeyRepository {
   currentSecretHash(id: string): Promise<string | null>;
   /** Keyset pagination by (createdAt, id) descending; `after` is the last id of the previous page. */
   list(filter: ApiKeyFilter, first: number, after: string | null, now: Date): Promise<Page<ApiKey>>;
+  /** How many keys the filter matches (every page). */
+  count(filter: ApiKeyFilter, now: Date): Promise<number>;
   countByTeam(teamId: string): Promise<number>;
 }
 
@@ -122,6 +124,8 @@ export interface TeamRepository {
   delete(id: string): Promise<boolean>;
   findByIds(ids: readonly string[]): Promise<Team[]>;
   list(first: number, after: string | null, search: string | null): Promise<Page<Team>>;
+  /** How many teams the search matches (every page). */
+  count(search: string | null): Promise<number>;
   upsertUser(email: string, name: string | null): Promise<User>;
   findUsersByIds(ids: readonly string[]): Promise<User[]>;
   addMember(teamId: string, userId: string, role: TeamRole): Promise<TeamMember>;

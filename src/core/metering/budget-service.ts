@@ -3,6 +3,7 @@
 // ChangeFeed so every instance drops its cache.
 import type { Caller } from '../auth.ts';
 import { InvalidRequestError, NotFoundError } from '../errors.ts';
+import { isUuid } from '../ids.ts';
 import { INPUT_LIMITS, checkBoundedText } from '../input-limits.ts';
 import { redact } from '../keys/admin-service.ts';
 import type { AuditLogRepository, BudgetPeriod } from '../keys/types.ts';
@@ -33,7 +34,6 @@ export interface BudgetWithSpend extends StoredBudget, BudgetSpend {
   resetsAt: Date | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CACHE_LIMIT = 100_000;
 
 export class BudgetService {
@@ -127,7 +127,7 @@ const cacheKey = (target: { scope: StoredScope; scopeId: string }) => `${target.
 
 function checkScopeId(scope: StoredScope, scopeId: string): string {
   const trimmed = scopeId.trim();
-  if (scope === 'USER' && !UUID.test(trimmed)) throw new InvalidRequestError('scopeId: a USER budget needs a user id');
+  if (scope === 'USER' && !isUuid(trimmed)) throw new InvalidRequestError('scopeId: a USER budget needs a user id');
   // An end-user budget must be able to name any end-user id a request may carry.
   const maxLength = scope === 'END_USER' ? INPUT_LIMITS.endUserLength : INPUT_LIMITS.nameLength;
   if (trimmed.length === 0 || trimmed.length > maxLength) throw new InvalidRequestError(`scopeId: must be 1 to ${maxLength} characters`);

@@ -14,7 +14,7 @@ import type { Limits } from '../keys/types.ts';
 import type { Admission, AdmissionRequest, AdmissionTicket } from '../metering.ts';
 import type { Clock } from '../ports.ts';
 import { claimOf, describeRefusal, type BudgetClaim, type BudgetLedger, type BudgetRefusal, type StoredBudget } from './budgets.ts';
-import type { RateLimiter, RateLimitRule } from './rate-limits.ts';
+import { releasedStatuses, type RateLimiter, type RateLimitRule, type RateLimitStatus } from './rate-limits.ts';
 
 /** What a request with a budget gets when its reservation cannot be made for want of the database. */
 export const BUDGETS_WHEN_DATABASE_UNAVAILABLE = ['serve', 'refuse'] as const;
@@ -55,9 +55,10 @@ export class MeteringAdmission implements Admission {
     const lease = rules.length > 0 ? await this.options.rateLimiter.acquire(rules, maxTokens, now) : null;
     let claims: BudgetClaim[];
     try {
-      claims = await this.reserveBudgets(caller, endUser, maxCost, now);
+      // A budget refusal releases the request's rate-limit count: refused requests do not use up rpm.
+      claims = await this.reserveBudgets(caller, endUser, maxCost, now, lease ? releasedStatuses(lease.statuses, maxTokens) : []);
     } catch (error) {
-      await lease?.settle(0).catch(() => undefined);
+      await lease?.release().catch((releaseError: unknown) => this.log(`metering: rate-limit release failed: ${(releaseError as Error).message}`));
       throw error;
     }
     let settled = false;
@@ -82,7 +83,13 @@ export class MeteringAdmission implements Admission {
    * may apply); a request without key or team budget and without a user or end user needs no
    * database and is served either way.
    */
-  private async reserveBudgets(caller: Caller | undefined, endUser: string | null, maxCost: bigint, now: number): Promise<BudgetClaim[]> {
+  private async reserveBudgets(
+    caller: Caller | undefined,
+    endUser: string | null,
+    maxCost: bigint,
+    now: number,
+    rateLimits: RateLimitStatus[],
+  ): Promise<BudgetClaim[]> {
     let claims: BudgetClaim[];
     let refusal: BudgetRefusal | null;
     try {
@@ -99,12 +106,13 @@ export class MeteringAdmission implements Admission {
         this.log(`metering: budgets unavailable, refusing the request: ${reason}`);
         throw new BudgetUnavailableError("The budgets that apply to this request cannot be checked because the gateway's database is unavailable; retry later", {
           retryAfterMs: BUDGET_UNAVAILABLE_RETRY_AFTER_MS,
+          rateLimits,
         });
       }
       this.log(`metering: budgets unavailable, serving without a reservation: ${reason}`);
       return [];
     }
-    if (refusal) throw new BudgetExceededError(describeRefusal(refusal, maxCost));
+    if (refusal) throw new BudgetExceededError(describeRefusal(refusal, maxCost), { rateLimits });
     return claims;
   }
 

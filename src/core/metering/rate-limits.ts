@@ -26,6 +26,12 @@ export interface RateLimitLease {
   readonly statuses: RateLimitStatus[];
   /** Replaces the reserved tokens by the actual count and frees the parallel slot; idempotent. */
   settle(actualTokens: number): Promise<void>;
+  /**
+   * Undoes the request's count (request, reserved tokens, parallel slot), for a request refused
+   * after it was counted (by its budget): a refusal must not use up the limits. Idempotent; after
+   * settle it does nothing.
+   */
+  release(): Promise<void>;
 }
 
 export interface RateLimiter {
@@ -74,6 +80,15 @@ export function statusOf(rule: RateLimitRule, used: { requests: number; tokens: 
   };
 }
 
+/** The statuses as they stand once a counted request of `tokens` is released again. */
+export function releasedStatuses(statuses: readonly RateLimitStatus[], tokens: number): RateLimitStatus[] {
+  return statuses.map((status) => ({
+    ...status,
+    remainingRequests: status.remainingRequests === null ? null : Math.min(status.rule.rpm ?? Infinity, status.remainingRequests + 1),
+    remainingTokens: status.remainingTokens === null ? null : Math.min(status.rule.tpm ?? Infinity, status.remainingTokens + tokens),
+  }));
+}
+
 interface WindowCounters {
   window: number;
   requests: number;
@@ -110,20 +125,23 @@ export class InMemoryRateLimiter implements RateLimiter {
     });
     const statuses = held.map(({ rule, counters }) => statusOf(rule, counters, now));
     let settled = false;
+    const end = (actualTokens: number, requests: number) => {
+      if (settled) return;
+      settled = true;
+      for (const { rule, counters } of held) {
+        // A later window has its own counters; the correction belongs to the window it reserved in.
+        counters.tokens = Math.max(0, counters.tokens + actualTokens - tokens);
+        counters.requests = Math.max(0, counters.requests + requests);
+        if (rule.maxParallel === null) continue;
+        const left = (this.inFlight.get(rule.id) ?? 1) - 1;
+        if (left > 0) this.inFlight.set(rule.id, left);
+        else this.inFlight.delete(rule.id);
+      }
+    };
     return {
       statuses,
-      settle: async (actualTokens) => {
-        if (settled) return;
-        settled = true;
-        for (const { rule, counters } of held) {
-          // A later window has its own counters; the correction belongs to the window it reserved in.
-          counters.tokens = Math.max(0, counters.tokens + actualTokens - tokens);
-          if (rule.maxParallel === null) continue;
-          const left = (this.inFlight.get(rule.id) ?? 1) - 1;
-          if (left > 0) this.inFlight.set(rule.id, left);
-          else this.inFlight.delete(rule.id);
-        }
-      },
+      settle: async (actualTokens) => end(actualTokens, 0),
+      release: async () => end(0, -1),
     };
   }
 }

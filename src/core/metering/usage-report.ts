@@ -62,6 +62,8 @@ export interface UsageRepository {
   findById(id: string): Promise<UsageRecord | null>;
   /** Newest first; keyset pagination by id (UUIDv7 ids are time-ordered). */
   list(filter: UsageFilter, first: number, after: string | null): Promise<UsagePage>;
+  /** How many written events the filter matches (every page): a count over the raw events of the range. */
+  count(filter: UsageFilter): Promise<number>;
 }
 
 const DAY_MS = 86_400_000;

@@ -172,35 +172,44 @@ const ApiKeyFilterInput = builder.inputType('ApiKeyFilterInput', {
 });
 
 builder.queryFields((t) => ({
-  apiKeys: t.connection({
-    type: ApiKeyRef,
-    authScopes: admin,
-    args: { filter: t.arg({ type: ApiKeyFilterInput, required: false }) },
-    resolve: async (_root, args, context) => {
-      const first = Math.min(Math.max(args.first ?? 50, 1), 200);
-      const filter = args.filter ?? {};
-      const page = await context.services.keys.list(
-        {
+  apiKeys: t.connection(
+    {
+      type: ApiKeyRef,
+      authScopes: admin,
+      args: { filter: t.arg({ type: ApiKeyFilterInput, required: false }) },
+      resolve: async (_root, args, context) => {
+        const first = Math.min(Math.max(args.first ?? 50, 1), 200);
+        const filter = args.filter ?? {};
+        const keyFilter = {
           teamId: filter.teamId == null ? null : String(filter.teamId),
           userId: filter.userId == null ? null : String(filter.userId),
           status: filter.status ?? null,
           search: filter.search ?? null,
-        },
-        first,
-        args.after ?? null,
-        new Date(),
-      );
-      return {
-        edges: page.items.map((key) => ({ cursor: key.id, node: key })),
-        pageInfo: {
-          hasNextPage: page.hasMore,
-          hasPreviousPage: Boolean(args.after),
-          startCursor: page.items[0]?.id ?? null,
-          endCursor: page.items.at(-1)?.id ?? null,
-        },
-      };
+        };
+        const now = new Date();
+        const page = await context.services.keys.list(keyFilter, first, args.after ?? null, now);
+        return {
+          edges: page.items.map((key) => ({ cursor: key.id, node: key })),
+          pageInfo: {
+            hasNextPage: page.hasMore,
+            hasPreviousPage: Boolean(args.after),
+            startCursor: page.items[0]?.id ?? null,
+            endCursor: page.items.at(-1)?.id ?? null,
+          },
+          // Counted only when the field is selected.
+          totalCount: () => context.services.keys.count(keyFilter, now),
+        };
+      },
     },
-  }),
+    {
+      fields: (connection) => ({
+        totalCount: connection.int({
+          description: 'How many keys the filter matches, over every page (one COUNT query, run only when this field is selected).',
+          resolve: (result) => result.totalCount(),
+        }),
+      }),
+    },
+  ),
   apiKey: t.field({
     type: ApiKeyRef,
     nullable: true,

@@ -78,7 +78,9 @@ export const ChatCompletionRef = builder.objectRef<CompletionOutcome>('ChatCompl
     provider: t.exposeString('providerId'),
     upstreamModel: t.exposeString('upstreamModel'),
     upstreamId: t.string({ nullable: true, resolve: (o) => o.result.id }),
-    message: t.field({ type: AssistantMessageRef, resolve: (o) => o.result }),
+    // Not `message`: every error result has `message: String!`, and one selection over the result
+    // union must be able to ask for both without an alias.
+    output: t.field({ type: AssistantMessageRef, description: "The assistant's reply: text, tool calls and reasoning.", resolve: (o) => o.result }),
     finishReason: t.field({ type: FinishReasonRef, resolve: (o) => o.result.finishReason }),
     usage: t.field({ type: UsageRef, resolve: (o) => o.result.usage }),
     usageEstimated: t.exposeBoolean('usageEstimated', { description: 'The upstream did not report usage; it was estimated.' }),

@@ -72,21 +72,31 @@ const ModelOrderInput = builder.inputType('ModelOrderInput', {
 });
 
 builder.queryFields((t) => ({
-  models: t.connection({
-    type: ModelRef,
-    args: {
-      filter: t.arg({ type: ModelFilterInput, required: false }),
-      orderBy: t.arg({ type: ModelOrderInput, required: false }),
+  models: t.connection(
+    {
+      type: ModelRef,
+      args: {
+        filter: t.arg({ type: ModelFilterInput, required: false }),
+        orderBy: t.arg({ type: ModelOrderInput, required: false }),
+      },
+      resolve: (_root, args, context) => {
+        const filter = args.filter ?? {};
+        const models = context.services.catalog.listModels(
+          { ...filter, maxInputPrice: filter.maxInputPrice == null ? null : parseUsd(filter.maxInputPrice) },
+          args.orderBy ? { field: args.orderBy.field, direction: args.orderBy.direction ?? 'ASC' } : undefined,
+        );
+        return resolveOffsetConnection({ args, totalCount: models.length }, ({ limit, offset }) => models.slice(offset, offset + limit));
+      },
     },
-    resolve: (_root, args, context) => {
-      const filter = args.filter ?? {};
-      const models = context.services.catalog.listModels(
-        { ...filter, maxInputPrice: filter.maxInputPrice == null ? null : parseUsd(filter.maxInputPrice) },
-        args.orderBy ? { field: args.orderBy.field, direction: args.orderBy.direction ?? 'ASC' } : undefined,
-      );
-      return resolveOffsetConnection({ args }, ({ limit, offset }) => models.slice(offset, offset + limit));
+    {
+      fields: (connection) => ({
+        totalCount: connection.int({
+          description: 'How many models the filter matches, over every page (cheap: the catalog is in memory).',
+          resolve: (result) => result.totalCount,
+        }),
+      }),
     },
-  }),
+  ),
   model: t.field({
     type: ModelRef,
     nullable: true,

@@ -1,4 +1,4 @@
-import { GraphQLError, Kind } from 'graphql';
+import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { MAX_JSON_DEPTH, tooDeepAt } from '../../core/json-depth.ts';
 import { formatMicroUsd, parseUsd } from '../../core/money.ts';
 import { builder } from '../builder.ts';
@@ -30,14 +30,45 @@ builder.scalarType('DateTime', {
 });
 
 builder.scalarType('JSON', {
-  description: `Any JSON value nested at most ${MAX_JSON_DEPTH} levels deep.`,
+  description: `Any JSON value nested at most ${MAX_JSON_DEPTH} levels deep. As a literal: objects, lists, strings, numbers, booleans and null, with variables anywhere inside.`,
   serialize: (value) => value,
   // Variables arrive parsed (JSON.parse takes any depth); what later walks them recurses.
-  parseValue: (value) => {
-    const tooDeep = tooDeepAt(value);
-    if (tooDeep !== null) {
-      throw new GraphQLError(`JSON nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels (at ${tooDeep})`, { extensions: { code: 'INVALID_REQUEST' } });
-    }
-    return value;
-  },
+  parseValue: (value) => withinDepth(value),
+  // A literal's nesting is bounded by the document's token limit; the same depth rule applies.
+  parseLiteral: (node, variables) => withinDepth(jsonFromLiteral(node, variables ?? null)),
 });
+
+function withinDepth(value: unknown): unknown {
+  const tooDeep = tooDeepAt(value);
+  if (tooDeep !== null) {
+    throw new GraphQLError(`JSON nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels (at ${tooDeep})`, { extensions: { code: 'INVALID_REQUEST' } });
+  }
+  return value;
+}
+
+/**
+ * A JSON value from a GraphQL literal, as plain objects and arrays (graphql-js's own untyped
+ * conversion builds objects without a prototype). Object.fromEntries defines keys as own data
+ * properties, so a `__proto__` key stays a key.
+ */
+function jsonFromLiteral(node: ValueNode, variables: Record<string, unknown> | null): unknown {
+  switch (node.kind) {
+    case Kind.NULL:
+      return null;
+    case Kind.STRING:
+    case Kind.ENUM:
+      return node.value;
+    case Kind.BOOLEAN:
+      return node.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(node.value);
+    case Kind.LIST:
+      return node.values.map((item) => jsonFromLiteral(item, variables));
+    case Kind.OBJECT:
+      return Object.fromEntries(node.fields.map((field) => [field.name.value, jsonFromLiteral(field.value, variables)]));
+    case Kind.VARIABLE:
+      // An absent variable inside a literal is null, as in JSON there is no undefined.
+      return variables?.[node.name.value] ?? null;
+  }
+}

@@ -136,24 +136,37 @@ builder.mutationFields((t) => ({
 }));
 
 builder.queryFields((t) => ({
-  teams: t.connection({
-    type: TeamRef,
-    authScopes: admin,
-    args: { search: t.arg.string({ required: false }) },
-    resolve: async (_root, args, context) => {
-      const first = Math.min(Math.max(args.first ?? 50, 1), 200);
-      const page = await context.services.teams.list(first, args.after ?? null, args.search ?? null);
-      return {
-        edges: page.items.map((team) => ({ cursor: team.id, node: team })),
-        pageInfo: {
-          hasNextPage: page.hasMore,
-          hasPreviousPage: Boolean(args.after),
-          startCursor: page.items[0]?.id ?? null,
-          endCursor: page.items.at(-1)?.id ?? null,
-        },
-      };
+  teams: t.connection(
+    {
+      type: TeamRef,
+      authScopes: admin,
+      args: { search: t.arg.string({ required: false }) },
+      resolve: async (_root, args, context) => {
+        const first = Math.min(Math.max(args.first ?? 50, 1), 200);
+        const search = args.search ?? null;
+        const page = await context.services.teams.list(first, args.after ?? null, search);
+        return {
+          edges: page.items.map((team) => ({ cursor: team.id, node: team })),
+          pageInfo: {
+            hasNextPage: page.hasMore,
+            hasPreviousPage: Boolean(args.after),
+            startCursor: page.items[0]?.id ?? null,
+            endCursor: page.items.at(-1)?.id ?? null,
+          },
+          // Counted only when the field is selected.
+          totalCount: () => context.services.teams.count(search),
+        };
+      },
     },
-  }),
+    {
+      fields: (connection) => ({
+        totalCount: connection.int({
+          description: 'How many teams the search matches, over every page (one COUNT query, run only when this field is selected).',
+          resolve: (result) => result.totalCount(),
+        }),
+      }),
+    },
+  ),
   team: t.field({
     type: TeamRef,
     nullable: true,

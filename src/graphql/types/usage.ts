@@ -3,6 +3,7 @@
 // in the resolvers, before anything reaches the repository.
 import { GraphQLError } from 'graphql';
 import type { Caller } from '../../core/auth.ts';
+import { isUuid } from '../../core/ids.ts';
 import type { Attempt } from '../../core/completion-service.ts';
 import { GatewayError } from '../../core/errors.ts';
 import type { UsageRecord } from '../../core/metering.ts';
@@ -68,10 +69,8 @@ function scopedFilter(context: GraphQLContext, input: typeof UsageFilterInput.$i
   return { ...filter, keyIds: [caller.keyId] };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The stored key (the environment master key, `master`, has no row). */
-const keyOf = (keyId: string | null, context: GraphQLContext) => (keyId && UUID.test(keyId) ? context.loaders.apiKey.load(keyId) : null);
+const keyOf = (keyId: string | null, context: GraphQLContext) => (keyId && isUuid(keyId) ? context.loaders.apiKey.load(keyId) : null);
 
 const mayRead = (caller: Caller, record: UsageRecord) => isAdmin(caller) || record.keyId === caller.keyId;
 
@@ -170,31 +169,45 @@ builder.queryFields((t) => ({
     resolve: async (_root, { id }, context) => {
       const caller = callerOf(context);
       const text = String(id);
-      if (!UUID.test(text)) return null;
       const record = await context.services.usage.findById(text);
       return record && mayRead(caller, record) ? record : null;
     },
   }),
-  usageEvents: t.connection({
-    type: GenerationRef,
-    authScopes: readUsage,
-    description: 'The raw usage log, newest first.',
-    args: { filter: t.arg({ type: UsageFilterInput, required: false }) },
-    resolve: async (_root, args, context) => {
-      const first = Math.min(Math.max(args.first ?? 50, 1), 500);
-      const filter = scopedFilter(context, args.filter);
-      const page = await context.services.usage.list(filter, first, args.after ?? null);
-      return {
-        edges: page.items.map((record) => ({ cursor: record.id, node: record })),
-        pageInfo: {
-          hasNextPage: page.hasMore,
-          hasPreviousPage: Boolean(args.after),
-          startCursor: page.items[0]?.id ?? null,
-          endCursor: page.items.at(-1)?.id ?? null,
-        },
-      };
+  usageEvents: t.connection(
+    {
+      type: GenerationRef,
+      authScopes: readUsage,
+      description: 'The raw usage log, newest first.',
+      args: { filter: t.arg({ type: UsageFilterInput, required: false }) },
+      resolve: async (_root, args, context) => {
+        const first = Math.min(Math.max(args.first ?? 50, 1), 500);
+        const filter = scopedFilter(context, args.filter);
+        const page = await context.services.usage.list(filter, first, args.after ?? null);
+        return {
+          edges: page.items.map((record) => ({ cursor: record.id, node: record })),
+          pageInfo: {
+            hasNextPage: page.hasMore,
+            hasPreviousPage: Boolean(args.after),
+            startCursor: page.items[0]?.id ?? null,
+            endCursor: page.items.at(-1)?.id ?? null,
+          },
+          // Counted only when the field is selected: it reads every matching event.
+          totalCount: () => context.services.usage.count(filter),
+        };
+      },
     },
-  }),
+    {
+      fields: (connection) => ({
+        totalCount: connection.float({
+          description:
+            'How many events the filter matches, over every page. Not cheap: it counts the raw events of the whole range ' +
+            '(run only when this field is selected); for request counts over long ranges use `usage { totals { requests } }`, ' +
+            'answered from the daily rollups. A Float, as usage counts can pass 2^31.',
+          resolve: (result) => result.totalCount(),
+        }),
+      }),
+    },
+  ),
 }));
 
 builder.subscriptionField('usageEvents', (t) =>

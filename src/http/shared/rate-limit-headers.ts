@@ -39,9 +39,9 @@ function setHeaders(response: ServerResponse, headers: Record<string, string>): 
 }
 
 /** The CompletionRequest fields an endpoint adds for metering: its request id and the rate-limit headers. */
-export function meteringFields(exchange: RestExchange, clock: Clock): Pick<CompletionRequest, 'requestId' | 'onAdmitted'> {
+export function meteringFields(exchange: RestExchange, clock: Clock): Pick<CompletionRequest, 'requestId' | 'onRateLimits'> {
   return {
     requestId: exchange.requestId,
-    onAdmitted: (statuses) => setHeaders(exchange.response, rateLimitHeaders(statuses, clock.now())),
+    onRateLimits: (statuses) => setHeaders(exchange.response, rateLimitHeaders(statuses, clock.now())),
   };
 }

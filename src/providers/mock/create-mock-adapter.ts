@@ -1,10 +1,10 @@
 // The built-in mock provider: deterministic answers with configurable latency and token rate, no
 // network. It lets the service be tried and benchmarked without keys; its catalog entries are
 // marked `simulated`.
-import { CancelledError } from '../../core/errors.ts';
 import type { ProviderAdapter } from '../../core/ports.ts';
 import { estimatePromptTokens } from '../../core/token-estimate.ts';
 import type { ChatRequest, ChatResult, StreamPart, Usage } from '../../core/types.ts';
+import { delay } from './delay.ts';
 
 export interface MockAdapterOptions {
   /** The reply; `{echo}` is replaced by the last user message's text. */
@@ -31,21 +31,6 @@ function replyTokens(request: ChatRequest, template: string): { tokens: string[]
   const tokens = text.match(/\S+\s*/g) ?? [];
   const limit = request.maxOutputTokens ?? Number.POSITIVE_INFINITY;
   return { tokens: tokens.slice(0, limit), truncated: tokens.length > limit };
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0) return signal.aborted ? Promise.reject(new CancelledError()) : Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export function createMockAdapter(options: MockAdapterOptions = {}): ProviderAdapter {
