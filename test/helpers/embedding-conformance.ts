@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDING_INPUT_TYPES, type EmbeddingAdapter, type EmbeddingInputType } from '../../src/core/embeddings.ts';
 import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
 import { caught } from './provider-test-kit.ts';
+import { closeCausedBy, waitForRequestCount } from './simulator-server.ts';
 import { simulatedTokenTotal, simulatedVector } from './simulated-embeddings.ts';
 import type { RecordedRequest, Scenario, UpstreamSimulator } from './upstream-scenario.ts';
 
@@ -95,9 +96,11 @@ export function runEmbeddingAdapterCases(options: EmbeddingCaseOptions): void {
     it('closes the upstream connection and ends CANCELLED when the caller aborts', async () => {
       simulator.setScenario({ kind: 'hang' });
       const controller = new AbortController();
+      const before = simulator.requests.length;
       const embedding = caught(adapter.embed({ model, input: ['wait for me'] }, controller.signal));
-      setTimeout(() => controller.abort(), 50);
-      await simulator.waitForClientClose(5000);
+      await waitForRequestCount(simulator, before + 1);
+      const close = await closeCausedBy(simulator, () => controller.abort());
+      expect(close.request).toBe(simulator.requests.at(-1));
       expect((await embedding).code).toBe('CANCELLED');
     });
   });
