@@ -22,6 +22,8 @@ export interface EmbeddingCaseOptions {
   inputTypes?: { read(request: RecordedRequest): unknown; expected: Record<EmbeddingInputType, string> };
   /** Whether the upstream reports token counts (default true); without them the result's usage is null. */
   reportsUsage?: boolean;
+  /** Whether the upstream names the model in its answer (default false); without it the result's model is null. */
+  reportsModel?: boolean;
 }
 
 const texts = ['The quick brown fox', 'jumps over', 'the lazy dog, twice over and over again'];
@@ -45,10 +47,14 @@ export function runEmbeddingAdapterCases(options: EmbeddingCaseOptions): void {
     });
     const succeed = () => simulator.setScenario({ kind: 'text', chunks: ['unused'], usage: { input: 1, output: 1 } });
 
-    it('returns one vector per input, in input order', async () => {
+    it('returns one vector per input, in input order, with the usage and model the upstream reported', async () => {
       succeed();
       const result = await adapter.embed({ model, input: texts }, signal());
-      expect(result.vectors).toEqual(texts.map((text) => simulatedVector(text, options.defaultDimensions)));
+      expect(result).toEqual({
+        vectors: texts.map((text) => simulatedVector(text, options.defaultDimensions)),
+        usage: options.reportsUsage === false ? null : { inputTokens: simulatedTokenTotal(texts) },
+        model: options.reportsModel === true ? model : null,
+      });
     });
 
     it('embeds a single input', async () => {
