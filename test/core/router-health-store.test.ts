@@ -6,10 +6,10 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InMemoryDeploymentHealthStore, type DeploymentHealthStore } from '../../src/core/router/deployment-health-store.ts';
 import { RedisDeploymentHealthStore } from '../../src/redis/redis-deployment-health-store.ts';
+import { markRedisSuiteRan, testRedisUrl } from '../helpers/redis-suite.ts';
 import { createRouterHarness } from '../helpers/router-harness.ts';
 import { startOpenAISimulator } from '../providers/openai-simulator.ts';
 
-const redisUrl = process.env.TEST_REDIS_URL;
 const clients: Redis[] = [];
 afterAll(async () => {
   for (const client of clients) await client.quit();
@@ -17,14 +17,14 @@ afterAll(async () => {
 
 /** A Redis store under a fresh key prefix, so test files and runs never share state. */
 function redisStore(prefix = `modelgraph-test:${randomUUID()}:`): RedisDeploymentHealthStore {
-  const client = new Redis(redisUrl!, { maxRetriesPerRequest: 1 });
+  const client = new Redis(testRedisUrl!, { maxRetriesPerRequest: 1 });
   clients.push(client);
   return new RedisDeploymentHealthStore(client, { keyPrefix: prefix });
 }
 
 const cases: Array<{ name: string; create(): DeploymentHealthStore }> = [
   { name: 'in memory', create: () => new InMemoryDeploymentHealthStore() },
-  ...(redisUrl ? [{ name: 'redis', create: () => redisStore() }] : []),
+  ...(testRedisUrl ? [{ name: 'redis', create: () => redisStore() }] : []),
 ];
 
 const policy = { failures: 3, windowMs: 10_000, cooldownMs: 30_000 };
@@ -33,6 +33,7 @@ const read = async (store: DeploymentHealthStore, id: string, now: number) => (a
 
 for (const { name, create } of cases) {
   describe(`DeploymentHealthStore: ${name}`, () => {
+    if (name === 'redis') markRedisSuiteRan(import.meta.url);
     it('reads an unknown deployment as healthy', async () => {
       expect(await read(create(), 'nobody', T)).toEqual({ failuresInWindow: 0, cooledUntil: null, probeUntil: null, requestsThisMinute: 0, tokensThisMinute: 0 });
     });
@@ -90,7 +91,8 @@ for (const { name, create } of cases) {
   });
 }
 
-describe.skipIf(!redisUrl)('routers sharing Redis', () => {
+describe.runIf(testRedisUrl)('routers sharing Redis', () => {
+  markRedisSuiteRan(import.meta.url);
   it('a deployment cooled by one instance is skipped by the other', async () => {
     const simulator = await startOpenAISimulator();
     simulator.setScenario((request) =>

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
 import { databaseCases } from '../helpers/databases.ts';
-import { subscribeSse, subscribeWs, wsClient } from '../helpers/graphql-streams.ts';
+import { subscribeSse, subscribeSseUntil, subscribeWs, subscribeWsUntil, wsClient } from '../helpers/graphql-streams.ts';
+import { closeCausedBy, waitForRequestCount } from '../helpers/simulator-server.ts';
 import { startTestApp, testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
 import type { Scenario, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startAnthropicSimulator } from '../providers/anthropic-simulator.ts';
@@ -337,77 +338,52 @@ describe('chat completions through GraphQL across protocols', () => {
   });
 
   describe('cancellation reaches the upstream', () => {
+    const streamOn = (protocol: Protocol) => {
+      simulators[protocol].setScenario({ kind: 'hang', chunks: ['first'] });
+      return { input: { ...baseInput, model: `chat-${protocol}` } };
+    };
+    const isText = (data: any) => data?.chatCompletionStream?.__typename === 'ChatTextDelta';
+    /** The client's action closed this test's upstream request, after the action. */
+    const expectUpstreamClosedBy = async (protocol: Protocol, act: () => unknown) => {
+      const close = await closeCausedBy(simulators[protocol], act);
+      expect(close.request).toBe(simulators[protocol].requests.at(-1));
+    };
+
     for (const protocol of PROTOCOLS) {
       it(`graphql-ws complete closes the ${protocol} upstream connection`, async () => {
-        simulators[protocol].setScenario({ kind: 'hang', chunks: ['first'] });
-        const client = wsClient(app.wsUrl);
-        const closed = simulators[protocol].waitForClientClose(5000);
-        await new Promise<void>((resolve, reject) => {
-          const unsubscribe = client.subscribe(
-            { query: STREAM, variables: { input: { ...baseInput, model: `chat-${protocol}` } } },
-            {
-              next: (message: any) => {
-                if (message.data?.chatCompletionStream?.__typename === 'ChatTextDelta') {
-                  unsubscribe();
-                  resolve();
-                }
-              },
-              error: reject,
-              complete: () => undefined,
-            },
-          );
-        });
-        await closed;
+        // Not lazy: the socket stays open after the unsubscribe, so only `complete` can close the upstream.
+        const client = wsClient(app.wsUrl, undefined, { lazy: false });
+        const unsubscribe = await subscribeWsUntil(client, STREAM, streamOn(protocol), isText);
+        await expectUpstreamClosedBy(protocol, unsubscribe);
         await client.dispose();
       });
+
+      it(`closing the WebSocket closes the ${protocol} upstream connection`, async () => {
+        const client = wsClient(app.wsUrl);
+        await subscribeWsUntil(client, STREAM, streamOn(protocol), isText);
+        await expectUpstreamClosedBy(protocol, () => client.dispose());
+      });
+
+      it(`dropping the SSE connection closes the ${protocol} upstream connection`, async () => {
+        const drop = await subscribeSseUntil(app.graphqlUrl, STREAM, streamOn(protocol), isText);
+        await expectUpstreamClosedBy(protocol, drop);
+      });
+
+      it(`a client that leaves during a mutation closes the ${protocol} upstream connection`, async () => {
+        // A non-streaming call that hangs upstream: only the client's going away can end it.
+        simulators[protocol].setScenario({ kind: 'hang' });
+        const before = simulators[protocol].requests.length;
+        const controller = new AbortController();
+        const pending = fetch(app.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` },
+          body: JSON.stringify({ query: CREATE, variables: { input: { ...baseInput, model: `chat-${protocol}` } } }),
+          signal: controller.signal,
+        }).catch((error: unknown) => error);
+        await waitForRequestCount(simulators[protocol], before + 1);
+        await expectUpstreamClosedBy(protocol, () => controller.abort());
+        expect(await pending).toBeInstanceOf(Error);
+      });
     }
-
-    it('closing the WebSocket closes the upstream connection', async () => {
-      simulators.openai.setScenario({ kind: 'hang', chunks: ['first'] });
-      const client = wsClient(app.wsUrl);
-      const closed = simulators.openai.waitForClientClose(5000);
-      await new Promise<void>((resolve) => {
-        client.subscribe(
-          { query: STREAM, variables: { input: { ...baseInput, model: 'chat-openai' } } },
-          { next: () => resolve(), error: () => undefined, complete: () => undefined },
-        );
-      });
-      await client.dispose();
-      await closed;
-    });
-
-    it('dropping the SSE connection closes the upstream connection', async () => {
-      simulators.gemini.setScenario({ kind: 'hang', chunks: ['first'] });
-      const closed = simulators.gemini.waitForClientClose(5000);
-      const controller = new AbortController();
-      const response = await fetch(app.graphqlUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${TEST_ADMIN_KEY}` },
-        body: JSON.stringify({ query: STREAM, variables: { input: { ...baseInput, model: 'chat-gemini' } } }),
-        signal: controller.signal,
-      });
-      const reader = response.body!.getReader();
-      let received = '';
-      while (!received.includes('event: next')) received += new TextDecoder().decode((await reader.read()).value);
-      controller.abort();
-      await closed;
-    });
-
-    it('a client that leaves during a mutation closes the upstream connection', async () => {
-      // A non-streaming call that hangs upstream: only the client's going away can end it.
-      simulators.gemini.setScenario({ kind: 'hang' });
-      const closed = simulators.gemini.waitForClientClose(5000);
-      const controller = new AbortController();
-      const pending = fetch(app.graphqlUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` },
-        body: JSON.stringify({ query: CREATE, variables: { input: { ...baseInput, model: 'chat-gemini' } } }),
-        signal: controller.signal,
-      }).catch((error: unknown) => error);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      controller.abort();
-      await closed;
-      expect(await pending).toBeInstanceOf(Error);
-    });
   });
 });

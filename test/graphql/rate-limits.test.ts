@@ -7,6 +7,7 @@ import type { AppConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
 import { databaseCases } from '../helpers/databases.ts';
 import { wsClient } from '../helpers/graphql-streams.ts';
+import { markRedisSuiteRan, testRedisUrl } from '../helpers/redis-suite.ts';
 import { bearer, collectSubscription, eventually, usageFlushed } from '../helpers/metering.ts';
 import { ManualClock } from '../helpers/router-harness.ts';
 import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
@@ -161,14 +162,15 @@ describe('rate limits on one instance (in memory)', () => {
   });
 });
 
-describe.runIf(process.env.TEST_REDIS_URL)('rate limits shared through Redis by two instances', () => {
+describe.runIf(testRedisUrl)('rate limits shared through Redis by two instances', () => {
+  markRedisSuiteRan(import.meta.url);
   let database: Database;
   const apps: TestApp[] = [];
   const clock = minuteStart();
   beforeAll(async () => {
     // Both instances share one database (the keys) and one Redis (the limits).
     database = await databaseCases[0]!.open();
-    for (let i = 0; i < 2; i++) apps.push(await startApp(config({ redisUrl: process.env.TEST_REDIS_URL }), database, clock));
+    for (let i = 0; i < 2; i++) apps.push(await startApp(config({ redisUrl: testRedisUrl }), database, clock));
   });
   afterAll(async () => {
     for (const app of apps) await app.stop();

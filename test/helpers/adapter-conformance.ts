@@ -5,6 +5,7 @@ import { GatewayError } from '../../src/core/errors.ts';
 import type { ProviderAdapter } from '../../src/core/ports.ts';
 import type { ChatRequest, StreamPart } from '../../src/core/types.ts';
 import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
+import { closeCausedBy } from './simulator-server.ts';
 import type { Scenario, UpstreamSimulator } from './upstream-scenario.ts';
 
 export interface AdapterCaseOptions {
@@ -198,16 +199,23 @@ export function runAdapterCases(options: AdapterCaseOptions): void {
     it('closes the upstream connection when the caller aborts', async () => {
       simulator.setScenario({ kind: 'hang', chunks: ['first'] });
       const controller = new AbortController();
+      let sawText!: () => void;
+      const textSeen = new Promise<void>((resolve) => (sawText = resolve));
       const seen: StreamPart[] = [];
       const consuming = (async () => {
         for await (const part of adapter.stream(request(), controller.signal)) {
           seen.push(part);
-          if (part.type === 'text-delta') controller.abort();
+          if (part.type === 'text-delta') sawText();
         }
-      })().catch(() => undefined);
-      await simulator.waitForClientClose(5000);
-      await consuming;
-      expect(seen.some((p) => p.type === 'text-delta')).toBe(true);
+      })().catch((error: unknown) => error);
+      await textSeen;
+      // The consumer is still reading and the upstream never ends: only the abort can close it.
+      const close = await closeCausedBy(simulator, () => controller.abort());
+      expect(close.request).toBe(simulator.requests.at(-1));
+      // The stream then ends, quietly or CANCELLED, never with another error.
+      const thrown = await consuming;
+      const errors = [...(thrown === undefined ? [] : [thrown]), ...seen.flatMap((p) => (p.type === 'error' ? [p.error] : []))];
+      for (const error of errors) expect(error).toMatchObject({ code: 'CANCELLED' });
     });
   });
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMBEDDING_INPUT_TYPES, type EmbeddingAdapter, type EmbeddingInputType } from '../../src/core/embeddings.ts';
 import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
 import { caught } from './provider-test-kit.ts';
+import { closeCausedBy, waitForRequestCount } from './simulator-server.ts';
 import { simulatedTokenTotal, simulatedVector } from './simulated-embeddings.ts';
 import type { RecordedRequest, Scenario, UpstreamSimulator } from './upstream-scenario.ts';
 
@@ -21,6 +22,8 @@ export interface EmbeddingCaseOptions {
   inputTypes?: { read(request: RecordedRequest): unknown; expected: Record<EmbeddingInputType, string> };
   /** Whether the upstream reports token counts (default true); without them the result's usage is null. */
   reportsUsage?: boolean;
+  /** Whether the upstream names the model in its answer (default false); without it the result's model is null. */
+  reportsModel?: boolean;
 }
 
 const texts = ['The quick brown fox', 'jumps over', 'the lazy dog, twice over and over again'];
@@ -44,10 +47,14 @@ export function runEmbeddingAdapterCases(options: EmbeddingCaseOptions): void {
     });
     const succeed = () => simulator.setScenario({ kind: 'text', chunks: ['unused'], usage: { input: 1, output: 1 } });
 
-    it('returns one vector per input, in input order', async () => {
+    it('returns one vector per input, in input order, with the usage and model the upstream reported', async () => {
       succeed();
       const result = await adapter.embed({ model, input: texts }, signal());
-      expect(result.vectors).toEqual(texts.map((text) => simulatedVector(text, options.defaultDimensions)));
+      expect(result).toEqual({
+        vectors: texts.map((text) => simulatedVector(text, options.defaultDimensions)),
+        usage: options.reportsUsage === false ? null : { inputTokens: simulatedTokenTotal(texts) },
+        model: options.reportsModel === true ? model : null,
+      });
     });
 
     it('embeds a single input', async () => {
@@ -95,9 +102,11 @@ export function runEmbeddingAdapterCases(options: EmbeddingCaseOptions): void {
     it('closes the upstream connection and ends CANCELLED when the caller aborts', async () => {
       simulator.setScenario({ kind: 'hang' });
       const controller = new AbortController();
+      const before = simulator.requests.length;
       const embedding = caught(adapter.embed({ model, input: ['wait for me'] }, controller.signal));
-      setTimeout(() => controller.abort(), 50);
-      await simulator.waitForClientClose(5000);
+      await waitForRequestCount(simulator, before + 1);
+      const close = await closeCausedBy(simulator, () => controller.abort());
+      expect(close.request).toBe(simulator.requests.at(-1));
       expect((await embedding).code).toBe('CANCELLED');
     });
   });

@@ -4,8 +4,17 @@ import WebSocket from 'ws';
 import { parseSse } from '../../src/providers/shared/sse.ts';
 import { TEST_ADMIN_KEY } from './test-app.ts';
 
-export function wsClient(url: string, connectionParams: Record<string, unknown> = { authorization: `Bearer ${TEST_ADMIN_KEY}` }): Client {
-  return createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams });
+/**
+ * A graphql-ws client. Lazy by default: it connects on the first subscription and closes the
+ * socket when the last one ends. `lazy: false` keeps the socket open until `dispose()`, so a test
+ * can tell a subscription's own `complete` from the socket closing.
+ */
+export function wsClient(
+  url: string,
+  connectionParams: Record<string, unknown> = { authorization: `Bearer ${TEST_ADMIN_KEY}` },
+  options: { lazy?: boolean } = {},
+): Client {
+  return createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: options.lazy ?? true, connectionParams });
 }
 
 /** Runs a subscription to completion over graphql-ws and returns every `data` payload. */
@@ -51,4 +60,48 @@ export async function subscribeSse<T = any>(
     values.push(payload.data as T);
   }
   return values;
+}
+
+/**
+ * Subscribes over graphql-ws and resolves, once an event's data satisfies `until`, with the
+ * subscription's unsubscribe (which sends graphql-ws `complete`). The subscription stays open.
+ */
+export function subscribeWsUntil<T = any>(client: Client, query: string, variables: Record<string, unknown>, until: (data: T) => boolean): Promise<() => void> {
+  return new Promise((resolve, reject) => {
+    const unsubscribe = client.subscribe<T>(
+      { query, variables },
+      {
+        next: (message) => {
+          if (message.errors) reject(new Error(JSON.stringify(message.errors)));
+          else if (until(message.data as T)) resolve(unsubscribe);
+        },
+        error: (error) => reject(error instanceof Error || !Array.isArray(error) ? error : new Error(JSON.stringify(error))),
+        complete: () => reject(new Error('the subscription completed before the awaited event')),
+      },
+    );
+  });
+}
+
+/**
+ * Subscribes over GraphQL-over-SSE and resolves, once an event's data satisfies `until`, with a
+ * function that drops the connection (the client going away). The connection stays open.
+ */
+export async function subscribeSseUntil<T = any>(graphqlUrl: string, query: string, variables: Record<string, unknown>, until: (data: T) => boolean): Promise<() => void> {
+  const controller = new AbortController();
+  const response = await fetch(graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${TEST_ADMIN_KEY}` },
+    body: JSON.stringify({ query, variables }),
+    signal: controller.signal,
+  });
+  if (!response.ok || !response.body) throw new Error(`SSE request failed with ${response.status}: ${await response.text()}`);
+  const events = parseSse(response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  for (;;) {
+    const { value: event, done } = await events.next();
+    if (done || event.event === 'complete') throw new Error('the subscription completed before the awaited event');
+    if (event.event !== 'next') continue;
+    const payload = JSON.parse(event.data) as { data?: T; errors?: unknown };
+    if (payload.errors) throw new Error(JSON.stringify(payload.errors));
+    if (until(payload.data as T)) return () => controller.abort();
+  }
 }

@@ -1,16 +1,16 @@
 // The HTTP plumbing shared by the upstream simulators: a real node:http server on 127.0.0.1,
-// request recording, scenario selection and close detection. Each simulator supplies `respond`,
-// which writes the scenario in its provider's wire format.
+// request recording, scenario selection and client-close detection. Each simulator supplies
+// `respond`, which writes the scenario in its provider's wire format.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { RecordedRequest, Scenario, UpstreamSimulator } from './upstream-scenario.ts';
+import type { AddressInfo, Socket } from 'node:net';
+import type { ClientClose, CloseMark, RecordedRequest, Scenario, UpstreamSimulator } from './upstream-scenario.ts';
 
 export interface SimulatorResponder {
   (context: {
     request: RecordedRequest;
     scenario: Scenario;
     response: ServerResponse;
-    /** True when the request asked for a stream (decided by the simulator's own protocol). */
+    /** Runs `callback` when the client closes the connection before the response is finished. */
     onClientClose(callback: () => void): void;
   }): void | Promise<void>;
 }
@@ -23,13 +23,22 @@ export interface SimulatorOptions {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+interface CloseWaiter {
+  mark: CloseMark;
+  resolve(close: ClientClose): void;
+}
+
 export async function startSimulatorServer(options: SimulatorOptions): Promise<UpstreamSimulator> {
   let pick: (request: RecordedRequest) => Scenario = () => {
     throw new Error('no scenario set');
   };
   const requests: RecordedRequest[] = [];
-  let closeWaiters: Array<() => void> = [];
-  let pendingCloses = 0;
+  const open = new Set<number>();
+  let closes: ClientClose[] = [];
+  let closeSequence = 0;
+  let waiters: CloseWaiter[] = [];
+  let exchanges = 0;
+  const counts = (close: ClientClose, mark: CloseMark) => close.sequence > mark.sequence && mark.open.includes(close.exchange);
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -43,6 +52,21 @@ export async function startSimulatorServer(options: SimulatorOptions): Promise<U
     }
     const recorded: RecordedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
     requests.push(recorded);
+    const exchange = ++exchanges;
+    open.add(exchange);
+    const clientHungUp = watchPeerHangUp(req.socket, res);
+    const onClose: Array<() => void> = [];
+    res.on('close', () => {
+      open.delete(exchange);
+      // Only a close the client started counts: not a finished response, not the simulator's own cut.
+      if (res.writableFinished || !clientHungUp()) return;
+      const close: ClientClose = { sequence: ++closeSequence, exchange, request: recorded };
+      closes.push(close);
+      const waiting = waiters;
+      waiters = waiting.filter((waiter) => !counts(close, waiter.mark));
+      for (const waiter of waiting) if (counts(close, waiter.mark)) waiter.resolve(close);
+      for (const callback of onClose) callback();
+    });
     let scenario: Scenario;
     try {
       scenario = pick(recorded);
@@ -50,19 +74,7 @@ export async function startSimulatorServer(options: SimulatorOptions): Promise<U
       res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
       return;
     }
-    const onClientClose = (callback: () => void) => {
-      res.on('close', () => {
-        if (!res.writableFinished) callback();
-      });
-    };
-    res.on('close', () => {
-      if (res.writableFinished) return;
-      const waiters = closeWaiters;
-      closeWaiters = [];
-      if (waiters.length === 0) pendingCloses++;
-      for (const waiter of waiters) waiter();
-    });
-    await options.respond({ request: recorded, scenario, response: res, onClientClose });
+    await options.respond({ request: recorded, scenario, response: res, onClientClose: (callback) => onClose.push(callback) });
   });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -73,18 +85,26 @@ export async function startSimulatorServer(options: SimulatorOptions): Promise<U
     requests,
     setScenario(scenario) {
       pick = typeof scenario === 'function' ? scenario : () => scenario;
+      // A new case starts with no closes on record.
+      closes = [];
     },
-    waitForClientClose(timeoutMs = 5000) {
-      if (pendingCloses > 0) {
-        pendingCloses--;
-        return Promise.resolve();
-      }
-      return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('the client did not close the connection')), timeoutMs);
-        closeWaiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
+    markOpenRequests: () => ({ sequence: closeSequence, open: [...open] }),
+    waitForClientClose(mark, timeoutMs = 5000) {
+      const earlier = closes.find((close) => counts(close, mark));
+      if (earlier !== undefined) return Promise.resolve(earlier);
+      return new Promise<ClientClose>((resolve, reject) => {
+        const waiter: CloseWaiter = {
+          mark,
+          resolve: (close) => {
+            clearTimeout(timer);
+            resolve(close);
+          },
+        };
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((other) => other !== waiter);
+          reject(new Error(`the client did not close any of the requests open at the mark (${mark.open.join(', ') || 'none'}) within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.push(waiter);
       });
     },
     async close() {
@@ -92,6 +112,50 @@ export async function startSimulatorServer(options: SimulatorOptions): Promise<U
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Whether the client hung up on this response: its FIN ('end') or reset ('error') reached the
+ * socket before the simulator began closing it. A socket the simulator destroys itself (a 'cut'
+ * scenario) sees neither, so its close is not the client's.
+ */
+function watchPeerHangUp(socket: Socket, response: ServerResponse): () => boolean {
+  let hungUp = false;
+  const onHangUp = () => {
+    if (!socket.writableEnded) hungUp = true;
+  };
+  // Ahead of node:http's own listeners, which end the socket in turn when the client hangs up.
+  socket.prependListener('end', onHangUp);
+  socket.prependListener('error', onHangUp);
+  // The socket may serve later requests (keep-alive): stop watching when this response is done.
+  response.once('close', () => {
+    socket.off('end', onHangUp);
+    socket.off('error', onHangUp);
+  });
+  return () => hungUp;
+}
+
+/**
+ * Takes a mark, runs `act` (the test's abort), and resolves with the close it caused: a close the
+ * client started after the mark, of a request open at the mark. Fails at once when no request was
+ * open, since then nothing the test does can be shown to close one.
+ */
+export async function closeCausedBy(simulator: UpstreamSimulator, act: () => unknown, timeoutMs = 5000): Promise<ClientClose> {
+  const mark = simulator.markOpenRequests();
+  if (mark.open.length === 0) throw new Error('no upstream request was open when the test acted');
+  const closed = simulator.waitForClientClose(mark, timeoutMs);
+  closed.catch(() => undefined); // reported below, once `act` is done
+  await act();
+  return closed;
+}
+
+/** Resolves once the simulator has received `count` requests in all (a test's abort must find its request open). */
+export async function waitForRequestCount(simulator: UpstreamSimulator, count: number, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (simulator.requests.length < count) {
+    if (Date.now() > deadline) throw new Error(`the simulator received ${simulator.requests.length} requests, not ${count}, within ${timeoutMs} ms`);
+    await sleep(5);
+  }
 }
 
 /** Writes one SSE event; `event` is omitted for data-only streams such as OpenAI's. */

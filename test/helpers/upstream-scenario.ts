@@ -65,7 +65,31 @@ export interface UpstreamSimulator {
   /** The scenario for following requests; a function may pick by request. */
   setScenario(scenario: Scenario | ((request: RecordedRequest) => Scenario)): void;
   readonly requests: RecordedRequest[];
-  /** Resolves when the client has closed the connection of a `hang` response. */
-  waitForClientClose(timeoutMs?: number): Promise<void>;
+  /**
+   * This moment in the simulator's history and the requests open at it. A cancellation test takes
+   * it just before it aborts (see `closeCausedBy`), so only a close that its abort caused counts.
+   */
+  markOpenRequests(): CloseMark;
+  /**
+   * Resolves with the first close the client started after `mark`, of a request open at `mark`;
+   * rejects after `timeoutMs`. The simulator's own cuts and responses that ended are not closes.
+   */
+  waitForClientClose(mark: CloseMark, timeoutMs?: number): Promise<ClientClose>;
   close(): Promise<void>;
+}
+
+export interface CloseMark {
+  /** Closes numbered above this one came after the mark. */
+  readonly sequence: number;
+  /** The `exchange` numbers of the responses open at the mark. */
+  readonly open: readonly number[];
+}
+
+/** A response the client closed before it was finished. */
+export interface ClientClose {
+  /** Numbered from 1 in the order the closes happened. */
+  sequence: number;
+  /** The simulator's own count of requests, from 1 (unlike an index in `requests`, which a test may clear). */
+  exchange: number;
+  request: RecordedRequest;
 }

@@ -2,7 +2,8 @@
 // key, served by Anthropic, OpenAI and Gemini upstreams (the provider simulators).
 import Anthropic, { APIError as AnthropicError } from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RecordedRequest } from '../helpers/upstream-scenario.ts';
+import { closeCausedBy, waitForRequestCount } from '../helpers/simulator-server.ts';
+import type { ClientClose, RecordedRequest } from '../helpers/upstream-scenario.ts';
 import { models, startRestTestApp, type RestTestContext } from './rest-test-app.ts';
 
 let context: RestTestContext;
@@ -238,12 +239,28 @@ describe('errors in the Anthropic SDK’s own classes', () => {
 describe('cancellation', () => {
   it('closes the upstream connection when the SDK aborts a stream', async () => {
     context.openai.setScenario({ kind: 'hang', chunks: ['Hmm'] });
-    const closed = context.openai.waitForClientClose();
     const stream = client.messages.stream({ model: models.openai, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] });
-    stream.on('text', () => stream.abort());
+    const closed = new Promise<ClientClose>((resolve, reject) => {
+      stream.on('text', () => {
+        closeCausedBy(context.openai, () => stream.abort()).then(resolve, reject);
+      });
+    });
     const error = await stream.finalMessage().catch((thrown: unknown) => thrown);
-    await closed;
+    expect((await closed).request).toBe(context.openai.requests.at(-1));
     expect(error).toBeInstanceOf(Anthropic.APIUserAbortError);
+  });
+
+  it('closes the upstream connection when the SDK aborts a non-streaming call', async () => {
+    context.gemini.setScenario({ kind: 'hang' });
+    const controller = new AbortController();
+    const before = context.gemini.requests.length;
+    const pending = client.messages
+      .create({ model: models.gemini, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }, { signal: controller.signal })
+      .catch((thrown: unknown) => thrown);
+    await waitForRequestCount(context.gemini, before + 1);
+    const close = await closeCausedBy(context.gemini, () => controller.abort());
+    expect(close.request).toBe(context.gemini.requests.at(-1));
+    expect(await pending).toBeInstanceOf(Anthropic.APIUserAbortError);
   });
 });
 

@@ -2,6 +2,7 @@
 // and key, against a started app whose upstreams are the provider simulators.
 import OpenAI, { APIError as OpenAIError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { closeCausedBy, waitForRequestCount } from '../helpers/simulator-server.ts';
 import type { RecordedRequest } from '../helpers/upstream-scenario.ts';
 import { models, startRestTestApp, type RestTestContext } from './rest-test-app.ts';
 
@@ -293,11 +294,14 @@ describe('cancellation', () => {
       { model: models.openai, messages: [{ role: 'user', content: 'Hi' }], stream: true },
       { signal: controller.signal },
     );
-    const closed = context.openai.waitForClientClose();
+    let sawText!: () => void;
+    const textSeen = new Promise<void>((resolve) => (sawText = resolve));
     const consumed = (async () => {
-      for await (const chunk of stream) if (chunk.choices[0]?.delta.content) controller.abort();
+      for await (const chunk of stream) if (chunk.choices[0]?.delta.content) sawText();
     })().catch((thrown: unknown) => thrown);
-    await closed;
+    await textSeen;
+    const close = await closeCausedBy(context.openai, () => controller.abort());
+    expect(close.request).toBe(context.openai.requests.at(-1));
     // The SDK ends an aborted stream's iteration quietly.
     expect(await consumed).toBeUndefined();
   });
@@ -305,11 +309,11 @@ describe('cancellation', () => {
   it('closes the upstream connection when the SDK aborts a non-streaming call', async () => {
     context.anthropic.setScenario({ kind: 'hang' });
     const controller = new AbortController();
+    const before = context.anthropic.requests.length;
     const pending = client.chat.completions.create({ model: models.anthropic, messages: [{ role: 'user', content: 'Hi' }] }, { signal: controller.signal }).catch((thrown: unknown) => thrown);
-    const closed = context.anthropic.waitForClientClose();
-    await waitFor(() => context.anthropic.requests.length > 0);
-    controller.abort();
-    await closed;
+    await waitForRequestCount(context.anthropic, before + 1);
+    const close = await closeCausedBy(context.anthropic, () => controller.abort());
+    expect(close.request).toBe(context.anthropic.requests.at(-1));
     expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
   });
 });
@@ -347,11 +351,3 @@ describe('GET /v1/models', () => {
     expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

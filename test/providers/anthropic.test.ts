@@ -6,7 +6,7 @@ import type { HttpClient } from '../../src/providers/shared/http-client.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
 import { cannedHttp, caught, sayHi, signal } from '../helpers/provider-test-kit.ts';
-import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
+import type { CloseMark, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startAnthropicSimulator } from './anthropic-simulator.ts';
 
 runAdapterCases({
@@ -349,12 +349,16 @@ describe('anthropic adapter against the simulator', () => {
 
   it('closes the connection when the consumer stops reading early, without waiting for the upstream', async () => {
     simulator.setScenario({ kind: 'hang', chunks: ['first'] });
-    const started = Date.now();
+    let mark: CloseMark | undefined;
     for await (const part of adapter().stream(hello, signal())) {
-      if (part.type === 'text-delta') break;
+      if (part.type === 'text-delta') {
+        mark = simulator.markOpenRequests();
+        break;
+      }
     }
-    await simulator.waitForClientClose(3000);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Reaching here shows the break did not wait for the hung upstream; the close is the break's.
+    const close = await simulator.waitForClientClose(mark!, 3000);
+    expect(close.request).toBe(simulator.requests.at(-1));
   });
 });
 

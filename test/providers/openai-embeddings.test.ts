@@ -4,7 +4,7 @@ import { createEmbeddingAdapter } from '../../src/providers/registry.ts';
 import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
 import { runEmbeddingAdapterCases } from '../helpers/embedding-conformance.ts';
 import { caught, cannedHttp, signal } from '../helpers/provider-test-kit.ts';
-import { simulatedVector } from '../helpers/simulated-embeddings.ts';
+import { simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { openAISimulatedDimensions } from './openai-embeddings-simulator.ts';
 import { startOpenAISimulator } from './openai-simulator.ts';
@@ -16,6 +16,7 @@ runEmbeddingAdapterCases({
   model: 'text-embedding-3-small',
   defaultDimensions: openAISimulatedDimensions,
   dimensions: 256,
+  reportsModel: true,
 });
 
 describe('openai embedding adapter against the simulator', () => {
@@ -34,12 +35,18 @@ describe('openai embedding adapter against the simulator', () => {
 
   it('posts {model, input, encoding_format: float, dimensions, user} to /embeddings with a bearer key', async () => {
     const adapter = createOpenAIEmbeddingAdapter({ providerId: 'openai', baseUrl: simulator.baseUrl, http, apiKey: 'sk-test', headers: { 'openai-organization': 'org-1' } });
-    await adapter.embed({ model: 'text-embedding-3-large', input: ['a', 'b'], dimensions: 64, inputType: 'QUERY', user: 'end-user-7' }, signal());
+    const result = await adapter.embed({ model: 'text-embedding-3-large', input: ['a', 'b'], dimensions: 64, inputType: 'QUERY', user: 'end-user-7' }, signal());
     const recorded = simulator.requests.at(-1)!;
     expect(recorded.url).toBe('/v1/embeddings');
     expect(recorded.headers.authorization).toBe('Bearer sk-test');
     expect(recorded.headers['openai-organization']).toBe('org-1');
     expect(recorded.body).toEqual({ model: 'text-embedding-3-large', input: ['a', 'b'], encoding_format: 'float', dimensions: 64, user: 'end-user-7' });
+    // The simulator answers in reverse order; `index` puts each vector back with its input.
+    expect(result).toEqual({
+      vectors: [simulatedVector('a', 64), simulatedVector('b', 64)],
+      usage: { inputTokens: simulatedTokenTotal(['a', 'b']) },
+      model: 'text-embedding-3-large',
+    });
   });
 
   it("uses Azure's deployment path, api-version and api-key header", async () => {
@@ -49,13 +56,38 @@ describe('openai embedding adapter against the simulator', () => {
     expect(recorded.url).toBe('/v1/deployments/embeddings-small/embeddings?api-version=2024-10-21');
     expect(recorded.headers['api-key']).toBe('azure-key');
     expect(recorded.headers.authorization).toBeUndefined();
-    expect(result.vectors).toEqual([simulatedVector('hello', openAISimulatedDimensions)]);
+    expect(result).toEqual({ vectors: [simulatedVector('hello', openAISimulatedDimensions)], usage: { inputTokens: simulatedTokenTotal(['hello']) }, model: 'embeddings-small' });
   });
 
-  it('registers embeddings for compatible providers that serve them, and none for others', () => {
-    expect(createEmbeddingAdapter({ id: 'mistral', kind: 'mistral', apiKey: 'k' }, http)).toBeDefined();
+  it('embeds through a compatible provider that serves embeddings, with its quirks (Mistral takes no user)', async () => {
+    const mistral = createEmbeddingAdapter({ id: 'mistral', kind: 'mistral', baseUrl: simulator.baseUrl, apiKey: 'mistral-key' }, http)!;
+    const result = await mistral.embed({ model: 'mistral-embed', input: ['bonjour', 'le monde'], user: 'end-user-7' }, signal());
+    const recorded = simulator.requests.at(-1)!;
+    expect(recorded.url).toBe('/v1/embeddings');
+    expect(recorded.headers.authorization).toBe('Bearer mistral-key');
+    expect(recorded.body).toEqual({ model: 'mistral-embed', input: ['bonjour', 'le monde'], encoding_format: 'float' });
+    expect(result).toEqual({
+      vectors: [simulatedVector('bonjour', openAISimulatedDimensions), simulatedVector('le monde', openAISimulatedDimensions)],
+      usage: { inputTokens: simulatedTokenTotal(['bonjour', 'le monde']) },
+      model: 'mistral-embed',
+    });
+  });
+
+  it('registers no embeddings for providers that serve none', () => {
     expect(createEmbeddingAdapter({ id: 'groq', kind: 'groq', apiKey: 'k' }, http)).toBeUndefined();
     expect(createEmbeddingAdapter({ id: 'anthropic', kind: 'anthropic', apiKey: 'k' }, http)).toBeUndefined();
+  });
+
+  it('keeps the upstream error message and status on a refusal', async () => {
+    simulator.setScenario({ kind: 'error', status: 400, message: "'$.input' is invalid." });
+    try {
+      const adapter = createOpenAIEmbeddingAdapter({ providerId: 'my-openai', baseUrl: simulator.baseUrl, http, apiKey: 'sk-test' });
+      const error = await caught(adapter.embed({ model: 'text-embedding-3-small', input: ['x'] }, signal()));
+      expect(error).toMatchObject({ code: 'INVALID_REQUEST', provider: 'my-openai', upstreamStatus: 400 });
+      expect(error.message).toContain("'$.input' is invalid.");
+    } finally {
+      simulator.setScenario({ kind: 'text', chunks: ['unused'], usage: { input: 1, output: 1 } });
+    }
   });
 });
 
@@ -65,10 +97,17 @@ describe('openai embeddings response mapping', () => {
     return createOpenAIEmbeddingAdapter({ providerId: 'local', baseUrl: 'http://upstream.test/v1', http: canned.http, compatibleProvider: 'vllm' });
   };
 
-  it('treats a missing or zero prompt_tokens as unreported (local servers)', async () => {
+  it('treats a missing or zero prompt_tokens as unreported (local servers), and a missing model as null', async () => {
     const body = { data: [{ index: 0, embedding: [0.5, 0.25] }], usage: { prompt_tokens: 0, total_tokens: 0 } };
-    expect((await adapter(200, body).embed({ model: 'm', input: ['x'] }, signal())).usage).toBeNull();
-    expect((await adapter(200, { data: body.data }).embed({ model: 'm', input: ['x'] }, signal())).usage).toBeNull();
+    expect(await adapter(200, body).embed({ model: 'm', input: ['x'] }, signal())).toEqual({ vectors: [[0.5, 0.25]], usage: null, model: null });
+    expect(await adapter(200, { data: body.data }).embed({ model: 'm', input: ['x'] }, signal())).toEqual({ vectors: [[0.5, 0.25]], usage: null, model: null });
+  });
+
+  it('orders vectors by their index, and keeps the answer order when the server sends no index', async () => {
+    const indexed = { data: [{ index: 1, embedding: [2] }, { index: 0, embedding: [1] }], model: 'm-v2', usage: { prompt_tokens: 4, total_tokens: 4 } };
+    expect(await adapter(200, indexed).embed({ model: 'm', input: ['x', 'y'] }, signal())).toEqual({ vectors: [[1], [2]], usage: { inputTokens: 4 }, model: 'm-v2' });
+    const unindexed = { data: [{ embedding: [1] }, { embedding: [2] }] };
+    expect((await adapter(200, unindexed).embed({ model: 'm', input: ['x', 'y'] }, signal())).vectors).toEqual([[1], [2]]);
   });
 
   it('refuses an answer with fewer vectors than inputs as UPSTREAM_PROTOCOL_ERROR', async () => {

@@ -10,7 +10,8 @@ import type { HttpClient, HttpRequest } from '../../src/providers/shared/http-cl
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
 import { cannedHttp, caught, sayHi, signal } from '../helpers/provider-test-kit.ts';
-import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
+import { closeCausedBy, waitForRequestCount } from '../helpers/simulator-server.ts';
+import type { CloseMark, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startOpenAISimulator } from './openai-simulator.ts';
 
 runAdapterCases({
@@ -223,21 +224,28 @@ describe('openai adapter requests against the simulator', () => {
     expect(result.model).toBe(model);
   });
 
-  it('throws CANCELLED when the caller aborts a generate', async () => {
+  it('closes the upstream connection and throws CANCELLED when the caller aborts a generate', async () => {
     simulator.setScenario({ kind: 'hang' });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    const error = await caught(adapter().generate(hello, controller.signal));
-    expect(error.code).toBe('CANCELLED');
+    const before = simulator.requests.length;
+    const generating = caught(adapter().generate(hello, controller.signal));
+    await waitForRequestCount(simulator, before + 1);
+    const close = await closeCausedBy(simulator, () => controller.abort());
+    expect(close.request).toBe(simulator.requests.at(-1));
+    expect((await generating).code).toBe('CANCELLED');
   });
 
   it('closes the upstream connection when the consumer stops reading without aborting', async () => {
     simulator.setScenario({ kind: 'hang', chunks: ['first'] });
-    const closed = simulator.waitForClientClose(5000);
+    let mark: CloseMark | undefined;
     for await (const part of adapter().stream(hello, signal())) {
-      if (part.type === 'text-delta') break;
+      if (part.type === 'text-delta') {
+        mark = simulator.markOpenRequests();
+        break;
+      }
     }
-    await closed;
+    const close = await simulator.waitForClientClose(mark!);
+    expect(close.request).toBe(simulator.requests.at(-1));
   });
 
   it('keeps the provider id on errors', async () => {

@@ -86,7 +86,8 @@ export async function startVertexSimulator(options: VertexSimulatorOptions = {})
       gemini.setScenario(scenario);
       anthropic.setScenario(scenario);
     },
-    waitForClientClose: (timeoutMs) => front.waitForClientClose(timeoutMs),
+    markOpenRequests: () => front.markOpenRequests(),
+    waitForClientClose: (mark, timeoutMs) => front.waitForClientClose(mark, timeoutMs),
     async close() {
       await front.close();
       await Promise.all([gemini.close(), anthropic.close()]);

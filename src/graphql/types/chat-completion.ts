@@ -1,7 +1,9 @@
 import type { Attempt, CompletionEvent, CompletionOutcome } from '../../core/completion-service.ts';
 import { GatewayError, toGatewayError } from '../../core/errors.ts';
 import type { FinishReason, ToolCall, Usage } from '../../core/types.ts';
+import { abortOnReturn } from '../abort-on-return.ts';
 import { builder } from '../builder.ts';
+import type { GraphQLContext } from '../context.ts';
 import { ChatCompletionInput, toCompletionRequest } from './chat-input.ts';
 import { ErrorCodeEnum } from './gateway-error.ts';
 
@@ -181,22 +183,24 @@ builder.subscriptionField('chatCompletionStream', (t) =>
     type: ChatStreamEventUnion,
     args: { input: t.arg({ type: ChatCompletionInput, required: true }) },
     authScopes: { inference: true },
-    subscribe: async function* (_root, args, context) {
-      let request;
-      try {
-        request = toCompletionRequest(args.input);
-      } catch (error) {
-        const gatewayError = toGatewayError(error);
-        yield { type: 'error', error: gatewayError, generationId: '', attempts: [], usage: emptyUsageValue(), cost: 0n } satisfies Failed;
-        return;
-      }
-      // Leaving this loop (client unsubscribed or disconnected) runs the service's finally,
-      // which aborts the upstream request.
-      yield* context.services.completions.stream({ ...request, ...(context.caller ? { caller: context.caller } : {}) }, context.signal);
-    },
+    // Over graphql-ws the connection's signal aborts only when the socket closes: `complete`
+    // (the client unsubscribing) aborts this stream's own signal.
+    subscribe: (_root, args, context) => abortOnReturn(context.signal, (signal) => chatEvents(args.input, context, signal)),
     resolve: (event) => event as CompletionEvent,
   }),
 );
+
+async function* chatEvents(input: typeof ChatCompletionInput.$inferInput, context: GraphQLContext, signal: AbortSignal): AsyncGenerator<CompletionEvent> {
+  let request;
+  try {
+    request = toCompletionRequest(input);
+  } catch (error) {
+    const gatewayError = toGatewayError(error);
+    yield { type: 'error', error: gatewayError, generationId: '', attempts: [], usage: emptyUsageValue(), cost: 0n } satisfies Failed;
+    return;
+  }
+  yield* context.services.completions.stream({ ...request, ...(context.caller ? { caller: context.caller } : {}) }, signal);
+}
 
 function emptyUsageValue(): Usage {
   return { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };

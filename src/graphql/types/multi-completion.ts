@@ -6,6 +6,7 @@ import type { CompletionEvent } from '../../core/completion-service.ts';
 import { GatewayError, toGatewayError } from '../../core/errors.ts';
 import { INPUT_LIMITS, checkBoundedText } from '../../core/input-limits.ts';
 import type { Usage } from '../../core/types.ts';
+import { abortOnReturn } from '../abort-on-return.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { ChatCompletionRef, ChatStreamEventUnion } from './chat-completion.ts';
@@ -70,7 +71,7 @@ builder.subscriptionField('chatCompletionStreams', (t) =>
     authScopes: { inference: true },
     subscribe: (_root, args, context) => {
       checkCount(args.models.length, 'models');
-      return abortOnReturn((signal) => modelStreams(args.input, args.models, context, AbortSignal.any([context.signal, signal])));
+      return abortOnReturn(context.signal, (signal) => modelStreams(args.input, args.models, context, signal));
     },
     resolve: (event) => event as ModelStreamEvent,
   }),
@@ -94,30 +95,6 @@ async function* modelStreams(
   for await (const { index, value } of interleave(streams, (error) => failedEvent(toGatewayError(error)))) {
     yield { model: models[index]!, index, event: value };
   }
-}
-
-/**
- * The iterator of `start(signal)` whose return() aborts the signal at once. An async generator
- * handles return() only at its next yield, so while every model still waits for its upstream the
- * unsubscribe would wait too; the abort ends those waits, and with them the generator.
- */
-function abortOnReturn<T>(start: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterableIterator<T> {
-  const controller = new AbortController();
-  const generator = start(controller.signal);
-  return {
-    next: () => generator.next(),
-    return: (value?: unknown) => {
-      controller.abort();
-      return generator.return(value as undefined);
-    },
-    throw: (error?: unknown) => {
-      controller.abort();
-      return generator.throw(error);
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
 }
 
 function failedEvent(error: GatewayError): Failed {
