@@ -101,6 +101,8 @@ export class LeasedBudgetLedger implements BudgetLedger {
         return null;
       }
       if (attempt >= MAX_SYNCS_PER_REQUEST) return this.refusal(claims, states, short[0]!);
+      // The slice this budget's instance holds grows with the requests it sees, refused ones too.
+      for (const state of short) if (needed > state.windowMaxCost) state.windowMaxCost = needed;
       const granted = await this.syncs.submit(short.map((state) => ({ state, need: needed - max(this.room(state, this.now()), 0n) })));
       const refused = granted.indexOf(false);
       if (refused >= 0) return this.refusal(claims, states, short[refused]!);
@@ -206,6 +208,8 @@ export class LeasedBudgetLedger implements BudgetLedger {
   }
 
   private async sync(batch: Array<Demand[] | null>): Promise<boolean[][]> {
+    // Requests granted room by the previous sync take it before this one decides what is unused.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const now = this.now();
     const demands = new Map<LeaseState, bigint[]>();
     const positions: Array<Array<[LeaseState, number]>> = batch.map((request) =>
@@ -224,7 +228,8 @@ export class LeasedBudgetLedger implements BudgetLedger {
       const idle = stopping || (state.reserved === 0n && state.pending === 0n && now - state.lastUsed > this.options.ttlMs && !demands.has(state));
       const valid = now < state.validUntil;
       // Room given back leaves this instance's accounting now, before the database hears of it.
-      const release = !valid || room <= 0n ? 0n : idle ? room : state.slice > 0n && room > 2n * state.slice ? room - state.slice : 0n;
+      const excess = !demands.has(state) && state.slice > 0n && room > 2n * state.slice;
+      const release = !valid || room <= 0n ? 0n : idle ? room : excess ? room - state.slice : 0n;
       state.lease -= release;
       released.push(release);
       items.push({
