@@ -114,7 +114,7 @@ const routerGroupSchema = z
   .strict();
 
 /** Usage metering: batching of usage writes, the outage buffer, retention of raw events and budgets in an outage. */
-const METERING_DEFAULTS = { flushIntervalMs: 250, bufferLimit: 100_000, budgetsWhenDatabaseUnavailable: 'serve' as const };
+const METERING_DEFAULTS = { flushIntervalMs: 250, bufferLimit: 100_000, budgetsWhenDatabaseUnavailable: 'serve' as const, budgetLeaseTtlMs: 30_000 };
 const meteringSchema = z
   .object({
     /** The longest a usage record waits before it is written. */
@@ -129,6 +129,11 @@ const meteringSchema = z
         error: (issue) => `expected ${BUDGETS_WHEN_DATABASE_UNAVAILABLE.map((value) => `"${value}"`).join(' or ')}, got ${JSON.stringify(issue.input)}`,
       })
       .default('serve'),
+    /**
+     * How long a budget lease of an instance that stopped renewing it (crashed, or cut from the
+     * database) keeps its amount out of other instances' reach; see README, "Budgets".
+     */
+    budgetLeaseTtlMs: z.number().int().min(200).max(600_000).default(30_000),
   })
   .strict();
 
@@ -246,7 +251,13 @@ export interface AppConfig {
   fromEnvironment: boolean;
   adminKey: string | undefined;
   auth: { maxFailedAttemptsPerMinute: number; keyCacheTtlSeconds: number };
-  metering: { flushIntervalMs: number; bufferLimit: number; retentionDays?: number | undefined; budgetsWhenDatabaseUnavailable: BudgetsWhenDatabaseUnavailable };
+  metering: {
+    flushIntervalMs: number;
+    bufferLimit: number;
+    retentionDays?: number | undefined;
+    budgetsWhenDatabaseUnavailable: BudgetsWhenDatabaseUnavailable;
+    budgetLeaseTtlMs: number;
+  };
   graphql: {
     maxDepth: number;
     maxAliases: number;

@@ -1,16 +1,17 @@
 // Part of the composition root (used only by app.ts): metering wired to its adapters. Usage goes
 // to a batching writer over Postgres/PGlite, committed batches to the live feed (Redis pub/sub or
-// in-process), rate limits to Redis (or memory) and budgets to Postgres; raw events expire after
+// in-process), rate limits to Redis (or memory) and budgets to leases held in memory and synced with Postgres; raw events expire after
 // `metering.retentionDays`. stop() settles and writes out everything before the database closes.
 import type { AppConfig } from './config.ts';
 import { BUDGET_CHANGES_TOPIC, BudgetService } from './core/metering/budget-service.ts';
+import { LeasedBudgetLedger } from './core/metering/budget-leases.ts';
 import { MeteringAdmission } from './core/metering/metering-admission.ts';
 import { InMemoryRateLimiter, type RateLimiter } from './core/metering/rate-limits.ts';
 import type { MeteringStatus, UsageFeed } from './core/metering/usage-feed.ts';
 import type { UsageRepository } from './core/metering/usage-report.ts';
 import type { Clock } from './core/ports.ts';
 import { createAuditLogRepository } from './db/audit-log-repository.ts';
-import { createBudgetLedger } from './db/budget-ledger.ts';
+import { createBudgetLeaseStore } from './db/budget-lease-store.ts';
 import { createBudgetRepository } from './db/budget-repository.ts';
 import type { Database } from './db/client.ts';
 import { isDatabaseUnreachable } from './db/database-errors.ts';
@@ -53,7 +54,13 @@ export async function createMeteringRuntime(options: MeteringRuntimeOptions): Pr
     onCommitted: (records) => feed.publish(records),
     logger: log,
   });
-  const ledger = createBudgetLedger(database.db);
+  // Budgets are admitted in memory against leases taken in escrow from Postgres (budget-leases.ts).
+  const ledger = new LeasedBudgetLedger({
+    store: createBudgetLeaseStore(database.db),
+    instanceId: options.newId(),
+    ttlMs: config.metering.budgetLeaseTtlMs,
+    logger: log,
+  });
   const budgets = new BudgetService({ repository: createBudgetRepository(database.db), ledger, audit: createAuditLogRepository(database.db), changes: database.changes, clock, newId: options.newId });
   const unsubscribe = await database.changes.subscribe((topic) => {
     if (topic === BUDGET_CHANGES_TOPIC) budgets.invalidate();
@@ -87,6 +94,7 @@ export async function createMeteringRuntime(options: MeteringRuntimeOptions): Pr
     async stop() {
       await retention.stop();
       await admission.drain();
+      await ledger.stop();
       await writer.stop();
       await unsubscribe().catch(() => undefined);
       await feed.close();

@@ -40,23 +40,23 @@ const MAX_BATCH = 500;
 const ordered = <T extends SpendKey>(claims: readonly T[]): T[] =>
   [...claims].sort((a, b) => a.scope.localeCompare(b.scope) || a.scopeId.localeCompare(b.scopeId) || a.periodStart.getTime() - b.periodStart.getTime());
 
-const rowKey = (scope: string, scopeId: string, periodStartMs: number | string): string => `${scope}\u0000${scopeId}\u0000${periodStartMs}`;
-const keyOf = (claim: SpendKey): string => rowKey(claim.scope, claim.scopeId, claim.periodStart.getTime());
+export const rowKey = (scope: string, scopeId: string, periodStartMs: number | string): string => `${scope}\u0000${scopeId}\u0000${periodStartMs}`;
+export const keyOf = (claim: SpendKey): string => rowKey(claim.scope, claim.scopeId, claim.periodStart.getTime());
 
 const matches = (claim: SpendKey) =>
   and(eq(budgetSpend.scope, claim.scope), eq(budgetSpend.scopeId, claim.scopeId), eq(budgetSpend.periodStart, claim.periodStart));
 
 /** One array parameter of strings, whatever the batch size (array-literal.ts). */
-const textArray = (values: readonly string[]): string => arrayLiteral(values, (value) => value);
+export const textArray = (values: readonly string[]): string => arrayLiteral(values, (value) => value);
 
 /** The three key columns as array parameters, for unnest(). */
-const keyArrays = (keys: readonly SpendKey[]) =>
+export const keyArrays = (keys: readonly SpendKey[]) =>
   sql`${textArray(keys.map((key) => key.scope))}::text::text[], ${textArray(keys.map((key) => key.scopeId))}::text::text[], ${textArray(
     keys.map((key) => key.periodStart.toISOString()),
   )}::text::timestamptz[]`;
 
 /** The distinct rows the claims touch. */
-function distinctKeys(claims: Iterable<SpendKey>): SpendKey[] {
+export function distinctKeys(claims: Iterable<SpendKey>): SpendKey[] {
   const keys = new Map<string, SpendKey>();
   for (const claim of claims) {
     const key = keyOf(claim);

@@ -253,9 +253,31 @@ export const budgetSpend = pgTable(
     periodStart: timestamp('period_start', { withTimezone: true }).notNull(),
     spentMicro: bigint('spent_micro', { mode: 'bigint' }).notNull().default(sql`0`),
     reservedMicro: bigint('reserved_micro', { mode: 'bigint' }).notNull().default(sql`0`),
+    /** The sum of the amounts of the budget_leases rows of this period (live or not yet reclaimed). */
+    leasedMicro: bigint('leased_micro', { mode: 'bigint' }).notNull().default(sql`0`),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [primaryKey({ columns: [table.scope, table.scopeId, table.periodStart] })],
+);
+
+/**
+ * Slices of a budget's period held in escrow by one gateway instance (core/metering/budget-leases.ts):
+ * the instance admits requests against its slice in memory. A lease past `expires_at` (its instance
+ * stopped renewing it) is deleted and its amount returned by the next instance that syncs the budget.
+ */
+export const budgetLeases = pgTable(
+  'budget_leases',
+  {
+    scope: text('scope').$type<BudgetScope>().notNull(),
+    scopeId: text('scope_id').notNull(),
+    periodStart: timestamp('period_start', { withTimezone: true }).notNull(),
+    instanceId: text('instance_id').notNull(),
+    amountMicro: bigint('amount_micro', { mode: 'bigint' }).notNull(),
+    /** What requests in flight on the instance held of the amount at its last sync (for display). */
+    reservedMicro: bigint('reserved_micro', { mode: 'bigint' }).notNull().default(sql`0`),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.scope, table.scopeId, table.periodStart, table.instanceId] })],
 );
 
 /**

@@ -38,7 +38,11 @@ const STALE_BUDGET_PERIOD_MS = 62 * 86_400_000;
 export async function deleteStaleBudgetSpend(db: Db, cutoff: Date): Promise<number> {
   const [row] = rowsOf<{ deleted: number }>(
     await db.execute(sql`
-      WITH doomed AS (
+      WITH leases AS (
+        -- The leases of those periods go with them (leases are otherwise reclaimed only when their budget syncs).
+        DELETE FROM budget_leases
+        WHERE period_start > 'epoch'::timestamptz AND period_start < ${cutoff.toISOString()}::timestamptz
+      ), doomed AS (
         DELETE FROM budget_spend
         WHERE period_start > 'epoch'::timestamptz AND period_start < ${cutoff.toISOString()}::timestamptz
         RETURNING 1

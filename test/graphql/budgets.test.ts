@@ -1,8 +1,9 @@
 // Budget enforcement by reservation, over the GraphQL API: under 200-way concurrency exactly the
 // requests that fit are admitted, on one instance and on two sharing one Postgres; refusals come
 // before any upstream call with the limit, the spend and the reset time; periods reset at UTC
-// boundaries (injected clock); across a database outage budgeted requests are served unreserved,
-// or refused over GraphQL and REST with `metering.budgetsWhenDatabaseUnavailable: refuse`.
+// boundaries (injected clock); across a database outage budgeted requests are served against the
+// instance's lease until it lapses, then unreserved, or refused over GraphQL and REST with
+// `metering.budgetsWhenDatabaseUnavailable: refuse`.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
@@ -191,7 +192,9 @@ function useOutageApp(open: () => Promise<Database>, budgetsWhenDatabaseUnavaila
       ping: () => (fixture.outage.down ? Promise.reject(simulatedOutage()) : real.ping()),
     };
     const base = config();
-    const appConfig = budgetsWhenDatabaseUnavailable ? { ...base, metering: { ...base.metering, budgetsWhenDatabaseUnavailable } } : base;
+    // A short lease: the budget's lease outlives the outage start by at most this (then the policy applies).
+    const metering = { ...base.metering, budgetLeaseTtlMs: LEASE_TTL_MS };
+    const appConfig = { ...base, metering: budgetsWhenDatabaseUnavailable ? { ...metering, budgetsWhenDatabaseUnavailable } : metering };
     fixture.app = await startTestApp(appConfig, failing, { logger: (line) => fixture.lines.push(line) });
   });
   afterAll(async () => {
@@ -199,6 +202,17 @@ function useOutageApp(open: () => Promise<Database>, budgetsWhenDatabaseUnavaila
     await database?.close();
   });
   return fixture;
+}
+
+const LEASE_TTL_MS = 1000;
+
+/** Resolves once the app logged that its budget leases lapsed (it could not renew them). */
+async function leasesLapsed(lines: string[]): Promise<void> {
+  const deadline = Date.now() + 10 * LEASE_TTL_MS;
+  while (!lines.some((line) => line.startsWith('metering: budget leases lapsed'))) {
+    if (Date.now() > deadline) throw new Error(`budget leases did not lapse:\n${lines.join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** A chat completion through the OpenAI-format REST endpoint. */
@@ -224,6 +238,9 @@ describe.each(databaseCases)('budgets across a database outage ($name)', ({ open
       expect((await restChat(app, unbudgeted.secret)).status).toBe(200);
 
       outage.down = true;
+      // The lease taken while the database was up still holds money in escrow: served, exactly.
+      expect((await restChat(app, budgeted.secret)).status).toBe(200);
+      await leasesLapsed(lines);
       const openai = await restChat(app, budgeted.secret);
       expect(openai.status).toBe(503);
       expect(openai.headers.get('retry-after')).toBe('5');
@@ -271,6 +288,7 @@ describe.each(databaseCases)('budgets across a database outage ($name)', ({ open
       const budgeted = await app.createKey({ name: 'budgeted', limits: { maxBudget: '1', budgetPeriod: 'DAILY' } });
       expect((await restChat(app, budgeted.secret)).status).toBe(200);
       outage.down = true;
+      await leasesLapsed(lines);
       expect((await restChat(app, budgeted.secret)).status).toBe(200);
       expect((await chat(app, budgeted.secret, { model: 'metered', max: 1 })).__typename).toBe('ChatCompletion');
       expect(lines.filter((line) => line.startsWith('metering: budgets unavailable'))).toEqual(

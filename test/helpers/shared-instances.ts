@@ -7,6 +7,8 @@ import { startTestApp, type TestApp } from './test-app.ts';
 
 export interface SharedInstances {
   apps: TestApp[];
+  /** The shared database's URL, for an observer connection. */
+  url: string;
   stop(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export async function startSharedInstances(config: AppConfig, count = 2): Promis
   }
   return {
     apps,
+    url: shared.url,
     async stop() {
       for (const app of apps) await app.stop();
       for (const database of databases) await database.close();

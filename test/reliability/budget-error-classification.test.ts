@@ -53,12 +53,14 @@ describe.each(databaseCases)('a budget error that is not an outage refuses the r
   });
 
   it('refuses a budgeted request when the ledger statement fails (a check constraint), on REST and GraphQL, before any upstream call', async () => {
-    const budgeted = await app.createKey({ name: 'budgeted', limits: { maxBudget: '1', budgetPeriod: 'DAILY' } });
+    const served = await app.createKey({ name: 'served', limits: { maxBudget: '1', budgetPeriod: 'DAILY' } });
     const unbudgeted = await app.createKey({ name: 'unbudgeted' });
-    expect((await restChat(app, budgeted.secret)).status).toBe(200);
+    expect((await restChat(app, served.secret)).status).toBe(200);
 
-    // A real database error on every reservation: 23514, not a connection error.
-    await database.db.execute(sql`ALTER TABLE budget_spend ADD CONSTRAINT test_no_reservations CHECK (reserved_micro = 0)`);
+    // A real database error on every lease the budgets need: 23514, not a connection error. A key
+    // that holds no lease yet needs one before its first request (NOT VALID: rows already there stay).
+    await database.db.execute(sql`ALTER TABLE budget_leases ADD CONSTRAINT test_no_reservations CHECK (amount_micro = 0) NOT VALID`);
+    const budgeted = await app.createKey({ name: 'budgeted', limits: { maxBudget: '1', budgetPeriod: 'DAILY' } });
     try {
       const refused = await restChat(app, budgeted.secret);
       expect(refused.status).toBe(503);
@@ -71,7 +73,7 @@ describe.each(databaseCases)('a budget error that is not an outage refuses the r
         Array(2).fill(expect.stringMatching(/^metering: budgets could not be checked \(not an outage\), refusing the request: .*test_no_reservations/)),
       );
     } finally {
-      await database.db.execute(sql`ALTER TABLE budget_spend DROP CONSTRAINT test_no_reservations`);
+      await database.db.execute(sql`ALTER TABLE budget_leases DROP CONSTRAINT test_no_reservations`);
     }
     expect((await restChat(app, budgeted.secret)).status).toBe(200);
 
@@ -96,6 +98,7 @@ describe.each(databaseCases)('a budget error that is not an outage refuses the r
 });
 
 describe.runIf(privatePostgresAvailable)('a real outage is still an outage', () => {
+  const leaseTtlMs = 1000;
   let postgres: PrivatePostgres;
   let database: Database;
   let app: TestApp;
@@ -103,7 +106,8 @@ describe.runIf(privatePostgresAvailable)('a real outage is still an outage', () 
   beforeAll(async () => {
     postgres = await startPrivatePostgres();
     database = await openDatabase({ url: postgres.url, dataDir: '' });
-    app = await startTestApp(config(), database, { logger: (line) => lines.push(line) });
+    const base = config();
+    app = await startTestApp({ ...base, metering: { ...base.metering, budgetLeaseTtlMs: leaseTtlMs } }, database, { logger: (line) => lines.push(line) });
   }, 120_000);
   afterAll(async () => {
     postgres?.start();
@@ -116,6 +120,9 @@ describe.runIf(privatePostgresAvailable)('a real outage is still an outage', () 
     const budgeted = await app.createKey({ name: 'budgeted', limits: { maxBudget: '1', budgetPeriod: 'DAILY' } });
     expect((await restChat(app, budgeted.secret)).status).toBe(200);
     postgres.stop();
+    // Served against the lease taken while Postgres was up until it lapses, then unreserved.
+    const deadline = Date.now() + 20 * leaseTtlMs;
+    while (!lines.some((line) => line.startsWith('metering: budget leases lapsed')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect((await restChat(app, budgeted.secret)).status).toBe(200);
     expect(await graphqlChat(app, budgeted.secret)).toEqual({ __typename: 'ChatCompletion' });
     expect(lines.filter((line) => line.startsWith('metering: budgets'))).toEqual(Array(2).fill(expect.stringMatching(/^metering: budgets unavailable, serving without a reservation: /)));

@@ -25,6 +25,8 @@ export interface BudgetClaim extends Budget {
 export interface BudgetSpend {
   spentMicro: bigint;
   reservedMicro: bigint;
+  /** Held in escrow by gateway instances' leases (budget-leases.ts), reserved included; absent: none. */
+  leasedMicro?: bigint;
 }
 
 export interface BudgetRefusal extends BudgetSpend {

@@ -20,7 +20,12 @@ const BudgetRef = builder.objectRef<BudgetWithSpend>('Budget').implement({
     amount: t.field({ type: 'Money', resolve: (b) => b.amountMicro }),
     period: t.field({ type: BudgetPeriodEnum, resolve: (b) => b.period }),
     spent: t.field({ type: 'Money', description: 'Spent in the current period.', resolve: (b) => b.spentMicro }),
-    reserved: t.field({ type: 'Money', description: 'Held by requests in flight.', resolve: (b) => b.reservedMicro }),
+    reserved: t.field({ type: 'Money', description: 'Held by requests in flight (as of each instance\'s last sync with the database).', resolve: (b) => b.reservedMicro }),
+    leased: t.field({
+      type: 'Money',
+      description: 'Held in escrow by gateway instances to admit requests without a database round trip; in-flight reservations are part of it. Returns to the budget when unused.',
+      resolve: (b) => b.leasedMicro ?? 0n,
+    }),
     periodStart: t.field({ type: 'DateTime', resolve: (b) => b.periodStart }),
     resetsAt: t.field({ type: 'DateTime', nullable: true, description: 'Null for LIFETIME budgets.', resolve: (b) => b.resetsAt }),
     createdAt: t.field({ type: 'DateTime', resolve: (b) => b.createdAt }),

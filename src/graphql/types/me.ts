@@ -14,6 +14,7 @@ const BudgetStatusRef = builder.objectRef<BudgetStatus>('BudgetStatus').implemen
     limit: t.field({ type: 'Money', resolve: (b) => b.amountMicro }),
     spent: t.field({ type: 'Money', resolve: (b) => b.spentMicro }),
     reserved: t.field({ type: 'Money', description: 'Held by requests in flight.', resolve: (b) => b.reservedMicro }),
+    leased: t.field({ type: 'Money', description: 'Held in escrow by gateway instances (reservations included); returns to the budget when unused.', resolve: (b) => b.leasedMicro ?? 0n }),
     remaining: t.field({
       type: 'Money',
       resolve: (b) => {

@@ -1,0 +1,298 @@
+// Budgets at memory speed, still exact. Each instance holds a lease on every budget it serves: an
+// amount taken in escrow from the budget's remaining amount in the database, under the budget's row
+// lock, only when spend + all live leases + the new amount fit the limit (budget-lease-store.ts).
+// Requests reserve and settle against the lease in memory; a background sync (group commit) moves
+// settled spend from the lease to the budget's spend, tops the lease up ahead of need, gives back
+// room the instance does not need and renews the lease before its TTL runs out. A request that does
+// not fit the instance's room waits for one synchronous sync that asks for exactly what it lacks,
+// and is refused only when the budget's remaining amount (outside every live lease) cannot cover it.
+//
+// Exactness: the sum of what every instance may admit is the sum of live leases, which the database
+// never lets exceed limit - spend. A lease the database stopped seeing renewed (its instance crashed
+// or lost the database) expires after `ttlMs` and its amount returns to the budget; the instance
+// itself stops admitting against it earlier (LOCAL_VALIDITY of the TTL, counted from when the
+// renewing sync was sent), so both never use the same money. What a crash costs: the dead instance's
+// unused room stays out of reach for at most `ttlMs`; its requests in flight die with it, unbilled.
+import { GroupCommit } from '../batching.ts';
+import type { BudgetClaim, BudgetLedger, BudgetRefusal, BudgetSpend } from './budgets.ts';
+import type { BudgetLeaseStore, LeaseSyncItem, LeaseSyncResult, SpendKey } from './budget-lease-store.ts';
+
+export interface LeasedBudgetLedgerOptions {
+  store: BudgetLeaseStore;
+  /** Names this process's leases; a restarted process gets a new one (its old leases expire). */
+  instanceId: string;
+  /** How long the database keeps a lease its instance stopped renewing. */
+  ttlMs: number;
+  /** Settled spend is written back at most this long after it settles (default 50 ms). */
+  writeBackMs?: number;
+  /** Monotonic milliseconds (default performance.now). */
+  now?: () => number;
+  logger?: (line: string) => void;
+}
+
+/** The instance stops using a lease at this fraction of its TTL after the renewal was sent. */
+const LOCAL_VALIDITY = 0.9;
+/** A slice covers this many of the largest recent reservations, or this many seconds of recent demand. */
+const SLICE_REQUESTS = 16n;
+const SLICE_SECONDS = 2n;
+/** A request that keeps losing its granted room to concurrent requests is refused after this many syncs. */
+const MAX_SYNCS_PER_REQUEST = 5;
+
+interface LeaseState {
+  key: SpendKey;
+  limit: bigint;
+  /** What the database holds for this instance, less room released in a sync not yet answered. */
+  lease: bigint;
+  /** Held by requests in flight. */
+  reserved: bigint;
+  /** Settled, not yet moved to the budget's spend. */
+  pending: bigint;
+  /** Monotonic time until which the lease may be used (0: no lease). */
+  validUntil: number;
+  /** The slice the last sync said to hold; 0 before the first. */
+  slice: bigint;
+  spentSeen: bigint;
+  leasedByOthers: bigint;
+  lastUsed: number;
+  windowStart: number;
+  windowDemand: bigint;
+  windowMaxCost: bigint;
+  lastRate: bigint;
+  lastMaxCost: bigint;
+}
+
+interface Demand {
+  state: LeaseState;
+  need: bigint;
+}
+
+const keyOf = (key: SpendKey): string => `${key.scope}\u0000${key.scopeId}\u0000${key.periodStart.getTime()}`;
+const max = (a: bigint, b: bigint) => (a > b ? a : b);
+
+export class LeasedBudgetLedger implements BudgetLedger {
+  private readonly states = new Map<string, LeaseState>();
+  private readonly syncs: GroupCommit<Demand[] | null, boolean[]>;
+  private readonly now: () => number;
+  private readonly writeBackMs: number;
+  private readonly heartbeat: ReturnType<typeof setInterval>;
+  private writeBack: ReturnType<typeof setTimeout> | null = null;
+  private failing = false;
+  private stopped = false;
+
+  constructor(private readonly options: LeasedBudgetLedgerOptions) {
+    this.now = options.now ?? (() => performance.now());
+    this.writeBackMs = options.writeBackMs ?? 50;
+    this.syncs = new GroupCommit((batch) => this.sync(batch));
+    this.heartbeat = setInterval(() => this.background(), Math.max(10, Math.floor(options.ttlMs / 4)));
+    this.heartbeat.unref();
+  }
+
+  async reserve(claims: readonly BudgetClaim[], cost: bigint): Promise<BudgetRefusal | null> {
+    if (claims.length === 0) return null;
+    // A request whose price is unknown (0) still needs something left of the budget.
+    const needed = cost > 0n ? cost : 1n;
+    const states = claims.map((claim) => this.stateOf(claim));
+    for (let attempt = 0; ; attempt++) {
+      const now = this.now();
+      const short = states.filter((state) => this.room(state, now) < needed);
+      if (short.length === 0) {
+        for (const state of states) this.take(state, cost, now);
+        if (states.some((state) => this.room(state, now) * 2n < state.slice)) this.background();
+        return null;
+      }
+      if (attempt >= MAX_SYNCS_PER_REQUEST) return this.refusal(claims, states, short[0]!);
+      // The slice this budget's instance holds grows with the requests it sees, refused ones too.
+      for (const state of short) if (needed > state.windowMaxCost) state.windowMaxCost = needed;
+      const granted = await this.syncs.submit(short.map((state) => ({ state, need: needed - max(this.room(state, this.now()), 0n) })));
+      const refused = granted.indexOf(false);
+      if (refused >= 0) return this.refusal(claims, states, short[refused]!);
+    }
+  }
+
+  async settle(claims: readonly BudgetClaim[], reserved: bigint, actual: bigint): Promise<void> {
+    for (const claim of claims) {
+      const state = this.states.get(keyOf(claim));
+      if (!state) continue;
+      state.reserved -= reserved;
+      state.pending += actual;
+    }
+    this.writeBack ??= setTimeout(() => {
+      this.writeBack = null;
+      this.background();
+    }, this.writeBackMs);
+  }
+
+  async spend(claims: ReadonlyArray<SpendKey>): Promise<BudgetSpend[]> {
+    const stored = await this.options.store.spend(claims);
+    // This instance's settled spend counts at once, before it is written back.
+    return stored.map((spend, index) => ({ ...spend, spentMicro: spend.spentMicro + (this.states.get(keyOf(claims[index]!))?.pending ?? 0n) }));
+  }
+
+  /** Writes back settled spend and returns every lease's unused room; call after requests drained. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.heartbeat);
+    if (this.writeBack) clearTimeout(this.writeBack);
+    try {
+      await this.syncs.submit(null);
+    } catch (error) {
+      this.log(`metering: budget leases could not be returned on stop (they expire within ${this.options.ttlMs} ms): ${(error as Error).message}`);
+    }
+  }
+
+  private stateOf(claim: BudgetClaim): LeaseState {
+    const id = keyOf(claim);
+    let state = this.states.get(id);
+    if (!state) {
+      const now = this.now();
+      state = {
+        key: { scope: claim.scope, scopeId: claim.scopeId, periodStart: claim.periodStart },
+        limit: claim.amountMicro,
+        lease: 0n,
+        reserved: 0n,
+        pending: 0n,
+        validUntil: 0,
+        slice: 0n,
+        spentSeen: 0n,
+        leasedByOthers: 0n,
+        lastUsed: now,
+        windowStart: now,
+        windowDemand: 0n,
+        windowMaxCost: 0n,
+        lastRate: 0n,
+        lastMaxCost: 0n,
+      };
+      this.states.set(id, state);
+    }
+    state.limit = claim.amountMicro;
+    return state;
+  }
+
+  /** What the instance may still admit on this budget (negative when a lapsed lease left requests in flight). */
+  private room(state: LeaseState, now: number): bigint {
+    return (now < state.validUntil ? state.lease : 0n) - state.reserved - state.pending;
+  }
+
+  private take(state: LeaseState, cost: bigint, now: number): void {
+    state.reserved += cost;
+    state.lastUsed = now;
+    state.windowDemand += cost;
+    if (cost > state.windowMaxCost) state.windowMaxCost = cost;
+  }
+
+  private refusal(claims: readonly BudgetClaim[], states: LeaseState[], state: LeaseState): BudgetRefusal {
+    const claim = claims[states.indexOf(state)]!;
+    return { claim, spentMicro: state.spentSeen + state.pending, reservedMicro: state.reserved + state.leasedByOthers };
+  }
+
+  /** Starts a sync unless nothing needs one; failures are logged (requests that need the database see them). */
+  private background(): void {
+    if (this.stopped || !this.needsSync(this.now())) return;
+    this.syncs.submit(null).catch(() => undefined);
+  }
+
+  private needsSync(now: number): boolean {
+    for (const state of this.states.values()) if (this.attention(state, now)) return true;
+    return false;
+  }
+
+  /** Whether a background sync has something to do for this budget. */
+  private attention(state: LeaseState, now: number): boolean {
+    if (state.pending > 0n) return true;
+    const holds = state.lease > 0n || state.reserved > 0n;
+    if (holds && state.validUntil - now < this.options.ttlMs / 2) return true;
+    const room = this.room(state, now);
+    if (now - state.lastUsed > this.options.ttlMs) return holds;
+    return room * 2n < state.slice || (state.slice > 0n && room > 2n * state.slice);
+  }
+
+  private async sync(batch: Array<Demand[] | null>): Promise<boolean[][]> {
+    // Requests granted room by the previous sync take it before this one decides what is unused.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const now = this.now();
+    const demands = new Map<LeaseState, bigint[]>();
+    const positions: Array<Array<[LeaseState, number]>> = batch.map((request) =>
+      (request ?? []).map(({ state, need }) => {
+        const list = demands.get(state) ?? demands.set(state, []).get(state)!;
+        list.push(need);
+        return [state, list.length - 1];
+      }),
+    );
+    const stopping = this.stopped;
+    const chosen = [...this.states.values()].filter((state) => demands.has(state) || stopping || this.attention(state, now));
+    const items: LeaseSyncItem[] = [];
+    const released: bigint[] = [];
+    for (const state of chosen) {
+      const room = this.room(state, now);
+      const idle = stopping || (state.reserved === 0n && state.pending === 0n && now - state.lastUsed > this.options.ttlMs && !demands.has(state));
+      const valid = now < state.validUntil;
+      // Room given back leaves this instance's accounting now, before the database hears of it.
+      const excess = !demands.has(state) && state.slice > 0n && room > 2n * state.slice;
+      const release = !valid || room <= 0n ? 0n : idle ? room : excess ? room - state.slice : 0n;
+      state.lease -= release;
+      released.push(release);
+      items.push({
+        key: state.key,
+        limit: state.limit,
+        moved: state.pending,
+        release,
+        reserved: state.reserved,
+        demands: demands.get(state) ?? [],
+        topUp: !idle,
+        sliceWanted: this.sliceWanted(state, now),
+      });
+    }
+    if (items.length === 0) return batch.map(() => []);
+    let results: LeaseSyncResult[];
+    try {
+      results = await this.options.store.sync(this.options.instanceId, this.options.ttlMs, items);
+    } catch (error) {
+      chosen.forEach((state, index) => (state.lease += released[index]!));
+      if (!this.failing) this.log(`metering: budget lease sync failed, leases stay usable until they lapse: ${(error as Error).message}`);
+      this.failing = true;
+      this.reportLapses();
+      throw error;
+    }
+    if (this.failing) this.log('metering: budget lease sync succeeded again');
+    this.failing = false;
+    chosen.forEach((state, index) => {
+      const result = results[index]!;
+      state.pending -= items[index]!.moved;
+      state.lease = result.lease;
+      state.validUntil = result.lease > 0n ? now + this.options.ttlMs * LOCAL_VALIDITY : 0;
+      state.slice = result.slice;
+      state.spentSeen = result.spent;
+      state.leasedByOthers = result.leasedByOthers;
+      if (!items[index]!.topUp && state.reserved === 0n && state.pending === 0n && result.lease === 0n) this.states.delete(keyOf(state.key));
+    });
+    const grantedOf = new Map(chosen.map((state, index) => [state, results[index]!.granted]));
+    return positions.map((list) => list.map(([state, position]) => grantedOf.get(state)![position]!));
+  }
+
+  /** The slice recent demand calls for: 16 of the largest recent reservations, or 2 s of recent spend. */
+  private sliceWanted(state: LeaseState, now: number): bigint {
+    const elapsed = now - state.windowStart;
+    if (elapsed >= 1000) {
+      state.lastRate = (state.windowDemand * 1000n) / BigInt(Math.max(1, Math.round(elapsed)));
+      state.lastMaxCost = state.windowMaxCost;
+      state.windowStart = now;
+      state.windowDemand = 0n;
+      state.windowMaxCost = 0n;
+    }
+    const largest = max(state.lastMaxCost, state.windowMaxCost);
+    return max(max(largest * SLICE_REQUESTS, state.lastRate * SLICE_SECONDS), 1n);
+  }
+
+  private reportLapses(): void {
+    const now = this.now();
+    const lapsed = [...this.states.values()].filter((state) => state.validUntil > 0 && state.validUntil <= now);
+    if (lapsed.length === 0) return;
+    for (const state of lapsed) state.validUntil = 0;
+    this.log(`metering: budget leases lapsed, the database could not be reached to renew them: ${lapsed.length}`);
+  }
+
+  private log(line: string): void {
+    this.options.logger?.(line);
+  }
+}
