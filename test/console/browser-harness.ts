@@ -52,7 +52,7 @@ export async function signIn(page: Page, url: string, secret: string): Promise<v
   await page.goto(`${url}/console/#/playground`);
   await page.getByLabel('API key').fill(secret);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('link', { name: 'Playground' }).waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
 export interface TextSize {

@@ -154,6 +154,11 @@ export function DeploymentForm(props: {
         {field('tags', 'Tags', { placeholder: 'e.g. eu, batch' })}
         {field('region', 'Region', { placeholder: 'optional' })}
       </div>
+      {props.editing && (
+        <p class="muted small">
+          Prices and lengths are filled in as the deployment routes now, catalog values included; saving keeps them as this deployment's own.
+        </p>
+      )}
       <button type="submit">{props.editing ? 'Save deployment' : 'Add deployment'}</button>
       {props.editing && (
         <button type="button" class="link" onClick={props.onCancel}>

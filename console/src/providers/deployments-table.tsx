@@ -46,7 +46,7 @@ export function DeploymentsTable(props: {
         {props.deployments.map((deployment) => {
           const health = healthOf(deployment, props.configuredProviders.has(deployment.provider), props.now);
           return (
-            <tr data-deployment-id={deployment.id} data-model={deployment.model} data-source={deployment.source}>
+            <tr data-deployment-id={deployment.id} data-model={deployment.model} data-provider={deployment.provider} data-source={deployment.source}>
               <td>
                 <strong>{deployment.model}</strong>
               </td>

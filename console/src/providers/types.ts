@@ -70,7 +70,8 @@ export function healthOf(deployment: Deployment, providerConfigured: boolean, no
   if (!state) return { level: 'warn', text: 'not in the routing table' };
   if (state.cooledUntil !== null) {
     const until = Date.parse(state.cooledUntil);
-    if (until > now) return { level: 'bad', text: `cooling down until ${clock(state.cooledUntil)} (${state.failuresInWindow} failures)` };
+    // The failure count restarts when a cooldown begins, so it says nothing here.
+    if (until > now) return { level: 'bad', text: `cooling down until ${clock(state.cooledUntil)}` };
     return { level: 'warn', text: 'cooldown over: the next request is a probe' };
   }
   if (state.failuresInWindow > 0) return { level: 'warn', text: `healthy, ${state.failuresInWindow} recent failure${state.failuresInWindow > 1 ? 's' : ''}` };

@@ -179,7 +179,7 @@ function BudgetUsed(props: { budget: ApiKey['budget'] }) {
   return (
     <>
       <span>
-        {usd(budget.spent)} of {usd(budget.limit)} <span class="muted">({percent}%)</span>
+        {usd(budget.spent)} of {usd(budget.limit)} <span class="muted">({percent === 0 && used > 0n ? '<0.1' : percent}%)</span>
       </span>
       <span class={`usage-bar${percent >= 100 ? ' full' : ''}`} role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.min(percent, 100)} aria-label="Budget used">
         <span style={{ width: `${Math.min(percent, 100)}%` }} />

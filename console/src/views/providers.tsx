@@ -132,11 +132,14 @@ export function Providers() {
       <ProvidersTable
         rows={rows}
         onEdit={(row) => setCredentialTarget({ providerId: row.id, kind: row.kind, baseUrl: row.baseUrl, stored: row.stored })}
-        onRemove={(row) =>
-          act(async () =>
+        onRemove={(row) => {
+          // Deployments of a provider that is gone leave the routing table (and this list) until it is back.
+          const warning = `${row.id} serves ${row.deployments} deployment${row.deployments === 1 ? '' : 's'}: without its credentials they stop routing and are hidden here until ${row.id} is added again. Remove its stored credentials?`;
+          if (row.deployments > 0 && !confirm(warning)) return;
+          void act(async () =>
             unwrap((await request<{ deleteProviderCredential: { __typename: string } }>(DELETE_PROVIDER_CREDENTIAL, { providerId: row.id })).deleteProviderCredential),
-          )
-        }
+          );
+        }}
       />
       <details class="create">
         <summary>Add a provider</summary>
