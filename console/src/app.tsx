@@ -6,6 +6,7 @@ import { ME } from './operations.ts';
 import { useUsageFeed, LiveFeed } from './views/live-feed.tsx';
 import { Keys } from './views/keys.tsx';
 import { Playground } from './views/playground.tsx';
+import { Providers } from './views/providers.tsx';
 import { SignIn } from './views/sign-in.tsx';
 import { Teams } from './views/teams.tsx';
 import { Usage } from './views/usage.tsx';
@@ -22,6 +23,7 @@ const VIEWS = [
   { route: 'playground', title: 'Playground', needs: 'INFERENCE' },
   { route: 'keys', title: 'Keys', needs: 'ADMIN' },
   { route: 'teams', title: 'Teams', needs: 'ADMIN' },
+  { route: 'providers', title: 'Providers', needs: 'ADMIN' },
   { route: 'usage', title: 'Usage', needs: 'READ_USAGE' },
   { route: 'live', title: 'Live feed', needs: 'READ_USAGE' },
 ] as const;
@@ -91,11 +93,13 @@ export function App() {
         {!may(me, current.needs) ? (
           <p class="notice">This key lacks the {current.needs} scope needed here.</p>
         ) : route === 'playground' ? (
-          <Playground />
+          <Playground isAdmin={may(me, 'ADMIN')} />
         ) : route === 'keys' ? (
           <Keys />
         ) : route === 'teams' ? (
           <Teams />
+        ) : route === 'providers' ? (
+          <Providers />
         ) : route === 'usage' ? (
           <Usage />
         ) : (

@@ -25,3 +25,19 @@ export const listOf = (text: string) =>
     .split(/[\s,]+/)
     .map((item) => item.trim())
     .filter(Boolean);
+
+/** A decimal USD string as integer micro-USD, to add amounts exactly. */
+export function micro(value: string): bigint {
+  const negative = value.startsWith('-');
+  const [whole = '0', fraction = ''] = value.replace('-', '').split('.');
+  const amount = BigInt(whole || '0') * 1_000_000n + BigInt(fraction.padEnd(6, '0').slice(0, 6) || '0');
+  return negative ? -amount : amount;
+}
+
+/** Integer micro-USD as the API's decimal string. */
+export function fromMicro(value: bigint): string {
+  const sign = value < 0n ? '-' : '';
+  const magnitude = value < 0n ? -value : value;
+  const fraction = (magnitude % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
+  return `${sign}${magnitude / 1_000_000n}${fraction ? `.${fraction}` : ''}`;
+}

@@ -35,8 +35,9 @@ const LIMITS = 'limits { rpm tpm maxBudget budgetPeriod maxParallelRequests }';
 
 export const API_KEYS = `query ConsoleApiKeys {
   apiKeys(first: 100) {
-    edges { node { id name displayPrefix status scopes isMaster allowedModels createdAt team { id name } ${LIMITS} } }
+    edges { node { id name displayPrefix status scopes isMaster allowedModels createdAt team { id name } ${LIMITS} budget { limit spent reserved resetsAt } } }
   }
+  spendByKey: usage(groupBy: [KEY]) { series { keyId cost requests } }
 }`;
 
 export const CREATE_API_KEY = `mutation ConsoleCreateApiKey($input: CreateApiKeyInput!) {
@@ -97,7 +98,7 @@ export const USAGE = `query ConsoleUsage($filter: UsageFilterInput) {
   overall: usage(filter: $filter) { totals { requests failedRequests inputTokens outputTokens cost } }
   byDay: usage(filter: $filter, groupBy: [DAY]) { series { day requests cost } }
   byKey: usage(filter: $filter, groupBy: [KEY]) { series { keyId key { name } requests cost } }
-  byModel: usage(filter: $filter, groupBy: [MODEL]) { series { model requests inputTokens outputTokens cost } }
+  byModel: usage(filter: $filter, groupBy: [MODEL, PROVIDER]) { series { model provider requests inputTokens outputTokens cost } }
 }`;
 
 export const USAGE_EVENTS = `subscription ConsoleUsageEvents {
@@ -105,5 +106,56 @@ export const USAGE_EVENTS = `subscription ConsoleUsageEvents {
     id createdAt requestedModel model provider status errorCode streamed cost latencyMs
     usage { inputTokens outputTokens }
     key { name }
+  }
+}`;
+
+/** Whether the catalog knows a model name (a configured or admin deployment, or `provider/model`). */
+export const MODEL_KNOWN = `query ConsoleModelKnown($id: String!) {
+  model(id: $id) { id }
+}`;
+
+const DEPLOYMENT = `id model provider upstreamModel source weight priority timeoutMs contextLength maxOutputTokens rpm tpm tags region
+  inputPrice outputPrice cacheReadPrice cacheWritePrice
+  state { inFlight averageLatencyMs averageTimeToFirstTokenMs tokensPerSecond failuresInWindow cooledUntil requestsThisMinute tokensThisMinute }`;
+
+export const PROVIDERS_PAGE = `query ConsoleProviders {
+  providers(first: 100) { edges { node { id name kind protocol baseUrl configured } } }
+  providerCredentials { providerId kind baseUrl hasSecret settings updatedAt }
+  deployments { ${DEPLOYMENT} }
+}`;
+
+export const DEPLOYMENTS = `query ConsoleDeployments {
+  deployments { ${DEPLOYMENT} }
+}`;
+
+export const UPSERT_DEPLOYMENT = `mutation ConsoleUpsertDeployment($input: DeploymentInput!) {
+  upsertDeployment(input: $input) {
+    __typename
+    ... on Deployment { id model }
+    ... on Error { code message }
+  }
+}`;
+
+export const DELETE_DEPLOYMENT = `mutation ConsoleDeleteDeployment($id: ID!) {
+  deleteDeployment(id: $id) {
+    __typename
+    ... on Deployment { id }
+    ... on Error { code message }
+  }
+}`;
+
+export const UPSERT_PROVIDER_CREDENTIAL = `mutation ConsoleUpsertProviderCredential($input: ProviderCredentialInput!) {
+  upsertProviderCredential(input: $input) {
+    __typename
+    ... on ProviderCredential { providerId hasSecret }
+    ... on Error { code message }
+  }
+}`;
+
+export const DELETE_PROVIDER_CREDENTIAL = `mutation ConsoleDeleteProviderCredential($providerId: String!) {
+  deleteProviderCredential(providerId: $providerId) {
+    __typename
+    ... on ProviderCredential { providerId }
+    ... on Error { code message }
   }
 }`;

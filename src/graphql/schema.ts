@@ -13,6 +13,7 @@ import './types/deployment.ts';
 import './types/limits.ts';
 import './types/team.ts';
 import './types/api-key.ts';
+import './types/api-key-budget.ts';
 import './types/audit-log.ts';
 import './types/me.ts';
 import './types/provider-admin.ts';

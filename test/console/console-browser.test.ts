@@ -1,36 +1,22 @@
 // The web console in headless Chromium against a real app with the mock provider: sign in,
 // compare two models side by side, create and revoke a key, watch the live usage feed, read the
-// spend charts, create a team. Screenshots of each step go to test-artifacts/console/.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// spend charts (readable labels, unknown names grouped), keys' spend and budget used, create a
+// team. Screenshots of each step go to test-artifacts/console/ and are checked (browser-harness.ts).
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as consoleOperations from '../../console/src/operations.ts';
 import type { Database } from '../../src/db/client.ts';
 import { sha256Hex } from '../../src/server/persisted-operations.ts';
 import { databaseCases } from '../helpers/databases.ts';
+import { usageFlushed } from '../helpers/metering.ts';
 import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import { buildConsole, checkedScreenshot, CHROMIUM, chromiumAvailable, launch, MIN_FONT_PX, renderedTextSizes } from './browser-harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const ARTIFACTS = join(root, 'test-artifacts', 'console');
 const STEP_TIMEOUT = 60_000;
 
-if (!existsSync(CHROMIUM)) {
+if (!chromiumAvailable) {
   console.warn(`Skipping the web console browser test: ${CHROMIUM} is absent (apt-get install -y chromium).`);
   describe('web console in headless Chromium', () => {
     it.skip(`skipped: ${CHROMIUM} is absent; install it with \`apt-get install -y chromium\` (.ci/run does)`, () => undefined);
@@ -43,19 +29,14 @@ if (!existsSync(CHROMIUM)) {
     let page: Page;
     let distDir: string;
     let adminSecret: string;
-    const pageErrors: string[] = [];
+    let pageErrors: string[];
 
-    const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+    const shot = (name: string) => checkedScreenshot(page, name);
     const open = (route: string) => page.goto(`${app.url}/console/#/${route}`);
     const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
 
     beforeAll(async () => {
-      await mkdir(ARTIFACTS, { recursive: true });
-      // Build the console as it is now, into a folder of its own.
-      distDir = await mkdtemp(join(tmpdir(), 'modelgraph-console-'));
-      execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', join(root, 'console'), '--outDir', distDir, '--emptyOutDir', '--logLevel', 'warn'], {
-        stdio: 'pipe',
-      });
+      distDir = await buildConsole();
       database = await databaseCases[0]!.open();
       app = await startTestApp(
         testConfig({
@@ -65,12 +46,7 @@ if (!existsSync(CHROMIUM)) {
         database,
       );
       adminSecret = (await app.createKey({ name: 'console admin', scopes: ['ADMIN', 'INFERENCE', 'READ_USAGE'] })).secret;
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      page.on('console', (message) => {
-        if (message.type() === 'error') pageErrors.push(message.text());
-      });
+      ({ browser, page, pageErrors } = await launch());
     }, 120_000);
 
     afterAll(async () => {
@@ -178,16 +154,79 @@ if (!existsSync(CHROMIUM)) {
     );
 
     it(
-      'charts spend by day, key and model from the usage query',
+      'charts spend by day, key and model with readable labels, grouping names that never existed as "unknown"',
       async () => {
+        // A typo and a made-up name are recorded under what was requested; `openai/gpt-4o` is a
+        // catalog model (its provider is not configured here), so it is real although nothing served it.
+        for (const model of ['gpt-4o-typo', 'no-such-model', 'openai/gpt-4o']) {
+          const response = await app.graphql(
+            'mutation($model: String!) { createChatCompletion(input: { model: $model, messages: [{ role: USER, content: "hi" }] }) { __typename ... on GatewayError { code } } }',
+            { model },
+            bearer(adminSecret),
+          );
+          expect(response.data.createChatCompletion.__typename).toBe('GatewayError');
+        }
+        await usageFlushed(app);
         await open('usage');
         await page.getByTestId('total-spend').waitFor();
         expect(Number(((await page.getByTestId('total-spend').textContent()) ?? '').slice(1))).toBeGreaterThan(0);
-        const byModel = page.getByRole('img', { name: 'Spend by model' });
-        await expect.poll(() => byModel.textContent()).toContain('mock/mock-large');
-        expect(await page.getByRole('img', { name: 'Spend by key' }).textContent()).toContain('console admin');
+        const byModel = page.getByRole('list', { name: 'Spend by model' });
+        await byModel.locator('li[data-label="unknown"]').waitFor();
+        const labels = await byModel.locator('li').evaluateAll((items) => items.map((item) => item.getAttribute('data-label')));
+        expect(labels).toEqual(expect.arrayContaining(['mock/mock-large', 'mock/mock-small', 'openai/gpt-4o', 'unknown']));
+        expect(labels).not.toContain('gpt-4o-typo');
+        expect(labels).not.toContain('no-such-model');
+        expect(await byModel.locator('li[data-label="unknown"] .caption').textContent()).toBe('$0.00 · 2 req');
+        const note = (await page.locator('.chart-note').textContent()) ?? '';
+        expect(note).toContain('gpt-4o-typo');
+        expect(note).toContain('no-such-model');
+        expect(await page.getByRole('list', { name: 'Spend by key' }).textContent()).toContain('console admin');
         expect(await page.getByRole('img', { name: 'Spend by day (UTC)' }).locator('rect.bar').count()).toBe(30);
+
+        // Every chart label is drawn at 11 px or more at 1x on a 1280-pixel page.
+        const chartText = await renderedTextSizes(page, '.chart');
+        expect(chartText.map((size) => size.text)).toEqual(expect.arrayContaining(['mock/mock-large', 'console admin', 'unknown']));
+        expect(chartText.filter((size) => size.px < MIN_FONT_PX)).toEqual([]);
+        expect(await page.locator('.axis-labels span').count()).toBeGreaterThanOrEqual(4);
+        // Axis labels do not run into each other.
+        const boxes = await page.locator('.axis-labels span').evaluateAll((spans) => spans.map((span) => span.getBoundingClientRect().toJSON() as DOMRect));
+        for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.left).toBeGreaterThan(boxes[i - 1]!.right);
         await shot('08-usage');
+      },
+      STEP_TIMEOUT,
+    );
+
+    it(
+      "shows each key's spend and how much of its budget is used",
+      async () => {
+        const key = await app.createKey({ name: 'budgeted key', limits: { maxBudget: '1', budgetPeriod: 'DAILY' } });
+        const answer = await app.graphql(
+          'mutation { createChatCompletion(input: { model: "mock/mock-large", messages: [{ role: USER, content: "spend a little" }] }) { ... on ChatCompletion { cost } } }',
+          {},
+          bearer(key.secret),
+        );
+        const cost = answer.data.createChatCompletion.cost as string;
+        expect(Number(cost)).toBeGreaterThan(0);
+        await usageFlushed(app);
+        const { data } = await app.graphql('query($k: ID!) { apiKey(id: $k) { budget { spent limit } } }', { k: key.id });
+        expect(data.apiKey.budget).toEqual({ spent: cost, limit: '1' });
+
+        await open('keys');
+        const row = page.locator('tr[data-key-name="budgeted key"]');
+        await row.waitFor();
+        const headers = await page.locator('table.list thead th').allTextContents();
+        expect(headers).toEqual(expect.arrayContaining(['Spend (all time)', 'Budget used']));
+        // The API's micro-USD amount, shown with at least cents.
+        const shown = `$${cost.split('.')[0]}.${(cost.split('.')[1] ?? '').padEnd(2, '0')}`;
+        expect(await row.locator('[data-column="spend"]').textContent()).toBe(`${shown} · 1 req`);
+        const used = (await row.locator('[data-column="budget-used"]').textContent()) ?? '';
+        expect(used).toContain(`${shown} of $1.00`);
+        expect(used).toMatch(/resets \d{4}-\d{2}-\d{2}/);
+        expect(await row.getByRole('meter', { name: 'Budget used' }).getAttribute('aria-valuenow')).toBe(String(Math.floor(Number(cost) * 1000) / 10));
+        const unbudgeted = page.locator('tr[data-key-name="console admin"]');
+        expect(await unbudgeted.locator('[data-column="budget-used"]').textContent()).toBe('—');
+        expect(Number(((await unbudgeted.locator('[data-column="spend"]').textContent()) ?? '').slice(1).split(' ')[0])).toBeGreaterThan(0);
+        await shot('08b-key-spend');
       },
       STEP_TIMEOUT,
     );

@@ -1,4 +1,6 @@
-// Bar charts as inline SVG: vertical bars for a time series, horizontal bars for rankings.
+// Bar charts: vertical bars for a time series, horizontal bars for rankings. Every label is HTML
+// text at the page's own size: SVG text scales with the chart's width and became unreadable
+// (about 7 px) in a third of a 1280-pixel page, so SVG draws only the bars.
 import { usd } from '../format.ts';
 
 export interface Bar {
@@ -6,68 +8,73 @@ export interface Bar {
   value: number;
   /** Shown on hover and beside horizontal bars. */
   caption: string;
+  /** Longer text on hover, e.g. what a grouped bar holds. */
+  detail?: string;
 }
 
-export function ColumnChart(props: { title: string; bars: Bar[]; height?: number }) {
-  const height = props.height ?? 160;
+/** At most this many axis labels, so they never crowd (about 40 px each). */
+const MAX_AXIS_LABELS = 8;
+
+export function ColumnChart(props: { title: string; bars: Bar[]; axisLabel?(label: string): string }) {
+  const height = 100;
   const max = Math.max(...props.bars.map((bar) => bar.value), 0);
-  const width = Math.max(props.bars.length * 24, 240);
-  const slot = width / Math.max(props.bars.length, 1);
-  const labelEvery = Math.ceil(props.bars.length / 10);
+  const count = Math.max(props.bars.length, 1);
+  const labelEvery = Math.ceil(props.bars.length / MAX_AXIS_LABELS);
+  const axisLabel = props.axisLabel ?? ((label: string) => label);
   return (
     <figure class="chart">
       <figcaption>{props.title}</figcaption>
-      <svg viewBox={`0 0 ${width} ${height + 20}`} role="img" aria-label={props.title} preserveAspectRatio="none">
-        <line x1="0" y1={height} x2={width} y2={height} class="axis" />
+      <svg class="columns" viewBox={`0 0 ${count} ${height}`} preserveAspectRatio="none" role="img" aria-label={props.title}>
         {props.bars.map((bar, index) => {
-          const barHeight = max > 0 ? (bar.value / max) * (height - 8) : 0;
+          const barHeight = max > 0 ? (bar.value / max) * (height - 4) : 0;
           return (
-            <g key={bar.label}>
-              <rect x={index * slot + slot * 0.15} y={height - barHeight} width={slot * 0.7} height={barHeight} class="bar">
-                <title>{`${bar.label}: ${bar.caption}`}</title>
-              </rect>
-              {index % labelEvery === 0 && (
-                <text x={index * slot + slot / 2} y={height + 14} text-anchor="middle" class="tick">
-                  {bar.label.slice(5)}
-                </text>
-              )}
-            </g>
+            <rect key={bar.label} x={index + 0.15} y={height - barHeight} width={0.7} height={barHeight} class="bar">
+              <title>{`${bar.label}: ${bar.caption}`}</title>
+            </rect>
           );
         })}
       </svg>
+      <div class="axis-labels" aria-hidden="true">
+        {props.bars.map((bar, index) =>
+          index % labelEvery === 0 ? (
+            <span key={bar.label} style={{ left: `${((index + 0.5) / count) * 100}%` }}>
+              {axisLabel(bar.label)}
+            </span>
+          ) : null,
+        )}
+      </div>
     </figure>
   );
 }
 
-export function RankingChart(props: { title: string; bars: Bar[] }) {
+export function RankingChart(props: { title: string; bars: Bar[]; note?: string | null }) {
   const max = Math.max(...props.bars.map((bar) => bar.value), 0);
-  const rowHeight = 22;
   return (
     <figure class="chart">
       <figcaption>{props.title}</figcaption>
       {props.bars.length === 0 ? (
         <p class="muted">No usage in this period.</p>
       ) : (
-        <svg viewBox={`0 0 480 ${props.bars.length * rowHeight}`} role="img" aria-label={props.title}>
-          {props.bars.map((bar, index) => (
-            <g key={bar.label} transform={`translate(0 ${index * rowHeight})`}>
-              <text x="0" y="15" class="tick">
-                {bar.label.length > 22 ? `${bar.label.slice(0, 21)}…` : bar.label}
-              </text>
-              <rect x="140" y="4" width={max > 0 ? Math.max((bar.value / max) * 180, 1) : 1} height="14" class="bar" />
-              <text x="476" y="15" text-anchor="end" class="tick">
-                {bar.caption}
-              </text>
-            </g>
+        <ol class="ranking" aria-label={props.title}>
+          {props.bars.map((bar) => (
+            <li key={bar.label} data-label={bar.label} title={`${bar.detail ?? bar.label}: ${bar.caption}`}>
+              <span class="label">{bar.label}</span>
+              <span class="track">
+                <span class="bar" style={{ width: `${max > 0 ? Math.max((bar.value / max) * 100, 0.5) : 0.5}%` }} />
+              </span>
+              <span class="caption">{bar.caption}</span>
+            </li>
           ))}
-        </svg>
+        </ol>
       )}
+      {props.note && <p class="chart-note">{props.note}</p>}
     </figure>
   );
 }
 
-export const spendBar = (label: string, cost: string, requests: number): Bar => ({
+export const spendBar = (label: string, cost: string, requests: number, detail?: string): Bar => ({
   label,
   value: Number(cost),
   caption: `${usd(cost)} · ${requests} req`,
+  ...(detail ? { detail } : {}),
 });

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { request, unwrap } from '../api.ts';
 import { describeLimits, emptyLimits, LimitsFields, limitsFrom, toLimitsInput, type LimitsValue } from '../components/limits-fields.tsx';
-import { listOf } from '../format.ts';
+import { listOf, micro, usd } from '../format.ts';
 import { API_KEYS, CREATE_API_KEY, REVOKE_API_KEY, TEAMS, UPDATE_API_KEY } from '../operations.ts';
 
 interface Limits {
@@ -24,20 +24,32 @@ interface ApiKey {
   createdAt: string;
   team: { id: string; name: string } | null;
   limits: Limits;
+  /** The key's own budget with its spend this period; null without one. */
+  budget: { limit: string; spent: string; reserved: string; resetsAt: string | null } | null;
+}
+
+interface KeySpend {
+  keyId: string | null;
+  cost: string;
+  requests: number;
 }
 
 const SCOPES = ['INFERENCE', 'READ_USAGE', 'ADMIN'];
 
 export function Keys() {
   const [keys, setKeys] = useState<ApiKey[]>([]);
+  const [spend, setSpend] = useState<Map<string, KeySpend>>(new Map());
   const [teams, setTeams] = useState<Array<{ id: string; name: string }>>([]);
   const [error, setError] = useState<string | null>(null);
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
 
   const load = () =>
-    request<{ apiKeys: { edges: Array<{ node: ApiKey }> } }>(API_KEYS)
-      .then((data) => setKeys(data.apiKeys.edges.map((edge) => edge.node)))
+    request<{ apiKeys: { edges: Array<{ node: ApiKey }> }; spendByKey: { series: KeySpend[] } }>(API_KEYS)
+      .then((data) => {
+        setKeys(data.apiKeys.edges.map((edge) => edge.node));
+        setSpend(new Map(data.spendByKey.series.map((group) => [group.keyId ?? '', group])));
+      })
       .catch((thrown: Error) => setError(thrown.message));
 
   useEffect(() => {
@@ -108,6 +120,8 @@ export function Keys() {
             <th>Scopes</th>
             <th>Team</th>
             <th>Limits</th>
+            <th title="Everything the key spent, from the usage records">Spend (all time)</th>
+            <th title="Spent (and held by requests in flight) of the key's own budget in its current period">Budget used</th>
             <th />
           </tr>
         </thead>
@@ -128,6 +142,13 @@ export function Keys() {
                   describeLimits(key.limits)
                 )}
               </td>
+              <td class="spend" data-column="spend">
+                {usd(spend.get(key.id)?.cost ?? '0')}
+                <span class="muted"> · {spend.get(key.id)?.requests ?? 0} req</span>
+              </td>
+              <td class="budget-used" data-column="budget-used">
+                <BudgetUsed budget={key.budget} />
+              </td>
               <td class="actions">
                 {key.status !== 'REVOKED' && (
                   <>
@@ -145,6 +166,27 @@ export function Keys() {
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** "$1.20 of $25 (4.8%)" with a bar, and when the period resets; a dash without a budget. */
+function BudgetUsed(props: { budget: ApiKey['budget'] }) {
+  const { budget } = props;
+  if (!budget) return <span class="muted">—</span>;
+  const limit = micro(budget.limit);
+  const used = micro(budget.spent) + micro(budget.reserved);
+  const percent = limit > 0n ? Number((used * 1000n) / limit) / 10 : 100;
+  return (
+    <>
+      <span>
+        {usd(budget.spent)} of {usd(budget.limit)} <span class="muted">({percent === 0 && used > 0n ? '<0.1' : percent}%)</span>
+      </span>
+      <span class={`usage-bar${percent >= 100 ? ' full' : ''}`} role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.min(percent, 100)} aria-label="Budget used">
+        <span style={{ width: `${Math.min(percent, 100)}%` }} />
+      </span>
+      {micro(budget.reserved) > 0n && <span class="muted"> + {usd(budget.reserved)} held</span>}
+      <span class="muted small">{budget.resetsAt ? `resets ${budget.resetsAt.slice(0, 10)}` : 'never resets'}</span>
+    </>
   );
 }
 

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { request, subscribe } from '../api.ts';
 import { count, usd } from '../format.ts';
+import { NoModelsHint } from '../components/no-models-hint.tsx';
 import { COMPARE_STREAMS, MODELS } from '../operations.ts';
 
 interface ModelOption {
@@ -60,8 +61,8 @@ function apply(answer: Answer, event: StreamEvent): Answer {
   }
 }
 
-export function Playground() {
-  const [models, setModels] = useState<ModelOption[]>([]);
+export function Playground(props: { isAdmin: boolean }) {
+  const [models, setModels] = useState<ModelOption[] | null>(null);
   const [selected, setSelected] = useState<string[]>([]);
   const [system, setSystem] = useState('');
   const [prompt, setPrompt] = useState('Explain in two sentences why the sky is blue.');
@@ -89,7 +90,7 @@ export function Playground() {
   function run(event: Event) {
     event.preventDefault();
     setError(null);
-    const chosen = models.filter((model) => selected.includes(model.id)).map((model) => model.id);
+    const chosen = (models ?? []).filter((model) => selected.includes(model.id)).map((model) => model.id);
     setAnswers(chosen.map(newAnswer));
     setRunning(true);
     const messages = [...(system.trim() ? [{ role: 'SYSTEM', content: system }] : []), { role: 'USER', content: prompt }];
@@ -122,8 +123,8 @@ export function Playground() {
       <form class="playground" onSubmit={run}>
         <fieldset class="models">
           <legend>Models ({selected.length} selected)</legend>
-          {models.length === 0 && <p class="muted">No configured models.</p>}
-          {models.map((model) => (
+          {models?.length === 0 && <NoModelsHint isAdmin={props.isAdmin} />}
+          {models?.map((model) => (
             <label class="check">
               <input type="checkbox" name="model" value={model.id} checked={selected.includes(model.id)} onChange={() => toggle(model.id)} />
               {model.id}

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { request } from '../api.ts';
 import { ColumnChart, RankingChart, spendBar } from '../components/bar-chart.tsx';
 import { count, daysAgo, isoDay, usd } from '../format.ts';
+import { spendByModel, UNKNOWN_MODEL, type ModelProviderGroup, type ModelSpend } from '../model-names.ts';
 import { USAGE } from '../operations.ts';
 
 interface Group {
@@ -14,7 +15,7 @@ interface UsageData {
   overall: { totals: { requests: number; failedRequests: number; inputTokens: number; outputTokens: number; cost: string } };
   byDay: { series: Array<Group & { day: string | null }> };
   byKey: { series: Array<Group & { keyId: string | null; key: { name: string } | null }> };
-  byModel: { series: Array<Group & { model: string | null; inputTokens: number; outputTokens: number }> };
+  byModel: { series: ModelProviderGroup[] };
 }
 
 const RANGES = [7, 30, 90];
@@ -22,13 +23,17 @@ const RANGES = [7, 30, 90];
 export function Usage() {
   const [days, setDays] = useState(30);
   const [data, setData] = useState<UsageData | null>(null);
+  const [models, setModels] = useState<ModelSpend[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [refreshed, setRefreshed] = useState(0);
 
   useEffect(() => {
     setError(null);
     request<UsageData>(USAGE, { filter: { from: daysAgo(days - 1).toISOString() } })
-      .then(setData)
+      .then(async (usage) => {
+        setModels(await spendByModel(usage.byModel.series));
+        setData(usage);
+      })
       .catch((thrown: Error) => setError(thrown.message));
   }, [days, refreshed]);
 
@@ -85,11 +90,24 @@ export function Usage() {
       )}
       {data && (
         <div class="charts">
-          <ColumnChart title="Spend by day (UTC)" bars={dayBars} />
+          <ColumnChart title="Spend by day (UTC)" bars={dayBars} axisLabel={(day) => day.slice(5)} />
           <RankingChart title="Spend by key" bars={data.byKey.series.map((group) => spendBar(group.key?.name ?? group.keyId ?? 'unknown', group.cost, group.requests))} />
-          <RankingChart title="Spend by model" bars={data.byModel.series.map((group) => spendBar(group.model ?? 'unknown', group.cost, group.requests))} />
+          <RankingChart
+            title="Spend by model"
+            bars={models.map((group) => spendBar(group.model, group.cost, group.requests))}
+            note={unknownNote(models)}
+          />
         </div>
       )}
     </section>
   );
+}
+
+/** Says what the "unknown" bar holds, naming a few of the requested names. */
+function unknownNote(models: ModelSpend[]): string | null {
+  const unknown = models.find((group) => group.model === UNKNOWN_MODEL);
+  if (!unknown) return null;
+  const shown = unknown.names.slice(0, 5).join(', ');
+  const more = unknown.names.length > 5 ? ` and ${unknown.names.length - 5} more` : '';
+  return `unknown: requested names that no deployment or catalog model has${shown ? ` (${shown}${more})` : ''}.`;
 }

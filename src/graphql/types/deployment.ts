@@ -63,6 +63,8 @@ export const DeploymentRef = builder.objectRef<Deployment>('Deployment').impleme
     region: t.string({ nullable: true, resolve: (d) => d.region ?? null }),
     inputPrice: t.field({ type: 'Money', nullable: true, description: 'USD per 1M input tokens.', resolve: (d) => d.pricing?.input ?? null }),
     outputPrice: t.field({ type: 'Money', nullable: true, description: 'USD per 1M output tokens.', resolve: (d) => d.pricing?.output ?? null }),
+    cacheReadPrice: t.field({ type: 'Money', nullable: true, description: 'USD per 1M cached input tokens read.', resolve: (d) => d.pricing?.cacheRead ?? null }),
+    cacheWritePrice: t.field({ type: 'Money', nullable: true, description: 'USD per 1M input tokens written to the cache.', resolve: (d) => d.pricing?.cacheWrite ?? null }),
     state: t.field({
       type: DeploymentStateRef,
       nullable: true,

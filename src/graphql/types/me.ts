@@ -5,10 +5,10 @@ import { ApiKeyRef, ScopeEnum } from './api-key.ts';
 import { LimitsRef } from './limits.ts';
 import { TeamRef } from './team.ts';
 
-type BudgetStatus = Budget & BudgetSpend & { periodStart: Date; resetsAt: Date | null };
+export type BudgetStatus = Budget & BudgetSpend & { periodStart: Date; resetsAt: Date | null };
 
-const BudgetStatusRef = builder.objectRef<BudgetStatus>('BudgetStatus').implement({
-  description: 'A budget that applies to the calling key, with its spend in the current period.',
+export const BudgetStatusRef = builder.objectRef<BudgetStatus>('BudgetStatus').implement({
+  description: "A key's or team's own budget with its spend in the current period.",
   fields: (t) => ({
     scope: t.string({ description: 'KEY or TEAM.', resolve: (b) => b.scope }),
     limit: t.field({ type: 'Money', resolve: (b) => b.amountMicro }),
