@@ -1,7 +1,7 @@
 // Real subscription clients for tests: graphql-ws over WebSocket and GraphQL-over-SSE over fetch.
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { parseSse } from '../../src/providers/shared/sse.ts';
+import { SseDecoder } from '../../src/providers/shared/sse.ts';
 import { TEST_ADMIN_KEY } from './test-app.ts';
 
 /**
@@ -52,12 +52,15 @@ export async function subscribeSse<T = any>(
   });
   if (!response.ok || !response.body) throw new Error(`SSE request failed with ${response.status}: ${await response.text()}`);
   const values: T[] = [];
-  for await (const event of parseSse(response.body as unknown as AsyncIterable<Uint8Array>)) {
-    if (event.event === 'complete') break;
-    if (event.event !== 'next') continue;
-    const payload = JSON.parse(event.data) as { data?: T; errors?: unknown };
-    if (payload.errors) throw new Error(JSON.stringify(payload.errors));
-    values.push(payload.data as T);
+  const decoder = new SseDecoder();
+  reading: for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    for (const event of decoder.push(chunk)) {
+      if (event.event === 'complete') break reading;
+      if (event.event !== 'next') continue;
+      const payload = JSON.parse(event.data) as { data?: T; errors?: unknown };
+      if (payload.errors) throw new Error(JSON.stringify(payload.errors));
+      values.push(payload.data as T);
+    }
   }
   return values;
 }

@@ -9,10 +9,10 @@ import type { AdapterOptions } from '../shared/adapter-options.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
 import { readJsonBody } from '../shared/read-json-body.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
-import { streamResponseBody } from '../shared/stream-response-body.ts';
+import { streamResponseParts } from '../shared/stream-response-parts.ts';
 import { buildGeminiRequest } from './build-gemini-request.ts';
 import { geminiError, geminiStreamError } from './gemini-error.ts';
-import { geminiStream } from './gemini-stream.ts';
+import { createGeminiStreamDecoder } from './gemini-stream.ts';
 import type { GeminiGenerateContentResponse } from './gemini-wire-types.ts';
 import { mapGeminiResponse } from './map-gemini-response.ts';
 
@@ -72,9 +72,11 @@ export function createGeminiAdapter(options: GeminiAdapterOptions): ProviderAdap
       return mapGeminiResponse(body, toolCallId);
     },
 
-    async *stream(request, signal) {
-      const response = await send(request, true, signal);
-      yield* streamResponseBody(response, geminiStream(response.body, { providerId, toolCallId, signal, maxEventLength: options.http.responseLimitBytes }));
+    stream(request, signal) {
+      return streamResponseParts(
+        () => send(request, true, signal),
+        () => createGeminiStreamDecoder({ providerId, toolCallId, signal, maxEventLength: options.http.responseLimitBytes }),
+      );
     },
   };
 }

@@ -6,13 +6,13 @@ import type { ChatRequest } from '../../core/types.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
 import { readJsonBody } from '../shared/read-json-body.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
-import { streamResponseParts } from '../shared/stream-response-body.ts';
+import { streamResponseParts } from '../shared/stream-response-parts.ts';
 import { buildOpenAIRequestBody } from './build-openai-request-body.ts';
 import { mapOpenAIResponse } from './map-openai-response.ts';
 import type { UsageConvention } from './map-openai-usage.ts';
 import type { OpenAIAdapterOptions } from './openai-adapter-options.ts';
 import { openAIErrorFromResponse } from './openai-error.ts';
-import { OpenAIStreamDecoder } from './openai-stream.ts';
+import { createOpenAIStreamDecoder } from './openai-stream.ts';
 import { resolveOpenAIEndpoint } from './resolve-openai-endpoint.ts';
 
 export type { OpenAIAdapterOptions } from './openai-adapter-options.ts';
@@ -54,8 +54,10 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): ProviderAdap
     },
 
     stream(request, signal) {
-      // Not waiting for the release: a hung upstream must not hold the caller.
-      return streamResponseParts(() => send(request, true, signal), new OpenAIStreamDecoder({ provider, usage, signal, maxEventLength: options.http.responseLimitBytes }), { release: 'background' });
+      return streamResponseParts(
+        () => send(request, true, signal),
+        () => createOpenAIStreamDecoder({ provider, usage, signal, maxEventLength: options.http.responseLimitBytes }),
+      );
     },
   };
 }
