@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../../core/errors.ts';
 import type { CacheControl, ContentPart, Message, ReasoningBlock, ToolCall } from '../../core/types.ts';
+import { parseToolArguments } from '../shared/parse-tool-arguments.ts';
 
 // Canonical messages -> the Messages API's `system` + `messages`, following the Messages API
 // reference (content block types) and the "Tool use", "Vision", "Extended thinking" and
@@ -119,17 +120,7 @@ function assistantBlocks(
   }
   if (content !== null && content !== '') blocks.push({ type: 'text', text: content });
   for (const call of toolCalls ?? []) {
-    blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: parseToolInput(call) });
+    blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: parseToolArguments(call) });
   }
   return blocks;
-}
-
-/** `tool_use.input` is an object; the canonical call holds it as the JSON text the model wrote. */
-function parseToolInput(call: ToolCall): unknown {
-  if (call.arguments.trim() === '') return {};
-  try {
-    return JSON.parse(call.arguments);
-  } catch {
-    throw new InvalidRequestError(`The arguments of tool call ${call.id} are not valid JSON`);
-  }
 }

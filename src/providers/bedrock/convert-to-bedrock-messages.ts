@@ -3,6 +3,7 @@
 // CachePointBlock) and the tool-use and prompt-caching guides.
 import { InvalidRequestError } from '../../core/errors.ts';
 import type { ContentPart, Message, ReasoningBlock, ToolCall } from '../../core/types.ts';
+import { parseToolArguments } from '../shared/parse-tool-arguments.ts';
 import type { BedrockContentBlock, BedrockImageFormat, BedrockMessage, BedrockSystemBlock } from './bedrock-wire.ts';
 
 export interface BedrockConversation {
@@ -81,15 +82,6 @@ function assistantBlocks(content: string | null, toolCalls: ToolCall[], reasonin
     else if (block.signature !== undefined) blocks.push({ reasoningContent: { reasoningText: { text: block.text, signature: block.signature } } });
   }
   if (content !== null && content !== '') blocks.push({ text: content });
-  for (const call of toolCalls) blocks.push({ toolUse: { toolUseId: call.id, name: call.name, input: parseToolInput(call) } });
+  for (const call of toolCalls) blocks.push({ toolUse: { toolUseId: call.id, name: call.name, input: parseToolArguments(call) } });
   return blocks;
-}
-
-function parseToolInput(call: ToolCall): unknown {
-  if (call.arguments.trim() === '') return {};
-  try {
-    return JSON.parse(call.arguments);
-  } catch {
-    throw new InvalidRequestError(`The arguments of tool call ${call.id} are not valid JSON`);
-  }
 }

@@ -2,7 +2,7 @@
 // URL building and authentication are injectable so a Vertex AI adapter can reuse the whole
 // mapping with its own endpoints and a bearer token.
 import { randomUUID } from 'node:crypto';
-import { CancelledError, GatewayError, UpstreamError } from '../../core/errors.ts';
+import type { GatewayError } from '../../core/errors.ts';
 import type { ProviderAdapter } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import type { AdapterOptions } from '../shared/adapter-options.ts';
@@ -15,6 +15,7 @@ import { geminiError, geminiStreamError } from './gemini-error.ts';
 import { createGeminiStreamDecoder } from './gemini-stream.ts';
 import type { GeminiGenerateContentResponse } from './gemini-wire-types.ts';
 import { mapGeminiResponse } from './map-gemini-response.ts';
+import { transportError } from '../shared/transport-error.ts';
 
 export const defaultGeminiBaseUrl = 'https://generativelanguage.googleapis.com/v1beta';
 
@@ -49,7 +50,7 @@ export function createGeminiAdapter(options: GeminiAdapterOptions): ProviderAdap
       headers,
       body,
       signal,
-      toTransportError: (error) => transportError(error, signal, providerId),
+      toTransportError: (error) => geminiTransportError(error, signal, providerId),
       toStatusError: ({ status, headers, text }) => geminiError({ status, headers, body: text, providerId }),
       unreadableErrorBody: 'transport-error',
     });
@@ -62,7 +63,7 @@ export function createGeminiAdapter(options: GeminiAdapterOptions): ProviderAdap
       try {
         body = (await readJsonBody(response, {
           provider: providerId,
-          toTransportError: (error) => transportError(error, signal, providerId),
+          toTransportError: (error) => geminiTransportError(error, signal, providerId),
           notJsonMessage: 'The upstream answered with a body that is not valid JSON',
         })) as GeminiGenerateContentResponse;
       } finally {
@@ -92,10 +93,6 @@ function randomToolCallId(index: number): string {
 }
 
 /** A failure to reach the upstream or read its answer; the message leaks no address or internals. */
-function transportError(error: unknown, signal: AbortSignal, providerId: string): GatewayError {
-  if (error instanceof GatewayError) return error;
-  if (signal.aborted || (error instanceof Error && error.name === 'AbortError')) {
-    return new CancelledError(undefined, { provider: providerId });
-  }
-  return new UpstreamError('The upstream request failed', { provider: providerId, cause: error });
+function geminiTransportError(error: unknown, signal: AbortSignal, providerId: string): GatewayError {
+  return transportError(error, signal, providerId, 'The upstream request failed');
 }
