@@ -2,7 +2,7 @@
 // from memory through `adapter.stream()` (framing, JSON, state, parts, the part iterator), no
 // network and no core. Reports µs per content event, median over runs.
 //
-//   node --import tsx bench/stream-decode.ts [--runs=9] [--compare=DIR]
+//   node --import tsx bench/stream-decode.ts [--runs=9] [--streams=40] [--providers=openai,bedrock] [--compare=DIR]
 //
 // --compare=DIR loads the adapters of another checkout too (e.g. `git archive main src | tar -x -C
 // DIR`, with DIR/node_modules linked to this one) and alternates the two within each run, so the
@@ -139,13 +139,9 @@ async function loadFactories(root: string): Promise<Record<string, Factory>> {
   };
 }
 
-const bodies: Record<string, Uint8Array[]> = {
-  openai: openAIEvents(),
-  anthropic: anthropicEvents(),
-  gemini: geminiEvents(),
-  cohere: cohereEvents(),
-  bedrock: bedrockEvents(),
-};
+const recorded: Record<string, () => Uint8Array[]> = { openai: openAIEvents, anthropic: anthropicEvents, gemini: geminiEvents, cohere: cohereEvents, bedrock: bedrockEvents };
+const chosen = process.argv.find((arg) => arg.startsWith('--providers='))?.split('=')[1]?.split(',') ?? Object.keys(recorded);
+const bodies: Record<string, Uint8Array[]> = Object.fromEntries(chosen.map((provider) => [provider, recorded[provider]!()]));
 
 const request = { model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] };
 const signal = new AbortController().signal;

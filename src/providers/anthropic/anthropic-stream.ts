@@ -2,7 +2,7 @@ import { UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
 import type { FinishReason, StreamPart } from '../../core/types.ts';
 import { OpenContentBlocks } from '../shared/open-content-blocks.ts';
 import { parseJsonObject } from '../shared/parse-json-object.ts';
-import { createSseStreamDecoder, type StreamStateMachine, type StreamStatus } from '../shared/provider-stream-decoder.ts';
+import { createSseStreamDecoder, StreamProgress, type StreamStateMachine } from '../shared/provider-stream-decoder.ts';
 import type { SseEvent } from '../shared/sse.ts';
 import type { BodyDecoder } from '../shared/stream-response-parts.ts';
 import { anthropicError } from './anthropic-error.ts';
@@ -32,7 +32,7 @@ export function createAnthropicStreamDecoder(options: AnthropicStreamOptions): B
 
 class AnthropicStreamState implements StreamStateMachine<SseEvent> {
   /** 'done' after message_stop: the rest of the body is read so the connection can be reused. */
-  status: StreamStatus = 'open';
+  readonly progress = new StreamProgress();
   private readonly blocks = new OpenContentBlocks();
   private usage: AnthropicWireUsage | undefined;
   private finishReason: FinishReason = mapAnthropicStopReason(null);
@@ -64,7 +64,7 @@ class AnthropicStreamState implements StreamStateMachine<SseEvent> {
         this.usage = mergeAnthropicUsage(this.usage, event.usage);
         return;
       case 'message_stop':
-        this.status = 'done';
+        this.progress.status = 'done';
         parts.push({ type: 'usage', usage: normaliseAnthropicUsage(this.usage) });
         parts.push({ type: 'finish', finishReason: this.finishReason });
         return;
@@ -82,7 +82,7 @@ class AnthropicStreamState implements StreamStateMachine<SseEvent> {
   }
 
   fail(error: GatewayError, parts: StreamPart[]): void {
-    this.status = 'failed';
+    this.progress.status = 'failed';
     parts.push({ type: 'error', error });
   }
 

@@ -8,7 +8,7 @@ import type { EventStreamCodec } from '@smithy/core/event-streams';
 import { UpstreamError, UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
 import type { StreamPart } from '../../core/types.ts';
 import { OpenContentBlocks } from '../shared/open-content-blocks.ts';
-import { ProviderStreamDecoder, type StreamStateMachine, type StreamStatus } from '../shared/provider-stream-decoder.ts';
+import { ProviderStreamDecoder, StreamProgress, type StreamStateMachine } from '../shared/provider-stream-decoder.ts';
 import type { BodyDecoder } from '../shared/stream-response-parts.ts';
 import { bedrockStreamException } from './bedrock-error.ts';
 import type { BedrockWireStreamEvent, BedrockWireUsage } from './bedrock-wire.ts';
@@ -35,7 +35,7 @@ export function createBedrockStreamDecoder(options: BedrockStreamOptions): BodyD
 
 /** Never throws: a bad frame or an exception event ends in an error part. */
 class BedrockStreamState implements StreamStateMachine<BedrockStreamMessage> {
-  status: StreamStatus = 'open';
+  readonly progress = new StreamProgress();
   private metadataSent = false;
   private readonly blocks = new OpenContentBlocks();
   private stopReason: string | undefined;
@@ -87,14 +87,14 @@ class BedrockStreamState implements StreamStateMachine<BedrockStreamMessage> {
       this.fail(new UpstreamProtocolError('The Bedrock stream ended before messageStop', { provider: this.options.providerId }), parts);
       return;
     }
-    this.status = 'done';
+    this.progress.status = 'done';
     parts.push({ type: 'usage', usage: mapBedrockUsage(this.usage) });
     parts.push({ type: 'finish', finishReason: mapBedrockStopReason(this.stopReason) });
   }
 
   /** Reports the usage seen so far (so a broken stream is still metered), then the error. */
   fail(error: GatewayError, parts: StreamPart[]): void {
-    this.status = 'failed';
+    this.progress.status = 'failed';
     if (this.usage !== undefined) parts.push({ type: 'usage', usage: mapBedrockUsage(this.usage) });
     parts.push({ type: 'error', error });
   }

@@ -7,7 +7,7 @@
 import { UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
 import type { StreamPart } from '../../core/types.ts';
 import { parseJsonObject } from '../shared/parse-json-object.ts';
-import { createSseStreamDecoder, type StreamStateMachine, type StreamStatus } from '../shared/provider-stream-decoder.ts';
+import { createSseStreamDecoder, StreamProgress, type StreamStateMachine } from '../shared/provider-stream-decoder.ts';
 import type { SseEvent } from '../shared/sse.ts';
 import type { BodyDecoder } from '../shared/stream-response-parts.ts';
 import type { CohereWireStreamEvent } from './cohere-wire.ts';
@@ -34,7 +34,7 @@ export function createCohereStreamDecoder(options: CohereStreamOptions): BodyDec
 /** Never throws: malformed JSON or a missing message-end ends in an error part. */
 class CohereStreamState implements StreamStateMachine<SseEvent> {
   /** 'done' after message-end: the rest of the body is read so the connection can be reused. */
-  status: StreamStatus = 'open';
+  readonly progress = new StreamProgress();
   private metadataSent = false;
   /** Content block kinds by content index. */
   private readonly contentKinds = new Map<number, string>();
@@ -93,7 +93,7 @@ class CohereStreamState implements StreamStateMachine<SseEvent> {
         return;
       }
       case 'message-end':
-        this.status = 'done';
+        this.progress.status = 'done';
         parts.push({ type: 'usage', usage: mapCohereUsage(event.delta?.usage) });
         parts.push({ type: 'finish', finishReason: mapCohereFinishReason(event.delta?.finish_reason) });
         return;
@@ -108,7 +108,7 @@ class CohereStreamState implements StreamStateMachine<SseEvent> {
   }
 
   fail(error: GatewayError, parts: StreamPart[]): void {
-    this.status = 'failed';
+    this.progress.status = 'failed';
     parts.push({ type: 'error', error });
   }
 

@@ -6,7 +6,7 @@
 import { UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
 import type { FinishReason, StreamPart } from '../../core/types.ts';
 import { parseJsonObject } from '../shared/parse-json-object.ts';
-import { createSseStreamDecoder, type StreamStateMachine, type StreamStatus } from '../shared/provider-stream-decoder.ts';
+import { createSseStreamDecoder, StreamProgress, type StreamStateMachine } from '../shared/provider-stream-decoder.ts';
 import type { SseEvent } from '../shared/sse.ts';
 import type { BodyDecoder } from '../shared/stream-response-parts.ts';
 import { geminiStreamError } from './gemini-error.ts';
@@ -31,7 +31,7 @@ export function createGeminiStreamDecoder(options: GeminiStreamOptions): BodyDec
 
 /** Never throws: a malformed chunk or an in-stream error ends in an error part. */
 class GeminiStreamState implements StreamStateMachine<SseEvent> {
-  status: StreamStatus = 'open';
+  readonly progress = new StreamProgress();
   private metadataSent = false;
   private toolCallCount = 0;
   private reasoning = '';
@@ -70,14 +70,14 @@ class GeminiStreamState implements StreamStateMachine<SseEvent> {
       this.fail(protocolError(this.options, 'The upstream stream ended without a finish reason'), parts);
       return;
     }
-    this.status = 'done';
+    this.progress.status = 'done';
     parts.push({ type: 'usage', usage: mapGeminiUsage(this.usage) });
     parts.push({ type: 'finish', finishReason: finish });
   }
 
   /** Reports the usage seen so far (so a broken stream is still metered), then the error. */
   fail(error: GatewayError, parts: StreamPart[]): void {
-    this.status = 'failed';
+    this.progress.status = 'failed';
     if (this.usage !== undefined) parts.push({ type: 'usage', usage: mapGeminiUsage(this.usage) });
     parts.push({ type: 'error', error });
   }

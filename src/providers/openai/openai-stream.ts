@@ -6,7 +6,7 @@
 import { UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
 import type { FinishReason, StreamPart, Usage } from '../../core/types.ts';
 import { parseJsonObject } from '../shared/parse-json-object.ts';
-import { createSseStreamDecoder, type StreamStateMachine, type StreamStatus } from '../shared/provider-stream-decoder.ts';
+import { createSseStreamDecoder, StreamProgress, type StreamStateMachine } from '../shared/provider-stream-decoder.ts';
 import type { SseEvent } from '../shared/sse.ts';
 import type { BodyDecoder } from '../shared/stream-response-parts.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
@@ -39,7 +39,7 @@ interface OpenToolCall {
 }
 
 class OpenAIStreamState implements StreamStateMachine<SseEvent> {
-  status: StreamStatus = 'open';
+  readonly progress = new StreamProgress();
   private metadataSent = false;
   /** Open calls by the upstream's own index. */
   private readonly calls = new Map<number, OpenToolCall>();
@@ -100,7 +100,7 @@ class OpenAIStreamState implements StreamStateMachine<SseEvent> {
       this.fail(new UpstreamProtocolError('The upstream stream ended before it finished', { provider: this.options.provider }), parts);
       return;
     }
-    this.status = 'done';
+    this.progress.status = 'done';
     this.endToolCalls(parts);
     if (this.usage) parts.push({ type: 'usage', usage: this.usage });
     parts.push({ type: 'finish', finishReason: this.finishReason ?? mapOpenAIFinishReason(null) });
@@ -161,7 +161,7 @@ class OpenAIStreamState implements StreamStateMachine<SseEvent> {
   }
 
   fail(error: GatewayError, parts: StreamPart[]): void {
-    this.status = 'failed';
+    this.progress.status = 'failed';
     parts.push(errorPart(error));
   }
 }

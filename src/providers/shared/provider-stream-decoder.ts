@@ -22,9 +22,18 @@ export interface WireDecoder<Event> {
  */
 export type StreamStatus = 'open' | 'done' | 'failed';
 
+/**
+ * A state machine's status, in an object of one shape whatever the provider: the shared decoder
+ * reads it after every event, and a read of one shape stays a fast monomorphic load where a
+ * field of each provider's own class would be a polymorphic one.
+ */
+export class StreamProgress {
+  status: StreamStatus = 'open';
+}
+
 /** One provider's mapping of wire events to stream parts. Never throws: failures are error parts. */
 export interface StreamStateMachine<Event> {
-  readonly status: StreamStatus;
+  readonly progress: StreamProgress;
   /** Adds the parts one event gives. */
   accept(event: Event, parts: StreamPart[]): void;
   /** The body ended while open: adds the terminal parts, or an error when the stream stopped short. */
@@ -44,23 +53,24 @@ export interface ProviderStreamOptions {
 const none: StreamPart[] = [];
 
 export class ProviderStreamDecoder<Event> implements BodyDecoder<StreamPart> {
-  /** Reused for every chunk: the events are mapped before the next chunk arrives. */
-  private readonly events: Event[] = [];
+  private readonly progress: StreamProgress;
 
   constructor(
     private readonly wire: WireDecoder<Event>,
     private readonly state: StreamStateMachine<Event>,
     private readonly options: ProviderStreamOptions,
-  ) {}
+  ) {
+    this.progress = state.progress;
+  }
 
   get failed(): boolean {
-    return this.state.status === 'failed';
+    return this.progress.status === 'failed';
   }
 
   push(chunk: Uint8Array): StreamPart[] {
-    if (this.state.status !== 'open') return none;
-    const events = this.events;
-    events.length = 0;
+    const progress = this.progress;
+    if (progress.status !== 'open') return none;
+    const events: Event[] = [];
     let framingError: unknown;
     try {
       this.wire.push(chunk, events);
@@ -68,14 +78,13 @@ export class ProviderStreamDecoder<Event> implements BodyDecoder<StreamPart> {
       framingError = error;
     }
     const parts: StreamPart[] = [];
-    for (let i = 0; i < events.length && this.state.status === 'open'; i++) this.state.accept(events[i]!, parts);
-    events.length = 0;
-    if (framingError !== undefined && this.state.status === 'open') this.state.fail(this.protocolError(framingError, 'The upstream sent a stream it cannot read'), parts);
+    for (let i = 0; i < events.length && progress.status === 'open'; i++) this.state.accept(events[i]!, parts);
+    if (framingError !== undefined && progress.status === 'open') this.state.fail(this.protocolError(framingError, 'The upstream sent a stream it cannot read'), parts);
     return parts;
   }
 
   end(): StreamPart[] {
-    if (this.state.status !== 'open') return none;
+    if (this.progress.status !== 'open') return none;
     const parts: StreamPart[] = [];
     try {
       this.wire.end?.();
@@ -88,7 +97,7 @@ export class ProviderStreamDecoder<Event> implements BodyDecoder<StreamPart> {
   }
 
   broken(error: unknown): StreamPart[] {
-    if (this.state.status !== 'open') return none;
+    if (this.progress.status !== 'open') return none;
     const parts: StreamPart[] = [];
     const { providerId: provider, signal } = this.options;
     if (signal?.aborted === true || (error instanceof Error && error.name === 'AbortError')) {
