@@ -62,6 +62,8 @@ export class SseDecoder {
         else if (text.charCodeAt(next) === 10) next++;
       }
       if (this.pendingLength === 0) {
+        // A whole line in one read is held to the limit too, whatever the read size.
+        if (end - start > this.maxEventLength) this.checkLength(end - start);
         this.takeLine(text, start, end, events);
       } else {
         this.checkLength(this.pendingLength + end - start);
