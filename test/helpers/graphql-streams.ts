@@ -1,7 +1,7 @@
 // Real subscription clients for tests: graphql-ws over WebSocket and GraphQL-over-SSE over fetch.
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { SseDecoder } from '../../src/providers/shared/sse.ts';
+import { readSseEvents } from './sse-events.ts';
 import { TEST_ADMIN_KEY } from './test-app.ts';
 
 /**
@@ -52,15 +52,12 @@ export async function subscribeSse<T = any>(
   });
   if (!response.ok || !response.body) throw new Error(`SSE request failed with ${response.status}: ${await response.text()}`);
   const values: T[] = [];
-  const decoder = new SseDecoder();
-  reading: for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    for (const event of decoder.push(chunk)) {
-      if (event.event === 'complete') break reading;
-      if (event.event !== 'next') continue;
-      const payload = JSON.parse(event.data) as { data?: T; errors?: unknown };
-      if (payload.errors) throw new Error(JSON.stringify(payload.errors));
-      values.push(payload.data as T);
-    }
+  for await (const event of readSseEvents(response.body as unknown as AsyncIterable<Uint8Array>)) {
+    if (event.event === 'complete') break;
+    if (event.event !== 'next') continue;
+    const payload = JSON.parse(event.data) as { data?: T; errors?: unknown };
+    if (payload.errors) throw new Error(JSON.stringify(payload.errors));
+    values.push(payload.data as T);
   }
   return values;
 }
@@ -98,7 +95,7 @@ export async function subscribeSseUntil<T = any>(graphqlUrl: string, query: stri
     signal: controller.signal,
   });
   if (!response.ok || !response.body) throw new Error(`SSE request failed with ${response.status}: ${await response.text()}`);
-  const events = parseSse(response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  const events = readSseEvents(response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   for (;;) {
     const { value: event, done } = await events.next();
     if (done || event.event === 'complete') throw new Error('the subscription completed before the awaited event');
