@@ -1,7 +1,7 @@
 // Real subscription clients for tests: graphql-ws over WebSocket and GraphQL-over-SSE over fetch.
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { parseSse } from '../../src/providers/shared/sse.ts';
+import { readSseEvents } from './sse-events.ts';
 import { TEST_ADMIN_KEY } from './test-app.ts';
 
 /**
@@ -52,7 +52,7 @@ export async function subscribeSse<T = any>(
   });
   if (!response.ok || !response.body) throw new Error(`SSE request failed with ${response.status}: ${await response.text()}`);
   const values: T[] = [];
-  for await (const event of parseSse(response.body as unknown as AsyncIterable<Uint8Array>)) {
+  for await (const event of readSseEvents(response.body as unknown as AsyncIterable<Uint8Array>)) {
     if (event.event === 'complete') break;
     if (event.event !== 'next') continue;
     const payload = JSON.parse(event.data) as { data?: T; errors?: unknown };
@@ -95,7 +95,7 @@ export async function subscribeSseUntil<T = any>(graphqlUrl: string, query: stri
     signal: controller.signal,
   });
   if (!response.ok || !response.body) throw new Error(`SSE request failed with ${response.status}: ${await response.text()}`);
-  const events = parseSse(response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  const events = readSseEvents(response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   for (;;) {
     const { value: event, done } = await events.next();
     if (done || event.event === 'complete') throw new Error('the subscription completed before the awaited event');

@@ -1,7 +1,7 @@
 // Streams a test watches while they run (rather than collecting them to the end): each event with
 // the time it arrived, and when the stream ended. Over graphql-ws, GraphQL-over-SSE and REST SSE.
 import type { Client } from 'graphql-ws';
-import { parseSse } from '../../src/providers/shared/sse.ts';
+import { readSseEvents } from './sse-events.ts';
 
 export interface LiveEvent<T> {
   at: number;
@@ -97,7 +97,7 @@ export function liveGraphqlSse(graphqlUrl: string, query: string, variables: Rec
       signal: controller.signal,
     });
     if (!response.ok || !response.body) throw new Error(`SSE request failed with ${response.status}: ${await response.text()}`);
-    for await (const event of parseSse(response.body as unknown as AsyncIterable<Uint8Array>)) {
+    for await (const event of readSseEvents(response.body as unknown as AsyncIterable<Uint8Array>)) {
       if (event.event === 'complete') return live.end();
       if (event.event === 'next') live.push(JSON.parse(event.data));
     }
@@ -114,7 +114,7 @@ export function liveRestSse(url: string, body: unknown, headers: Record<string, 
   void (async () => {
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: controller.signal });
     if (!response.ok || !response.body) throw new Error(`request failed with ${response.status}: ${await response.text()}`);
-    for await (const event of parseSse(response.body as unknown as AsyncIterable<Uint8Array>)) {
+    for await (const event of readSseEvents(response.body as unknown as AsyncIterable<Uint8Array>)) {
       let data: unknown = event.data;
       try {
         data = JSON.parse(event.data);

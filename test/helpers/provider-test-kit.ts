@@ -1,8 +1,10 @@
-// Small pieces the provider tests share: a fresh signal, a typed-error catcher and a canned HttpClient.
+// Small pieces the provider tests share: a fresh signal, a typed-error catcher, a canned HttpClient
+// and recorded bodies run through an adapter's stream decoder.
 import { expect } from 'vitest';
 import { GatewayError } from '../../src/core/errors.ts';
-import type { ChatRequest } from '../../src/core/types.ts';
-import type { HttpClient, HttpRequest } from '../../src/providers/shared/http-client.ts';
+import type { ChatRequest, StreamPart } from '../../src/core/types.ts';
+import type { HttpClient, HttpRequest, HttpResponse } from '../../src/providers/shared/http-client.ts';
+import { streamResponseParts, type BodyDecoder } from '../../src/providers/shared/stream-response-parts.ts';
 
 /** A signal nobody aborts. */
 export const signal = (): AbortSignal => new AbortController().signal;
@@ -41,4 +43,10 @@ export function cannedHttp(status: number, chunks: Array<string | Uint8Array>, h
     close: async () => undefined,
   };
   return { http, requests, lastBody: () => JSON.parse(String(requests.at(-1)!.body)) as Record<string, unknown> };
+}
+
+/** The parts a stream decoder makes of `body`, read through the adapters' own pipeline. */
+export function decodeBody(body: AsyncIterable<Uint8Array>, decoder: BodyDecoder<StreamPart>): AsyncIterable<StreamPart> {
+  const response: HttpResponse = { status: 200, headers: {}, body, text: async () => '', dump: async () => undefined };
+  return streamResponseParts(async () => response, () => decoder);
 }

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamPart } from '../../src/core/types.ts';
 import { bedrockError } from '../../src/providers/bedrock/bedrock-error.ts';
-import { bedrockStream } from '../../src/providers/bedrock/bedrock-stream.ts';
+import { createBedrockStreamDecoder } from '../../src/providers/bedrock/bedrock-stream.ts';
 import { createBedrockAdapter, type BedrockAdapterOptions } from '../../src/providers/bedrock/create-bedrock-adapter.ts';
 import { mapBedrockStopReason } from '../../src/providers/bedrock/map-bedrock-stop-reason.ts';
+import { loadEventStreamCodec } from '../../src/providers/bedrock/read-bedrock-event-stream.ts';
 import { createAwsRequestSigner } from '../../src/providers/bedrock/sign-aws-request.ts';
 import { createProviderAdapter, findProviderKind, isConfigured } from '../../src/providers/registry.ts';
 import type { HttpClient } from '../../src/providers/shared/http-client.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
-import { sayHi, signal } from '../helpers/provider-test-kit.ts';
+import { decodeBody, sayHi, signal } from '../helpers/provider-test-kit.ts';
 import { encodeBedrockEvent, encodeBedrockException, simulatedAccessKeyId, startBedrockSimulator, type BedrockSimulator } from './bedrock-simulator.ts';
 
 runAdapterCases({
@@ -307,7 +308,8 @@ describe('bedrockStream on encoded frames', () => {
   async function* bytes(...frames: Uint8Array[]): AsyncGenerator<Uint8Array> {
     for (const frame of frames) yield frame;
   }
-  const run = (source: AsyncIterable<Uint8Array>) => collect(bedrockStream(source, { providerId: 'bedrock', signal: new AbortController().signal, requestId: 'req-1' }));
+  const run = async (source: AsyncIterable<Uint8Array>) =>
+    collect(decodeBody(source, createBedrockStreamDecoder({ providerId: 'bedrock', signal: signal(), codec: await loadEventStreamCodec(), requestId: 'req-1' })));
   const types = (parts: StreamPart[]) => parts.map((p) => p.type);
   const start = encodeBedrockEvent('messageStart', { role: 'assistant' });
   const text = (value: string) => encodeBedrockEvent('contentBlockDelta', { contentBlockIndex: 0, delta: { text: value } });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamPart } from '../../src/core/types.ts';
 import { cohereError } from '../../src/providers/cohere/cohere-error.ts';
-import { cohereStream } from '../../src/providers/cohere/cohere-stream.ts';
+import { createCohereStreamDecoder } from '../../src/providers/cohere/cohere-stream.ts';
 import { createCohereAdapter } from '../../src/providers/cohere/create-cohere-adapter.ts';
 import { mapCohereFinishReason } from '../../src/providers/cohere/map-cohere-finish-reason.ts';
 import { mapCohereUsage } from '../../src/providers/cohere/map-cohere-usage.ts';
@@ -9,7 +9,7 @@ import { createProviderAdapter, findProviderKind, isConfigured, PROVIDER_KINDS }
 import type { HttpClient } from '../../src/providers/shared/http-client.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
-import { sayHi, signal } from '../helpers/provider-test-kit.ts';
+import { decodeBody, sayHi, signal } from '../helpers/provider-test-kit.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { cohereTemplateTokens, startCohereSimulator } from './cohere-simulator.ts';
 
@@ -257,7 +257,7 @@ describe('cohereStream on recorded events', () => {
   }
   const event = (data: Record<string, unknown> | string) =>
     typeof data === 'string' ? `data: ${data}\n\n` : `event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`;
-  const run = (...pieces: string[]) => collect(cohereStream(bytes(...pieces), { providerId: 'cohere', signal: new AbortController().signal }));
+  const run = (...pieces: string[]) => collect(decodeBody(bytes(...pieces), createCohereStreamDecoder({ providerId: 'cohere', signal: signal() })));
   const types = (parts: StreamPart[]) => parts.map((p) => p.type);
   const end = event({ type: 'message-end', delta: { finish_reason: 'COMPLETE', usage: { billed_units: { input_tokens: 2, output_tokens: 1 } } } });
 

@@ -3,10 +3,11 @@ import type { ProviderAdapter } from '../../src/core/ports.ts';
 import type { ChatRequest, StreamPart } from '../../src/core/types.ts';
 import { createGeminiAdapter } from '../../src/providers/gemini/create-gemini-adapter.ts';
 import { geminiError } from '../../src/providers/gemini/gemini-error.ts';
-import { geminiStream } from '../../src/providers/gemini/gemini-stream.ts';
+import { createGeminiStreamDecoder } from '../../src/providers/gemini/gemini-stream.ts';
 import { mapGeminiBlockReason, mapGeminiFinishReason } from '../../src/providers/gemini/map-gemini-finish-reason.ts';
 import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
+import { decodeBody } from '../helpers/provider-test-kit.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { simulatedThoughtSignature, startGeminiSimulator } from './gemini-simulator.ts';
 
@@ -374,7 +375,7 @@ describe('geminiStream on recorded chunks', () => {
   }
   const event = (data: unknown) => `data: ${typeof data === 'string' ? data : JSON.stringify(data)}\r\n\r\n`;
   const run = (...pieces: string[]) =>
-    collect(geminiStream(bytes(...pieces), { providerId: 'gemini', toolCallId: (index) => `gen_${index}` }));
+    collect(decodeBody(bytes(...pieces), createGeminiStreamDecoder({ providerId: 'gemini', toolCallId: (index) => `gen_${index}` })));
   const types = (parts: StreamPart[]) => parts.map((p) => p.type);
 
   it('keeps ids Gemini 3 sends on function calls', async () => {
@@ -418,7 +419,7 @@ describe('geminiStream on recorded chunks', () => {
     async function* split(): AsyncGenerator<Uint8Array> {
       for (let i = 0; i < raw.length; i += 7) yield raw.slice(i, i + 7);
     }
-    const parts = await collect(geminiStream(split(), { providerId: 'gemini', toolCallId: () => 'x' }));
+    const parts = await collect(decodeBody(split(), createGeminiStreamDecoder({ providerId: 'gemini', toolCallId: () => 'x' })));
     expect(parts.slice(1)).toEqual([
       { type: 'reasoning-delta', text: 'thinking' },
       { type: 'text-delta', text: 'héllo' },

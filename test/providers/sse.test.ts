@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseSse, SseDecoder, type SseEvent } from '../../src/providers/shared/sse.ts';
+import { SseDecoder, type SseEvent } from '../../src/providers/shared/sse.ts';
 
 const encoder = new TextEncoder();
 
-async function* fromChunks(chunks: Uint8Array[]): AsyncGenerator<Uint8Array> {
-  for (const chunk of chunks) yield chunk;
-}
-
+/** The events of a whole body given in these chunks. */
 async function parse(chunks: Uint8Array[]): Promise<SseEvent[]> {
+  const decoder = new SseDecoder();
   const events: SseEvent[] = [];
-  for await (const event of parseSse(fromChunks(chunks))) events.push(event);
+  for (const chunk of chunks) decoder.push(chunk, events);
   return events;
 }
 
@@ -25,7 +23,7 @@ function splits(bytes: Uint8Array): Uint8Array[][] {
 
 const event = (data: string, extra: Partial<SseEvent> = {}): SseEvent => ({ event: undefined, id: undefined, data, ...extra });
 
-describe('parseSse', () => {
+describe('SSE parsing', () => {
   it('parses data-only events as OpenAI sends them', async () => {
     expect(await parseText('data: {"a":1}\n\ndata: [DONE]\n\n')).toEqual([event('{"a":1}'), event('[DONE]')]);
   });

@@ -2,7 +2,7 @@
 // body is released however the iteration ends.
 import { describe, expect, it } from 'vitest';
 import type { HttpResponse } from '../../src/providers/shared/http-client.ts';
-import { streamResponseParts, type BodyDecoder } from '../../src/providers/shared/stream-response-body.ts';
+import { streamResponseParts, type BodyDecoder } from '../../src/providers/shared/stream-response-parts.ts';
 
 /** A body of chunks, recording whether it was read to the end, closed early, and dumped. */
 function fakeResponse(chunks: string[], options: { breakAfter?: number } = {}) {
@@ -71,7 +71,7 @@ describe('streamResponseParts', () => {
   it('sends on the first next(), hands out every part of each read, then the end parts, and releases the body', async () => {
     const { response, log } = fakeResponse(['a,b,c', 'd', 'e,f']);
     let sent = 0;
-    const parts = streamResponseParts(async () => (sent++, response), wordDecoder());
+    const parts = streamResponseParts(async () => (sent++, response), wordDecoder);
     expect(sent).toBe(0);
     expect(await collect(parts)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'finish']);
     expect(sent).toBe(1);
@@ -81,7 +81,7 @@ describe('streamResponseParts', () => {
 
   it('closes and releases the body when the consumer stops early', async () => {
     const { response, log } = fakeResponse(['a,b', 'c']);
-    for await (const part of streamResponseParts(async () => response, wordDecoder())) if (part === 'a') break;
+    for await (const part of streamResponseParts(async () => response, wordDecoder)) if (part === 'a') break;
     await flush();
     expect(log).toEqual(['read a,b', 'dumped', 'closed']);
   });
@@ -89,7 +89,7 @@ describe('streamResponseParts', () => {
   it('stops reading once the decoder failed, after handing out the parts before the failure', async () => {
     const { response, log } = fakeResponse(['a,!,b', 'c']);
     const decoder = wordDecoder();
-    expect(await collect(streamResponseParts(async () => response, decoder))).toEqual(['a', 'error']);
+    expect(await collect(streamResponseParts(async () => response, () => decoder))).toEqual(['a', 'error']);
     await flush();
     expect(log).toEqual(['read a,!,b', 'dumped', 'closed']);
     expect(decoder.ends).toEqual([]);
@@ -98,13 +98,13 @@ describe('streamResponseParts', () => {
   it('asks the decoder for the parts of a broken body', async () => {
     const { response, log } = fakeResponse(['a', 'b'], { breakAfter: 1 });
     const decoder = wordDecoder();
-    expect(await collect(streamResponseParts(async () => response, decoder))).toEqual(['a', 'broken']);
+    expect(await collect(streamResponseParts(async () => response, () => decoder))).toEqual(['a', 'broken']);
     expect(decoder.ends).toEqual(['broken: socket hang up']);
     expect(log).toEqual(['read a', 'dumped']);
   });
 
   it('throws what sending throws from the first next()', async () => {
-    const parts = streamResponseParts(async () => Promise.reject(new Error('refused')), wordDecoder());
+    const parts = streamResponseParts(async () => Promise.reject(new Error('refused')), wordDecoder);
     await expect(parts.next()).rejects.toThrow('refused');
     expect(await parts.next()).toEqual({ value: undefined, done: true });
   });
@@ -112,7 +112,7 @@ describe('streamResponseParts', () => {
   it('releases a response that arrives after the consumer returned', async () => {
     const { response, log } = fakeResponse(['a']);
     let answer!: (response: HttpResponse) => void;
-    const parts = streamResponseParts(() => new Promise<HttpResponse>((resolve) => (answer = resolve)), wordDecoder());
+    const parts = streamResponseParts(() => new Promise<HttpResponse>((resolve) => (answer = resolve)), wordDecoder);
     const pending = parts.next();
     await parts.return!();
     answer(response);
@@ -120,11 +120,24 @@ describe('streamResponseParts', () => {
     expect(log).toEqual(['dumped']);
   });
 
-  it('does not wait for the release in the background mode', async () => {
-    const { response } = fakeResponse(['a', 'b']);
-    response.dump = () => new Promise(() => undefined);
-    const parts = streamResponseParts(async () => response, wordDecoder(), { release: 'background' });
+  it('never waits for the release: a body that never finishes releasing holds neither the end nor a return', async () => {
+    const hung = () => {
+      const { response } = fakeResponse(['a', 'b']);
+      response.dump = () => new Promise(() => undefined);
+      return response;
+    };
+    expect(await collect(streamResponseParts(async () => hung(), wordDecoder))).toEqual(['a', 'b', 'finish']);
+    const parts = streamResponseParts(async () => hung(), wordDecoder);
     expect(await parts.next()).toEqual({ value: 'a', done: false });
     expect(await parts.return!()).toEqual({ value: undefined, done: true });
+  });
+
+  it('makes the decoder from the response, once it has arrived', async () => {
+    const { response } = fakeResponse(['a']);
+    const seen: HttpResponse[] = [];
+    const parts = streamResponseParts(async () => response, (answered) => (seen.push(answered), wordDecoder()));
+    expect(seen).toEqual([]);
+    expect(await collect(parts)).toEqual(['a', 'finish']);
+    expect(seen).toEqual([response]);
   });
 });

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openDatabase } from '../../src/db/client.ts';
 import { rowsOf } from '../../src/db/usage-event-store.ts';
-import { parseSse } from '../../src/providers/shared/sse.ts';
+import { readSseEvents } from '../helpers/sse-events.ts';
 import { createSharedPostgres } from '../helpers/databases.ts';
 import { spawnServer } from '../helpers/spawn-server.ts';
 
@@ -94,7 +94,7 @@ describe('SIGTERM with WebSocket and SSE streams open', () => {
         headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...auth },
         body: JSON.stringify({ query: STREAM, variables: input(300) }),
       });
-      for await (const event of parseSse(response.body as unknown as AsyncIterable<Uint8Array>)) {
+      for await (const event of readSseEvents(response.body as unknown as AsyncIterable<Uint8Array>)) {
         if (event.event === 'next') collect(sseLong, JSON.parse(event.data).data.chatCompletionStream);
       }
     })();

@@ -1,7 +1,7 @@
 // What a failed attempt means for the rest of the request: move on to the next candidate or stop,
 // retry after a backoff, and whether the failure counts against the deployment's health.
 import type { ErrorCode, GatewayError } from '../errors.ts';
-import type { BackoffPolicy, GroupPolicy } from './router-settings.ts';
+import { DEPLOYMENT_FAULT_CODES, type BackoffPolicy, type GroupPolicy } from './router-settings.ts';
 
 export function fallsBack(policy: GroupPolicy, code: ErrorCode): boolean {
   return policy.fallbackOn[code] === true;
@@ -22,17 +22,7 @@ export function retryDelay(error: GatewayError, backoff: BackoffPolicy, retry: n
   return error.retryAfterMs ?? backoffDelay(backoff, retry, random);
 }
 
-/** Failures that say something about the deployment rather than the request. */
-const DEPLOYMENT_FAULTS: ReadonlySet<ErrorCode> = new Set([
-  'RATE_LIMITED',
-  'OVERLOADED',
-  'TIMEOUT',
-  'UPSTREAM_ERROR',
-  'UPSTREAM_PROTOCOL_ERROR',
-  'UPSTREAM_AUTHENTICATION',
-  'UPSTREAM_PERMISSION',
-  'MODEL_NOT_FOUND',
-]);
+const DEPLOYMENT_FAULTS: ReadonlySet<ErrorCode> = new Set(DEPLOYMENT_FAULT_CODES);
 
 export function countsAgainstDeployment(error: GatewayError): boolean {
   return DEPLOYMENT_FAULTS.has(error.code) && !isRequestDeadline(error);

@@ -6,8 +6,8 @@ import type { ErrorCode } from '../errors.ts';
 export const ROUTING_STRATEGIES = ['weighted-random', 'least-in-flight', 'lowest-latency', 'lowest-cost', 'usage-based'] as const;
 export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
-/** The error codes whose fallback and retry behaviour config may set. */
-export const ROUTER_ERROR_CODES = [
+/** Failures that say something about the deployment rather than the request (they count against its health). */
+export const DEPLOYMENT_FAULT_CODES = [
   'RATE_LIMITED',
   'OVERLOADED',
   'TIMEOUT',
@@ -16,6 +16,11 @@ export const ROUTER_ERROR_CODES = [
   'UPSTREAM_AUTHENTICATION',
   'UPSTREAM_PERMISSION',
   'MODEL_NOT_FOUND',
+] as const satisfies readonly ErrorCode[];
+
+/** The error codes whose fallback and retry behaviour config may set. */
+export const ROUTER_ERROR_CODES = [
+  ...DEPLOYMENT_FAULT_CODES,
   'CONTEXT_LENGTH_EXCEEDED',
   'CONTENT_FILTERED',
   'INVALID_REQUEST',

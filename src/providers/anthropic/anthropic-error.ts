@@ -1,13 +1,13 @@
 import {
-  CancelledError,
   ContextLengthExceededError,
   GatewayError,
   errorFromUpstreamStatus,
   OverloadedError,
   parseRetryAfter,
-  UpstreamError,
   UpstreamPermissionError,
 } from '../../core/errors.ts';
+import { parseJsonObject } from '../shared/parse-json-object.ts';
+import { transportError } from '../shared/transport-error.ts';
 import type { AnthropicWireErrorBody } from './anthropic-wire.ts';
 
 // Anthropic's "Errors" doc: every error body is {"type":"error","error":{"type","message"}}, and
@@ -62,12 +62,7 @@ export function anthropicError(input: AnthropicErrorInput): GatewayError {
 
 /** Parses an error response body that may or may not be Anthropic's JSON. */
 export function parseAnthropicErrorBody(text: string): AnthropicWireErrorBody | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null ? (parsed as AnthropicWireErrorBody) : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseJsonObject(text) as AnthropicWireErrorBody | undefined;
 }
 
 /**
@@ -75,9 +70,5 @@ export function parseAnthropicErrorBody(text: string): AnthropicWireErrorBody | 
  * The network detail stays in `cause`, out of the message callers see.
  */
 export function anthropicTransportError(error: unknown, signal: AbortSignal, providerId: string): GatewayError {
-  if (error instanceof GatewayError) return error;
-  if (signal.aborted || (error instanceof Error && error.name === 'AbortError')) {
-    return new CancelledError(undefined, { provider: providerId, cause: error });
-  }
-  return new UpstreamError('The Anthropic API could not be reached', { provider: providerId, cause: error });
+  return transportError(error, signal, providerId, 'The Anthropic API could not be reached');
 }

@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../../core/errors.ts';
-import type { CacheControl, ContentPart, Message, ReasoningBlock, ToolCall } from '../../core/types.ts';
+import type { CacheControl, ContentPart, Message } from '../../core/types.ts';
+import { convertClaudeStyleMessages, type BlockWriter, type ClaudeStyleConversation, type Turn } from '../shared/claude-style-turns.ts';
 
 // Canonical messages -> the Messages API's `system` + `messages`, following the Messages API
 // reference (content block types) and the "Tool use", "Vision", "Extended thinking" and
@@ -27,55 +28,13 @@ export type AnthropicInputBlock =
   | { type: 'thinking'; thinking: string; signature: string }
   | { type: 'redacted_thinking'; data: string };
 
-export interface AnthropicMessage {
-  role: 'user' | 'assistant';
-  content: AnthropicInputBlock[];
-}
+export type AnthropicMessage = Turn<AnthropicInputBlock>;
 
-export interface AnthropicPrompt {
-  system: AnthropicTextBlock[];
-  messages: AnthropicMessage[];
-}
+export type AnthropicPrompt = ClaudeStyleConversation<AnthropicTextBlock, AnthropicInputBlock>;
 
-/**
- * System messages, wherever they are, become top-level `system` text blocks in order. Tool
- * results travel as `tool_result` blocks in a user turn; consecutive turns of one role are merged
- * because the API wants user and assistant to alternate.
- */
+/** Canonical messages -> `system` + `messages`, in the shared Claude-style order. */
 export function convertToAnthropicMessages(messages: Message[]): AnthropicPrompt {
-  const system: AnthropicTextBlock[] = [];
-  const turns: AnthropicMessage[] = [];
-  const append = (role: AnthropicMessage['role'], content: AnthropicInputBlock[]) => {
-    if (content.length === 0) return;
-    const last = turns.at(-1);
-    if (last !== undefined && last.role === role) last.content.push(...content);
-    else turns.push({ role, content });
-  };
-
-  for (const message of messages) {
-    switch (message.role) {
-      case 'system':
-        system.push(textBlock(message.content, message.cacheControl));
-        break;
-      case 'user':
-        append('user', message.content.map(userBlock));
-        break;
-      case 'assistant':
-        append('assistant', assistantBlocks(message.content, message.toolCalls, message.reasoning));
-        break;
-      case 'tool':
-        append('user', [
-          {
-            type: 'tool_result',
-            tool_use_id: message.toolCallId,
-            content: message.content,
-            ...(message.isError === true ? { is_error: true } : {}),
-          },
-        ]);
-        break;
-    }
-  }
-  return { system, messages: turns };
+  return convertClaudeStyleMessages(messages, anthropicBlocks);
 }
 
 function textBlock(text: string, cacheControl: CacheControl | undefined): AnthropicTextBlock {
@@ -102,34 +61,18 @@ function userBlock(part: ContentPart): AnthropicInputBlock {
   return { type: 'image', source: { type: 'url', url: part.url } };
 }
 
-/**
- * Extended-thinking guide: thinking blocks go back unmodified, with their signature, before the
- * text and tool_use blocks of the same turn. A thinking block without a signature (e.g. reasoning
- * another provider produced) cannot be verified by Anthropic and is left out.
- */
-function assistantBlocks(
-  content: string | null,
-  toolCalls: ToolCall[] | undefined,
-  reasoning: ReasoningBlock[] | undefined,
-): AnthropicInputBlock[] {
-  const blocks: AnthropicInputBlock[] = [];
-  for (const block of reasoning ?? []) {
-    if (block.type === 'redacted') blocks.push({ type: 'redacted_thinking', data: block.data });
-    else if (block.signature !== undefined) blocks.push({ type: 'thinking', thinking: block.text, signature: block.signature });
-  }
-  if (content !== null && content !== '') blocks.push({ type: 'text', text: content });
-  for (const call of toolCalls ?? []) {
-    blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: parseToolInput(call) });
-  }
-  return blocks;
-}
-
-/** `tool_use.input` is an object; the canonical call holds it as the JSON text the model wrote. */
-function parseToolInput(call: ToolCall): unknown {
-  if (call.arguments.trim() === '') return {};
-  try {
-    return JSON.parse(call.arguments);
-  } catch {
-    throw new InvalidRequestError(`The arguments of tool call ${call.id} are not valid JSON`);
-  }
-}
+const anthropicBlocks: BlockWriter<AnthropicTextBlock, AnthropicInputBlock> = {
+  system: (message) => [textBlock(message.content, message.cacheControl)],
+  user: (part) => [userBlock(part)],
+  toolResult: (message) => ({
+    type: 'tool_result',
+    tool_use_id: message.toolCallId,
+    content: message.content,
+    ...(message.isError === true ? { is_error: true } : {}),
+  }),
+  // Extended-thinking guide: thinking blocks go back unmodified, with their signature.
+  redacted: (data) => ({ type: 'redacted_thinking', data }),
+  thinking: (thinking, signature) => ({ type: 'thinking', thinking, signature }),
+  text: (text) => ({ type: 'text', text }),
+  toolUse: (call, input) => ({ type: 'tool_use', id: call.id, name: call.name, input }),
+};

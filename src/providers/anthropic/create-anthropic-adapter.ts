@@ -3,9 +3,9 @@ import type { ChatRequest } from '../../core/types.ts';
 import type { AdapterOptions } from '../shared/adapter-options.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
-import { streamResponseBody } from '../shared/stream-response-body.ts';
+import { streamResponseParts } from '../shared/stream-response-parts.ts';
 import { anthropicError, anthropicTransportError, parseAnthropicErrorBody } from './anthropic-error.ts';
-import { streamAnthropicParts } from './anthropic-stream.ts';
+import { createAnthropicStreamDecoder } from './anthropic-stream.ts';
 import { buildAnthropicCountTokensRequest } from './build-anthropic-count-tokens-request.ts';
 import { buildAnthropicRequest } from './build-anthropic-request.ts';
 import { readAnthropicMessage } from './read-anthropic-message.ts';
@@ -63,9 +63,11 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
       return readAnthropicMessage(response, { providerId, signal, upstreamName: 'Anthropic' });
     },
 
-    async *stream(request, signal) {
-      const response = await send(request, true, signal);
-      yield* streamResponseBody(response, streamAnthropicParts(response.body, { providerId, signal, maxEventLength: options.http.responseLimitBytes }));
+    stream(request, signal) {
+      return streamResponseParts(
+        () => send(request, true, signal),
+        () => createAnthropicStreamDecoder({ providerId, signal, maxEventLength: options.http.responseLimitBytes }),
+      );
     },
 
     async countTokens(request, signal) {

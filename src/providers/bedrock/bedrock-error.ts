@@ -4,7 +4,6 @@
 // `{"message"}` body; inside a stream, an exception event names it in :exception-type in
 // lowerCamelCase ("throttlingException"). Both are mapped by type first, then by status.
 import {
-  CancelledError,
   ContextLengthExceededError,
   errorFromUpstreamStatus,
   GatewayError,
@@ -18,6 +17,8 @@ import {
   UpstreamPermissionError,
 } from '../../core/errors.ts';
 import type { BedrockWireErrorBody } from './bedrock-wire.ts';
+import { parseJsonObject } from '../shared/parse-json-object.ts';
+import { transportError } from '../shared/transport-error.ts';
 
 type ErrorDetails = ConstructorParameters<typeof GatewayError>[2];
 
@@ -106,19 +107,10 @@ function normaliseErrorType(raw: string | undefined): string | undefined {
 }
 
 function parseBody(body: string): BedrockWireErrorBody | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as BedrockWireErrorBody) : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseJsonObject(body) as BedrockWireErrorBody | undefined;
 }
 
 /** A request that got no HTTP response; the network detail stays in `cause`. */
 export function bedrockTransportError(error: unknown, signal: AbortSignal, providerId: string): GatewayError {
-  if (error instanceof GatewayError) return error;
-  if (signal.aborted || (error instanceof Error && error.name === 'AbortError')) {
-    return new CancelledError(undefined, { provider: providerId, cause: error });
-  }
-  return new UpstreamError('Amazon Bedrock could not be reached', { provider: providerId, cause: error });
+  return transportError(error, signal, providerId, 'Amazon Bedrock could not be reached');
 }

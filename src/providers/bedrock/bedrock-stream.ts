@@ -4,87 +4,70 @@
 // redactedContent) and contentBlockStop, then messageStop {stopReason} and metadata {usage}.
 // Exception events (throttlingException, validationException, ...) end the stream with a typed
 // error. A stream that ends before messageStop was cut off. Unknown events are ignored.
-import { CancelledError, GatewayError, UpstreamError, UpstreamProtocolError } from '../../core/errors.ts';
+import type { EventStreamCodec } from '@smithy/core/event-streams';
+import { UpstreamError, UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
 import type { StreamPart } from '../../core/types.ts';
+import { OpenContentBlocks } from '../shared/open-content-blocks.ts';
+import { ProviderStreamDecoder, StreamProgress, type StreamStateMachine } from '../shared/provider-stream-decoder.ts';
+import type { BodyDecoder } from '../shared/stream-response-parts.ts';
 import { bedrockStreamException } from './bedrock-error.ts';
 import type { BedrockWireStreamEvent, BedrockWireUsage } from './bedrock-wire.ts';
 import { mapBedrockStopReason } from './map-bedrock-stop-reason.ts';
 import { mapBedrockUsage } from './map-bedrock-usage.ts';
-import { readBedrockEventStream } from './read-bedrock-event-stream.ts';
+import { BedrockEventStreamDecoder, type BedrockStreamMessage } from './read-bedrock-event-stream.ts';
 
 export interface BedrockStreamOptions {
   providerId: string;
-  signal: AbortSignal;
+  signal?: AbortSignal;
+  /** Smithy's event-stream codec (loadEventStreamCodec). */
+  codec: EventStreamCodec;
   /** The x-amzn-requestid response header, reported as the response id. */
   requestId: string | null;
   /** The longest stream event accepted (the HTTP client's responseLimitBytes). */
   maxEventLength?: number | undefined;
 }
 
-type OpenBlock =
-  | { kind: 'text' }
-  | { kind: 'tool'; toolIndex: number; sentArguments: boolean }
-  | { kind: 'reasoning'; text: string; signature: string; redacted: string };
-
-/** Never throws: a broken connection, a bad frame or an exception event ends in an error part. */
-export async function* bedrockStream(body: AsyncIterable<Uint8Array>, options: BedrockStreamOptions): AsyncGenerator<StreamPart> {
-  const state = new BedrockStreamState(options);
-  try {
-    for await (const message of readBedrockEventStream(body, options.providerId, options.maxEventLength)) {
-      if (message.kind === 'event') {
-        yield* state.read(message.eventType, message.payload as BedrockWireStreamEvent);
-      } else if (message.kind === 'exception') {
-        yield* state.fail(bedrockStreamException(message.exceptionType, message.message, options.providerId));
-        return;
-      } else {
-        yield* state.fail(
-          new UpstreamError(message.message ?? `Bedrock sent error ${message.errorCode}`, { provider: options.providerId, upstreamCode: message.errorCode }),
-        );
-        return;
-      }
-    }
-  } catch (error) {
-    const aborted = options.signal.aborted || (error instanceof Error && error.name === 'AbortError');
-    yield* state.fail(
-      aborted
-        ? new CancelledError(undefined, { provider: options.providerId })
-        : error instanceof GatewayError
-          ? error
-          : new UpstreamProtocolError('The Bedrock stream broke off', { provider: options.providerId, cause: error }),
-    );
-    return;
-  }
-  yield* state.end();
+/** The event-stream body through the shared pipeline, mapped by BedrockStreamState. */
+export function createBedrockStreamDecoder(options: BedrockStreamOptions): BodyDecoder<StreamPart> {
+  const frames = new BedrockEventStreamDecoder(options.codec, options.providerId, options.maxEventLength);
+  return new ProviderStreamDecoder(frames, new BedrockStreamState(options), options);
 }
 
-class BedrockStreamState {
+/** Never throws: a bad frame or an exception event ends in an error part. */
+class BedrockStreamState implements StreamStateMachine<BedrockStreamMessage> {
+  readonly progress = new StreamProgress();
   private metadataSent = false;
-  private readonly blocks = new Map<number, OpenBlock>();
-  private nextToolIndex = 0;
+  private readonly blocks = new OpenContentBlocks();
   private stopReason: string | undefined;
   private usage: BedrockWireUsage | undefined;
 
   constructor(private readonly options: BedrockStreamOptions) {}
 
-  *read(eventType: string, event: BedrockWireStreamEvent): Generator<StreamPart> {
+  accept(message: BedrockStreamMessage, parts: StreamPart[]): void {
+    if (message.kind === 'exception') {
+      this.fail(bedrockStreamException(message.exceptionType, message.message, this.options.providerId), parts);
+      return;
+    }
+    if (message.kind === 'error') {
+      const error = new UpstreamError(message.message ?? `Bedrock sent error ${message.errorCode}`, { provider: this.options.providerId, upstreamCode: message.errorCode });
+      this.fail(error, parts);
+      return;
+    }
     if (!this.metadataSent) {
       this.metadataSent = true;
-      yield { type: 'response-metadata', id: this.options.requestId, model: null };
+      parts.push({ type: 'response-metadata', id: this.options.requestId, model: null });
     }
+    const event = message.payload as BedrockWireStreamEvent;
     const index = event.contentBlockIndex ?? 0;
-    switch (eventType) {
+    switch (message.eventType) {
       case 'contentBlockStart':
-        if (event.start?.toolUse !== undefined) {
-          const toolIndex = this.nextToolIndex++;
-          this.blocks.set(index, { kind: 'tool', toolIndex, sentArguments: false });
-          yield { type: 'tool-call-start', index: toolIndex, id: event.start.toolUse.toolUseId ?? '', name: event.start.toolUse.name ?? '' };
-        }
+        if (event.start?.toolUse !== undefined) this.blocks.openTool(index, event.start.toolUse.toolUseId ?? '', event.start.toolUse.name ?? '', parts);
         return;
       case 'contentBlockDelta':
-        yield* this.delta(index, event.delta ?? {});
+        this.delta(index, event.delta ?? {}, parts);
         return;
       case 'contentBlockStop':
-        yield* this.stopBlock(index);
+        this.blocks.close(index, parts);
         return;
       case 'messageStop':
         this.stopReason = event.stopReason ?? '';
@@ -99,56 +82,39 @@ class BedrockStreamState {
   }
 
   /** Usage comes in `metadata`, after messageStop, so both are reported when the body ends. */
-  *end(): Generator<StreamPart> {
+  end(parts: StreamPart[]): void {
     if (this.stopReason === undefined) {
-      yield* this.fail(new UpstreamProtocolError('The Bedrock stream ended before messageStop', { provider: this.options.providerId }));
+      this.fail(new UpstreamProtocolError('The Bedrock stream ended before messageStop', { provider: this.options.providerId }), parts);
       return;
     }
-    yield { type: 'usage', usage: mapBedrockUsage(this.usage) };
-    yield { type: 'finish', finishReason: mapBedrockStopReason(this.stopReason) };
+    this.progress.status = 'done';
+    parts.push({ type: 'usage', usage: mapBedrockUsage(this.usage) });
+    parts.push({ type: 'finish', finishReason: mapBedrockStopReason(this.stopReason) });
   }
 
   /** Reports the usage seen so far (so a broken stream is still metered), then the error. */
-  *fail(error: GatewayError): Generator<StreamPart> {
-    if (this.usage !== undefined) yield { type: 'usage', usage: mapBedrockUsage(this.usage) };
-    yield { type: 'error', error };
+  fail(error: GatewayError, parts: StreamPart[]): void {
+    this.progress.status = 'failed';
+    if (this.usage !== undefined) parts.push({ type: 'usage', usage: mapBedrockUsage(this.usage) });
+    parts.push({ type: 'error', error });
   }
 
-  private *delta(index: number, delta: NonNullable<BedrockWireStreamEvent['delta']>): Generator<StreamPart> {
-    let block = this.blocks.get(index);
+  private delta(index: number, delta: NonNullable<BedrockWireStreamEvent['delta']>, parts: StreamPart[]): void {
+    const block = this.blocks.get(index);
     if (delta.text !== undefined) {
-      if (block === undefined) this.blocks.set(index, { kind: 'text' });
-      if (delta.text !== '') yield { type: 'text-delta', text: delta.text };
+      if (block === undefined) this.blocks.open(index, { kind: 'text' });
+      if (delta.text !== '') parts.push({ type: 'text-delta', text: delta.text });
     } else if (delta.toolUse !== undefined) {
-      if (block?.kind === 'tool' && delta.toolUse.input) {
-        block.sentArguments = true;
-        yield { type: 'tool-call-delta', index: block.toolIndex, argumentsDelta: delta.toolUse.input };
-      }
+      if (block?.kind === 'tool') this.blocks.toolArguments(block, delta.toolUse.input, parts);
     } else if (delta.reasoningContent !== undefined) {
-      if (block?.kind !== 'reasoning') {
-        block = { kind: 'reasoning', text: '', signature: '', redacted: '' };
-        this.blocks.set(index, block);
-      }
+      const reasoning = block?.kind === 'reasoning' ? block : this.blocks.openReasoning(index);
       const { text, signature, redactedContent } = delta.reasoningContent;
       if (text) {
-        block.text += text;
-        yield { type: 'reasoning-delta', text };
+        reasoning.text += text;
+        parts.push({ type: 'reasoning-delta', text });
       }
-      block.signature += signature ?? '';
-      block.redacted += redactedContent ?? '';
-    }
-  }
-
-  private *stopBlock(index: number): Generator<StreamPart> {
-    const block = this.blocks.get(index);
-    this.blocks.delete(index);
-    if (block?.kind === 'tool') {
-      // A call without arguments still has a JSON object for them.
-      if (!block.sentArguments) yield { type: 'tool-call-delta', index: block.toolIndex, argumentsDelta: '{}' };
-      yield { type: 'tool-call-end', index: block.toolIndex };
-    } else if (block?.kind === 'reasoning') {
-      if (block.redacted !== '') yield { type: 'reasoning-block', block: { type: 'redacted', data: block.redacted } };
-      else yield { type: 'reasoning-block', block: { type: 'thinking', text: block.text, ...(block.signature === '' ? {} : { signature: block.signature }) } };
+      reasoning.signature += signature ?? '';
+      if (redactedContent) reasoning.redacted = (reasoning.redacted ?? '') + redactedContent;
     }
   }
 }

@@ -1,18 +1,20 @@
 // The Amazon Bedrock Converse adapter: POST {endpoint}/model/{modelId}/converse and
 // /converse-stream (AWS event-stream framing), signed with SigV4 or authorised with a Bedrock API
 // key. Credentials come in as options; reading AWS_* environment variables is the config's job.
+import type { EventStreamCodec } from '@smithy/core/event-streams';
 import { systemClock, type Clock, type ProviderAdapter } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import type { AdapterOptions } from '../shared/adapter-options.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
 import { readJsonObject } from '../shared/read-json-object.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
-import { streamResponseBody } from '../shared/stream-response-body.ts';
+import { streamResponseParts } from '../shared/stream-response-parts.ts';
 import { bedrockError, bedrockTransportError } from './bedrock-error.ts';
-import { bedrockStream } from './bedrock-stream.ts';
+import { createBedrockStreamDecoder } from './bedrock-stream.ts';
 import type { BedrockWireConverseResponse } from './bedrock-wire.ts';
 import { buildBedrockRequest } from './build-bedrock-request.ts';
 import { mapBedrockResponse } from './map-bedrock-response.ts';
+import { loadEventStreamCodec } from './read-bedrock-event-stream.ts';
 import { createAwsRequestSigner, type AwsCredentials } from './sign-aws-request.ts';
 
 export interface BedrockAdapterOptions extends AdapterOptions {
@@ -71,9 +73,15 @@ export function createBedrockAdapter(options: BedrockAdapterOptions): ProviderAd
       return mapBedrockResponse(parsed as BedrockWireConverseResponse, requestIdOf(response));
     },
 
-    async *stream(request, signal) {
-      const response = await send(request, true, signal);
-      yield* streamResponseBody(response, bedrockStream(response.body, { providerId, signal, requestId: requestIdOf(response), maxEventLength: options.http.responseLimitBytes }));
+    stream(request, signal) {
+      let codec: EventStreamCodec;
+      return streamResponseParts(
+        async () => {
+          codec = await loadEventStreamCodec();
+          return send(request, true, signal);
+        },
+        (response) => createBedrockStreamDecoder({ providerId, signal, codec, requestId: requestIdOf(response), maxEventLength: options.http.responseLimitBytes }),
+      );
     },
   };
 }

@@ -1,13 +1,10 @@
 // Converse stopReason -> the unified finish reason, following the StopReason values of the
-// Converse API reference. The raw value is kept beside the unified one.
-import type { FinishReason, FinishReasonUnified } from '../../core/types.ts';
+// Converse API reference: Claude's names plus Bedrock's own. The raw value is kept.
+import type { FinishReason } from '../../core/types.ts';
+import { claudeStopReasons, mapFinishReason, type FinishReasonTable } from '../shared/map-finish-reason.ts';
 
-const unifiedByStopReason: Record<string, FinishReasonUnified> = {
-  end_turn: 'STOP',
-  stop_sequence: 'STOP',
-  max_tokens: 'LENGTH',
-  model_context_window_exceeded: 'LENGTH',
-  tool_use: 'TOOL_CALLS',
+const unifiedByStopReason: FinishReasonTable = {
+  ...claudeStopReasons,
   guardrail_intervened: 'CONTENT_FILTER',
   content_filtered: 'CONTENT_FILTER',
   malformed_model_output: 'ERROR',
@@ -15,6 +12,5 @@ const unifiedByStopReason: Record<string, FinishReasonUnified> = {
 };
 
 export function mapBedrockStopReason(stopReason: string | null | undefined): FinishReason {
-  const raw = stopReason ?? null;
-  return { unified: (raw !== null && unifiedByStopReason[raw]) || 'OTHER', raw };
+  return mapFinishReason(unifiedByStopReason, stopReason);
 }

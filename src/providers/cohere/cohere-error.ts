@@ -2,15 +2,14 @@
 // 401, 402, 404, 422, 429, 498 invalid token, 499 client closed, 500, 501, 503, 504) whose bodies
 // are `{"message"}` or `{"id","message"}`.
 import {
-  CancelledError,
   ContextLengthExceededError,
   errorFromUpstreamStatus,
   GatewayError,
   parseRetryAfter,
   UpstreamAuthenticationError,
-  UpstreamError,
 } from '../../core/errors.ts';
 import type { CohereWireErrorBody } from './cohere-wire.ts';
+import { transportError } from '../shared/transport-error.ts';
 
 // An over-long prompt is a plain 400 whose message is the only sign:
 // "too many tokens: total number of tokens in the prompt cannot exceed 128000 - received ...".
@@ -49,9 +48,5 @@ function parseMessage(body: string): string | undefined {
 
 /** A request that got no HTTP response; the network detail stays in `cause`. */
 export function cohereTransportError(error: unknown, signal: AbortSignal, providerId: string): GatewayError {
-  if (error instanceof GatewayError) return error;
-  if (signal.aborted || (error instanceof Error && error.name === 'AbortError')) {
-    return new CancelledError(undefined, { provider: providerId, cause: error });
-  }
-  return new UpstreamError('The Cohere API could not be reached', { provider: providerId, cause: error });
+  return transportError(error, signal, providerId, 'The Cohere API could not be reached');
 }

@@ -4,16 +4,19 @@
 // citation-start / -end (not mapped: the canonical model has no citations), and message-end with
 // delta.finish_reason and delta.usage. A stream that ends before message-end was cut off.
 // Unknown event types are ignored, and a trailing `data: [DONE]` is tolerated.
-import { CancelledError, GatewayError, UpstreamProtocolError } from '../../core/errors.ts';
+import { UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
 import type { StreamPart } from '../../core/types.ts';
-import { parseSse } from '../shared/sse.ts';
+import { parseJsonObject } from '../shared/parse-json-object.ts';
+import { createSseStreamDecoder, StreamProgress, type StreamStateMachine } from '../shared/provider-stream-decoder.ts';
+import type { SseEvent } from '../shared/sse.ts';
+import type { BodyDecoder } from '../shared/stream-response-parts.ts';
 import type { CohereWireStreamEvent } from './cohere-wire.ts';
 import { mapCohereFinishReason } from './map-cohere-finish-reason.ts';
 import { mapCohereUsage } from './map-cohere-usage.ts';
 
 export interface CohereStreamOptions {
   providerId: string;
-  signal: AbortSignal;
+  signal?: AbortSignal;
   /** The longest stream event accepted (the HTTP client's responseLimitBytes). */
   maxEventLength?: number | undefined;
 }
@@ -23,42 +26,15 @@ interface OpenToolCall {
   sentArguments: boolean;
 }
 
-/** Never throws: a broken connection, malformed JSON or a missing message-end ends in an error part. */
-export async function* cohereStream(body: AsyncIterable<Uint8Array>, options: CohereStreamOptions): AsyncGenerator<StreamPart> {
-  const state = new CohereStreamState(options.providerId);
-  try {
-    for await (const sse of parseSse(body, options.maxEventLength)) {
-      if (state.ended || sse.data.trim() === '[DONE]') continue;
-      let event: unknown;
-      try {
-        event = JSON.parse(sse.data);
-      } catch (error) {
-        yield errorPart(protocolError(options.providerId, 'Cohere sent a stream event that is not JSON', error));
-        return;
-      }
-      if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-        yield errorPart(protocolError(options.providerId, 'Cohere sent a stream event that is not a JSON object'));
-        return;
-      }
-      const typed = event as CohereWireStreamEvent;
-      yield* state.read({ ...typed, type: typed.type ?? sse.event });
-    }
-  } catch (error) {
-    if (state.ended) return;
-    yield errorPart(
-      options.signal.aborted
-        ? new CancelledError(undefined, { provider: options.providerId })
-        : error instanceof GatewayError
-          ? error
-          : protocolError(options.providerId, 'The Cohere stream broke off before message-end', error),
-    );
-    return;
-  }
-  if (!state.ended) yield errorPart(protocolError(options.providerId, 'The Cohere stream ended before message-end'));
+/** The SSE body through the shared pipeline, mapped by CohereStreamState. */
+export function createCohereStreamDecoder(options: CohereStreamOptions): BodyDecoder<StreamPart> {
+  return createSseStreamDecoder(new CohereStreamState(options.providerId), options);
 }
 
-class CohereStreamState {
-  ended = false;
+/** Never throws: malformed JSON or a missing message-end ends in an error part. */
+class CohereStreamState implements StreamStateMachine<SseEvent> {
+  /** 'done' after message-end: the rest of the body is read so the connection can be reused. */
+  readonly progress = new StreamProgress();
   private metadataSent = false;
   /** Content block kinds by content index. */
   private readonly contentKinds = new Map<number, string>();
@@ -68,35 +44,42 @@ class CohereStreamState {
 
   constructor(private readonly providerId: string) {}
 
-  *read(event: CohereWireStreamEvent): Generator<StreamPart> {
+  accept(sse: SseEvent, parts: StreamPart[]): void {
+    if (sse.data.trim() === '[DONE]') return;
+    const event = parseJsonObject(sse.data) as CohereWireStreamEvent | undefined;
+    if (event === undefined) {
+      this.fail(protocolError(this.providerId, 'Cohere sent a stream event that is not a JSON object'), parts);
+      return;
+    }
+    const type = event.type ?? sse.event;
     if (!this.metadataSent) {
       this.metadataSent = true;
-      yield { type: 'response-metadata', id: event.type === 'message-start' ? (event.id ?? null) : null, model: null };
+      parts.push({ type: 'response-metadata', id: type === 'message-start' ? (event.id ?? null) : null, model: null });
     }
     const message = event.delta?.message;
-    switch (event.type) {
+    switch (type) {
       case 'content-start':
         this.contentKinds.set(event.index ?? 0, message?.content?.type ?? 'text');
-        yield* this.content(event.index ?? 0, message?.content);
+        this.content(event.index ?? 0, message?.content, parts);
         return;
       case 'content-delta':
-        yield* this.content(event.index ?? 0, message?.content);
+        this.content(event.index ?? 0, message?.content, parts);
         return;
       case 'tool-plan-delta':
         // The plan the model states before it calls tools: reasoning, not answer text.
-        if (message?.tool_plan) yield { type: 'reasoning-delta', text: message.tool_plan };
+        if (message?.tool_plan) parts.push({ type: 'reasoning-delta', text: message.tool_plan });
         return;
       case 'tool-call-start': {
         const call = message?.tool_calls;
         const open = { index: this.nextToolIndex++, sentArguments: false };
         this.toolCalls.set(event.index ?? open.index, open);
-        yield { type: 'tool-call-start', index: open.index, id: call?.id ?? '', name: call?.function?.name ?? '' };
-        yield* this.toolArguments(open, call?.function?.arguments);
+        parts.push({ type: 'tool-call-start', index: open.index, id: call?.id ?? '', name: call?.function?.name ?? '' });
+        this.toolArguments(open, call?.function?.arguments, parts);
         return;
       }
       case 'tool-call-delta': {
         const open = this.toolCalls.get(event.index ?? this.nextToolIndex - 1);
-        if (open !== undefined) yield* this.toolArguments(open, message?.tool_calls?.function?.arguments);
+        if (open !== undefined) this.toolArguments(open, message?.tool_calls?.function?.arguments, parts);
         return;
       }
       case 'tool-call-end': {
@@ -105,14 +88,14 @@ class CohereStreamState {
         if (open === undefined) return;
         this.toolCalls.delete(key);
         // A call without arguments still has a JSON object for them.
-        if (!open.sentArguments) yield { type: 'tool-call-delta', index: open.index, argumentsDelta: '{}' };
-        yield { type: 'tool-call-end', index: open.index };
+        if (!open.sentArguments) parts.push({ type: 'tool-call-delta', index: open.index, argumentsDelta: '{}' });
+        parts.push({ type: 'tool-call-end', index: open.index });
         return;
       }
       case 'message-end':
-        this.ended = true;
-        yield { type: 'usage', usage: mapCohereUsage(event.delta?.usage) };
-        yield { type: 'finish', finishReason: mapCohereFinishReason(event.delta?.finish_reason) };
+        this.progress.status = 'done';
+        parts.push({ type: 'usage', usage: mapCohereUsage(event.delta?.usage) });
+        parts.push({ type: 'finish', finishReason: mapCohereFinishReason(event.delta?.finish_reason) });
         return;
       default:
         // message-start (handled above), content-end, citation-start / -end, later additions
@@ -120,27 +103,32 @@ class CohereStreamState {
     }
   }
 
-  private *content(index: number, content: { type?: string; text?: string; thinking?: string } | undefined): Generator<StreamPart> {
+  end(parts: StreamPart[]): void {
+    this.fail(protocolError(this.providerId, 'The Cohere stream ended before message-end'), parts);
+  }
+
+  fail(error: GatewayError, parts: StreamPart[]): void {
+    this.progress.status = 'failed';
+    parts.push({ type: 'error', error });
+  }
+
+  private content(index: number, content: { type?: string; text?: string; thinking?: string } | undefined, parts: StreamPart[]): void {
     if (content === undefined) return;
     const kind = content.type ?? this.contentKinds.get(index) ?? 'text';
     if (kind === 'thinking' || content.thinking !== undefined) {
-      if (content.thinking) yield { type: 'reasoning-delta', text: content.thinking };
+      if (content.thinking) parts.push({ type: 'reasoning-delta', text: content.thinking });
     } else if (content.text) {
-      yield { type: 'text-delta', text: content.text };
+      parts.push({ type: 'text-delta', text: content.text });
     }
   }
 
-  private *toolArguments(open: OpenToolCall, piece: string | undefined): Generator<StreamPart> {
+  private toolArguments(open: OpenToolCall, piece: string | undefined, parts: StreamPart[]): void {
     if (!piece) return;
     open.sentArguments = true;
-    yield { type: 'tool-call-delta', index: open.index, argumentsDelta: piece };
+    parts.push({ type: 'tool-call-delta', index: open.index, argumentsDelta: piece });
   }
 }
 
-function protocolError(providerId: string, message: string, cause?: unknown): GatewayError {
-  return new UpstreamProtocolError(message, { provider: providerId, ...(cause === undefined ? {} : { cause }) });
-}
-
-function errorPart(error: GatewayError): StreamPart {
-  return { type: 'error', error };
+function protocolError(providerId: string, message: string): GatewayError {
+  return new UpstreamProtocolError(message, { provider: providerId });
 }

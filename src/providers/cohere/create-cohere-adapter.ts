@@ -5,10 +5,10 @@ import type { AdapterOptions } from '../shared/adapter-options.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
 import { readJsonObject } from '../shared/read-json-object.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
-import { streamResponseBody } from '../shared/stream-response-body.ts';
+import { streamResponseParts } from '../shared/stream-response-parts.ts';
 import { buildCohereRequest } from './build-cohere-request.ts';
 import { cohereError, cohereTransportError } from './cohere-error.ts';
-import { cohereStream } from './cohere-stream.ts';
+import { createCohereStreamDecoder } from './cohere-stream.ts';
 import type { CohereWireChatResponse } from './cohere-wire.ts';
 import { mapCohereResponse } from './map-cohere-response.ts';
 
@@ -51,9 +51,11 @@ export function createCohereAdapter(options: CohereAdapterOptions): ProviderAdap
       return mapCohereResponse(parsed as CohereWireChatResponse);
     },
 
-    async *stream(request, signal) {
-      const response = await send(request, true, signal);
-      yield* streamResponseBody(response, cohereStream(response.body, { providerId, signal, maxEventLength: options.http.responseLimitBytes }));
+    stream(request, signal) {
+      return streamResponseParts(
+        () => send(request, true, signal),
+        () => createCohereStreamDecoder({ providerId, signal, maxEventLength: options.http.responseLimitBytes }),
+      );
     },
   };
 }

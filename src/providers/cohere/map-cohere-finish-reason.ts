@@ -1,9 +1,10 @@
 // Cohere ChatFinishReason -> the unified finish reason. The API reference and the SDKs' generated
 // types list COMPLETE, STOP_SEQUENCE, MAX_TOKENS, TOOL_CALL and ERROR; TIMEOUT (a generation cut off
 // server-side) is not in them but is mapped like ERROR should it arrive. The raw value is kept.
-import type { FinishReason, FinishReasonUnified } from '../../core/types.ts';
+import type { FinishReason } from '../../core/types.ts';
+import { mapFinishReason, type FinishReasonTable } from '../shared/map-finish-reason.ts';
 
-const unifiedByFinishReason: Record<string, FinishReasonUnified> = {
+const unifiedByFinishReason: FinishReasonTable = {
   COMPLETE: 'STOP',
   STOP_SEQUENCE: 'STOP',
   MAX_TOKENS: 'LENGTH',
@@ -13,6 +14,5 @@ const unifiedByFinishReason: Record<string, FinishReasonUnified> = {
 };
 
 export function mapCohereFinishReason(raw: string | null | undefined): FinishReason {
-  if (raw === null || raw === undefined) return { unified: 'OTHER', raw: null };
-  return { unified: unifiedByFinishReason[raw] ?? 'OTHER', raw };
+  return mapFinishReason(unifiedByFinishReason, raw);
 }

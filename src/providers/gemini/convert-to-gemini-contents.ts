@@ -4,6 +4,7 @@
 import { InvalidRequestError } from '../../core/errors.ts';
 import type { ContentPart, Message, ReasoningBlock, ToolCall } from '../../core/types.ts';
 import type { GeminiContent, GeminiGenerateContentRequest, GeminiRequestPart } from './gemini-wire-types.ts';
+import { parseToolArguments } from '../shared/parse-tool-arguments.ts';
 
 export type GeminiConversation = Pick<GeminiGenerateContentRequest, 'contents' | 'systemInstruction'>;
 
@@ -104,13 +105,7 @@ function convertAssistantParts(content: string | null, toolCalls: ToolCall[], re
 }
 
 function parseArguments(call: ToolCall): Record<string, unknown> {
-  if (call.arguments.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(call.arguments);
-  } catch {
-    throw new InvalidRequestError(`The arguments of tool call "${call.id}" are not valid JSON`);
-  }
+  const parsed = parseToolArguments(call);
   if (!isPlainObject(parsed)) throw new InvalidRequestError(`The arguments of tool call "${call.id}" are not a JSON object`);
   return parsed;
 }

@@ -2,19 +2,20 @@
 // URL building and authentication are injectable so a Vertex AI adapter can reuse the whole
 // mapping with its own endpoints and a bearer token.
 import { randomUUID } from 'node:crypto';
-import { CancelledError, GatewayError, UpstreamError } from '../../core/errors.ts';
+import type { GatewayError } from '../../core/errors.ts';
 import type { ProviderAdapter } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import type { AdapterOptions } from '../shared/adapter-options.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
 import { readJsonBody } from '../shared/read-json-body.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
-import { streamResponseBody } from '../shared/stream-response-body.ts';
+import { streamResponseParts } from '../shared/stream-response-parts.ts';
 import { buildGeminiRequest } from './build-gemini-request.ts';
 import { geminiError, geminiStreamError } from './gemini-error.ts';
-import { geminiStream } from './gemini-stream.ts';
+import { createGeminiStreamDecoder } from './gemini-stream.ts';
 import type { GeminiGenerateContentResponse } from './gemini-wire-types.ts';
 import { mapGeminiResponse } from './map-gemini-response.ts';
+import { transportError } from '../shared/transport-error.ts';
 
 export const defaultGeminiBaseUrl = 'https://generativelanguage.googleapis.com/v1beta';
 
@@ -49,7 +50,7 @@ export function createGeminiAdapter(options: GeminiAdapterOptions): ProviderAdap
       headers,
       body,
       signal,
-      toTransportError: (error) => transportError(error, signal, providerId),
+      toTransportError: (error) => geminiTransportError(error, signal, providerId),
       toStatusError: ({ status, headers, text }) => geminiError({ status, headers, body: text, providerId }),
       unreadableErrorBody: 'transport-error',
     });
@@ -62,7 +63,7 @@ export function createGeminiAdapter(options: GeminiAdapterOptions): ProviderAdap
       try {
         body = (await readJsonBody(response, {
           provider: providerId,
-          toTransportError: (error) => transportError(error, signal, providerId),
+          toTransportError: (error) => geminiTransportError(error, signal, providerId),
           notJsonMessage: 'The upstream answered with a body that is not valid JSON',
         })) as GeminiGenerateContentResponse;
       } finally {
@@ -72,9 +73,11 @@ export function createGeminiAdapter(options: GeminiAdapterOptions): ProviderAdap
       return mapGeminiResponse(body, toolCallId);
     },
 
-    async *stream(request, signal) {
-      const response = await send(request, true, signal);
-      yield* streamResponseBody(response, geminiStream(response.body, { providerId, toolCallId, signal, maxEventLength: options.http.responseLimitBytes }));
+    stream(request, signal) {
+      return streamResponseParts(
+        () => send(request, true, signal),
+        () => createGeminiStreamDecoder({ providerId, toolCallId, signal, maxEventLength: options.http.responseLimitBytes }),
+      );
     },
   };
 }
@@ -90,10 +93,6 @@ function randomToolCallId(index: number): string {
 }
 
 /** A failure to reach the upstream or read its answer; the message leaks no address or internals. */
-function transportError(error: unknown, signal: AbortSignal, providerId: string): GatewayError {
-  if (error instanceof GatewayError) return error;
-  if (signal.aborted || (error instanceof Error && error.name === 'AbortError')) {
-    return new CancelledError(undefined, { provider: providerId });
-  }
-  return new UpstreamError('The upstream request failed', { provider: providerId, cause: error });
+function geminiTransportError(error: unknown, signal: AbortSignal, providerId: string): GatewayError {
+  return transportError(error, signal, providerId, 'The upstream request failed');
 }

@@ -3,9 +3,12 @@
 // order, function calls arrive whole, usageMetadata is repeated and the last one counts, and the
 // chunk carrying Candidate.finishReason ends the answer. There is no [DONE] sentinel, so a stream
 // that ends before any finishReason (or promptFeedback.blockReason) was cut off.
-import { CancelledError, GatewayError, UpstreamProtocolError } from '../../core/errors.ts';
+import { UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
 import type { FinishReason, StreamPart } from '../../core/types.ts';
-import { parseSse } from '../shared/sse.ts';
+import { parseJsonObject } from '../shared/parse-json-object.ts';
+import { createSseStreamDecoder, StreamProgress, type StreamStateMachine } from '../shared/provider-stream-decoder.ts';
+import type { SseEvent } from '../shared/sse.ts';
+import type { BodyDecoder } from '../shared/stream-response-parts.ts';
 import { geminiStreamError } from './gemini-error.ts';
 import type { GeminiGenerateContentResponse, GeminiResponsePart, GeminiUsageMetadata } from './gemini-wire-types.ts';
 import { mapGeminiBlockReason, mapGeminiFinishReason } from './map-gemini-finish-reason.ts';
@@ -21,44 +24,14 @@ export interface GeminiStreamOptions {
   maxEventLength?: number | undefined;
 }
 
-/** Never throws: a malformed chunk, an in-stream error or a broken connection ends in an error part. */
-export async function* geminiStream(body: AsyncIterable<Uint8Array>, options: GeminiStreamOptions): AsyncGenerator<StreamPart> {
-  const state = new GeminiStreamState(options);
-  try {
-    for await (const event of parseSse(body, options.maxEventLength)) {
-      let chunk: unknown;
-      try {
-        chunk = JSON.parse(event.data);
-      } catch (error) {
-        yield* state.fail(protocolError(options, 'The upstream sent a stream chunk that is not valid JSON', error));
-        return;
-      }
-      if (typeof chunk !== 'object' || chunk === null || Array.isArray(chunk)) {
-        yield* state.fail(protocolError(options, 'The upstream sent a stream chunk that is not a JSON object'));
-        return;
-      }
-      const response = chunk as GeminiGenerateContentResponse;
-      if (response.error !== undefined) {
-        yield* state.fail(geminiStreamError(response.error, options.providerId));
-        return;
-      }
-      yield* state.read(response);
-    }
-  } catch (error) {
-    const aborted = options.signal?.aborted === true || (error instanceof Error && error.name === 'AbortError');
-    yield* state.fail(
-      aborted
-        ? new CancelledError(undefined, { provider: options.providerId })
-        : error instanceof GatewayError
-          ? error
-          : protocolError(options, 'The upstream stream broke off', error),
-    );
-    return;
-  }
-  yield* state.end();
+/** The SSE body through the shared pipeline, mapped by GeminiStreamState. */
+export function createGeminiStreamDecoder(options: GeminiStreamOptions): BodyDecoder<StreamPart> {
+  return createSseStreamDecoder(new GeminiStreamState(options), options);
 }
 
-class GeminiStreamState {
+/** Never throws: a malformed chunk or an in-stream error ends in an error part. */
+class GeminiStreamState implements StreamStateMachine<SseEvent> {
+  readonly progress = new StreamProgress();
   private metadataSent = false;
   private toolCallCount = 0;
   private reasoning = '';
@@ -69,52 +42,64 @@ class GeminiStreamState {
 
   constructor(private readonly options: GeminiStreamOptions) {}
 
-  *read(response: GeminiGenerateContentResponse): Generator<StreamPart> {
+  /** Each SSE `data` is a partial GenerateContentResponse. */
+  accept(event: SseEvent, parts: StreamPart[]): void {
+    const response = parseJsonObject(event.data) as GeminiGenerateContentResponse | undefined;
+    if (response === undefined) {
+      this.fail(protocolError(this.options, 'The upstream sent a stream chunk that is not a JSON object'), parts);
+      return;
+    }
+    if (response.error !== undefined) {
+      this.fail(geminiStreamError(response.error, this.options.providerId), parts);
+      return;
+    }
     if (!this.metadataSent) {
       this.metadataSent = true;
-      yield { type: 'response-metadata', id: response.responseId ?? null, model: response.modelVersion ?? null };
+      parts.push({ type: 'response-metadata', id: response.responseId ?? null, model: response.modelVersion ?? null });
     }
     if (response.usageMetadata !== undefined) this.usage = response.usageMetadata;
     this.blockReason ??= response.promptFeedback?.blockReason;
     const candidate = response.candidates?.[0];
-    for (const part of candidate?.content?.parts ?? []) yield* this.readPart(part);
+    for (const part of candidate?.content?.parts ?? []) this.acceptPart(part, parts);
     if (candidate?.finishReason !== undefined) this.finishReason = candidate.finishReason;
   }
 
-  *end(): Generator<StreamPart> {
+  end(parts: StreamPart[]): void {
     const finish = this.finish();
     if (finish === undefined) {
-      yield* this.fail(protocolError(this.options, 'The upstream stream ended without a finish reason'));
+      this.fail(protocolError(this.options, 'The upstream stream ended without a finish reason'), parts);
       return;
     }
-    yield { type: 'usage', usage: mapGeminiUsage(this.usage) };
-    yield { type: 'finish', finishReason: finish };
+    this.progress.status = 'done';
+    parts.push({ type: 'usage', usage: mapGeminiUsage(this.usage) });
+    parts.push({ type: 'finish', finishReason: finish });
   }
 
   /** Reports the usage seen so far (so a broken stream is still metered), then the error. */
-  *fail(error: GatewayError): Generator<StreamPart> {
-    if (this.usage !== undefined) yield { type: 'usage', usage: mapGeminiUsage(this.usage) };
-    yield { type: 'error', error };
+  fail(error: GatewayError, parts: StreamPart[]): void {
+    this.progress.status = 'failed';
+    if (this.usage !== undefined) parts.push({ type: 'usage', usage: mapGeminiUsage(this.usage) });
+    parts.push({ type: 'error', error });
   }
 
-  private *readPart(part: GeminiResponsePart): Generator<StreamPart> {
+  private acceptPart(part: GeminiResponsePart, parts: StreamPart[]): void {
     if (part.functionCall !== undefined) {
       const index = this.toolCallCount++;
       const id = part.functionCall.id ?? this.options.toolCallId(index);
-      yield { type: 'tool-call-start', index, id, name: part.functionCall.name ?? '' };
-      yield { type: 'tool-call-delta', index, argumentsDelta: JSON.stringify(part.functionCall.args ?? {}) };
-      yield { type: 'tool-call-end', index };
+      parts.push({ type: 'tool-call-start', index, id, name: part.functionCall.name ?? '' });
+      parts.push({ type: 'tool-call-delta', index, argumentsDelta: JSON.stringify(part.functionCall.args ?? {}) });
+      parts.push({ type: 'tool-call-end', index });
     } else if (part.text !== undefined && part.text.length > 0) {
       if (part.thought === true) {
         this.reasoning += part.text;
-        yield { type: 'reasoning-delta', text: part.text };
+        parts.push({ type: 'reasoning-delta', text: part.text });
       } else {
-        yield { type: 'text-delta', text: part.text };
+        parts.push({ type: 'text-delta', text: part.text });
       }
     }
     if (part.thoughtSignature !== undefined && !this.signatureSent) {
       this.signatureSent = true;
-      yield { type: 'reasoning-block', block: { type: 'thinking', text: this.reasoning, signature: part.thoughtSignature } };
+      parts.push({ type: 'reasoning-block', block: { type: 'thinking', text: this.reasoning, signature: part.thoughtSignature } });
     }
   }
 
@@ -125,6 +110,6 @@ class GeminiStreamState {
   }
 }
 
-function protocolError(options: GeminiStreamOptions, message: string, cause?: unknown): GatewayError {
-  return new UpstreamProtocolError(message, { provider: options.providerId, ...(cause === undefined ? {} : { cause }) });
+function protocolError(options: GeminiStreamOptions, message: string): GatewayError {
+  return new UpstreamProtocolError(message, { provider: options.providerId });
 }

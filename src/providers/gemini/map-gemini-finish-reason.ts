@@ -1,8 +1,9 @@
 // Gemini Candidate.finishReason and PromptFeedback.blockReason -> the unified finish reason,
 // following the FinishReason and BlockReason enums of the Gemini API reference.
-import type { FinishReason, FinishReasonUnified } from '../../core/types.ts';
+import type { FinishReason } from '../../core/types.ts';
+import { mapFinishReason, type FinishReasonTable } from '../shared/map-finish-reason.ts';
 
-const unifiedByFinishReason: Record<string, FinishReasonUnified> = {
+const unifiedByFinishReason: FinishReasonTable = {
   STOP: 'STOP',
   MAX_TOKENS: 'LENGTH',
   SAFETY: 'CONTENT_FILTER',
@@ -19,9 +20,8 @@ const unifiedByFinishReason: Record<string, FinishReasonUnified> = {
 
 /** Gemini ends a turn that calls functions with STOP; the calls make it TOOL_CALLS. */
 export function mapGeminiFinishReason(raw: string | undefined, hasToolCalls: boolean): FinishReason {
-  if (raw === undefined) return { unified: 'OTHER', raw: null };
-  const unified = unifiedByFinishReason[raw] ?? 'OTHER';
-  return { unified: unified === 'STOP' && hasToolCalls ? 'TOOL_CALLS' : unified, raw };
+  const finish = mapFinishReason(unifiedByFinishReason, raw);
+  return finish.unified === 'STOP' && hasToolCalls ? { ...finish, unified: 'TOOL_CALLS' } : finish;
 }
 
 /** A prompt blocked before generation comes back with promptFeedback.blockReason and no candidates. */

@@ -1,19 +1,20 @@
 // The Chat Completions adapter for OpenAI and every OpenAI-compatible provider: POST
 // {baseUrl}/chat/completions (OpenAI API reference, "Create chat completion"), JSON or SSE back.
-import { CancelledError, GatewayError, UpstreamError } from '../../core/errors.ts';
+import type { GatewayError } from '../../core/errors.ts';
 import type { ProviderAdapter } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
 import { readJsonBody } from '../shared/read-json-body.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
-import { streamResponseParts } from '../shared/stream-response-body.ts';
+import { streamResponseParts } from '../shared/stream-response-parts.ts';
 import { buildOpenAIRequestBody } from './build-openai-request-body.ts';
 import { mapOpenAIResponse } from './map-openai-response.ts';
 import type { UsageConvention } from './map-openai-usage.ts';
 import type { OpenAIAdapterOptions } from './openai-adapter-options.ts';
 import { openAIErrorFromResponse } from './openai-error.ts';
-import { OpenAIStreamDecoder } from './openai-stream.ts';
+import { createOpenAIStreamDecoder } from './openai-stream.ts';
 import { resolveOpenAIEndpoint } from './resolve-openai-endpoint.ts';
+import { transportError } from '../shared/transport-error.ts';
 
 export type { OpenAIAdapterOptions } from './openai-adapter-options.ts';
 
@@ -36,7 +37,7 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): ProviderAdap
       headers: endpoint.headers,
       body: JSON.stringify(body),
       signal,
-      toTransportError: (error) => transportError(error, signal, provider),
+      toTransportError: (error) => openAITransportError(error, signal, provider),
       toStatusError: ({ status, headers, text }) => openAIErrorFromResponse(status, headers, text, provider),
       unreadableErrorBody: 'transport-error',
     });
@@ -47,24 +48,23 @@ export function createOpenAIAdapter(options: OpenAIAdapterOptions): ProviderAdap
       const response = await send(request, false, signal);
       const json = await readJsonBody(response, {
         provider,
-        toTransportError: (error) => transportError(error, signal, provider),
+        toTransportError: (error) => openAITransportError(error, signal, provider),
         notJsonMessage: 'The upstream response is not valid JSON',
       });
       return mapOpenAIResponse(json, provider, usage);
     },
 
     stream(request, signal) {
-      // Not waiting for the release: a hung upstream must not hold the caller.
-      return streamResponseParts(() => send(request, true, signal), new OpenAIStreamDecoder({ provider, usage, signal, maxEventLength: options.http.responseLimitBytes }), { release: 'background' });
+      return streamResponseParts(
+        () => send(request, true, signal),
+        () => createOpenAIStreamDecoder({ provider, usage, signal, maxEventLength: options.http.responseLimitBytes }),
+      );
     },
   };
 }
 
 /** Network failures and aborts, worded without the upstream's address. */
-function transportError(error: unknown, signal: AbortSignal, provider: string): GatewayError {
-  if (error instanceof GatewayError) return error;
-  if (signal.aborted) return new CancelledError(undefined, { provider, cause: error });
+function openAITransportError(error: unknown, signal: AbortSignal, provider: string): GatewayError {
   const code = (error as { code?: unknown } | null)?.code;
-  const suffix = typeof code === 'string' ? ` (${code})` : '';
-  return new UpstreamError(`The request to the upstream failed${suffix}`, { provider, cause: error });
+  return transportError(error, signal, provider, `The request to the upstream failed${typeof code === 'string' ? ` (${code})` : ''}`);
 }

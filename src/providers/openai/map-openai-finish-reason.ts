@@ -1,9 +1,10 @@
 // Chat Completions `finish_reason` -> the unified finish reason, keeping the raw value.
 // OpenAI documents stop, length, tool_calls, content_filter and the deprecated function_call;
 // the rest are values compatible servers are known to send.
-import type { FinishReason, FinishReasonUnified } from '../../core/types.ts';
+import type { FinishReason } from '../../core/types.ts';
+import { mapFinishReason, type FinishReasonTable } from '../shared/map-finish-reason.ts';
 
-const table: Record<string, FinishReasonUnified> = {
+const table: FinishReasonTable = {
   stop: 'STOP',
   length: 'LENGTH',
   tool_calls: 'TOOL_CALLS',
@@ -19,6 +20,5 @@ const table: Record<string, FinishReasonUnified> = {
 };
 
 export function mapOpenAIFinishReason(raw: string | null | undefined): FinishReason {
-  if (raw === null || raw === undefined) return { unified: 'OTHER', raw: null };
-  return { unified: table[raw] ?? 'OTHER', raw };
+  return mapFinishReason(table, raw);
 }

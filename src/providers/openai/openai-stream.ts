@@ -5,8 +5,10 @@
 // Nothing here throws: a broken or malformed stream ends with an `error` part.
 import { UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
 import type { FinishReason, StreamPart, Usage } from '../../core/types.ts';
-import { SseDecoder, type SseEvent } from '../shared/sse.ts';
-import type { BodyDecoder } from '../shared/stream-response-body.ts';
+import { parseJsonObject } from '../shared/parse-json-object.ts';
+import { createSseStreamDecoder, StreamProgress, type StreamStateMachine } from '../shared/provider-stream-decoder.ts';
+import type { SseEvent } from '../shared/sse.ts';
+import type { BodyDecoder } from '../shared/stream-response-parts.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { mapOpenAIUsage, type UsageConvention } from './map-openai-usage.ts';
 import { openAIContentText } from './openai-content-text.ts';
@@ -16,70 +18,15 @@ import type { OpenAIChunkWire, OpenAIMessageWire, OpenAIToolCallWire } from './o
 export interface OpenAIStreamOptions {
   provider: string;
   usage: UsageConvention;
-  /** When the caller aborted, a broken body ends the parts quietly instead of with an error. */
+  /** When the caller aborted, a broken body ends the parts with a CANCELLED error. */
   signal?: AbortSignal;
   /** The longest stream event accepted (the HTTP client's responseLimitBytes). */
   maxEventLength?: number | undefined;
 }
 
-/**
- * The body's bytes in, StreamParts out, synchronously: each read is decoded whole (SSE events,
- * JSON, state) without an async step per event. `streamResponseParts` reads the body, hands each
- * chunk to `push`, and says how the body ended with `end` or `broken`.
- */
-export class OpenAIStreamDecoder implements BodyDecoder<StreamPart> {
-  private readonly events: SseDecoder;
-  private readonly state: OpenAIStreamState;
-  private sawDone = false;
-
-  constructor(private readonly options: OpenAIStreamOptions) {
-    this.events = new SseDecoder(options.maxEventLength);
-    this.state = new OpenAIStreamState(options);
-  }
-
-  /** A malformed or error event ended the parts; the rest of the body is not wanted. */
-  get failed(): boolean {
-    return this.state.failed;
-  }
-
-  push(chunk: Uint8Array): StreamPart[] {
-    // After [DONE] the rest is read, not acted on, so the connection goes back to the pool.
-    if (this.sawDone || this.state.failed) return [];
-    const parts: StreamPart[] = [];
-    let events: SseEvent[];
-    try {
-      events = this.events.push(chunk);
-    } catch (error) {
-      // An event over the size limit: the stream ends with the decoder's typed error.
-      this.state.fail(error as GatewayError, parts);
-      return parts;
-    }
-    for (const event of events) {
-      if (event.data === '[DONE]') {
-        this.sawDone = true;
-        this.state.end(true, parts);
-        break;
-      }
-      this.state.accept(event, parts);
-      if (this.state.failed) break;
-    }
-    return parts;
-  }
-
-  end(): StreamPart[] {
-    const parts: StreamPart[] = [];
-    if (!this.sawDone && !this.state.failed) this.state.end(false, parts);
-    return parts;
-  }
-
-  broken(error: unknown): StreamPart[] {
-    const parts: StreamPart[] = [];
-    if (this.options.signal?.aborted || this.sawDone || this.state.failed) return parts;
-    // The answer was complete; only the trailing usage chunk or [DONE] may be lost.
-    if (this.state.finished) this.state.end(false, parts);
-    else parts.push(errorPart(new UpstreamProtocolError('The upstream connection broke during the stream', { provider: this.options.provider, cause: error })));
-    return parts;
-  }
+/** SSE events through the shared pipeline, mapped by OpenAIStreamState. */
+export function createOpenAIStreamDecoder(options: OpenAIStreamOptions): BodyDecoder<StreamPart> {
+  return createSseStreamDecoder(new OpenAIStreamState(options), { providerId: options.provider, signal: options.signal, maxEventLength: options.maxEventLength });
 }
 
 interface OpenToolCall {
@@ -91,8 +38,8 @@ interface OpenToolCall {
   pendingArguments: string;
 }
 
-class OpenAIStreamState {
-  failed = false;
+class OpenAIStreamState implements StreamStateMachine<SseEvent> {
+  readonly progress = new StreamProgress();
   private metadataSent = false;
   /** Open calls by the upstream's own index. */
   private readonly calls = new Map<number, OpenToolCall>();
@@ -102,23 +49,16 @@ class OpenAIStreamState {
 
   constructor(private readonly options: OpenAIStreamOptions) {}
 
-  /** Whether a finish reason has arrived. */
-  get finished(): boolean {
-    return this.finishReason !== undefined;
-  }
-
-  /** Adds the parts one event gives to `parts`. */
   accept(event: SseEvent, parts: StreamPart[]): void {
     if (event.data === '') return;
-    let chunk: OpenAIChunkWire;
-    try {
-      chunk = JSON.parse(event.data) as OpenAIChunkWire;
-    } catch (error) {
-      this.fail(new UpstreamProtocolError('The upstream sent a malformed stream event', { provider: this.options.provider, cause: error }), parts);
+    if (event.data === '[DONE]') {
+      // Done: the rest of the body is read, not acted on, so the connection goes back to the pool.
+      this.terminate(true, parts);
       return;
     }
-    if (typeof chunk !== 'object' || chunk === null) {
-      this.fail(new UpstreamProtocolError('The upstream sent a stream event that is not an object', { provider: this.options.provider }), parts);
+    const chunk = parseJsonObject(event.data) as OpenAIChunkWire | undefined;
+    if (chunk === undefined) {
+      this.fail(new UpstreamProtocolError('The upstream sent a malformed stream event', { provider: this.options.provider }), parts);
       return;
     }
     if (event.event === 'error' || chunk.error != null) {
@@ -143,13 +83,24 @@ class OpenAIStreamState {
     }
   }
 
+  end(parts: StreamPart[]): void {
+    this.terminate(false, parts);
+  }
+
+  /** The answer was complete; only the trailing usage chunk or [DONE] may be lost. */
+  broken(error: GatewayError, parts: StreamPart[]): void {
+    if (this.finishReason !== undefined) this.terminate(false, parts);
+    else this.fail(error, parts);
+  }
+
   /** Adds the terminal parts: usage then finish, or an error when the stream stopped short. */
-  end(sawDone: boolean, parts: StreamPart[]): void {
+  private terminate(sawDone: boolean, parts: StreamPart[]): void {
     if (this.finishReason === undefined && !sawDone) {
       if (this.usage) parts.push({ type: 'usage', usage: this.usage });
-      parts.push(errorPart(new UpstreamProtocolError('The upstream stream ended before it finished', { provider: this.options.provider })));
+      this.fail(new UpstreamProtocolError('The upstream stream ended before it finished', { provider: this.options.provider }), parts);
       return;
     }
+    this.progress.status = 'done';
     this.endToolCalls(parts);
     if (this.usage) parts.push({ type: 'usage', usage: this.usage });
     parts.push({ type: 'finish', finishReason: this.finishReason ?? mapOpenAIFinishReason(null) });
@@ -210,7 +161,7 @@ class OpenAIStreamState {
   }
 
   fail(error: GatewayError, parts: StreamPart[]): void {
-    this.failed = true;
+    this.progress.status = 'failed';
     parts.push(errorPart(error));
   }
 }

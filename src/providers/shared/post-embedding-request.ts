@@ -1,10 +1,11 @@
 // What every embeddings adapter does on the wire: POST a JSON body, map a failure to reach the
 // upstream or a non-2xx answer to a typed error, and read the 2xx body as a JSON object; plus the
 // check that an answer holds one numeric vector per input.
-import { CancelledError, GatewayError, UpstreamError, UpstreamProtocolError } from '../../core/errors.ts';
+import { UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
 import type { HttpClient, HttpResponse } from './http-client.ts';
 import { readJsonObject } from './read-json-object.ts';
 import { sendJsonRequest, type UpstreamErrorResponse } from './send-json-request.ts';
+import { transportError } from './transport-error.ts';
 
 export interface EmbeddingPost {
   http: HttpClient;
@@ -26,7 +27,7 @@ export interface EmbeddingAnswer {
 }
 
 export async function postEmbeddingRequest(post: EmbeddingPost): Promise<EmbeddingAnswer> {
-  const toTransportError = (error: unknown) => transportError(error, post.signal, post.providerId, post.upstreamName);
+  const toTransportError = (error: unknown) => transportError(error, post.signal, post.providerId, `${post.upstreamName} could not be reached`);
   const response = await sendJsonRequest({
     http: post.http,
     url: post.url,
@@ -65,11 +66,3 @@ export function tokenCount(value: unknown): number | null {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null;
 }
 
-/** A request that got no HTTP response, or whose body could not be read; the network detail stays in `cause`. */
-function transportError(error: unknown, signal: AbortSignal, providerId: string, upstreamName: string): GatewayError {
-  if (error instanceof GatewayError) return error;
-  if (signal.aborted || (error instanceof Error && error.name === 'AbortError')) {
-    return new CancelledError(undefined, { provider: providerId, cause: error });
-  }
-  return new UpstreamError(`${upstreamName} could not be reached`, { provider: providerId, cause: error });
-}

@@ -35,9 +35,8 @@ export class SseDecoder {
 
   constructor(private readonly maxEventLength = DEFAULT_UPSTREAM_RESPONSE_LIMIT_BYTES) {}
 
-  /** The events that this chunk completes, in order. */
-  push(chunk: Uint8Array): SseEvent[] {
-    const events: SseEvent[] = [];
+  /** Appends the events that this chunk completes, in order, to `events`, and returns it. */
+  push(chunk: Uint8Array, events: SseEvent[] = []): SseEvent[] {
     const text = this.text.decode(chunk, { stream: true });
     // A chunk that decodes to nothing (empty, or part of a character) must not forget the CR.
     if (text.length === 0) return events;
@@ -63,6 +62,8 @@ export class SseDecoder {
         else if (text.charCodeAt(next) === 10) next++;
       }
       if (this.pendingLength === 0) {
+        // A whole line in one read is held to the limit too, whatever the read size.
+        if (end - start > this.maxEventLength) this.checkLength(end - start);
         this.takeLine(text, start, end, events);
       } else {
         this.checkLength(this.pendingLength + end - start);
@@ -114,13 +115,5 @@ export class SseDecoder {
     } else if (fieldLength === 2 && text.startsWith('id', start)) {
       this.id = value;
     }
-  }
-}
-
-/** The events of a whole body, for protocols whose parsers read event by event; `maxEventLength` as SseDecoder's. */
-export async function* parseSse(body: AsyncIterable<Uint8Array>, maxEventLength?: number): AsyncGenerator<SseEvent> {
-  const decoder = new SseDecoder(maxEventLength);
-  for await (const chunk of body) {
-    for (const event of decoder.push(chunk)) yield event;
   }
 }

@@ -5,11 +5,11 @@
 import type { ProviderAdapter } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import { anthropicTransportError } from '../anthropic/anthropic-error.ts';
-import { streamAnthropicParts } from '../anthropic/anthropic-stream.ts';
+import { createAnthropicStreamDecoder } from '../anthropic/anthropic-stream.ts';
 import { readAnthropicMessage } from '../anthropic/read-anthropic-message.ts';
 import type { HttpResponse } from '../shared/http-client.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
-import { streamResponseBody } from '../shared/stream-response-body.ts';
+import { streamResponseParts } from '../shared/stream-response-parts.ts';
 import { buildVertexAnthropicRequest } from './build-vertex-anthropic-request.ts';
 import { resolveVertexSetup, type VertexAdapterOptions } from './vertex-adapter-options.ts';
 import { vertexAnthropicError } from './vertex-anthropic-error.ts';
@@ -46,9 +46,11 @@ export function createVertexAnthropicAdapter(options: VertexAnthropicAdapterOpti
       return readAnthropicMessage(response, { providerId, signal, upstreamName: 'Vertex AI' });
     },
 
-    async *stream(request, signal) {
-      const response = await send(request, true, signal);
-      yield* streamResponseBody(response, streamAnthropicParts(response.body, { providerId, signal, maxEventLength: options.http.responseLimitBytes }));
+    stream(request, signal) {
+      return streamResponseParts(
+        () => send(request, true, signal),
+        () => createAnthropicStreamDecoder({ providerId, signal, maxEventLength: options.http.responseLimitBytes }),
+      );
     },
   };
 }
