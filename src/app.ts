@@ -6,7 +6,7 @@ import type { AppConfig } from './config.ts';
 import { CompletionService } from './core/completion-service.ts';
 import { HealthProbe } from './core/health.ts';
 import { EmbeddingService } from './core/embedding-service.ts';
-import { systemClock, type Clock } from './core/ports.ts';
+import { systemClock, type Clock, type Logger } from './core/ports.ts';
 import { TokenCountService } from './core/token-count-service.ts';
 import { CATALOG_CHANGES_TOPIC, ProviderAdminService } from './core/provider-admin-service.ts';
 import { createSecretBox } from './core/secret-box.ts';
@@ -27,9 +27,13 @@ import { findProviderKind } from './providers/registry.ts';
 import { ProviderRuntime } from './provider-runtime.ts';
 import { loadSecretKey } from './secret-key-file.ts';
 import { createProviderCredentialRepository } from './db/provider-credential-repository.ts';
+import { knownSecrets, loggerFor } from './logger.ts';
 import { createUndiciHttpClient, type HttpClient } from './providers/shared/http-client.ts';
 import { startHttpServer, type RunningServer } from './server/http-server.ts';
 import { graphqlSecurity } from './server/graphql-security.ts';
+import { graphqlRequestLogging } from './server/graphql-request-logging.ts';
+import { redactJson } from './core/redact-json.ts';
+import { SecretScrubber } from './core/secret-scrubber.ts';
 import { loadPersistedOperations } from './server/persisted-operations.ts';
 import { CONSOLE_OPERATIONS_MANIFEST, createConsoleHandler } from './server/console-static.ts';
 import { createRestHandler } from './http/create-rest-handler.ts';
@@ -41,7 +45,8 @@ export interface AppDependencies {
   /** Injected for tests and benchmarks; defaults to undici keep-alive pools. */
   http?: HttpClient;
   clock?: Clock;
-  logger?: (line: string) => void;
+  /** Defaults to pino on stdout, configured by `log` (config.ts). */
+  logger?: Logger;
   /** An already open database (tests share one); otherwise opened from config. */
   database?: Database;
 }
@@ -54,12 +59,12 @@ export interface App {
 }
 
 export async function buildApp(config: AppConfig, dependencies: AppDependencies = {}): Promise<App> {
-  const log = dependencies.logger ?? ((line: string) => console.log(line));
+  const logger = dependencies.logger ?? (await loggerFor(config));
   const clock = dependencies.clock ?? systemClock;
   const ownsDatabase = !dependencies.database;
-  log(`modelgraph ${config.version} starting`);
+  logger.info(`modelgraph ${config.version} starting`);
   if (!dependencies.database && isFirstEmbeddedStart(config)) {
-    log(`First start: creating the embedded database in ${config.database.dataDir} (takes 5-15 s, once)`);
+    logger.info(`First start: creating the embedded database in ${config.database.dataDir} (takes 5-15 s, once)`);
   }
   const database = dependencies.database ?? (await openDatabase({ url: config.database.url, dataDir: config.database.dataDir }));
   const migrations = await database.migrate();
@@ -79,7 +84,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     })),
   );
   const secretBox = createSecretBox(await loadSecretKey(config));
-  const runtime = await ProviderRuntime.create({ config, deployments: deploymentRepository, credentials: credentialRepository, secretBox, http, log });
+  const runtime = await ProviderRuntime.create({ config, deployments: deploymentRepository, credentials: credentialRepository, secretBox, http, logger });
   const { catalog, deployments, adapters } = runtime;
 
   // uuidv7's default generator refills 8 random words per call or two; 1,024 at a time is the same
@@ -89,7 +94,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   // With Redis, every instance shares the router's cooldowns and rpm/tpm counters.
   // Redis modules are loaded only when Redis is configured.
   const health = config.redisUrl ? (await import('./redis/redis-deployment-health-store.ts')).createRedisDeploymentHealthStore(config.redisUrl) : undefined;
-  const metering = await createMeteringRuntime({ config, database, clock, newId, log });
+  const metering = await createMeteringRuntime({ config, database, clock, newId, logger });
   const completions = new CompletionService({
     deployments,
     adapters,
@@ -112,7 +117,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   });
 
   // Token counting resolves and authorizes models as completions do; it is not metered.
-  const tokenCounts = new TokenCountService({ deployments, adapters, logger: log });
+  const tokenCounts = new TokenCountService({ deployments, adapters, logger });
 
   const keys = createKeyRepository(database.db);
   const teams = createTeamRepository(database.db);
@@ -123,7 +128,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     limiter: new FailedAuthLimiter(clock, config.auth.maxFailedAttemptsPerMinute),
     masterKeyHash: config.adminKey ? hashKeySecret(config.adminKey) : null,
     cacheTtlMs: config.auth.keyCacheTtlSeconds * 1000,
-    logger: log,
+    logger,
   });
   const clientAddress = createClientAddressResolver(config.server.trustedProxies);
   const audit = createAuditLogRepository(database.db);
@@ -146,7 +151,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   const unsubscribeChanges = await database.changes.subscribe(
     (topic, id) => {
       if (topic === CATALOG_CHANGES_TOPIC) {
-        runtime.reload().catch((error: unknown) => log(`catalog reload failed: ${(error as Error).message}`));
+        runtime.reload().catch((error: unknown) => logger.error({ err: error }, 'catalog reload failed'));
       } else {
         authenticator.invalidate(topic === KEY_CHANGES_TOPIC ? id : undefined);
       }
@@ -155,8 +160,9 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   );
   const generatedMasterKey = await bootstrapMasterKey(keys, config.adminKey);
   if (generatedMasterKey) {
-    // Printed once: only its hash is stored.
-    log(`Generated the admin (master) key; store it now, it is not shown again:\n  ${generatedMasterKey}`);
+    // Printed once (only its hash is stored), as plain text rather than a log entry: it must appear
+    // whatever the log level, and the structured log never carries a secret.
+    process.stdout.write(`Generated the admin (master) key; store it now, it is not shown again:\n  ${generatedMasterKey}\n`);
   }
   const startedAt = clock.now();
   const healthProbe = new HealthProbe({
@@ -192,6 +198,10 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     },
   };
   const schema = buildSchema();
+  // The access log; with `log.bodies` (debugging) each line carries the request body, credentials redacted.
+  const bodyScrubber = config.log.bodies ? new SecretScrubber(knownSecrets(config)) : undefined;
+  const redactBody = bodyScrubber ? (body: unknown) => redactJson(body, bodyScrubber) : undefined;
+  const requestLogging = graphqlRequestLogging({ logger, clock, redactBody });
   const rest = createRestHandler({
     completions,
     embeddings,
@@ -203,7 +213,8 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     bodyLimitBytes: config.server.bodyLimitBytes,
     corsOrigins: config.server.corsOrigins,
     clock,
-    logger: log,
+    logger,
+    redactBody,
   });
   // In allowlist mode the console keeps working: its build lists the operations it sends.
   const persistedOperations = await loadPersistedOperations({
@@ -212,7 +223,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     optionalFiles:
       config.console.enabled && config.graphql.persistedOperations.allowConsole ? [join(config.console.distDir, CONSOLE_OPERATIONS_MANIFEST)] : [],
   });
-  if (persistedOperations.mode === 'allowlist') log(`GraphQL persisted operations: allowlist of ${persistedOperations.size} operation hashes`);
+  if (persistedOperations.mode === 'allowlist') logger.info(`GraphQL persisted operations: allowlist of ${persistedOperations.size} operation hashes`);
   const security = graphqlSecurity({
     corsOrigins: config.server.corsOrigins,
     limits: config.graphql,
@@ -220,7 +231,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     persistedOperations,
     bodyLimitBytes: config.server.bodyLimitBytes,
   });
-  const consoleHandler = config.console.enabled ? await createConsoleHandler({ distDir: config.console.distDir, log }) : undefined;
+  const consoleHandler = config.console.enabled ? await createConsoleHandler({ distDir: config.console.distDir, logger }) : undefined;
   let server: RunningServer | undefined;
 
   return {
@@ -236,7 +247,8 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
         host: config.server.host,
         port: config.server.port,
         limits: config.server,
-        logger: log,
+        requestLogging,
+        logger,
         clientAddress,
       });
       const summary = startupSummary({
@@ -245,8 +257,8 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
         providers: catalog.listProviders(),
         models: [...new Set(deployments.all().map((deployment) => deployment.modelName))].sort(),
       });
-      for (const line of summary) log(line);
-      log(`modelgraph ${config.version} listening on ${server.url}/graphql (database: ${database.driver})`);
+      for (const line of summary) logger.info(line);
+      logger.info(`modelgraph ${config.version} listening on ${server.url}/graphql (database: ${database.driver})`);
       return { url: server.url, port: server.port };
     },
     async stop() {

@@ -180,6 +180,22 @@ const SERVER_TIMEOUTS_SCHEMA = {
   healthTimeoutMs: z.number().int().positive().default(2_000),
 };
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+const logLevelSchema = z.enum(LOG_LEVELS, { error: (issue) => `expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(issue.input)}` });
+
+/** Structured logs (README, "Logs"). */
+const logSchema = z
+  .object({
+    /** LOG_LEVEL overrides it. */
+    level: logLevelSchema.default('info'),
+    /** `auto`: human-readable when stdout is a terminal, JSON lines otherwise. */
+    format: z.enum(['auto', 'json', 'pretty']).default('auto'),
+    /** Debugging only: the access log carries each request's body (prompts included), credentials redacted. */
+    bodies: z.boolean().default(false),
+  })
+  .strict();
+
 const fileSchema = z
   .object({
     server: z
@@ -223,6 +239,7 @@ const fileSchema = z
     upstream: z.object({ responseLimitBytes: z.number().int().positive().default(32 * 1024 * 1024) }).strict().prefault({}),
     /** The web console at /console, built from console/ into console/dist at install time. */
     console: z.object({ enabled: z.boolean().default(true), distDir: z.string().optional() }).strict().prefault({}),
+    log: logSchema.prefault({}),
   })
   .strict();
 
@@ -269,6 +286,7 @@ export interface AppConfig {
   };
   console: { enabled: boolean; distDir: string };
   upstream: { responseLimitBytes: number };
+  log: { level: LogLevel; format: 'auto' | 'json' | 'pretty'; bodies: boolean };
   secretKey: string | undefined;
   redisUrl: string | undefined;
   configPath: string | undefined;
@@ -431,6 +449,8 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   if (file && file.server.headersTimeoutMs > file.server.requestTimeoutMs) {
     problems.push(`server.headersTimeoutMs: must not exceed server.requestTimeoutMs (${file.server.requestTimeoutMs})`);
   }
+  const logLevel = env.LOG_LEVEL === undefined || env.LOG_LEVEL === '' ? undefined : logLevelSchema.safeParse(env.LOG_LEVEL.toLowerCase());
+  if (logLevel && !logLevel.success) problems.push(`LOG_LEVEL: ${logLevel.error.issues[0]!.message}`);
 
   if (problems.length > 0 || !file || !persistedOperations) throw new ConfigError(problems);
   const providers = fromEnvironment ? environmentProviders : file.providers;
@@ -469,6 +489,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
       distDir: file.console.distDir === undefined ? DEFAULT_CONSOLE_DIST : resolve(cwd, file.console.distDir),
     },
     upstream: file.upstream,
+    log: { ...file.log, level: logLevel?.data ?? file.log.level },
     secretKey,
     redisUrl: env.REDIS_URL || undefined,
     configPath,

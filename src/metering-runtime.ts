@@ -9,7 +9,7 @@ import { MeteringAdmission } from './core/metering/metering-admission.ts';
 import { InMemoryRateLimiter, type RateLimiter } from './core/metering/rate-limits.ts';
 import type { MeteringStatus, UsageFeed } from './core/metering/usage-feed.ts';
 import type { UsageRepository } from './core/metering/usage-report.ts';
-import type { Clock } from './core/ports.ts';
+import type { Clock, Logger } from './core/ports.ts';
 import { createAuditLogRepository } from './db/audit-log-repository.ts';
 import { createBudgetLeaseStore } from './db/budget-lease-store.ts';
 import { createBudgetRepository } from './db/budget-repository.ts';
@@ -27,7 +27,7 @@ export interface MeteringRuntimeOptions {
   database: Database;
   clock: Clock;
   newId(): string;
-  log(line: string): void;
+  logger: Logger;
 }
 
 export interface MeteringRuntime {
@@ -44,7 +44,7 @@ export interface MeteringRuntime {
 }
 
 export async function createMeteringRuntime(options: MeteringRuntimeOptions): Promise<MeteringRuntime> {
-  const { config, database, clock, log } = options;
+  const { config, database, clock, logger } = options;
   const feed = await createUsageFeed(config.redisUrl);
   const writer = new UsageWriter({
     store: createUsageEventStore(database.db),
@@ -52,14 +52,14 @@ export async function createMeteringRuntime(options: MeteringRuntimeOptions): Pr
     flushIntervalMs: config.metering.flushIntervalMs,
     bufferLimit: config.metering.bufferLimit,
     onCommitted: (records) => feed.publish(records),
-    logger: log,
+    logger,
   });
   // Budgets are admitted in memory against leases taken in escrow from Postgres (budget-leases.ts).
   const ledger = new LeasedBudgetLedger({
     store: createBudgetLeaseStore(database.db),
     instanceId: options.newId(),
     ttlMs: config.metering.budgetLeaseTtlMs,
-    logger: log,
+    logger,
   });
   const budgets = new BudgetService({ repository: createBudgetRepository(database.db), ledger, audit: createAuditLogRepository(database.db), changes: database.changes, clock, newId: options.newId });
   const unsubscribe = await database.changes.subscribe((topic) => {
@@ -67,7 +67,7 @@ export async function createMeteringRuntime(options: MeteringRuntimeOptions): Pr
   });
   // Redis modules are loaded only when Redis is configured.
   const rateLimiter: RateLimiter = config.redisUrl
-    ? (await import('./redis/redis-rate-limiter.ts')).createRedisRateLimiter(config.redisUrl, { logger: log })
+    ? (await import('./redis/redis-rate-limiter.ts')).createRedisRateLimiter(config.redisUrl, { logger })
     : new InMemoryRateLimiter();
   const admission = new MeteringAdmission({
     rateLimiter,
@@ -76,11 +76,11 @@ export async function createMeteringRuntime(options: MeteringRuntimeOptions): Pr
     clock,
     budgetsWhenDatabaseUnavailable: config.metering.budgetsWhenDatabaseUnavailable,
     isDatabaseUnreachable,
-    logger: log,
+    logger,
   });
   const repository = createUsageRepository(database.db);
   // Hourly: stale budget periods always, raw events when a retention is configured.
-  const retention = startUsageRetention({ db: database.db, retentionDays: config.metering.retentionDays ?? null, clock, logger: log });
+  const retention = startUsageRetention({ db: database.db, retentionDays: config.metering.retentionDays ?? null, clock, logger });
 
   return {
     admission,

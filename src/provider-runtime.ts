@@ -7,7 +7,7 @@ import { ConfigDeclaredDeployments, configDeploymentId } from './core/deployment
 import { DeploymentTable } from './core/deployments.ts';
 import type { EmbeddingAdapter } from './core/embeddings.ts';
 import { usdToMicro } from './core/money.ts';
-import type { DeploymentRepository, ProviderAdapter, ProviderCredentialRepository, StoredDeployment } from './core/ports.ts';
+import type { DeploymentRepository, Logger, ProviderAdapter, ProviderCredentialRepository, StoredDeployment } from './core/ports.ts';
 import type { SecretBox } from './core/secret-box.ts';
 import { credentialsOf, SecretScrubber } from './core/secret-scrubber.ts';
 import { guardEmbeddingAdapter, guardProviderAdapter } from './core/upstream-error-gate.ts';
@@ -21,7 +21,7 @@ export interface ProviderRuntimeOptions {
   credentials: ProviderCredentialRepository;
   secretBox: SecretBox;
   http: HttpClient;
-  log(line: string): void;
+  logger: Logger;
 }
 
 /** Stored credential secrets: the API key and any extra headers, sealed together. */
@@ -111,7 +111,7 @@ export class ProviderRuntime {
           secrets = JSON.parse(this.options.secretBox.decrypt(stored.encryptedSecrets)) as CredentialSecrets;
         } catch {
           // Never log the value; the id is enough to act on.
-          this.options.log(`provider ${stored.providerId}: stored credentials cannot be decrypted with the current MODELGRAPH_SECRET_KEY; skipped`);
+          this.options.logger.warn(`provider ${stored.providerId}: stored credentials cannot be decrypted with the current MODELGRAPH_SECRET_KEY; skipped`);
           continue;
         }
       }
@@ -136,7 +136,7 @@ export class ProviderRuntime {
     const settings = await this.providerSettings();
     const { deployments, shadowed } = this.declared.merge(await this.options.deployments.list());
     for (const row of shadowed) {
-      this.options.log(`deployment ${row.modelName} (${row.providerId}/${row.upstreamModel}): the admin-created row ${row.id} is shadowed here by this instance's config file`);
+      this.options.logger.warn(`deployment ${row.modelName} (${row.providerId}/${row.upstreamModel}): the admin-created row ${row.id} is shadowed here by this instance's config file`);
     }
     const built = buildCatalog({ providers: settings, deployments });
     this.catalog.replace(built.snapshot);
@@ -155,7 +155,7 @@ export class ProviderRuntime {
         const embedding = createEmbeddingAdapter(provider, this.options.http);
         if (embedding) nextEmbedding.set(provider.id, guardEmbeddingAdapter(embedding, gate));
       } catch (error) {
-        this.options.log(`provider ${provider.id}: ${scrubber.scrub((error as Error).message)}; not routable`);
+        this.options.logger.warn(`provider ${provider.id}: ${scrubber.scrub((error as Error).message)}; not routable`);
       }
     }
     this.adapters.clear();

@@ -6,7 +6,7 @@ import type { Deployment, DeploymentTable } from './deployments.ts';
 import { abortedByClient, abortError, CancelledError, GatewayError, UpstreamProtocolError, toGatewayError, type ErrorCode } from './errors.ts';
 import type { Clock } from './ports.ts';
 import { maximumCost, priceUsage } from './pricing.ts';
-import { noAdmission, noUsageSink, type Admission, type AdmissionTicket, type UsageSink } from './metering.ts';
+import { noAdmission, noUsageSink, type Admission, type AdmissionTicket, type UsageObserver, type UsageRecord, type UsageSink } from './metering.ts';
 import type { RateLimitStatus } from './metering/rate-limits.ts';
 import type { DeploymentHealthStore } from './router/deployment-health-store.ts';
 import type { Candidate, PlannedAttempt, RouteRun } from './router/route-run.ts';
@@ -39,6 +39,8 @@ export interface CompletionRequest {
    * count), with its rate limits as they now stand (REST x-ratelimit-* headers).
    */
   onRateLimits?: (rateLimits: RateLimitStatus[]) => void;
+  /** Called with the request's usage record (and the error that ended it) once it is final: the edge's access log. */
+  onUsageRecord?: UsageObserver;
 }
 
 export interface Attempt {
@@ -193,7 +195,7 @@ export class CompletionService {
     } finally {
       const caller = ledger.request.caller;
       const served = ledger.served;
-      this.usageSink.record({
+      this.recordUsage(ledger, {
         id: ledger.generationId,
         createdAt: new Date(ledger.startedAt),
         keyId: caller?.keyId ?? null,
@@ -217,6 +219,11 @@ export class CompletionService {
         requestId: ledger.request.requestId ?? null,
       });
     }
+  }
+
+  private recordUsage(ledger: RequestLedger, record: UsageRecord): void {
+    this.usageSink.record(record);
+    ledger.request.onUsageRecord?.(record, ledger.error);
   }
 
   async create(request: CompletionRequest, signal: AbortSignal): Promise<CompletionOutcome> {

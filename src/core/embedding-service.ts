@@ -15,7 +15,7 @@ import {
   type EmbeddingUsage,
 } from './embeddings.ts';
 import { abortError, abortedByClient, GatewayError, InvalidRequestError, toGatewayError } from './errors.ts';
-import { noAdmission, noUsageSink, type Admission, type AdmissionTicket, type UsageSink } from './metering.ts';
+import { noAdmission, noUsageSink, type Admission, type AdmissionTicket, type UsageObserver, type UsageRecord, type UsageSink } from './metering.ts';
 import type { RateLimitStatus } from './metering/rate-limits.ts';
 import type { Clock } from './ports.ts';
 import { maximumCost, priceUsage } from './pricing.ts';
@@ -45,6 +45,8 @@ export interface EmbeddingsRequest {
   requestId?: string;
   /** Called once admission counted the request, or refused it for its budget, with its rate limits as they now stand. */
   onRateLimits?: (rateLimits: RateLimitStatus[]) => void;
+  /** Called with the request's usage record (and the error that ended it) once it is final: the edge's access log. */
+  onUsageRecord?: UsageObserver;
 }
 
 export interface EmbeddingsOutcome {
@@ -165,7 +167,7 @@ export class EmbeddingService {
         await ticket?.settle({ cost, tokens: usage.inputTokens });
       } finally {
         const caller = request.caller;
-        this.usageSink.record({
+        const record: UsageRecord = {
           id: generationId,
           createdAt: new Date(startedAt),
           keyId: caller?.keyId ?? null,
@@ -188,7 +190,9 @@ export class EmbeddingService {
           streamed: false,
           cancelledByClient,
           requestId: request.requestId ?? null,
-        });
+        };
+        this.usageSink.record(record);
+        request.onUsageRecord?.(record, served ? null : failure);
       }
     }
   }

@@ -2,7 +2,7 @@
 // and reserved before any upstream call) and the usage sink (one record per request, written off
 // the request path).
 import type { Caller } from './auth.ts';
-import type { ErrorCode } from './errors.ts';
+import type { ErrorCode, GatewayError } from './errors.ts';
 import type { RateLimitStatus } from './metering/rate-limits.ts';
 import type { Usage } from './types.ts';
 
@@ -44,6 +44,9 @@ export interface UsageRecord {
   cancelledByClient: boolean;
   requestId: string | null;
 }
+
+/** Told each usage record of one request with the error that ended it (null on success): the edge's access log. */
+export type UsageObserver = (record: UsageRecord, error: GatewayError | null) => void;
 
 export interface UsageSink {
   /** Must not block the request: implementations buffer and write in batches. */

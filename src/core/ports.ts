@@ -23,6 +23,25 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** Structured fields of a log entry; never a secret, a prompt or a completion. */
+export type LogFields = Record<string, unknown>;
+
+export interface LogMethod {
+  (message: string): void;
+  (fields: LogFields, message: string): void;
+}
+
+/** Structured logging (pino in the composition root, a recorder in tests). */
+export interface Logger {
+  debug: LogMethod;
+  info: LogMethod;
+  warn: LogMethod;
+  error: LogMethod;
+}
+
+const ignore = (): void => undefined;
+export const silentLogger: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore };
+
 /** A provider as stored: the configured ones (from config, environment or admin mutations). */
 export interface StoredProvider {
   id: string;

@@ -6,7 +6,7 @@ import type { Caller } from './auth.ts';
 import type { Deployment, DeploymentTable } from './deployments.ts';
 import { CancelledError, ModelNotFoundError, toGatewayError } from './errors.ts';
 import { assertModelAllowed, resolveModelAlias } from './model-access.ts';
-import type { ProviderAdapter } from './ports.ts';
+import type { Logger, ProviderAdapter } from './ports.ts';
 import type { AdapterLookup } from './router/router-context.ts';
 import { parseModelSuffix } from './router/routing-preferences.ts';
 import { estimatePromptTokens } from './token-estimate.ts';
@@ -34,7 +34,7 @@ export interface TokenCountServiceOptions {
   adapters: AdapterLookup;
   /** How long an upstream count may take before the estimate is used instead. */
   timeoutMs?: number;
-  logger?: (line: string) => void;
+  logger?: Logger;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -62,7 +62,7 @@ export class TokenCountService {
         if (signal.aborted) throw new CancelledError();
         const error = toGatewayError(thrown);
         // The error's message and code only: the cause may carry request details.
-        this.options.logger?.(
+        this.options.logger?.warn(
           `token count: provider ${deployment.providerId} failed (${error.code}${error.upstreamStatus ? ` ${error.upstreamStatus}` : ''}: ${error.message}); answered with an estimate`,
         );
       }

@@ -4,7 +4,7 @@
 // ago (always, whether or not events are kept forever): nothing reads them, budgets only look at
 // the current period, and with daily budgets they would otherwise grow by a row per budget per day.
 import { sql } from 'drizzle-orm';
-import type { Clock } from '../core/ports.ts';
+import type { Clock, Logger } from '../core/ports.ts';
 import type { Db } from './client.ts';
 import { rowsOf } from './usage-event-store.ts';
 
@@ -58,7 +58,7 @@ export interface UsageRetentionOptions {
   retentionDays: number | null;
   clock: Clock;
   intervalMs?: number;
-  logger?: (line: string) => void;
+  logger?: Logger;
 }
 
 /** Runs the deletion every `intervalMs` (default hourly), the first time a minute after start. */
@@ -68,14 +68,14 @@ export function startUsageRetention(options: UsageRetentionOptions): { run(): Pr
     running ??= (async () => {
       const now = options.clock.now();
       const budgetRows = await deleteStaleBudgetSpend(options.db, new Date(now - STALE_BUDGET_PERIOD_MS));
-      if (budgetRows > 0) options.logger?.(`metering: deleted the spend of ${budgetRows} budget periods that ended more than a month ago`);
+      if (budgetRows > 0) options.logger?.info(`metering: deleted the spend of ${budgetRows} budget periods that ended more than a month ago`);
       if (options.retentionDays === null) return 0;
       const deleted = await deleteUsageEventsBefore(options.db, new Date(now - options.retentionDays * 86_400_000));
-      if (deleted > 0) options.logger?.(`metering: deleted ${deleted} usage events older than ${options.retentionDays} days`);
+      if (deleted > 0) options.logger?.info(`metering: deleted ${deleted} usage events older than ${options.retentionDays} days`);
       return deleted;
     })()
       .catch((error: unknown) => {
-        options.logger?.(`metering: usage retention failed: ${(error as Error).message}`);
+        options.logger?.error({ err: error }, 'metering: usage retention failed');
         return 0;
       })
       .finally(() => {

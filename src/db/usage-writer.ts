@@ -8,6 +8,7 @@
 import type { UsageRecord, UsageSink } from '../core/metering.ts';
 import { classifyDatabaseError, databaseErrorMessage, sqlStateOf } from './database-errors.ts';
 import type { UsageDeadLetterStore } from './usage-dead-letters.ts';
+import { silentLogger, type Logger } from '../core/ports.ts';
 import type { UsageBatchStore } from './usage-event-store.ts';
 
 export interface UsageWriterOptions {
@@ -30,7 +31,7 @@ export interface UsageWriterOptions {
   maxBackoffMs?: number;
   /** Called with the records of each committed batch (the live feed). */
   onCommitted?: (records: UsageRecord[]) => void;
-  logger?: (line: string) => void;
+  logger?: Logger;
 }
 
 export interface UsageWriterStatus {
@@ -72,7 +73,7 @@ export class UsageWriter implements UsageSink {
   private readonly batchSize: number;
   private readonly concurrency: number;
   private readonly maxBackoffMs: number;
-  private readonly log: (line: string) => void;
+  private readonly log: Logger;
 
   constructor(private readonly options: UsageWriterOptions) {
     this.flushIntervalMs = options.flushIntervalMs ?? 250;
@@ -80,13 +81,13 @@ export class UsageWriter implements UsageSink {
     this.batchSize = options.batchSize ?? 2000;
     this.concurrency = Math.max(1, options.concurrency ?? 2);
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
-    this.log = options.logger ?? (() => undefined);
+    this.log = options.logger ?? silentLogger;
   }
 
   record(record: UsageRecord): void {
     if (this.stopped || this.buffer.length >= this.bufferLimit) {
       if (this.dropped++ % 1000 === 0) {
-        this.log(`metering: usage record ${record.id} dropped (${this.stopped ? 'after shutdown' : `buffer full at ${this.bufferLimit}`}; ${this.dropped} dropped so far)`);
+        this.log.error(`metering: usage record ${record.id} dropped (${this.stopped ? 'after shutdown' : `buffer full at ${this.bufferLimit}`}; ${this.dropped} dropped so far)`);
       }
       return;
     }
@@ -135,7 +136,7 @@ export class UsageWriter implements UsageSink {
       if (this.buffer.length === 0) break;
       const wait = Math.min(this.backoffMs(), deadline - Date.now());
       if (wait <= 0) {
-        this.log(`metering: ${this.buffer.length} usage records could not be written before shutdown: ${this.lastError}`);
+        this.log.error(`metering: ${this.buffer.length} usage records could not be written before shutdown: ${this.lastError}`);
         this.dropped += this.buffer.length;
         this.buffer = [];
         break;
@@ -188,7 +189,7 @@ export class UsageWriter implements UsageSink {
           try {
             this.options.onCommitted(inserted.size === batch.length ? batch : batch.filter((record) => inserted.has(record.id)));
           } catch (error) {
-            this.log(`metering: live usage feed failed: ${databaseErrorMessage(error)}`);
+            this.log.warn(`metering: live usage feed failed: ${databaseErrorMessage(error)}`);
           }
         }
       });
@@ -199,10 +200,10 @@ export class UsageWriter implements UsageSink {
         this.failures++;
         this.lastError = databaseErrorMessage(failure);
         this.lastErrorAt = new Date();
-        if (this.failures === 1) this.log(`metering: writing usage failed, buffering and retrying: ${this.lastError}`);
+        if (this.failures === 1) this.log.error(`metering: writing usage failed, buffering and retrying: ${this.lastError}`);
         return;
       }
-      if (this.failures > 0) this.log(`metering: usage writes recovered after ${this.failures} failed attempts`);
+      if (this.failures > 0) this.log.info(`metering: usage writes recovered after ${this.failures} failed attempts`);
       this.failures = 0;
       this.lastError = null;
     }
@@ -233,7 +234,7 @@ export class UsageWriter implements UsageSink {
     const done: BatchOutcome = { inserted: new Set(), retry: [], failure: null };
     if (!this.options.deadLetters) {
       this.dropped++;
-      this.log(`metering: usage record ${record.id} refused by the database and dropped: ${failure.message}`);
+      this.log.error(`metering: usage record ${record.id} refused by the database and dropped: ${failure.message}`);
       return done;
     }
     try {
@@ -242,11 +243,11 @@ export class UsageWriter implements UsageSink {
       // Could not be kept for want of the database: retried with the others.
       if (classifyDatabaseError(deadLetterError) !== 'permanent') return { inserted: new Set(), retry: [record], failure: deadLetterError };
       this.dropped++;
-      this.log(`metering: usage record ${record.id} refused by the database (${failure.message}) and could not be dead-lettered: ${databaseErrorMessage(deadLetterError)}`);
+      this.log.error(`metering: usage record ${record.id} refused by the database (${failure.message}) and could not be dead-lettered: ${databaseErrorMessage(deadLetterError)}`);
       return done;
     }
     this.deadLettered++;
-    this.log(`metering: usage record ${record.id} refused by the database (${failure.code ?? 'no SQLSTATE'}: ${failure.message}); kept in usage_dead_letters`);
+    this.log.warn(`metering: usage record ${record.id} refused by the database (${failure.code ?? 'no SQLSTATE'}: ${failure.message}); kept in usage_dead_letters`);
     return done;
   }
 }

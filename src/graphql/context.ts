@@ -14,6 +14,7 @@ import type { BudgetService } from '../core/metering/budget-service.ts';
 import type { MeteringStatus, UsageFeed } from '../core/metering/usage-feed.ts';
 import type { UsageRepository } from '../core/metering/usage-report.ts';
 import type { Readiness } from '../core/health.ts';
+import type { RequestLog } from '../core/request-log.ts';
 
 export interface HealthInfo {
   version: string;
@@ -60,6 +61,18 @@ export interface GraphQLContext {
   loaders: ReturnType<typeof createLoaders>;
   /** Aborted when the client goes away (HTTP request closed, subscription completed). */
   signal: AbortSignal;
+  /** The request's id and access-log line (server/graphql-request-logging.ts). */
+  requestId?: string;
+  requestLog?: RequestLog;
+}
+
+/** What a service call carries from the operation: the caller, the request id and the access log's usage observer. */
+export function serviceScope(context: GraphQLContext): { caller?: Caller; requestId?: string; onUsageRecord?: RequestLog['usage'] } {
+  return {
+    ...(context.caller ? { caller: context.caller } : {}),
+    ...(context.requestId !== undefined ? { requestId: context.requestId } : {}),
+    ...(context.requestLog ? { onUsageRecord: context.requestLog.usage } : {}),
+  };
 }
 
 /** Request-scoped DataLoaders: batch functions return values in key order. */

@@ -1,6 +1,7 @@
 // The REST edge: OpenAI- and Anthropic-compatible endpoints over the same core services as
 // GraphQL. This file owns what every endpoint shares: routing, the request id, CORS, the body
-// limit, authentication, the client-disconnect signal and mapping errors to each API's format.
+// limit, authentication, the client-disconnect signal, the access log and mapping errors to each
+// API's format (an unexpected error is logged once, and the client told the request id it is under).
 // Endpoints only convert between their wire format and the core's types.
 // The server passes each request's signal: the client's going away aborts it, and so does the end
 // of the shutdown grace period (with a ServerShutdownError, so streams end with a terminal event
@@ -9,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { secretFromHeaders, type Authenticator, type Caller, type Credentials } from '../core/auth.ts';
 import { toGatewayError } from '../core/errors.ts';
-import { systemClock, type Clock } from '../core/ports.ts';
+import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports.ts';
+import { RequestLog, type RequestLogSettings } from '../core/request-log.ts';
 import type { RestHandler } from '../server/http-server.ts';
 import { anthropicErrorFormat } from './anthropic/anthropic-error-format.ts';
 import { createAnthropicListModelsEndpoint, createAnthropicRetrieveModelEndpoint } from './anthropic/handle-anthropic-models.ts';
@@ -21,6 +23,7 @@ import { createListModelsEndpoint, createRetrieveModelEndpoint } from './openai/
 import { openAIErrorFormat } from './openai/openai-error-format.ts';
 import { clientAbortSignal } from './shared/client-abort-signal.ts';
 import type { ClientAddressOf } from './shared/client-address.ts';
+import { LoggedInternalError } from './shared/http-status.ts';
 import { applyCors, isPreflight, writePreflight } from './shared/cors.ts';
 import { anthropicRequestIdHeader, requestIdHeader } from './shared/header-names.ts';
 import { readJsonBody } from './shared/read-json-body.ts';
@@ -47,7 +50,9 @@ export interface RestHandlerOptions {
   corsOrigins: readonly string[];
   clock?: Clock;
   newId?: () => string;
-  logger?: (line: string) => void;
+  logger?: Logger;
+  /** Set by `log.bodies`: the access line carries the request body through this redactor. */
+  redactBody?: RequestLogSettings['redactBody'];
 }
 
 interface Route {
@@ -73,7 +78,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     clock: options.clock ?? systemClock,
     newId: options.newId ?? randomUUID,
   };
-  const log = options.logger ?? (() => undefined);
+  const logSettings: RequestLogSettings = { logger: options.logger ?? silentLogger, clock: services.clock, redactBody: options.redactBody };
   const clientAddress: ClientAddressOf = options.clientAddress ?? ((request) => request.socket.remoteAddress);
   const routes: Route[] = [
     { method: 'POST', match: exact('/v1/chat/completions'), errorFormat: openAIErrorFormat, endpoint: createChatCompletionsEndpoint(services) },
@@ -102,6 +107,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
 
     const requestId = requestIdFor(request.headers, services.newId);
     response.setHeader(requestIdHeader, requestId);
+    const requestLog = new RequestLog({ ...logSettings, requestId, transport: 'http', route: `${request.method} ${params.id === undefined ? path : `${modelIdPrefix}{id}`}` });
     if (route.errorFormat === anthropicErrorFormat) response.setHeader(anthropicRequestIdHeader, requestId);
     const originAllowed = applyCors(request, response, options.corsOrigins);
     if (isPreflight(request)) {
@@ -117,7 +123,9 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       const caller = options.authenticate
         ? await options.authenticate({ secret: secretFromHeaders(request.headers), clientAddress: clientAddress(request) })
         : undefined;
+      requestLog.caller = caller ?? null;
       const body = route.method === 'POST' ? await readJsonBody(request, options.bodyLimitBytes) : undefined;
+      requestLog.setBody(body);
       const streamSignal = () => {
         if (!caller || !options.watch) return signal;
         const watch = options.watch(caller);
@@ -125,13 +133,20 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
         else response.once('close', () => watch.release());
         return AbortSignal.any([signal, watch.signal]);
       };
-      await route.endpoint({ request, response, requestId, signal, streamSignal, caller, body, params });
+      await route.endpoint({ request, response, requestId, signal, streamSignal, caller, body, params, requestLog });
     } catch (thrown) {
-      const error = toGatewayError(thrown);
-      if (error.code === 'INTERNAL') log(`${request.method} ${path} failed (${requestId}): ${describeCause(thrown)}`);
+      let error = toGatewayError(thrown);
+      requestLog.failed(error.code);
+      if (error.code === 'INTERNAL') {
+        requestLog.unexpected(thrown);
+        error = new LoggedInternalError(requestId);
+      }
       if (!response.headersSent) writeError(response, error, route.errorFormat);
       // A stream that already started ends its own way; anything else left open is closed here.
       else if (!response.writableEnded) response.end();
+    } finally {
+      requestLog.status = response.headersSent ? response.statusCode : null;
+      requestLog.end();
     }
     return true;
   };
@@ -144,9 +159,4 @@ function decodeModelId(raw: string): string {
   } catch {
     return raw;
   }
-}
-
-function describeCause(thrown: unknown): string {
-  const cause = thrown instanceof Error && thrown.cause !== undefined ? thrown.cause : thrown;
-  return cause instanceof Error ? cause.message : String(cause);
 }

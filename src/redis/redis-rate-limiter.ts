@@ -17,6 +17,7 @@ import {
   type RateLimitRule,
   type RefusalReason,
 } from '../core/metering/rate-limits.ts';
+import type { Logger } from '../core/ports.ts';
 
 // KEYS: per rule, requests counter, tokens counter, in-flight set. ARGV: now, tokens, lease id,
 // lease expiry, then per rule rpm, tpm, max parallel (-1 = no limit).
@@ -81,7 +82,7 @@ const LEASE_MS = 15 * 60_000;
 
 export interface RedisRateLimiterOptions {
   keyPrefix?: string;
-  logger?: (line: string) => void;
+  logger?: Logger;
 }
 
 export class RedisRateLimiter implements RateLimiter {
@@ -119,7 +120,7 @@ export class RedisRateLimiter implements RateLimiter {
     try {
       result = await this.scripts.modelgraphAcquireRateLimits(keys.length, ...keys, now, tokens, lease, now + LEASE_MS, ...limits);
     } catch (error) {
-      this.options.logger?.(`metering: Redis rate limits unavailable for ${RETRY_REDIS_MS / 1000} s, limiting per instance: ${(error as Error).message}`);
+      this.options.logger?.warn(`metering: Redis rate limits unavailable for ${RETRY_REDIS_MS / 1000} s, limiting per instance: ${(error as Error).message}`);
       this.unavailableUntil = Date.now() + RETRY_REDIS_MS;
       return this.fallback.acquire(rules, tokens, now);
     }

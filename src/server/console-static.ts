@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, relative, sep } from 'node:path';
+import type { Logger } from '../core/ports.ts';
 
 export const CONSOLE_PATH = '/console';
 /** The console's operations as persisted documents, written by its build (see console/vite.config.ts). */
@@ -42,14 +43,14 @@ interface StaticFile {
 
 export interface ConsoleHandlerOptions {
   distDir: string;
-  log: (line: string) => void;
+  logger: Logger;
 }
 
 export type ConsoleHandler = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 
 export async function createConsoleHandler(options: ConsoleHandlerOptions): Promise<ConsoleHandler> {
   const files = existsSync(join(options.distDir, 'index.html')) ? await readTree(options.distDir) : null;
-  if (!files) options.log(`Web console not built (${options.distDir} is missing): run \`npm run console:build\`; /console answers 503 until then`);
+  if (!files) options.logger.warn(`Web console not built (${options.distDir} is missing): run \`npm run console:build\`; /console answers 503 until then`);
 
   return async (request, response) => {
     const path = (request.url ?? '/').split('?')[0]!;

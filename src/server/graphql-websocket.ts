@@ -13,6 +13,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { secretFromHeaders } from '../core/auth.ts';
 import type { GatewayError } from '../core/errors.ts';
+import { silentLogger, type Logger } from '../core/ports.ts';
 import type { ClientAddressOf } from '../http/shared/client-address.ts';
 import { authenticateForContext, createLoaders, type GraphQLContext, type GraphQLServices } from '../graphql/context.ts';
 
@@ -24,7 +25,7 @@ export interface GraphQLWebSocketOptions {
   maxPayloadBytes: number;
   /** How long a socket may take to send connection_init. */
   initTimeoutMs: number;
-  logger?: (line: string) => void;
+  logger?: Logger;
   /** The client's address for failed-authentication accounting (trusted X-Forwarded-For). */
   clientAddress: ClientAddressOf;
 }
@@ -46,7 +47,7 @@ const SHUTTING_DOWN = 'Server shutting down';
 
 export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
   const { yoga, services, clientAddress } = options;
-  const log = options.logger ?? (() => undefined);
+  const logger = options.logger ?? silentLogger;
   const wsServer = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: options.maxPayloadBytes });
   /** Acknowledged connections, with the controller aborted when the socket closes (or on shutdown). */
   const connections = new Map<Context<Record<string, unknown>, Extra>, AbortController>();
@@ -138,7 +139,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
     socket.removeAllListeners('error');
     socket.on('error', (error: Error & { code?: string }) => {
       if (error.code?.startsWith('WS_ERR_')) return;
-      log(`websocket error: ${error.message}`);
+      logger.warn(`websocket error: ${error.message}`);
       socket.close(CloseCode.InternalServerError, 'Internal server error');
     });
   });

@@ -8,6 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { secretFromHeaders } from '../core/auth.ts';
 import { ServerShutdownError } from '../core/errors.ts';
+import { silentLogger, type Logger } from '../core/ports.ts';
 import type { ClientAddressOf } from '../http/shared/client-address.ts';
 import { authenticateForContext, createLoaders, type GraphQLContext, type GraphQLServices } from '../graphql/context.ts';
 import { useEndSubscriptionsOfInvalidKeys } from './end-subscriptions-of-invalid-keys.ts';
@@ -15,6 +16,7 @@ import { useNodeEventStream } from './graphql-event-stream.ts';
 import { useStorableTextInputs } from './graphql-text-guard.ts';
 import { createGraphiQLHandler } from './graphiql.ts';
 import { useSingleConnectionEventStream } from './graphql-sse-single-connection.ts';
+import type { GraphQLRequestLogging } from './graphql-request-logging.ts';
 import type { GraphQLSecurity } from './graphql-security.ts';
 import { attachGraphQLWebSocket } from './graphql-websocket.ts';
 import { handleHealth, isHealthPath } from './health-routes.ts';
@@ -54,7 +56,9 @@ export interface HttpServerOptions {
   console?: RestHandler;
   /** CORS, CSRF, limits, persisted operations and error masking (graphql-security.ts). */
   security?: GraphQLSecurity;
-  logger?: (line: string) => void;
+  /** Access log and unexpected errors of /graphql. */
+  requestLogging?: GraphQLRequestLogging;
+  logger?: Logger;
   /** The client's address for failed-authentication accounting; default: the socket's peer. */
   clientAddress?: ClientAddressOf;
 }
@@ -68,7 +72,7 @@ export interface RunningServer {
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const { limits } = options;
-  const log = options.logger ?? (() => undefined);
+  const logger = options.logger ?? silentLogger;
   const requestSignals = new RequestSignals();
   const clientAddress: ClientAddressOf = options.clientAddress ?? ((request) => request.socket.remoteAddress);
 
@@ -80,9 +84,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     maskedErrors: true,
     // GraphiQL is served by graphiql.ts from installed packages; yoga's own page loads a CDN.
     graphiql: false,
-    logging: false,
+    logging: options.requestLogging?.logging ?? false,
     ...options.security,
     plugins: [
+      ...(options.requestLogging ? [options.requestLogging.plugin] : []),
       ...(options.security?.plugins ?? []),
       useStorableTextInputs(),
       useNodeEventStream(),
@@ -137,7 +142,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         res.writeHead(404, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { message: `No route for ${req.method} ${path}`, type: 'not_found' } }));
       } catch (error) {
-        log(`request failed: ${(error as Error).message}`);
+        logger.error({ kind: 'unexpected_error', route: `${req.method} ${(req.url ?? '/').split('?')[0]}`, requestId: res.getHeader('x-request-id'), err: error }, 'unexpected error in the HTTP server');
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { message: 'Internal error', type: 'internal_error' } }));
       }
@@ -167,7 +172,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     services: options.services,
     maxPayloadBytes: limits.bodyLimitBytes,
     initTimeoutMs: limits.webSocketInitTimeoutMs,
-    logger: log,
+    logger,
     clientAddress,
   });
 

@@ -7,6 +7,7 @@ import * as consoleOperations from '../../console/src/operations.ts';
 import type { Database } from '../../src/db/client.ts';
 import { sha256Hex } from '../../src/server/persisted-operations.ts';
 import { databaseCases } from '../helpers/databases.ts';
+import { recordingLogger } from '../helpers/log-capture.ts';
 import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
 
 describe('the console at /console', () => {
@@ -29,7 +30,7 @@ describe('the console at /console', () => {
     for (const [distDir, graphql] of [[dist], [join(directory, 'not-built')], [dist, allowlist]] as const) {
       const database = await databaseCases[0]!.open();
       const config = testConfig({ console: { enabled: true, distDir }, ...(graphql ? { graphql } : {}) });
-      const app = await startTestApp(config, database, { logger: (line) => logs.push(line) });
+      const app = await startTestApp(config, database, { logger: recordingLogger(logs) });
       started.push({ app, database });
     }
     [built, missing, allowlisted] = started.map((entry) => entry.app) as [TestApp, TestApp, TestApp];

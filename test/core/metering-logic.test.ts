@@ -11,6 +11,7 @@ import { mergeUsageRows, planUsageQuery, zeroTotals } from '../../src/core/meter
 import { isDatabaseUnreachable } from '../../src/db/database-errors.ts';
 import { keyCaller } from '../helpers/callers.ts';
 import { ManualClock } from '../helpers/router-harness.ts';
+import { recordingLogger } from '../helpers/log-capture.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -216,7 +217,7 @@ describe('admission', () => {
       settle: async () => void settles++,
       spend: async () => [],
     };
-    const admission = new MeteringAdmission({ isDatabaseUnreachable, rateLimiter: new InMemoryRateLimiter(), ledger, storedBudgets: async () => [], clock: new ManualClock(), logger: (line) => lines.push(line) });
+    const admission = new MeteringAdmission({ isDatabaseUnreachable, rateLimiter: new InMemoryRateLimiter(), ledger, storedBudgets: async () => [], clock: new ManualClock(), logger: recordingLogger(lines) });
     const ticket = await admission.admit({ caller: caller({ maxBudgetMicro: 1n }), endUser: null, model: 'm', maxTokens: 10, maxCost: 500n });
     await ticket.settle({ cost: 400n, tokens: 5 });
     await admission.drain();
@@ -247,7 +248,7 @@ describe('admission', () => {
       storedBudgets,
       clock: new ManualClock(),
       budgetsWhenDatabaseUnavailable: 'refuse',
-      logger: (line) => lines.push(line),
+      logger: recordingLogger(lines),
     });
   }
 

@@ -14,6 +14,8 @@ import { createSharedPostgres, databaseCases } from '../helpers/databases.ts';
 import { bearer, chat, usageFlushed } from '../helpers/metering.ts';
 import { ManualClock } from '../helpers/router-harness.ts';
 import { startTestApp, testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
+import { recordingLogger } from '../helpers/log-capture.ts';
+import { silentLogger } from '../../src/core/ports.ts';
 
 // Output at $1 per 1M tokens and free input: a request allowing N output tokens may cost at most
 // N micro-USD, whatever its prompt. The mock answers one token ("ok"), so a request allowing one
@@ -123,7 +125,7 @@ describe.each(databaseCases)('budget periods reset at UTC boundaries ($name)', (
   beforeAll(async () => {
     database = await open();
     const appConfig: AppConfig = config();
-    app = await buildApp(appConfig, { database, clock, logger: () => undefined });
+    app = await buildApp(appConfig, { database, clock, logger: silentLogger });
     url = (await app.start()).url;
   });
   afterAll(async () => {
@@ -195,7 +197,7 @@ function useOutageApp(open: () => Promise<Database>, budgetsWhenDatabaseUnavaila
     // A short lease: the budget's lease outlives the outage start by at most this (then the policy applies).
     const metering = { ...base.metering, budgetLeaseTtlMs: LEASE_TTL_MS };
     const appConfig = { ...base, metering: budgetsWhenDatabaseUnavailable ? { ...metering, budgetsWhenDatabaseUnavailable } : metering };
-    fixture.app = await startTestApp(appConfig, failing, { logger: (line) => fixture.lines.push(line) });
+    fixture.app = await startTestApp(appConfig, failing, { logger: recordingLogger(fixture.lines) });
   });
   afterAll(async () => {
     await fixture.app?.stop();

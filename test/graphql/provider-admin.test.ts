@@ -10,6 +10,7 @@ import { startSharedInstances, type SharedInstances } from '../helpers/shared-in
 import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startOpenAISimulator } from '../providers/openai-simulator.ts';
+import { recordingLogger } from '../helpers/log-capture.ts';
 
 const UPSTREAM_SECRET = 'sk-live-DO-NOT-LEAK-4b1d9c0e7f';
 
@@ -40,7 +41,7 @@ describe('provider credentials and deployments, live (PGlite in a directory)', (
     dataDir = mkdtempSync(join(tmpdir(), 'mg-secrets-'));
     database = await openDatabase({ dataDir });
     const config = testConfig({ providers: [{ id: 'sim', kind: 'mock' }], models: [{ name: 'from-config', provider: 'sim', model: 'mock-small' }] });
-    app = await startTestApp({ ...config, database: { url: undefined, dataDir } }, database, { logger: (line) => logs.push(line) });
+    app = await startTestApp({ ...config, database: { url: undefined, dataDir } }, database, { logger: recordingLogger(logs) });
   });
   afterAll(async () => {
     await app?.stop();
@@ -111,7 +112,7 @@ describe('provider credentials and deployments, live (PGlite in a directory)', (
     // Reopened, the stored credential still works (the key file persisted with the data).
     database = await openDatabase({ dataDir });
     const config = testConfig({ providers: [{ id: 'sim', kind: 'mock' }] });
-    app = await startTestApp({ ...config, database: { url: undefined, dataDir } }, database, { logger: (line) => logs.push(line) });
+    app = await startTestApp({ ...config, database: { url: undefined, dataDir } }, database, { logger: recordingLogger(logs) });
     expect((await app.graphql(COMPLETE, { model: 'again' })).data.createChatCompletion.output.content).toBe('from the new provider');
   });
 

@@ -1,6 +1,6 @@
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig, type AppConfig } from '../../src/config.ts';
-import type { Clock } from '../../src/core/ports.ts';
+import { silentLogger, type Clock, type Logger } from '../../src/core/ports.ts';
 import type { Database } from '../../src/db/client.ts';
 import { PROVIDER_KIND_NAMES } from '../../src/providers/registry.ts';
 
@@ -28,9 +28,9 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
 export async function startTestApp(
   config: AppConfig,
   database: Database,
-  options: { logger?: (line: string) => void; clock?: Clock } = {},
+  options: { logger?: Logger; clock?: Clock } = {},
 ): Promise<TestApp> {
-  const app = await buildApp(config, { database, logger: options.logger ?? (() => undefined), ...(options.clock ? { clock: options.clock } : {}) });
+  const app = await buildApp(config, { database, logger: options.logger ?? silentLogger, ...(options.clock ? { clock: options.clock } : {}) });
   const { url } = await app.start();
   const graphqlUrl = `${url}/graphql`;
   const testApp: TestApp = {

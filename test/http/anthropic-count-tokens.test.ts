@@ -11,6 +11,7 @@ import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startAnthropicSimulator } from '../providers/anthropic-simulator.ts';
 import { startOpenAISimulator } from '../providers/openai-simulator.ts';
+import { recordingLogger } from '../helpers/log-capture.ts';
 
 const upstreamAnthropicKey = 'sk-ant-upstream-count-secret';
 const upstreamOpenAIKey = 'sk-upstream-openai-count-secret';
@@ -42,7 +43,7 @@ beforeAll(async () => {
       ],
     }),
     database,
-    { logger: (line) => logs.push(line) },
+    { logger: recordingLogger(logs) },
   );
   apiKey = (await app.createKey({ name: 'count tokens', scopes: ['INFERENCE'] })).secret;
   client = new Anthropic({ baseURL: app.url, apiKey, maxRetries: 0 });

@@ -11,6 +11,7 @@ import { databaseCases } from '../helpers/databases.ts';
 import { bearer, usageFlushed } from '../helpers/metering.ts';
 import { privatePostgresAvailable, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
 import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import { recordingLogger } from '../helpers/log-capture.ts';
 
 const config = () =>
   testConfig({
@@ -45,7 +46,7 @@ describe.each(databaseCases)('a budget error that is not an outage refuses the r
     // The default policy: an outage would serve budgeted requests unreserved.
     const appConfig = config();
     expect(appConfig.metering.budgetsWhenDatabaseUnavailable).toBe('serve');
-    app = await startTestApp(appConfig, database, { logger: (line) => lines.push(line) });
+    app = await startTestApp(appConfig, database, { logger: recordingLogger(lines) });
   });
   afterAll(async () => {
     await app?.stop();
@@ -107,7 +108,7 @@ describe.runIf(privatePostgresAvailable)('a real outage is still an outage', () 
     postgres = await startPrivatePostgres();
     database = await openDatabase({ url: postgres.url, dataDir: '' });
     const base = config();
-    app = await startTestApp({ ...base, metering: { ...base.metering, budgetLeaseTtlMs: leaseTtlMs } }, database, { logger: (line) => lines.push(line) });
+    app = await startTestApp({ ...base, metering: { ...base.metering, budgetLeaseTtlMs: leaseTtlMs } }, database, { logger: recordingLogger(lines) });
   }, 120_000);
   afterAll(async () => {
     postgres?.start();

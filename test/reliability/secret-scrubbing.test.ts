@@ -13,6 +13,7 @@ import type { RecordedRequest, Scenario, UpstreamSimulator } from '../helpers/up
 import { startAnthropicSimulator } from '../providers/anthropic-simulator.ts';
 import { startGeminiSimulator } from '../providers/gemini-simulator.ts';
 import { startOpenAISimulator } from '../providers/openai-simulator.ts';
+import { recordingLogger } from '../helpers/log-capture.ts';
 
 const random = (length: number) => randomBytes(length).toString('base64url').slice(0, length);
 const KEYS = {
@@ -66,7 +67,7 @@ describe('provider credentials in upstream errors', () => {
         { name: 'chat-plain', provider: 'sim-plain', model: 'gpt-4o' },
       ],
     });
-    app = await startTestApp(config, database, { logger: (line) => logs.push(line) });
+    app = await startTestApp(config, database, { logger: recordingLogger(logs) });
     gatewayKey = (await app.createKey({ name: 'client' })).secret;
     const stored = await app.graphql(`mutation($input: ProviderCredentialInput!) { upsertProviderCredential(input: $input) { __typename } }`, {
       input: { providerId: 'stored', kind: 'openai', baseUrl: openai.baseUrl, apiKey: KEYS.stored },

@@ -16,6 +16,7 @@ import { databaseCases } from '../helpers/databases.ts';
 import { bearer, eventually, usageFlushed } from '../helpers/metering.ts';
 import { startTestApp, testConfig } from '../helpers/test-app.ts';
 import { usageRecord } from '../helpers/usage-records.ts';
+import { recordingLogger } from '../helpers/log-capture.ts';
 
 /** Random text: does not compress, so ~4 KB stays ~4 KB in the rollup's unique index (limit ~2.7 KB). */
 const hugeEndUser = () => randomBytes(3000).toString('base64');
@@ -49,7 +50,7 @@ describe.each(databaseCases)('usage dead letters ($name)', ({ open }) => {
       deadLetters: createUsageDeadLetterStore(database.db),
       flushIntervalMs: 20,
       onCommitted: (records) => committed.push(...records),
-      logger: (line) => lines.push(line),
+      logger: recordingLogger(lines),
     });
 
   it.each([

@@ -11,6 +11,7 @@ import { rowsOf } from '../../src/db/usage-event-store.ts';
 import { createSharedPostgres, databaseCases } from '../helpers/databases.ts';
 import { spawnServer } from '../helpers/spawn-server.ts';
 import { TEST_ADMIN_KEY, testConfig } from '../helpers/test-app.ts';
+import { silentLogger } from '../../src/core/ports.ts';
 
 const ADMIN_KEY = 'mg-metering-shutdown-admin-key-0123456789';
 
@@ -23,7 +24,7 @@ describe.each(databaseCases)('app.stop() with usage still buffered ($name)', ({ 
     const database = await open();
     // A flush interval longer than the test: only stop() can write the records.
     const config = testConfig({ providers: [{ id: 'sim', kind: 'mock', mock: { text: 'ok' } }], metering: { ...testConfig().metering, flushIntervalMs: 600_000 } });
-    const app = await buildApp(config, { database, logger: () => undefined });
+    const app = await buildApp(config, { database, logger: silentLogger });
     const { url } = await app.start();
     const ids = await Promise.all(
       Array.from({ length: 120 }, async () => {

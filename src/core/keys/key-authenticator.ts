@@ -7,7 +7,7 @@
 // Open streams of a key that stops being valid are ended through the KeySessionRegistry.
 import type { Authenticator, Caller, Credentials } from '../auth.ts';
 import { RateLimitedError, UnauthenticatedError } from '../errors.ts';
-import type { Clock } from '../ports.ts';
+import type { Clock, Logger } from '../ports.ts';
 import { hashesEqual, hashKeySecret } from './api-key-secret.ts';
 import type { FailedAuthLimiter } from './failed-auth-limiter.ts';
 import { KeySessionRegistry, type KeyWatch } from './key-session-registry.ts';
@@ -29,7 +29,7 @@ export interface KeyAuthenticatorOptions {
   masterKeyHash: string | null;
   /** A cached key older than this is re-read from the database; open streams' keys are re-checked as often. */
   cacheTtlMs: number;
-  logger?: (line: string) => void;
+  logger?: Logger;
 }
 
 const MASTER_CALLER: Caller = {
@@ -157,7 +157,7 @@ export class KeyAuthenticator implements Authenticator {
       .then(({ key }) => {
         if (key) this.sessions.apply(key);
       })
-      .catch((error: unknown) => this.options.logger?.(`cached API key could not be re-read: ${(error as Error).message}`))
+      .catch((error: unknown) => this.options.logger?.warn(`cached API key could not be re-read: ${(error as Error).message}`))
       .finally(() => this.refreshing.delete(hash));
   }
 }

@@ -3,7 +3,7 @@
 // on: the edges pass `watch(caller).signal` to the stream, which ends with a terminal event.
 import type { Caller } from '../auth.ts';
 import { UnauthenticatedError, type GatewayError } from '../errors.ts';
-import type { Clock } from '../ports.ts';
+import type { Clock, Logger } from '../ports.ts';
 import { expiredError, keyRefusal } from './key-validity.ts';
 import type { ApiKey, KeyRepository } from './types.ts';
 
@@ -19,7 +19,7 @@ export interface KeySessionRegistryOptions {
   clock: Clock;
   /** Open sessions' keys are re-read this often, so that a lost change notification cannot keep one open. */
   recheckIntervalMs: number;
-  logger?: (line: string) => void;
+  logger?: Logger;
 }
 
 interface Session {
@@ -72,7 +72,7 @@ export class KeySessionRegistry {
     try {
       rows = await this.options.keys.findByIds(ids);
     } catch (error) {
-      this.options.logger?.(`open streams' keys could not be re-checked: ${(error as Error).message}`);
+      this.options.logger?.warn(`open streams' keys could not be re-checked: ${(error as Error).message}`);
       return;
     }
     const found = new Map(rows.map((row) => [row.id, row]));

@@ -13,6 +13,7 @@
 // itself stops admitting against it earlier (LOCAL_VALIDITY of the TTL, counted from when the
 // renewing sync was sent), so both never use the same money. What a crash costs: the dead instance's
 // unused room stays out of reach for at most `ttlMs`; its requests in flight die with it, unbilled.
+import { silentLogger, type Logger } from '../ports.ts';
 import { GroupCommit } from '../batching.ts';
 import type { BudgetClaim, BudgetLedger, BudgetRefusal, BudgetSpend } from './budgets.ts';
 import type { BudgetLeaseStore, LeaseSyncItem, LeaseSyncResult, SpendKey } from './budget-lease-store.ts';
@@ -27,7 +28,7 @@ export interface LeasedBudgetLedgerOptions {
   writeBackMs?: number;
   /** Monotonic milliseconds (default performance.now). */
   now?: () => number;
-  logger?: (line: string) => void;
+  logger?: Logger;
 }
 
 /** The instance stops using a lease at this fraction of its TTL after the renewal was sent. */
@@ -137,7 +138,7 @@ export class LeasedBudgetLedger implements BudgetLedger {
     try {
       await this.syncs.submit(null);
     } catch (error) {
-      this.log(`metering: budget leases could not be returned on stop (they expire within ${this.options.ttlMs} ms): ${(error as Error).message}`);
+      this.logger.warn(`metering: budget leases could not be returned on stop (they expire within ${this.options.ttlMs} ms): ${(error as Error).message}`);
     }
   }
 
@@ -249,12 +250,12 @@ export class LeasedBudgetLedger implements BudgetLedger {
       results = await this.options.store.sync(this.options.instanceId, this.options.ttlMs, items);
     } catch (error) {
       chosen.forEach((state, index) => (state.lease += released[index]!));
-      if (!this.failing) this.log(`metering: budget lease sync failed, leases stay usable until they lapse: ${(error as Error).message}`);
+      if (!this.failing) this.logger.warn(`metering: budget lease sync failed, leases stay usable until they lapse: ${(error as Error).message}`);
       this.failing = true;
       this.reportLapses();
       throw error;
     }
-    if (this.failing) this.log('metering: budget lease sync succeeded again');
+    if (this.failing) this.logger.info('metering: budget lease sync succeeded again');
     this.failing = false;
     chosen.forEach((state, index) => {
       const result = results[index]!;
@@ -289,10 +290,10 @@ export class LeasedBudgetLedger implements BudgetLedger {
     const lapsed = [...this.states.values()].filter((state) => state.validUntil > 0 && state.validUntil <= now);
     if (lapsed.length === 0) return;
     for (const state of lapsed) state.validUntil = 0;
-    this.log(`metering: budget leases lapsed, the database could not be reached to renew them: ${lapsed.length}`);
+    this.logger.error(`metering: budget leases lapsed, the database could not be reached to renew them: ${lapsed.length}`);
   }
 
-  private log(line: string): void {
-    this.options.logger?.(line);
+  private get logger(): Logger {
+    return this.options.logger ?? silentLogger;
   }
 }

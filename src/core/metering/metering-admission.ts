@@ -12,7 +12,7 @@ import type { Caller } from '../auth.ts';
 import { BudgetExceededError, BudgetUnavailableError } from '../errors.ts';
 import type { Limits } from '../keys/types.ts';
 import type { Admission, AdmissionRequest, AdmissionTicket } from '../metering.ts';
-import type { Clock } from '../ports.ts';
+import { silentLogger, type Clock, type Logger } from '../ports.ts';
 import { claimOf, describeRefusal, type BudgetClaim, type BudgetLedger, type BudgetRefusal, type StoredBudget } from './budgets.ts';
 import { releasedStatuses, type RateLimiter, type RateLimitRule, type RateLimitStatus } from './rate-limits.ts';
 
@@ -33,7 +33,7 @@ export interface MeteringAdmissionOptions {
    * error) rather than that it refused the statement; only the former falls under the policy above.
    */
   isDatabaseUnreachable(error: unknown): boolean;
-  logger?: (line: string) => void;
+  logger?: Logger;
   /** Waits between settle retries; injected by tests. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -58,7 +58,7 @@ export class MeteringAdmission implements Admission {
       // A budget refusal releases the request's rate-limit count: refused requests do not use up rpm.
       claims = await this.reserveBudgets(caller, endUser, maxCost, now, lease ? releasedStatuses(lease.statuses, maxTokens) : []);
     } catch (error) {
-      await lease?.release().catch((releaseError: unknown) => this.log(`metering: rate-limit release failed: ${(releaseError as Error).message}`));
+      await lease?.release().catch((releaseError: unknown) => this.logger.warn(`metering: rate-limit release failed: ${(releaseError as Error).message}`));
       throw error;
     }
     let settled = false;
@@ -69,7 +69,7 @@ export class MeteringAdmission implements Admission {
         settled = true;
         // Rate limits settle before the response goes out (a parallel slot is free once the client
         // has its answer); budgets settle in the background.
-        await lease?.settle(actual.tokens).catch((error: unknown) => this.log(`metering: rate-limit settle failed: ${(error as Error).message}`));
+        await lease?.settle(actual.tokens).catch((error: unknown) => this.logger.warn(`metering: rate-limit settle failed: ${(error as Error).message}`));
         if (claims.length > 0) this.track(this.settleBudgets(claims, maxCost, actual.cost));
       },
     };
@@ -99,17 +99,17 @@ export class MeteringAdmission implements Admission {
       // The message only: the driver's error object may carry connection details.
       const reason = innermostMessage(error);
       if (!this.options.isDatabaseUnreachable(error)) {
-        this.log(`metering: budgets could not be checked (not an outage), refusing the request: ${reason}`);
+        this.logger.error(`metering: budgets could not be checked (not an outage), refusing the request: ${reason}`);
         throw new BudgetUnavailableError('The budgets that apply to this request could not be checked because of an internal error; the request was refused');
       }
       if (this.options.budgetsWhenDatabaseUnavailable === 'refuse') {
-        this.log(`metering: budgets unavailable, refusing the request: ${reason}`);
+        this.logger.warn(`metering: budgets unavailable, refusing the request: ${reason}`);
         throw new BudgetUnavailableError("The budgets that apply to this request cannot be checked because the gateway's database is unavailable; retry later", {
           retryAfterMs: BUDGET_UNAVAILABLE_RETRY_AFTER_MS,
           rateLimits,
         });
       }
-      this.log(`metering: budgets unavailable, serving without a reservation: ${reason}`);
+      this.logger.warn(`metering: budgets unavailable, serving without a reservation: ${reason}`);
       return [];
     }
     if (refusal) throw new BudgetExceededError(describeRefusal(refusal, maxCost), { rateLimits });
@@ -127,8 +127,8 @@ export class MeteringAdmission implements Admission {
     void work.finally(() => this.pending.delete(work));
   }
 
-  private log(line: string): void {
-    this.options.logger?.(line);
+  private get logger(): Logger {
+    return this.options.logger ?? silentLogger;
   }
 
   private async settleBudgets(claims: BudgetClaim[], reserved: bigint, actual: bigint): Promise<void> {
@@ -139,7 +139,7 @@ export class MeteringAdmission implements Admission {
         return;
       } catch (error) {
         if (attempt >= SETTLE_ATTEMPTS) {
-          this.log(`metering: budget settle failed ${attempt} times, ${reserved} micro-USD stays reserved: ${(error as Error).message}`);
+          this.logger.error(`metering: budget settle failed ${attempt} times, ${reserved} micro-USD stays reserved: ${(error as Error).message}`);
           return;
         }
         // Shutting down: retry quickly rather than hold up the exit.

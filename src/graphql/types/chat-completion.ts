@@ -3,7 +3,7 @@ import { GatewayError, toGatewayError } from '../../core/errors.ts';
 import type { FinishReason, ToolCall, Usage } from '../../core/types.ts';
 import { abortOnReturn } from '../abort-on-return.ts';
 import { builder } from '../builder.ts';
-import type { GraphQLContext } from '../context.ts';
+import { serviceScope, type GraphQLContext } from '../context.ts';
 import { ChatCompletionInput, toCompletionRequest } from './chat-input.ts';
 import { ErrorCodeEnum } from './gateway-error.ts';
 
@@ -101,7 +101,7 @@ builder.mutationField('createChatCompletion', (t) =>
     args: { input: t.arg({ type: ChatCompletionInput, required: true }) },
     authScopes: { inference: true },
     resolve: (_root, args, context) =>
-      context.services.completions.create({ ...toCompletionRequest(args.input), ...(context.caller ? { caller: context.caller } : {}) }, context.signal),
+      context.services.completions.create({ ...toCompletionRequest(args.input), ...serviceScope(context) }, context.signal),
   }),
 );
 
@@ -199,7 +199,7 @@ async function* chatEvents(input: typeof ChatCompletionInput.$inferInput, contex
     yield { type: 'error', error: gatewayError, generationId: '', attempts: [], usage: emptyUsageValue(), cost: 0n } satisfies Failed;
     return;
   }
-  yield* context.services.completions.stream({ ...request, ...(context.caller ? { caller: context.caller } : {}) }, signal);
+  yield* context.services.completions.stream({ ...request, ...serviceScope(context) }, signal);
 }
 
 function emptyUsageValue(): Usage {

@@ -6,6 +6,7 @@ import { EMBEDDING_INPUT_TYPES, type EmbeddingUsage } from '../../core/embedding
 import { GatewayError } from '../../core/errors.ts';
 import { INPUT_LIMITS, checkBoundedText } from '../../core/input-limits.ts';
 import { builder } from '../builder.ts';
+import { serviceScope } from '../context.ts';
 import { AttemptRef } from './chat-completion.ts';
 
 const EmbeddingInputTypeEnum = builder.enumType('EmbeddingInputType', {
@@ -81,7 +82,7 @@ builder.mutationField('createEmbeddings', (t) =>
           ...(input.dimensions != null ? { dimensions: input.dimensions } : {}),
           ...(input.inputType != null ? { inputType: input.inputType } : {}),
           ...(input.user != null ? { user: input.user } : {}),
-          ...(context.caller ? { caller: context.caller } : {}),
+          ...serviceScope(context),
         },
         context.signal,
       );

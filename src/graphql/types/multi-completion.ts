@@ -8,7 +8,7 @@ import { INPUT_LIMITS, checkBoundedText } from '../../core/input-limits.ts';
 import type { Usage } from '../../core/types.ts';
 import { abortOnReturn } from '../abort-on-return.ts';
 import { builder } from '../builder.ts';
-import type { GraphQLContext } from '../context.ts';
+import { serviceScope, type GraphQLContext } from '../context.ts';
 import { ChatCompletionRef, ChatStreamEventUnion } from './chat-completion.ts';
 import { ChatCompletionInput, toCompletionRequest } from './chat-input.ts';
 
@@ -23,7 +23,7 @@ function checkCount(count: number, what: string): void {
   }
 }
 
-const withCaller = (context: GraphQLContext) => (context.caller ? { caller: context.caller } : {});
+const withCaller = serviceScope;
 
 builder.mutationField('createChatCompletions', (t) =>
   t.field({

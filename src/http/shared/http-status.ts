@@ -1,6 +1,6 @@
 // Core error codes -> HTTP statuses, shared by the OpenAI and Anthropic edges (each may refine a
 // few to its own API's convention).
-import type { ErrorCode, GatewayError } from '../../core/errors.ts';
+import { GatewayError, type ErrorCode } from '../../core/errors.ts';
 import { RestRequestError } from './rest-request-error.ts';
 
 const statusByCode: Record<ErrorCode, number> = {
@@ -48,8 +48,15 @@ export function publicMessage(error: GatewayError): string {
     const provider = error.provider === undefined ? 'the upstream provider' : `provider "${error.provider}"`;
     return `The gateway's credentials for ${provider} were rejected; the gateway's operator must fix its provider configuration`;
   }
-  if (error.code === 'INTERNAL') return 'Internal error';
+  if (error.code === 'INTERNAL') return error instanceof LoggedInternalError ? error.message : 'Internal error';
   return error.message;
+}
+
+/** An unexpected error as a client sees it: the request id under which the gateway logged the details. */
+export class LoggedInternalError extends GatewayError {
+  constructor(readonly requestId: string) {
+    super('INTERNAL', `Internal error (request id ${requestId}); the gateway logged the details`);
+  }
 }
 
 /** Headers that tell SDKs whether and when to retry. */

@@ -38,10 +38,11 @@ function setHeaders(response: ServerResponse, headers: Record<string, string>): 
   for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
 }
 
-/** The CompletionRequest fields an endpoint adds for metering: its request id and the rate-limit headers. */
-export function meteringFields(exchange: RestExchange, clock: Clock): Pick<CompletionRequest, 'requestId' | 'onRateLimits'> {
+/** The CompletionRequest fields an endpoint adds for metering: its request id, the rate-limit headers and the access log. */
+export function meteringFields(exchange: RestExchange, clock: Clock): Pick<CompletionRequest, 'requestId' | 'onRateLimits' | 'onUsageRecord'> {
   return {
     requestId: exchange.requestId,
+    ...(exchange.requestLog ? { onUsageRecord: exchange.requestLog.usage } : {}),
     onRateLimits: (statuses) => setHeaders(exchange.response, rateLimitHeaders(statuses, clock.now())),
   };
 }

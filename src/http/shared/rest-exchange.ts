@@ -5,6 +5,7 @@ import type { Caller } from '../../core/auth.ts';
 import type { CatalogService } from '../../core/catalog.ts';
 import type { CompletionService } from '../../core/completion-service.ts';
 import type { Clock } from '../../core/ports.ts';
+import type { RequestLog } from '../../core/request-log.ts';
 
 export interface RestServices {
   completions: Pick<CompletionService, 'create' | 'stream'>;
@@ -29,6 +30,8 @@ export interface RestExchange {
   body: unknown;
   /** Path parameters, e.g. `id` of /v1/models/{id}. */
   params: Record<string, string>;
+  /** The request's access-log line; services report their usage records to it. */
+  requestLog?: RequestLog;
 }
 
 export interface RestEndpoint {

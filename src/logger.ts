@@ -1,0 +1,77 @@
+// Part of the composition root: the Logger port implemented by pino. JSON lines on stdout (one
+// object per line, what log shippers read); human-readable through pino-pretty when stdout is a
+// terminal, loaded only then. Errors are written with their stack; errors and the messages of
+// warnings and errors (which quote database and upstream errors) lose anything shaped like a
+// credential and the credentials this instance is configured with.
+import pino, { type DestinationStream, type LoggerOptions as PinoOptions } from 'pino';
+import type { AppConfig } from './config.ts';
+import type { Logger } from './core/ports.ts';
+import { credentialsOf, SecretScrubber } from './core/secret-scrubber.ts';
+import { configProviderSettings } from './provider-runtime.ts';
+
+export interface LoggerOptions {
+  level: AppConfig['log']['level'];
+  format: AppConfig['log']['format'];
+  /** Credentials this instance knows (admin key, provider keys), removed from errors and warnings. */
+  secrets?: Iterable<string | undefined | null>;
+  /** Where JSON lines go instead of stdout (tests). */
+  destination?: DestinationStream;
+}
+
+const WARN = 40;
+
+/** The process's logger, as the config's `log` section (and LOG_LEVEL) say. */
+export function loggerFor(config: AppConfig): Promise<Logger> {
+  return createLogger({ ...config.log, secrets: knownSecrets(config) });
+}
+
+/** What is removed wherever it appears: the admin key, the secret key and the config's provider credentials. */
+export function knownSecrets(config: AppConfig): string[] {
+  const secrets = configProviderSettings(config).flatMap((provider) => credentialsOf(provider));
+  if (config.adminKey) secrets.push(config.adminKey);
+  if (config.secretKey) secrets.push(config.secretKey);
+  return secrets;
+}
+
+export async function createLogger(options: LoggerOptions): Promise<Logger> {
+  const scrubber = new SecretScrubber(options.secrets ?? []);
+  const pretty = !options.destination && (options.format === 'pretty' || (options.format === 'auto' && process.stdout.isTTY === true));
+  // Asynchronous writes (sonic-boom) keep the request path off the write syscall; pino flushes
+  // what is pending when the process exits.
+  const destination = options.destination ?? (pretty ? await prettyStream() : pino.destination({ dest: 1, sync: false }));
+  const settings: PinoOptions = {
+    level: options.level,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // "level":"info" rather than 30: readable without pino's tables.
+    formatters: { level: (label) => ({ level: label }) },
+    serializers: { err: (error: unknown) => serializeError(error, scrubber) },
+    hooks: {
+      logMethod(args, method, level) {
+        if (level >= WARN) {
+          const last = args.length - 1;
+          if (typeof args[last] === 'string') args[last] = scrubber.scrub(args[last] as string);
+        }
+        method.apply(this, args);
+      },
+    },
+  };
+  return pino(settings, destination);
+}
+
+async function prettyStream(): Promise<DestinationStream> {
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({ colorize: true, singleLine: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l', sync: true });
+}
+
+/** pino's error shape (type, message, stack, cause chain), scrubbed. */
+function serializeError(error: unknown, scrubber: SecretScrubber): unknown {
+  if (!(error instanceof Error)) return typeof error === 'string' ? scrubber.scrub(error) : error;
+  const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+  const scrubbed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(serialized)) {
+    // Fields added by libraries (postgres.js: `query`, `parameters`) may quote request values; keep only plain facts.
+    if (key === 'parameters' || key === 'query' || key === 'raw') continue;
+    scrubbed[key] = typeof value === 'string' ? scrubber.scrub(value) : value;
+  }
+  return scrubbed;
+}
