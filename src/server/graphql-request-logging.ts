@@ -238,6 +238,7 @@ function inspect(result: ExecutionResult, log: RequestLog): ExecutionResult {
 function logged(error: unknown, log: RequestLog): GraphQLError {
   const graphqlError = error instanceof GraphQLError ? error : undefined;
   const path = graphqlError?.path?.join('.');
+  log.failed('INTERNAL_SERVER_ERROR');
   log.unexpected(graphqlError?.originalError ?? error, path ? { path } : {});
   const http = graphqlError?.extensions?.http;
   return new GraphQLError(MASKED_MESSAGE, {
