@@ -151,4 +151,14 @@ graphql: { persistedOperations: { mode: allowlist, allowConsole: false } }
       'server.headersTimeoutMs: must not exceed server.requestTimeoutMs (30000)',
     ]);
   });
+
+  it('reads log.level, log.format and log.bodies, LOG_LEVEL overriding the level, and names a bad level', () => {
+    expect(loadConfig({ cwd: '/nonexistent', env: {}, knownKinds: PROVIDER_KIND_NAMES }).log).toEqual({ level: 'info', format: 'auto', bodies: false });
+    const cwd = withFile('log: { level: warn, format: json, bodies: true }\n');
+    expect(loadConfig({ cwd, env: {}, knownKinds: PROVIDER_KIND_NAMES }).log).toEqual({ level: 'warn', format: 'json', bodies: true });
+    expect(loadConfig({ cwd, env: { LOG_LEVEL: 'DEBUG' }, knownKinds: PROVIDER_KIND_NAMES }).log.level).toBe('debug');
+    expect(problemsOf(() => loadConfig({ cwd, env: { LOG_LEVEL: 'loud' }, knownKinds: PROVIDER_KIND_NAMES }))).toEqual([
+      'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    ]);
+  });
 });

@@ -73,5 +73,11 @@ describe('the service process', () => {
     const result = await inFlight;
     expect(result.data.createChatCompletion.output.content).toBe('done');
     expect(await server.exited).toBe(0);
+    // Not a terminal: one JSON object per line (README, "Logs"), flushed before the exit.
+    const entries = server.stdout().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries.every((entry) => typeof entry.level === 'string' && typeof entry.time === 'string' && typeof entry.msg === 'string')).toBe(true);
+    expect(entries).toContainEqual(expect.objectContaining({ level: 'info', msg: 'SIGTERM received: finishing in-flight requests' }));
+    expect(entries).toContainEqual(expect.objectContaining({ kind: 'access', route: 'POST /graphql', operationType: 'mutation', status: 200, model: 'slow/mock-small', provider: 'slow' }));
+    expect(server.stdout()).not.toContain(ADMIN_KEY);
   }, 60_000);
 });
