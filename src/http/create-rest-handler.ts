@@ -107,7 +107,6 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
 
     const requestId = requestIdFor(request.headers, services.newId);
     response.setHeader(requestIdHeader, requestId);
-    const requestLog = new RequestLog({ ...logSettings, requestId, transport: 'http', route: `${request.method} ${params.id === undefined ? path : `${modelIdPrefix}{id}`}` });
     if (route.errorFormat === anthropicErrorFormat) response.setHeader(anthropicRequestIdHeader, requestId);
     const originAllowed = applyCors(request, response, options.corsOrigins);
     if (isPreflight(request)) {
@@ -115,6 +114,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       return true;
     }
     const signal = requestSignal ?? clientAbortSignal(response);
+    const requestLog = new RequestLog({ ...logSettings, requestId, transport: 'http', route: `${request.method} ${params.id === undefined ? path : `${modelIdPrefix}{id}`}` });
 
     try {
       if (route.method !== request.method) {

@@ -62,7 +62,8 @@ describe.each(databaseCases)('usage queries ($name)', ({ open }) => {
       status: 'SUCCESS',
       streamed: false,
       cancelledByClient: false,
-      requestId: null,
+      // The GraphQL request's id, as in its x-request-id header and access-log line.
+      requestId: expect.stringMatching(/^req_[0-9a-f]{32}$/),
       cost: completion.cost,
       usage: completion.usage,
       attempts: [{ provider: 'sim', model: 'chat', errorCode: null }],
