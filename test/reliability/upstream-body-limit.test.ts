@@ -17,13 +17,26 @@ let flood: Flood = 'error-body';
 /** Bytes of flood the simulator managed to write before the gateway stopped reading. */
 let written = 0;
 
+/** Resolves on 'drain' or 'close', removing both listeners (one wait per chunk must not pile them up). */
+function drainOrClose(response: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+}
+
 /** Writes `bytes` of `unit` repeated, waiting for drain; stops when the reader goes away. */
 async function writeFlood(response: ServerResponse, bytes: number, unit: string): Promise<void> {
   const piece = Buffer.from(unit.repeat(Math.ceil((64 * 1024) / unit.length)));
   written = 0;
   while (written < bytes && !response.destroyed) {
     written += piece.length;
-    if (!response.write(piece)) await new Promise<void>((resolve) => (response.once('drain', resolve), response.once('close', resolve)));
+    if (!response.write(piece)) await drainOrClose(response);
   }
 }
 
