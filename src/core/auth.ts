@@ -1,10 +1,13 @@
 // Who is calling: the authenticated API key and what it may do. Edges (GraphQL, REST, WebSocket)
 // extract the secret from the request and ask the Authenticator; services check the Caller.
-import type { KeyWatch } from './keys/key-session-registry.ts';
-import type { Limits } from './keys/types.ts';
+import type { Limits, Scope } from './keys/types.ts';
 
-export const SCOPES = ['ADMIN', 'INFERENCE', 'READ_USAGE'] as const;
-export type Scope = (typeof SCOPES)[number];
+export interface KeyWatch {
+  /** Aborted, with an UnauthenticatedError as its reason, when the key stops being valid. */
+  readonly signal: AbortSignal;
+  /** The stream is over: stop watching. */
+  release(): void;
+}
 
 export interface Caller {
   keyId: string;

@@ -7,7 +7,7 @@ import { abortedByClient, abortError, CancelledError, GatewayError, UpstreamProt
 import type { Clock } from './ports.ts';
 import { maximumCost, priceUsage } from './pricing.ts';
 import { noAdmission, noUsageSink, type Admission, type AdmissionTicket, type UsageObserver, type UsageRecord, type UsageSink } from './metering.ts';
-import type { RateLimitStatus } from './metering/rate-limits.ts';
+import type { RateLimitStatus } from './metering/rate-limit-status.ts';
 import type { DeploymentHealthStore } from './router/deployment-health-store.ts';
 import type { Candidate, PlannedAttempt, RouteRun } from './router/route-run.ts';
 import type { AdapterLookup } from './router/router-context.ts';

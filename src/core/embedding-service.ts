@@ -16,7 +16,7 @@ import {
 } from './embeddings.ts';
 import { abortError, abortedByClient, GatewayError, InvalidRequestError, toGatewayError } from './errors.ts';
 import { noAdmission, noUsageSink, type Admission, type AdmissionTicket, type UsageObserver, type UsageRecord, type UsageSink } from './metering.ts';
-import type { RateLimitStatus } from './metering/rate-limits.ts';
+import type { RateLimitStatus } from './metering/rate-limit-status.ts';
 import type { Clock } from './ports.ts';
 import { maximumCost, priceUsage } from './pricing.ts';
 import type { RequestFeature } from './router/parameter-support.ts';

@@ -1,5 +1,5 @@
 // Typed errors. Adapters and services throw these; each edge (GraphQL, REST) maps them once.
-import type { RateLimitStatus } from './metering/rate-limits.ts';
+import type { RateLimitStatus } from './metering/rate-limit-status.ts';
 
 export type ErrorCode =
   | 'UNAUTHENTICATED'

@@ -3,7 +3,7 @@
 // the request path).
 import type { Caller } from './auth.ts';
 import type { ErrorCode, GatewayError } from './errors.ts';
-import type { RateLimitStatus } from './metering/rate-limits.ts';
+import type { RateLimitStatus } from './metering/rate-limit-status.ts';
 import type { Usage } from './types.ts';
 
 export interface AttemptRecord {

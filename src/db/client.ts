@@ -2,11 +2,11 @@
 // the same drizzle schema and the same migrations, and both are exposed as one `Db` type.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Sql } from 'postgres';
 import type { ChangeFeed } from '../core/ports.ts';
-import { INSTALL_ROOT } from '../install-root.ts';
 import * as schema from './schema.ts';
 
 const CHANNEL = 'modelgraph_changes';
@@ -31,7 +31,22 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_FOLDER = join(INSTALL_ROOT, 'drizzle');
+/**
+ * drizzle/ of the installation: the nearest folder above this module that holds
+ * `drizzle/meta/_journal.json` (src/db/ when run from source, dist/ when built).
+ */
+function findMigrationsFolder(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(directory, 'drizzle');
+    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate;
+    const parent = dirname(directory);
+    if (parent === directory) throw new Error(`no drizzle/meta/_journal.json above ${fileURLToPath(import.meta.url)}`);
+    directory = parent;
+  }
+}
+
+export const MIGRATIONS_FOLDER = findMigrationsFolder();
 
 export interface MigrationReport {
   /** Migrations this call applied. */

@@ -12,7 +12,7 @@ import { secretFromHeaders, type Authenticator, type Caller, type Credentials } 
 import { toGatewayError } from '../core/errors.ts';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports.ts';
 import { RequestLog, type RequestLogSettings } from '../core/request-log.ts';
-import type { RestHandler } from '../server/http-server.ts';
+import type { RestHandler } from './rest-handler.ts';
 import { anthropicErrorFormat } from './anthropic/anthropic-error-format.ts';
 import { createAnthropicListModelsEndpoint, createAnthropicRetrieveModelEndpoint } from './anthropic/handle-anthropic-models.ts';
 import { createCountTokensEndpoint, type CountTokensEndpointServices } from './anthropic/handle-count-tokens.ts';

@@ -14,9 +14,9 @@ import {
   windowOf,
   type RateLimiter,
   type RateLimitLease,
-  type RateLimitRule,
   type RefusalReason,
 } from '../core/metering/rate-limits.ts';
+import type { RateLimitRule } from '../core/metering/rate-limit-status.ts';
 import type { Logger } from '../core/ports.ts';
 
 // KEYS: per rule, requests counter, tokens counter, in-flight set. ARGV: now, tokens, lease id,

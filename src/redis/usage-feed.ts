@@ -1,14 +1,15 @@
 // The live usage feed: each committed batch of usage records is published once and delivered to
-// every `usageEvents` subscription. With Redis, through Redis pub/sub (graphql-yoga's PubSub on
-// @graphql-yoga/redis-event-target), so a subscriber on one instance sees every instance's
-// records; without it, in-process. Records travel as JSON (bigint and Date as strings).
-// ioredis and the event target are loaded only when Redis is configured (about 10 MB resident).
-import { createPubSub } from 'graphql-yoga';
+// every `usageEvents` subscription. With Redis, through Redis pub/sub on one channel (ioredis, one
+// publishing and one subscribed connection), so a subscriber on one instance sees every
+// instance's records; without it, in-process. Records travel as JSON (bigint and Date as strings).
+// ioredis is loaded only when Redis is configured (about 10 MB resident). Live delivery is best
+// effort: while Redis is down, batches are not delivered live (they are in the database).
 import type { Redis } from 'ioredis';
 import type { UsageRecord } from '../core/metering.ts';
+import { UsageFanOut } from '../core/metering/usage-fan-out.ts';
 import type { UsageFeed } from '../core/metering/usage-feed.ts';
 
-const TOPIC = 'modelgraph:usage-events';
+const CHANNEL = 'modelgraph:usage-events';
 
 type WireRecord = Omit<UsageRecord, 'cost' | 'createdAt'> & { cost: string; createdAt: string };
 
@@ -16,43 +17,44 @@ const toWire = (record: UsageRecord): WireRecord => ({ ...record, cost: record.c
 const fromWire = (record: WireRecord): UsageRecord => ({ ...record, cost: BigInt(record.cost), createdAt: new Date(record.createdAt) });
 
 export async function createUsageFeed(redisUrl: string | undefined): Promise<UsageFeed> {
-  const clients: Redis[] = [];
-  let eventTarget;
-  if (redisUrl) {
-    const [{ Redis }, { createRedisEventTarget }] = await Promise.all([import('ioredis'), import('@graphql-yoga/redis-event-target')]);
-    for (let i = 0; i < 2; i++) {
-      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableAutoPipelining: true });
-      redis.on('error', () => undefined);
-      clients.push(redis);
-    }
-    eventTarget = createRedisEventTarget({ publishClient: quiet(clients[0]!), subscribeClient: quiet(clients[1]!) });
+  const fanOut = new UsageFanOut();
+  if (!redisUrl) {
+    return {
+      publish: (records) => {
+        if (records.length > 0) fanOut.deliver(records);
+      },
+      subscribe: () => fanOut.subscribe(),
+      close: async () => fanOut.close(),
+    };
   }
-  const pubSub = createPubSub<{ [TOPIC]: [batch: WireRecord[]] }>(eventTarget ? { eventTarget } : {});
+  const { Redis } = await import('ioredis');
+  const connect = (): Redis => {
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableAutoPipelining: true });
+    redis.on('error', () => undefined);
+    return redis;
+  };
+  const publisher = connect();
+  const subscriber = connect();
+  subscriber.on('message', (channel: string, message: string) => {
+    if (channel !== CHANNEL || fanOut.subscriberCount === 0) return;
+    try {
+      fanOut.deliver((JSON.parse(message) as WireRecord[]).map(fromWire));
+    } catch {
+      // A message that is not a batch of ours: ignored.
+    }
+  });
+  // Subscribed before the feed is handed out (bounded: Redis down must not hold up start-up);
+  // ioredis re-subscribes by itself after a reconnect.
+  const subscribed = subscriber.subscribe(CHANNEL).catch(() => undefined);
+  await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   return {
     publish(records) {
-      if (records.length > 0) pubSub.publish(TOPIC, records.map(toWire));
+      if (records.length > 0) publisher.publish(CHANNEL, JSON.stringify(records.map(toWire))).catch(() => undefined);
     },
-    async *subscribe() {
-      for await (const batch of pubSub.subscribe(TOPIC)) {
-        for (const record of batch) yield fromWire(record);
-      }
-    },
+    subscribe: () => fanOut.subscribe(),
     async close() {
-      await Promise.all(clients.map((redis) => redis.quit().catch(() => redis.disconnect())));
+      fanOut.close();
+      await Promise.all([publisher, subscriber].map((redis) => redis.quit().catch(() => redis.disconnect())));
     },
   };
-}
-
-/**
- * The event target does not await publish/subscribe: while Redis is down their rejections would be
- * unhandled (and end the process). Live delivery is best effort; the records are in the database.
- */
-function quiet(redis: Redis): Redis {
-  return new Proxy(redis, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (property !== 'publish' && property !== 'subscribe' && property !== 'unsubscribe') return value;
-      return (...args: unknown[]) => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch(() => undefined);
-    },
-  });
 }

@@ -21,14 +21,8 @@ import type { GraphQLSecurity } from './graphql-security.ts';
 import { attachGraphQLWebSocket } from './graphql-websocket.ts';
 import { handleHealth, isHealthPath } from './health-routes.ts';
 import { RequestSignals } from './request-signals.ts';
+import type { RestHandler } from '../http/rest-handler.ts';
 
-export interface RestHandler {
-  /**
-   * Returns true when it handled the request. `signal` aborts when the client goes away before
-   * the response finished, or with a ServerShutdownError when the shutdown grace period ran out.
-   */
-  (request: IncomingMessage, response: ServerResponse, signal: AbortSignal): Promise<boolean>;
-}
 
 /** Timeouts and limits of the server (config `server.*`, documented in README "Operations"). */
 export interface ServerLimits {

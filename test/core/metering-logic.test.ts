@@ -6,7 +6,8 @@ import { BudgetExceededError, BudgetUnavailableError, RateLimitedError } from '.
 import { periodEnd, periodStart } from '../../src/core/metering/budget-period.ts';
 import type { BudgetClaim, BudgetLedger, StoredBudget } from '../../src/core/metering/budgets.ts';
 import { MeteringAdmission } from '../../src/core/metering/metering-admission.ts';
-import { InMemoryRateLimiter, type RateLimitRule } from '../../src/core/metering/rate-limits.ts';
+import type { RateLimitRule } from '../../src/core/metering/rate-limit-status.ts';
+import { InMemoryRateLimiter } from '../../src/core/metering/rate-limits.ts';
 import { mergeUsageRows, planUsageQuery, zeroTotals } from '../../src/core/metering/usage-report.ts';
 import { isDatabaseUnreachable } from '../../src/db/database-errors.ts';
 import { keyCaller } from '../helpers/callers.ts';

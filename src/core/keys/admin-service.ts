@@ -1,6 +1,7 @@
 // Admin operations on keys, teams and members. Every change is written to the audit log (secrets
 // never included) and invalidates the authenticator's cache, here and on other instances.
-import type { Caller, Scope } from '../auth.ts';
+import type { Caller } from '../auth.ts';
+import type { Scope } from './types.ts';
 import { InvalidRequestError, NotFoundError } from '../errors.ts';
 import { INPUT_LIMITS, checkBoundedText } from '../input-limits.ts';
 import type { ChangeFeed, Clock } from '../ports.ts';

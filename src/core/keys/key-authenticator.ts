@@ -5,12 +5,12 @@
 // from the cache, the next ones see the database's answer. So a change is in force everywhere
 // within cacheTtlMs (plus one read) at worst, with no database round trip on the request path.
 // Open streams of a key that stops being valid are ended through the KeySessionRegistry.
-import type { Authenticator, Caller, Credentials } from '../auth.ts';
+import type { Authenticator, Caller, Credentials, KeyWatch } from '../auth.ts';
 import { RateLimitedError, UnauthenticatedError } from '../errors.ts';
 import type { Clock, Logger } from '../ports.ts';
 import { hashesEqual, hashKeySecret } from './api-key-secret.ts';
 import type { FailedAuthLimiter } from './failed-auth-limiter.ts';
-import { KeySessionRegistry, type KeyWatch } from './key-session-registry.ts';
+import { KeySessionRegistry } from './key-session-registry.ts';
 import { keyRefusal } from './key-validity.ts';
 import type { ApiKeyWithHashes, KeyRepository, Limits, Team, TeamRepository } from './types.ts';
 

@@ -1,18 +1,11 @@
 // The open streams and subscriptions of each API key. Revoking or disabling a key (on any
 // instance), or its expiry, ends them with an UnauthenticatedError instead of letting them run
 // on: the edges pass `watch(caller).signal` to the stream, which ends with a terminal event.
-import type { Caller } from '../auth.ts';
+import type { Caller, KeyWatch } from '../auth.ts';
 import { UnauthenticatedError, type GatewayError } from '../errors.ts';
 import type { Clock, Logger } from '../ports.ts';
 import { expiredError, keyRefusal } from './key-validity.ts';
 import type { ApiKey, KeyRepository } from './types.ts';
-
-export interface KeyWatch {
-  /** Aborted, with an UnauthenticatedError as its reason, when the key stops being valid. */
-  readonly signal: AbortSignal;
-  /** The stream is over: stop watching. */
-  release(): void;
-}
 
 export interface KeySessionRegistryOptions {
   keys: Pick<KeyRepository, 'findByIds'>;

@@ -1,4 +1,5 @@
-import type { Scope } from '../auth.ts';
+export const SCOPES = ['ADMIN', 'INFERENCE', 'READ_USAGE'] as const;
+export type Scope = (typeof SCOPES)[number];
 
 export type BudgetPeriod = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'LIFETIME';
 export type TeamRole = 'OWNER' | 'ADMIN' | 'MEMBER';

@@ -14,7 +14,8 @@ import type { Limits } from '../keys/types.ts';
 import type { Admission, AdmissionRequest, AdmissionTicket } from '../metering.ts';
 import { silentLogger, type Clock, type Logger } from '../ports.ts';
 import { claimOf, describeRefusal, type BudgetClaim, type BudgetLedger, type BudgetRefusal, type StoredBudget } from './budgets.ts';
-import { releasedStatuses, type RateLimiter, type RateLimitRule, type RateLimitStatus } from './rate-limits.ts';
+import type { RateLimitRule, RateLimitStatus } from './rate-limit-status.ts';
+import { releasedStatuses, type RateLimiter } from './rate-limits.ts';
 
 /** What a request with a budget gets when its reservation cannot be made for want of the database. */
 export const BUDGETS_WHEN_DATABASE_UNAVAILABLE = ['serve', 'refuse'] as const;

@@ -2,25 +2,7 @@
 // requests in flight. Windows are fixed UTC minutes: a request counts in the minute it was admitted,
 // with its maximum tokens reserved, corrected to the actual tokens when it settles.
 import { RateLimitedError } from '../errors.ts';
-
-export interface RateLimitRule {
-  /** What is limited, stable across instances: `key:<id>` or `team:<id>`. */
-  id: string;
-  /** For messages: `key "prod"`, `team "platform"`. */
-  label: string;
-  rpm: number | null;
-  tpm: number | null;
-  maxParallel: number | null;
-}
-
-/** A rule's state after this request was counted, for x-ratelimit-* headers. */
-export interface RateLimitStatus {
-  rule: RateLimitRule;
-  remainingRequests: number | null;
-  remainingTokens: number | null;
-  /** When the current window ends (ms since the epoch). */
-  resetAt: number;
-}
+import type { RateLimitRule, RateLimitStatus } from './rate-limit-status.ts';
 
 export interface RateLimitLease {
   readonly statuses: RateLimitStatus[];

@@ -1,8 +1,9 @@
 import { GraphQLError } from 'graphql';
-import { SCOPES } from '../../core/auth.ts';
+import { SCOPES } from '../../core/keys/types.ts';
 import { GatewayError } from '../../core/errors.ts';
 import { keyStatus, type ApiKey } from '../../core/keys/types.ts';
 import { builder } from '../builder.ts';
+import { connectionOf, pageSize } from '../paging.ts';
 import type { GraphQLContext } from '../context.ts';
 import { LimitsInput, LimitsRef, toLimits } from './limits.ts';
 import { TeamRef, UserRef } from './team.ts';
@@ -178,7 +179,7 @@ builder.queryFields((t) => ({
       authScopes: admin,
       args: { filter: t.arg({ type: ApiKeyFilterInput, required: false }) },
       resolve: async (_root, args, context) => {
-        const first = Math.min(Math.max(args.first ?? 50, 1), 200);
+        const first = pageSize(args.first, 200);
         const filter = args.filter ?? {};
         const keyFilter = {
           teamId: filter.teamId == null ? null : String(filter.teamId),
@@ -189,13 +190,7 @@ builder.queryFields((t) => ({
         const now = new Date();
         const page = await context.services.keys.list(keyFilter, first, args.after ?? null, now);
         return {
-          edges: page.items.map((key) => ({ cursor: key.id, node: key })),
-          pageInfo: {
-            hasNextPage: page.hasMore,
-            hasPreviousPage: Boolean(args.after),
-            startCursor: page.items[0]?.id ?? null,
-            endCursor: page.items.at(-1)?.id ?? null,
-          },
+          ...connectionOf(page, args.after),
           // Counted only when the field is selected.
           totalCount: () => context.services.keys.count(keyFilter, now),
         };

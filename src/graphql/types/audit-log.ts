@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../../core/keys/types.ts';
 import { builder } from '../builder.ts';
+import { connectionOf, pageSize } from '../paging.ts';
 
 const AuditEntryRef = builder.objectRef<AuditEntry>('AuditEntry').implement({
   description: 'One admin change: who, when, what, and the values before and after (secrets redacted).',
@@ -23,17 +24,9 @@ builder.queryField('auditLog', (t) =>
     description: 'Newest first.',
     args: { targetType: t.arg.string({ required: false }), targetId: t.arg.string({ required: false }) },
     resolve: async (_root, args, context) => {
-      const first = Math.min(Math.max(args.first ?? 50, 1), 200);
+      const first = pageSize(args.first, 200);
       const page = await context.services.audit.list(first, args.after ?? null, { targetType: args.targetType ?? null, targetId: args.targetId ?? null });
-      return {
-        edges: page.items.map((entry) => ({ cursor: entry.id, node: entry })),
-        pageInfo: {
-          hasNextPage: page.hasMore,
-          hasPreviousPage: Boolean(args.after),
-          startCursor: page.items[0]?.id ?? null,
-          endCursor: page.items.at(-1)?.id ?? null,
-        },
-      };
+      return connectionOf(page, args.after);
     },
   }),
 );

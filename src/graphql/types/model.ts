@@ -4,7 +4,7 @@ import { CAPABILITIES, type CatalogModel } from '../../core/catalog.ts';
 import { parseUsd } from '../../core/money.ts';
 import type { ModelPricing } from '../../core/pricing.ts';
 import { builder } from '../builder.ts';
-import { ProviderRef } from './provider.ts';
+import { ModelRef, ProviderRef } from './catalog-refs.ts';
 
 export const CapabilityEnum = builder.enumType('Capability', { values: CAPABILITIES });
 
@@ -18,7 +18,6 @@ const ModelPricingRef = builder.objectRef<ModelPricing>('ModelPricing').implemen
   }),
 });
 
-export const ModelRef = builder.objectRef<CatalogModel>('Model');
 ModelRef.implement({
   description: 'A model that can be asked for by `id`.',
   fields: (t) => ({

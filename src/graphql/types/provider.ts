@@ -2,7 +2,7 @@ import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import type { ProviderSupport } from '../../core/catalog.ts';
 import { builder } from '../builder.ts';
 import type { ProviderView } from '../context.ts';
-import { ModelRef } from './model.ts';
+import { ModelRef, ProviderRef } from './catalog-refs.ts';
 
 export const WireProtocolEnum = builder.enumType('WireProtocol', {
   values: { OPENAI: { value: 'openai' }, ANTHROPIC: { value: 'anthropic' }, GEMINI: { value: 'gemini' }, COHERE: { value: 'cohere' }, BEDROCK: { value: 'bedrock' }, MOCK: { value: 'mock' } } as const,
@@ -19,7 +19,7 @@ const ProviderSupportRef = builder.objectRef<ProviderSupport>('ProviderSupport')
   }),
 });
 
-export const ProviderRef = builder.objectRef<ProviderView>('Provider').implement({
+ProviderRef.implement({
   description: 'A model provider the gateway can reach.',
   fields: (t) => ({
     id: t.exposeString('id'),

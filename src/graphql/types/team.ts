@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { GatewayError } from '../../core/errors.ts';
 import type { Team, TeamMember, User } from '../../core/keys/types.ts';
 import { builder } from '../builder.ts';
+import { connectionOf, pageSize } from '../paging.ts';
 import type { GraphQLContext } from '../context.ts';
 import { LimitsInput, LimitsRef, toLimits } from './limits.ts';
 
@@ -142,17 +143,11 @@ builder.queryFields((t) => ({
       authScopes: admin,
       args: { search: t.arg.string({ required: false }) },
       resolve: async (_root, args, context) => {
-        const first = Math.min(Math.max(args.first ?? 50, 1), 200);
+        const first = pageSize(args.first, 200);
         const search = args.search ?? null;
         const page = await context.services.teams.list(first, args.after ?? null, search);
         return {
-          edges: page.items.map((team) => ({ cursor: team.id, node: team })),
-          pageInfo: {
-            hasNextPage: page.hasMore,
-            hasPreviousPage: Boolean(args.after),
-            startCursor: page.items[0]?.id ?? null,
-            endCursor: page.items.at(-1)?.id ?? null,
-          },
+          ...connectionOf(page, args.after),
           // Counted only when the field is selected.
           totalCount: () => context.services.teams.count(search),
         };

@@ -9,6 +9,7 @@ import { GatewayError } from '../../core/errors.ts';
 import type { UsageRecord } from '../../core/metering.ts';
 import { emptyFilter, USAGE_GROUPINGS, type UsageFilter, type UsageGroupRow, type UsageReport, type UsageTotals } from '../../core/metering/usage-report.ts';
 import { builder } from '../builder.ts';
+import { connectionOf, pageSize } from '../paging.ts';
 import type { GraphQLContext } from '../context.ts';
 import { throwIfEnded, untilAborted } from '../subscription-end.ts';
 import { ApiKeyRef } from './api-key.ts';
@@ -180,17 +181,11 @@ builder.queryFields((t) => ({
       description: 'The raw usage log, newest first.',
       args: { filter: t.arg({ type: UsageFilterInput, required: false }) },
       resolve: async (_root, args, context) => {
-        const first = Math.min(Math.max(args.first ?? 50, 1), 500);
+        const first = pageSize(args.first, 500);
         const filter = scopedFilter(context, args.filter);
         const page = await context.services.usage.list(filter, first, args.after ?? null);
         return {
-          edges: page.items.map((record) => ({ cursor: record.id, node: record })),
-          pageInfo: {
-            hasNextPage: page.hasMore,
-            hasPreviousPage: Boolean(args.after),
-            startCursor: page.items[0]?.id ?? null,
-            endCursor: page.items.at(-1)?.id ?? null,
-          },
+          ...connectionOf(page, args.after),
           // Counted only when the field is selected: it reads every matching event.
           totalCount: () => context.services.usage.count(filter),
         };

@@ -2,7 +2,7 @@
 // tightest of the limits the request was counted against (the key's or its team's).
 import type { ServerResponse } from 'node:http';
 import type { CompletionRequest } from '../../core/completion-service.ts';
-import type { RateLimitStatus } from '../../core/metering/rate-limits.ts';
+import type { RateLimitStatus } from '../../core/metering/rate-limit-status.ts';
 import type { Clock } from '../../core/ports.ts';
 import type { RestExchange } from './rest-exchange.ts';
 
