@@ -2,6 +2,7 @@
 // deleted; config and catalog ones are shown read-only, with the reason.
 import { usd } from '../format.ts';
 import { healthOf, READ_ONLY_REASON, statsOf, type Deployment } from './types.ts';
+import { TableHead } from '../components/table-head.tsx';
 
 const SOURCE_LABEL: Record<Deployment['source'], string> = { CONFIG: 'config file', ADMIN: 'admin', CATALOG: 'catalog' };
 
@@ -29,19 +30,7 @@ export function DeploymentsTable(props: {
   return (
     <>
     <table class="list deployments">
-      <thead>
-        <tr>
-          <th>Model</th>
-          <th>Provider / upstream</th>
-          <th>Source</th>
-          <th title="Weight within a priority; lower priorities are tried first">Weight · priority</th>
-          <th title="USD per 1M input / output tokens">Price in / out</th>
-          <th>Limits</th>
-          <th>Health</th>
-          <th>Live (this minute)</th>
-          <th />
-        </tr>
-      </thead>
+      <TableHead columns={['Model', 'Provider / upstream', 'Source', ['Weight · priority', 'Weight within a priority; lower priorities are tried first'], ['Price in / out', 'USD per 1M input / output tokens'], 'Limits', 'Health', 'Live (this minute)', '']} />
       <tbody>
         {props.deployments.map((deployment) => {
           const health = healthOf(deployment, props.configuredProviders.has(deployment.provider), props.now);

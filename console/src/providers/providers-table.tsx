@@ -2,6 +2,7 @@
 // credentials) or that a deployment names: whether each is configured and where its credentials
 // come from. Never a secret: only whether one is stored.
 import type { Deployment, Provider, ProviderCredential } from './types.ts';
+import { TableHead } from '../components/table-head.tsx';
 
 export interface ProviderRow {
   id: string;
@@ -43,17 +44,7 @@ export function ProvidersTable(props: { rows: ProviderRow[]; onEdit(row: Provide
   if (props.rows.length === 0) return <p class="muted">No provider is configured yet: add one below.</p>;
   return (
     <table class="list providers">
-      <thead>
-        <tr>
-          <th>Provider</th>
-          <th>Kind</th>
-          <th>Base URL</th>
-          <th>State</th>
-          <th>Credentials</th>
-          <th>Deployments</th>
-          <th />
-        </tr>
-      </thead>
+      <TableHead columns={['Provider', 'Kind', 'Base URL', 'State', 'Credentials', 'Deployments', '']} />
       <tbody>
         {props.rows.map((row) => (
           <tr data-provider-id={row.id} data-configured={String(row.configured)}>

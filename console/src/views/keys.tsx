@@ -4,6 +4,8 @@ import { request, unwrap } from '../api.ts';
 import { describeLimits, emptyLimits, LimitsFields, limitsFrom, toLimitsInput, type LimitsValue } from '../components/limits-fields.tsx';
 import { listOf, micro, usd } from '../format.ts';
 import { API_KEYS, CREATE_API_KEY, REVOKE_API_KEY, TEAMS, UPDATE_API_KEY } from '../operations.ts';
+import { TableHead } from '../components/table-head.tsx';
+import { useReloadingAction } from '../components/use-reloading-action.ts';
 
 interface Limits {
   rpm: number | null;
@@ -40,7 +42,6 @@ export function Keys() {
   const [keys, setKeys] = useState<ApiKey[]>([]);
   const [spend, setSpend] = useState<Map<string, KeySpend>>(new Map());
   const [teams, setTeams] = useState<Array<{ id: string; name: string }>>([]);
-  const [error, setError] = useState<string | null>(null);
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
 
@@ -59,18 +60,7 @@ export function Keys() {
       .catch((thrown: Error) => setError(thrown.message));
   }, []);
 
-  /** Runs a change and reloads the list; false when it failed (the error is shown). */
-  async function act(action: () => Promise<unknown>): Promise<boolean> {
-    setError(null);
-    try {
-      await action();
-      await load();
-      return true;
-    } catch (thrown) {
-      setError((thrown as Error).message);
-      return false;
-    }
-  }
+  const { error, setError, act } = useReloadingAction(load);
 
   const revoke = (key: ApiKey) =>
     act(async () => unwrap((await request<{ revokeApiKey: { __typename: string } }>(REVOKE_API_KEY, { id: key.id })).revokeApiKey));
@@ -112,19 +102,7 @@ export function Keys() {
         }
       />
       <table class="list">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Key</th>
-            <th>Status</th>
-            <th>Scopes</th>
-            <th>Team</th>
-            <th>Limits</th>
-            <th title="Everything the key spent, from the usage records">Spend (all time)</th>
-            <th title="Spent (and held by requests in flight) of the key's own budget in its current period">Budget used</th>
-            <th />
-          </tr>
-        </thead>
+        <TableHead columns={['Name', 'Key', 'Status', 'Scopes', 'Team', 'Limits', ['Spend (all time)', 'Everything the key spent, from the usage records'], ['Budget used', 'Spent (and held by requests in flight) of the key\'s own budget in its current period'], '']} />
         <tbody>
           {keys.map((key) => (
             <tr data-key-name={key.name} data-status={key.status}>

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { onConnection, subscribe } from '../api.ts';
 import { count, time, usd } from '../format.ts';
 import { USAGE_EVENTS } from '../operations.ts';
+import { TableHead } from '../components/table-head.tsx';
 
 interface UsageEvent {
   id: string;
@@ -81,17 +82,7 @@ export function LiveFeed(props: { feed: UsageFeed }) {
         <p class="muted">Waiting for requests… each one appears here once its usage is written.</p>
       ) : (
         <table class="list feed">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Key</th>
-              <th>Model</th>
-              <th>Status</th>
-              <th>Tokens in / out</th>
-              <th>Cost</th>
-              <th>Latency</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Time', 'Key', 'Model', 'Status', 'Tokens in / out', 'Cost', 'Latency']} />
           <tbody>
             {feed.events.map((event) => (
               <tr data-generation-id={event.id} data-model={event.model ?? event.requestedModel}>

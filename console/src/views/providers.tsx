@@ -9,12 +9,12 @@ import { DeploymentForm } from '../providers/deployment-form.tsx';
 import { DeploymentsTable } from '../providers/deployments-table.tsx';
 import { providerRows, ProvidersTable } from '../providers/providers-table.tsx';
 import type { Deployment, ProvidersPage } from '../providers/types.ts';
+import { useReloadingAction } from '../components/use-reloading-action.ts';
 
 const REFRESH_MS = 5_000;
 
 export function Providers() {
   const [page, setPage] = useState<ProvidersPage | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<Deployment | null>(null);
   const [credentialTarget, setCredentialTarget] = useState<CredentialTarget | null>(null);
   const [refreshedAt, setRefreshedAt] = useState(Date.now());
@@ -41,18 +41,7 @@ export function Providers() {
     return () => clearInterval(timer);
   }, []);
 
-  /** Runs a change and reloads the page; false when it failed (the error is shown). */
-  async function act(action: () => Promise<unknown>): Promise<boolean> {
-    setError(null);
-    try {
-      await action();
-      await load();
-      return true;
-    } catch (thrown) {
-      setError((thrown as Error).message);
-      return false;
-    }
-  }
+  const { error, setError, act } = useReloadingAction(load);
 
   if (!page) {
     return (

@@ -5,6 +5,8 @@ import { describeLimits, emptyLimits, LimitsFields, limitsFrom, toLimitsInput, t
 import { listOf } from '../format.ts';
 import { CREATE_TEAM, DELETE_TEAM, TEAMS, UPDATE_TEAM } from '../operations.ts';
 import { LimitsEditor } from './keys.tsx';
+import { TableHead } from '../components/table-head.tsx';
+import { useReloadingAction } from '../components/use-reloading-action.ts';
 
 interface Team {
   id: string;
@@ -16,7 +18,6 @@ interface Team {
 
 export function Teams() {
   const [teams, setTeams] = useState<Team[]>([]);
-  const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [allowedModels, setAllowedModels] = useState('');
@@ -28,17 +29,7 @@ export function Teams() {
       .catch((thrown: Error) => setError(thrown.message));
   useEffect(() => void load(), []);
 
-  async function act(action: () => Promise<unknown>): Promise<boolean> {
-    setError(null);
-    try {
-      await action();
-      await load();
-      return true;
-    } catch (thrown) {
-      setError((thrown as Error).message);
-      return false;
-    }
-  }
+  const { error, setError, act } = useReloadingAction(load);
 
   function create(event: Event) {
     event.preventDefault();
@@ -81,15 +72,7 @@ export function Teams() {
         </form>
       </details>
       <table class="list">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Members</th>
-            <th>Allowed models</th>
-            <th>Limits</th>
-            <th />
-          </tr>
-        </thead>
+        <TableHead columns={['Name', 'Members', 'Allowed models', 'Limits', '']} />
         <tbody>
           {teams.map((team) => (
             <tr data-team-name={team.name}>
