@@ -1,4 +1,4 @@
-// Checks across config entries (provider kinds, duplicate ids, model -> provider references,
+// Checks across config entries (duplicate provider ids, model -> provider references,
 // duplicate deployments). They read entries leniently, so they also run on a file that failed its
 // schema and every problem is reported in one start.
 
@@ -17,12 +17,10 @@ export function stringOf(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-export function checkProvidersAndModels(providers: readonly object[], models: readonly object[], knownKinds: readonly string[], problems: string[]): void {
+export function checkProvidersAndModels(providers: readonly object[], models: readonly object[], problems: string[]): void {
   const ids = new Set<string>();
   providers.forEach((entry, index) => {
     const provider = entry as Entry;
-    const kind = stringOf(provider.kind);
-    if (kind && !knownKinds.includes(kind)) problems.push(`providers[${index}].kind: expected one of ${knownKinds.join(', ')}; got "${kind}"`);
     const id = stringOf(provider.id);
     if (id === undefined) return;
     if (ids.has(id)) problems.push(`providers[${index}].id: duplicate provider id "${id}"`);

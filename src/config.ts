@@ -9,9 +9,8 @@ import { checkProvidersAndModels, recordOf, recordsOf, stringOf } from './config
 import { INSTALL_ROOT } from './install-root.ts';
 import { BUDGETS_WHEN_DATABASE_UNAVAILABLE, type BudgetsWhenDatabaseUnavailable } from './core/metering/metering-admission.ts';
 import { ROUTER_ERROR_CODES, ROUTING_STRATEGIES } from './core/router/router-settings.ts';
-
-/** Wire protocols and named providers a `kind` may name. Named OpenAI-compatible providers imply the openai protocol. */
-export const PROTOCOL_KINDS = ['openai', 'anthropic', 'gemini', 'mock'] as const;
+import { providerSettingsSchema, type ProviderSettings } from './providers/provider-settings.ts';
+import { findProviderKind } from './providers/registry.ts';
 
 function isAddressOrRange(value: string): boolean {
   const [address, prefix, ...rest] = value.split('/');
@@ -26,39 +25,6 @@ const priceSchema = z
     output: z.number().nonnegative().optional(),
     cacheRead: z.number().nonnegative().optional(),
     cacheWrite: z.number().nonnegative().optional(),
-  })
-  .strict();
-
-const providerSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, ".", "_" or "-"'),
-    kind: z.string().min(1),
-    name: z.string().optional(),
-    baseUrl: z.string().url().optional(),
-    apiKey: z.string().optional(),
-    headers: z.record(z.string(), z.string()).optional(),
-    /** Azure OpenAI api-version. */
-    apiVersion: z.string().optional(),
-    /** bedrock: AWS region and IAM credentials (else AWS_* environment variables). */
-    region: z.string().optional(),
-    accessKeyId: z.string().optional(),
-    secretAccessKey: z.string().optional(),
-    sessionToken: z.string().optional(),
-    /** vertex, vertex-anthropic: project, location and either an access token or a service-account key. */
-    project: z.string().optional(),
-    location: z.string().optional(),
-    accessToken: z.string().optional(),
-    serviceAccountJson: z.string().optional(),
-    serviceAccountFile: z.string().optional(),
-    /** For the mock kind: the reply text, latency and token rate. */
-    mock: z
-      .object({
-        text: z.string().optional(),
-        firstTokenLatencyMs: z.number().int().nonnegative().optional(),
-        tokensPerSecond: z.number().positive().optional(),
-      })
-      .strict()
-      .optional(),
   })
   .strict();
 
@@ -221,7 +187,7 @@ const fileSchema = z
       })
       .strict()
       .default({ dataDir: './.modelgraph' }),
-    providers: z.array(providerSchema).default([]),
+    providers: z.array(providerSettingsSchema).default([]),
     models: z.array(modelSchema).default([]),
     routerDefaults: routerGroupSchema.optional(),
     router: z.object({ groups: z.record(z.string().min(1), routerGroupSchema).default({}) }).strict().default({ groups: {} }),
@@ -243,7 +209,7 @@ const fileSchema = z
   })
   .strict();
 
-export type ProviderConfig = z.infer<typeof providerSchema>;
+export type ProviderConfig = ProviderSettings;
 export type ServerTimeouts = { [K in keyof typeof SERVER_TIMEOUTS_SCHEMA]: number };
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type PriceConfig = z.infer<typeof priceSchema>;
@@ -303,29 +269,17 @@ export class ConfigError extends Error {
   }
 }
 
-/** Standard environment variables that enable a provider when no config file lists providers. */
-export const ENVIRONMENT_PROVIDERS: Array<{ id: string; kind: string; env: string[] }> = [
-  { id: 'openai', kind: 'openai', env: ['OPENAI_API_KEY'] },
-  { id: 'anthropic', kind: 'anthropic', env: ['ANTHROPIC_API_KEY'] },
-  { id: 'gemini', kind: 'gemini', env: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'] },
-  { id: 'groq', kind: 'groq', env: ['GROQ_API_KEY'] },
-  { id: 'mistral', kind: 'mistral', env: ['MISTRAL_API_KEY'] },
-  { id: 'deepseek', kind: 'deepseek', env: ['DEEPSEEK_API_KEY'] },
-  { id: 'xai', kind: 'xai', env: ['XAI_API_KEY'] },
-  { id: 'openrouter', kind: 'openrouter', env: ['OPENROUTER_API_KEY'] },
-  { id: 'together', kind: 'together', env: ['TOGETHER_API_KEY'] },
-  { id: 'fireworks', kind: 'fireworks', env: ['FIREWORKS_API_KEY'] },
-  { id: 'cohere', kind: 'cohere', env: ['COHERE_API_KEY', 'CO_API_KEY'] },
-];
+/** The providers enabled by their standard API-key variables (each kind's `apiKeyEnv`) when no config file lists providers. */
+export const ENVIRONMENT_PROVIDER_KINDS = ['openai', 'anthropic', 'gemini', 'groq', 'mistral', 'deepseek', 'xai', 'openrouter', 'together', 'fireworks', 'cohere'] as const;
 
 type Env = Record<string, string | undefined>;
 
 /** Providers enabled by the standard environment variables (used when the file lists none). */
 function providersFromEnvironment(env: Env): ProviderConfig[] {
   const providers: ProviderConfig[] = [];
-  for (const candidate of ENVIRONMENT_PROVIDERS) {
-    const key = candidate.env.map((name) => env[name]).find((value) => value !== undefined && value !== '');
-    if (key) providers.push({ id: candidate.id, kind: candidate.kind, apiKey: key });
+  for (const kind of ENVIRONMENT_PROVIDER_KINDS) {
+    const key = (findProviderKind(kind)?.apiKeyEnv ?? []).map((name) => env[name]).find((value) => value !== undefined && value !== '');
+    if (key) providers.push({ id: kind, kind, apiKey: key });
   }
   // AWS Bedrock and Google Vertex AI from their standard variables.
   const awsRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
@@ -385,8 +339,6 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
 export interface LoadConfigOptions {
   env?: Env;
   cwd?: string;
-  /** Known provider kinds (protocols and named providers), checked here so errors name the field. */
-  knownKinds: readonly string[];
   version?: string;
 }
 
@@ -430,7 +382,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   const listed = file ? file.providers : recordsOf(readable.providers);
   const fromEnvironment = listed.length === 0;
   const environmentProviders = fromEnvironment ? providersFromEnvironment(env) : [];
-  checkProvidersAndModels(fromEnvironment ? environmentProviders : listed, file ? file.models : recordsOf(readable.models), options.knownKinds, problems);
+  checkProvidersAndModels(fromEnvironment ? environmentProviders : listed, file ? file.models : recordsOf(readable.models), problems);
 
   const databaseUrl = env.DATABASE_URL ?? (file ? file.database.url : stringOf(recordOf(readable.database).url));
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {

@@ -7,7 +7,6 @@ import pino, { type DestinationStream, type LoggerOptions as PinoOptions } from 
 import type { AppConfig } from './config.ts';
 import type { Logger } from './core/ports.ts';
 import { credentialsOf, SecretScrubber } from './core/secret-scrubber.ts';
-import { configProviderSettings } from './provider-runtime.ts';
 
 export interface LoggerOptions {
   level: AppConfig['log']['level'];
@@ -27,7 +26,7 @@ export function loggerFor(config: AppConfig): Promise<Logger> {
 
 /** What is removed wherever it appears: the admin key, the secret key and the config's provider credentials. */
 export function knownSecrets(config: AppConfig): string[] {
-  const secrets = configProviderSettings(config).flatMap((provider) => credentialsOf(provider));
+  const secrets = config.providers.flatMap((provider) => credentialsOf(provider));
   if (config.adminKey) secrets.push(config.adminKey);
   if (config.secretKey) secrets.push(config.secretKey);
   return secrets;

@@ -3,14 +3,13 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import type { Logger } from './core/ports.ts';
 import { loggerFor } from './logger.ts';
-import { PROVIDER_KIND_NAMES } from './providers/registry.ts';
 
 let logger: Logger | undefined;
 
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig({ knownKinds: PROVIDER_KIND_NAMES });
+    config = loadConfig({});
   } catch (error) {
     // Before there is a logger: one plain line per problem on stderr.
     if (error instanceof ConfigError) {

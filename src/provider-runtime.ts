@@ -12,7 +12,8 @@ import type { SecretBox } from './core/secret-box.ts';
 import { credentialsOf, SecretScrubber } from './core/secret-scrubber.ts';
 import { guardEmbeddingAdapter, guardProviderAdapter } from './core/upstream-error-gate.ts';
 import { buildCatalog } from './providers/catalog/build-catalog.ts';
-import { createEmbeddingAdapter, createProviderAdapter, isConfigured, type ProviderSettings } from './providers/registry.ts';
+import { createEmbeddingAdapter, createProviderAdapter, isConfigured } from './providers/registry.ts';
+import { providerSettingsSchema, type ProviderSettings } from './providers/provider-settings.ts';
 import type { HttpClient } from './providers/shared/http-client.ts';
 
 export interface ProviderRuntimeOptions {
@@ -28,28 +29,6 @@ export interface ProviderRuntimeOptions {
 export interface CredentialSecrets {
   apiKey?: string;
   headers?: Record<string, string>;
-}
-
-export function configProviderSettings(config: AppConfig): Array<ProviderSettings & { name?: string | undefined }> {
-  return config.providers.map((provider) => ({
-    id: provider.id,
-    name: provider.name,
-    kind: provider.kind,
-    baseUrl: provider.baseUrl,
-    apiKey: provider.apiKey,
-    headers: provider.headers,
-    apiVersion: provider.apiVersion,
-    mock: provider.mock,
-    region: provider.region,
-    accessKeyId: provider.accessKeyId,
-    secretAccessKey: provider.secretAccessKey,
-    sessionToken: provider.sessionToken,
-    project: provider.project,
-    location: provider.location,
-    accessToken: provider.accessToken,
-    serviceAccountJson: provider.serviceAccountJson,
-    serviceAccountFile: provider.serviceAccountFile,
-  }));
 }
 
 /** The config file's deployments, with ids derived from name, provider and upstream model (see deployment-ownership.ts). */
@@ -102,8 +81,8 @@ export class ProviderRuntime {
   }
 
   /** Provider settings: config file providers, overridden or extended by stored credentials. */
-  private async providerSettings(): Promise<Array<ProviderSettings & { name?: string | undefined }>> {
-    const byId = new Map(configProviderSettings(this.options.config).map((settings) => [settings.id, settings]));
+  private async providerSettings(): Promise<ProviderSettings[]> {
+    const byId = new Map<string, ProviderSettings>(this.options.config.providers.map((settings) => [settings.id, settings]));
     for (const stored of await this.options.credentials.list()) {
       let secrets: CredentialSecrets = {};
       if (stored.encryptedSecrets) {
@@ -115,15 +94,19 @@ export class ProviderRuntime {
           continue;
         }
       }
-      const extra = stored.settings as Partial<ProviderSettings>;
-      byId.set(stored.providerId, {
-        ...extra,
+      const settings = providerSettingsSchema.safeParse({
+        ...stored.settings,
         id: stored.providerId,
         kind: stored.kind,
-        baseUrl: stored.baseUrl ?? undefined,
-        apiKey: secrets.apiKey,
-        headers: secrets.headers,
+        ...(stored.baseUrl ? { baseUrl: stored.baseUrl } : {}),
+        ...(secrets.apiKey !== undefined ? { apiKey: secrets.apiKey } : {}),
+        ...(secrets.headers !== undefined ? { headers: secrets.headers } : {}),
       });
+      if (!settings.success) {
+        this.options.logger.warn(`provider ${stored.providerId}: stored settings do not fit kind "${stored.kind}"; skipped`);
+        continue;
+      }
+      byId.set(stored.providerId, settings.data);
     }
     return [...byId.values()];
   }

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import { PROVIDER_KIND_NAMES } from '../../src/providers/registry.ts';
 
 function withFile(yaml: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'mg-config-'));
@@ -35,7 +34,7 @@ models:
     model: gpt-4o-mini
     pricing: { input: 0.15, output: 0.6 }
 `);
-    const config = loadConfig({ cwd, env: { OPENAI_KEY_FOR_TEST: 'sk-abc' }, knownKinds: PROVIDER_KIND_NAMES });
+    const config = loadConfig({ cwd, env: { OPENAI_KEY_FOR_TEST: 'sk-abc' } });
     expect(config.server).toMatchObject({ host: '0.0.0.0', port: 4100 });
     expect(config.providers[0]).toMatchObject({ id: 'openai', kind: 'openai', apiKey: 'sk-abc' });
     expect(config.models[0]).toMatchObject({ name: 'fast', provider: 'openai', model: 'gpt-4o-mini' });
@@ -46,9 +45,9 @@ models:
   it('uses MODELGRAPH_CONFIG over ./modelgraph.yaml and DATABASE_URL over the file', () => {
     const cwd = withFile('providers: []\n');
     writeFileSync(join(cwd, 'other.yaml'), 'database: { url: postgres://file/db }\n');
-    const config = loadConfig({ cwd, env: { MODELGRAPH_CONFIG: 'other.yaml' }, knownKinds: PROVIDER_KIND_NAMES });
+    const config = loadConfig({ cwd, env: { MODELGRAPH_CONFIG: 'other.yaml' } });
     expect(config.database.url).toBe('postgres://file/db');
-    const overridden = loadConfig({ cwd, env: { MODELGRAPH_CONFIG: 'other.yaml', DATABASE_URL: 'postgres://env/db' }, knownKinds: PROVIDER_KIND_NAMES });
+    const overridden = loadConfig({ cwd, env: { MODELGRAPH_CONFIG: 'other.yaml', DATABASE_URL: 'postgres://env/db' } });
     expect(overridden.database.url).toBe('postgres://env/db');
   });
 
@@ -56,7 +55,6 @@ models:
     const config = loadConfig({
       cwd: '/nonexistent',
       env: { OPENAI_API_KEY: 'sk-1', GOOGLE_API_KEY: 'g-1', GROQ_API_KEY: 'gq' },
-      knownKinds: PROVIDER_KIND_NAMES,
     });
     expect(config.fromEnvironment).toBe(true);
     expect(config.providers.map((p) => [p.id, p.apiKey])).toEqual([
@@ -70,7 +68,6 @@ models:
     const config = loadConfig({
       cwd: '/nonexistent',
       env: { AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 's', AWS_DEFAULT_REGION: 'eu-west-1', GOOGLE_APPLICATION_CREDENTIALS: '/keys/sa.json', GOOGLE_CLOUD_PROJECT: 'proj', COHERE_API_KEY: 'co' },
-      knownKinds: PROVIDER_KIND_NAMES,
     });
     expect(config.providers).toEqual([
       { id: 'cohere', kind: 'cohere', apiKey: 'co' },
@@ -102,7 +99,7 @@ graphql: { persistedOperations: { mode: allowlist, allowConsole: false } }
 `);
     // Schema problems, unknown kinds, references and environment problems together: a user fixes
     // them all at once instead of meeting the next group after each fix.
-    const problems = problemsOf(() => loadConfig({ cwd, env: { PORT: 'abc' }, knownKinds: PROVIDER_KIND_NAMES }));
+    const problems = problemsOf(() => loadConfig({ cwd, env: { PORT: 'abc' } }));
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^server\.port: /),
@@ -123,19 +120,19 @@ graphql: { persistedOperations: { mode: allowlist, allowConsole: false } }
 
   it('reports a missing environment variable by the field that references it', () => {
     const problems = problemsOf(() =>
-      loadConfig({ cwd: withFile('providers:\n  - id: a\n    kind: anthropic\n    apiKey: ${MISSING_KEY_X}\n'), env: {}, knownKinds: PROVIDER_KIND_NAMES }),
+      loadConfig({ cwd: withFile('providers:\n  - id: a\n    kind: anthropic\n    apiKey: ${MISSING_KEY_X}\n'), env: {} }),
     );
     expect(problems).toContain('providers[0].apiKey: environment variable MISSING_KEY_X is not set');
   });
 
   it('rejects a non-postgres DATABASE_URL and a bad PORT', () => {
-    const problems = problemsOf(() => loadConfig({ cwd: '/nonexistent', env: { DATABASE_URL: 'mysql://x', PORT: 'abc' }, knownKinds: PROVIDER_KIND_NAMES }));
+    const problems = problemsOf(() => loadConfig({ cwd: '/nonexistent', env: { DATABASE_URL: 'mysql://x', PORT: 'abc' } }));
     expect(problems).toContain('DATABASE_URL: expected a postgres:// URL');
     expect(problems).toContain('PORT: expected an integer port, got "abc"');
   });
 
   it('has documented server timeouts by default, and refuses a headers timeout above the request timeout', () => {
-    const defaults = loadConfig({ cwd: '/nonexistent', env: {}, knownKinds: PROVIDER_KIND_NAMES }).server;
+    const defaults = loadConfig({ cwd: '/nonexistent', env: {} }).server;
     expect(defaults).toMatchObject({
       bodyLimitBytes: 4 * 1024 * 1024,
       headersTimeoutMs: 20_000,
@@ -147,17 +144,17 @@ graphql: { persistedOperations: { mode: allowlist, allowConsole: false } }
       healthTimeoutMs: 2_000,
     });
     const cwd = withFile('server: { headersTimeoutMs: 90000, requestTimeoutMs: 30000 }\n');
-    expect(problemsOf(() => loadConfig({ cwd, env: {}, knownKinds: PROVIDER_KIND_NAMES }))).toEqual([
+    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
       'server.headersTimeoutMs: must not exceed server.requestTimeoutMs (30000)',
     ]);
   });
 
   it('reads log.level, log.format and log.bodies, LOG_LEVEL overriding the level, and names a bad level', () => {
-    expect(loadConfig({ cwd: '/nonexistent', env: {}, knownKinds: PROVIDER_KIND_NAMES }).log).toEqual({ level: 'info', format: 'auto', bodies: false });
+    expect(loadConfig({ cwd: '/nonexistent', env: {} }).log).toEqual({ level: 'info', format: 'auto', bodies: false });
     const cwd = withFile('log: { level: warn, format: json, bodies: true }\n');
-    expect(loadConfig({ cwd, env: {}, knownKinds: PROVIDER_KIND_NAMES }).log).toEqual({ level: 'warn', format: 'json', bodies: true });
-    expect(loadConfig({ cwd, env: { LOG_LEVEL: 'DEBUG' }, knownKinds: PROVIDER_KIND_NAMES }).log.level).toBe('debug');
-    expect(problemsOf(() => loadConfig({ cwd, env: { LOG_LEVEL: 'loud' }, knownKinds: PROVIDER_KIND_NAMES }))).toEqual([
+    expect(loadConfig({ cwd, env: {} }).log).toEqual({ level: 'warn', format: 'json', bodies: true });
+    expect(loadConfig({ cwd, env: { LOG_LEVEL: 'DEBUG' } }).log.level).toBe('debug');
+    expect(problemsOf(() => loadConfig({ cwd, env: { LOG_LEVEL: 'loud' } }))).toEqual([
       'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
     ]);
   });

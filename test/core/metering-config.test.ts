@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import { PROVIDER_KIND_NAMES } from '../../src/providers/registry.ts';
 
 function load(yaml: string | null) {
   const cwd = mkdtempSync(join(tmpdir(), 'mg-metering-config-'));
   if (yaml !== null) writeFileSync(join(cwd, 'modelgraph.yaml'), yaml);
-  return loadConfig({ env: {}, cwd, knownKinds: PROVIDER_KIND_NAMES });
+  return loadConfig({ env: {}, cwd });
 }
 
 describe('metering config', () => {

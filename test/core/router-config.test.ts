@@ -6,12 +6,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { DEFAULT_GROUP_POLICY, RouterSettings } from '../../src/core/router/router-settings.ts';
-import { PROVIDER_KIND_NAMES } from '../../src/providers/registry.ts';
 
 function load(yaml: string) {
   const cwd = mkdtempSync(join(tmpdir(), 'mg-router-config-'));
   writeFileSync(join(cwd, 'modelgraph.yaml'), yaml);
-  return loadConfig({ cwd, env: {}, knownKinds: PROVIDER_KIND_NAMES });
+  return loadConfig({ cwd, env: {} });
 }
 
 const providers = `

@@ -2,7 +2,6 @@ import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig, type AppConfig } from '../../src/config.ts';
 import { silentLogger, type Clock, type Logger } from '../../src/core/ports.ts';
 import type { Database } from '../../src/db/client.ts';
-import { PROVIDER_KIND_NAMES } from '../../src/providers/registry.ts';
 
 export interface TestApp {
   app: App;
@@ -20,7 +19,7 @@ export interface TestApp {
 export const TEST_ADMIN_KEY = 'mg-test-admin-key-0123456789abcdefghijklmnop';
 
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
-  const loaded = loadConfig({ env: {}, cwd: '/nonexistent', knownKinds: PROVIDER_KIND_NAMES });
+  const loaded = loadConfig({ env: {}, cwd: '/nonexistent' });
   const base = { ...loaded, adminKey: TEST_ADMIN_KEY, database: { ...loaded.database, dataDir: 'memory://' } };
   return { ...base, ...overrides, server: { ...base.server, port: 0, ...(overrides.server ?? {}) } };
 }

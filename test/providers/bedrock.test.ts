@@ -241,7 +241,7 @@ describe('bedrock adapter against the simulator', () => {
 
   it('is the registry kind "bedrock", configured by a region and IAM credentials or an API key', async () => {
     expect(findProviderKind('bedrock')).toMatchObject({ protocol: 'bedrock', catalogId: 'amazon-bedrock', requiresApiKey: false });
-    const base = { id: 'aws', kind: 'bedrock' };
+    const base = { id: 'aws', kind: 'bedrock' as const };
     expect(isConfigured({ ...base, accessKeyId: 'a', secretAccessKey: 's' })).toBe(false);
     expect(isConfigured({ ...base, region: 'eu-west-1', accessKeyId: 'a' })).toBe(false);
     expect(isConfigured({ ...base, region: 'eu-west-1', accessKeyId: 'a', secretAccessKey: 's' })).toBe(true);

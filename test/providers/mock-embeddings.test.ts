@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from '../../src/providers/mock/mock-embeddings.ts';
-import { PROVIDER_KIND_NAMES } from '../../src/providers/registry.ts';
 import { databaseCases } from '../helpers/databases.ts';
 import { bearer } from '../helpers/metering.ts';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
@@ -48,7 +47,7 @@ describe('mock embeddings with the README configuration', () => {
   beforeAll(async () => {
     const directory = mkdtempSync(join(tmpdir(), 'modelgraph-mock-'));
     writeFileSync(join(directory, 'modelgraph.yaml'), README_MOCK_CONFIG);
-    const loaded = loadConfig({ env: {}, cwd: directory, knownKinds: PROVIDER_KIND_NAMES });
+    const loaded = loadConfig({ env: {}, cwd: directory });
     database = await databaseCases[0]!.open();
     app = await startTestApp({ ...loaded, adminKey: TEST_ADMIN_KEY, database: { ...loaded.database, dataDir: 'memory://' }, server: { ...loaded.server, port: 0 } }, database);
     secret = (await app.createKey({ name: 'embeddings', scopes: ['INFERENCE'] })).secret;

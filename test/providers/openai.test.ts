@@ -658,7 +658,7 @@ describe('compatible providers registry', () => {
   });
 
   it('includes the providers the gateway promises', () => {
-    const ids = new Set(openAICompatibleProviders.map((provider) => provider.id));
+    const ids = new Set<string>(openAICompatibleProviders.map((provider) => provider.id));
     for (const id of ['openai', 'azure-openai', 'groq', 'together', 'fireworks', 'deepseek', 'xai', 'mistral', 'openrouter', 'perplexity', 'cerebras', 'deepinfra', 'ollama', 'vllm', 'lmstudio', 'nvidia', 'github-models', 'hyperbolic', 'novita', 'sambanova', 'nebius', 'moonshot', 'zhipu', 'alibaba', 'venice', 'huggingface', 'baseten', 'cloudflare-workers-ai']) {
       expect(ids.has(id), id).toBe(true);
     }

@@ -24,7 +24,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
-import { PROVIDER_KIND_NAMES } from '../../src/providers/registry.ts';
 import { databaseCases } from '../helpers/databases.ts';
 import { wsClient } from '../helpers/graphql-streams.ts';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
@@ -145,7 +144,7 @@ describe('README examples', () => {
     beforeAll(async () => {
       configDir = mkdtempSync(join(tmpdir(), 'mg-readme-'));
       writeFileSync(join(configDir, 'modelgraph.yaml'), mockConfigYaml());
-      const loaded = loadConfig({ env: {}, cwd: configDir, knownKinds: PROVIDER_KIND_NAMES });
+      const loaded = loadConfig({ env: {}, cwd: configDir });
       database = await databaseCases[0]!.open();
       app = await startTestApp(
         { ...loaded, adminKey: TEST_ADMIN_KEY, database: { ...loaded.database, dataDir: 'memory://' }, server: { ...loaded.server, port: 0 } },

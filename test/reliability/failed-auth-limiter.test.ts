@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, type AppConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
-import { PROVIDER_KIND_NAMES } from '../../src/providers/registry.ts';
 import { databaseCases } from '../helpers/databases.ts';
 import { subscribeWs, wsClient } from '../helpers/graphql-streams.ts';
 import { startTestApp, testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
@@ -97,7 +96,7 @@ describe('configuration of the limiter and the key cache', () => {
   const load = (yaml: string) => {
     const cwd = mkdtempSync(join(tmpdir(), 'mg-config-'));
     writeFileSync(join(cwd, 'modelgraph.yaml'), yaml);
-    return loadConfig({ cwd, env: {}, knownKinds: PROVIDER_KIND_NAMES });
+    return loadConfig({ cwd, env: {} });
   };
 
   it('reads server.trustProxy (addresses and CIDR ranges) and auth.keyCacheTtlSeconds, with safe defaults', () => {

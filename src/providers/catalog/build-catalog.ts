@@ -5,7 +5,8 @@ import type { Deployment } from '../../core/deployments.ts';
 import type { StoredDeployment } from '../../core/ports.ts';
 import type { ModelPricing } from '../../core/pricing.ts';
 import { usdToMicro } from '../../core/money.ts';
-import { findProviderKind, isConfigured, PROVIDER_KINDS, type ProviderKind, type ProviderSettings } from '../registry.ts';
+import { findProviderKind, isConfigured, PROVIDER_KINDS, type ProviderKind } from '../registry.ts';
+import type { ProviderSettings } from '../provider-settings.ts';
 import { modelsDevCatalog, type ModelsDevEntry } from './models-dev.ts';
 
 /** The mock provider's catalog: priced like small and large real models so costs show up. */

@@ -42,7 +42,7 @@ export interface OpenAICompatibleProvider {
    */
   defaultBaseUrl: string | null;
   /** Environment variables that conventionally hold the key, most common first. */
-  apiKeyEnv: string[];
+  apiKeyEnv: readonly string[];
   auth: OpenAIAuthStyle;
   /** True where the server may run without a key (self-hosted); the key is then sent only when configured. */
   apiKeyOptional?: boolean;
@@ -53,7 +53,10 @@ export interface OpenAICompatibleProvider {
   docs: string;
 }
 
-export const openAICompatibleProviders: readonly OpenAICompatibleProvider[] = [
+/** Keeps each entry's id as a literal type (the kinds' union type derives from it). */
+const providerTable = <const T extends readonly OpenAICompatibleProvider[]>(providers: T): T => providers;
+
+const providers = providerTable([
   {
     id: 'openai',
     name: 'OpenAI',
@@ -527,9 +530,14 @@ export const openAICompatibleProviders: readonly OpenAICompatibleProvider[] = [
     quirks: {},
     docs: 'https://docs.siliconflow.cn/cn/userguide/quickstart',
   },
-];
+]);
 
-const byId = new Map(openAICompatibleProviders.map((provider) => [provider.id, provider]));
+/** The ids of the table's entries, as a union type. */
+export type OpenAICompatibleId = (typeof providers)[number]['id'];
+
+export const openAICompatibleProviders: readonly (OpenAICompatibleProvider & { id: OpenAICompatibleId })[] = providers;
+
+const byId = new Map<string, OpenAICompatibleProvider>(openAICompatibleProviders.map((provider) => [provider.id, provider]));
 
 export function findOpenAICompatibleProvider(id: string): OpenAICompatibleProvider | undefined {
   return byId.get(id);
