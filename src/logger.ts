@@ -35,9 +35,7 @@ export function knownSecrets(config: AppConfig): string[] {
 export async function createLogger(options: LoggerOptions): Promise<Logger> {
   const scrubber = new SecretScrubber(options.secrets ?? []);
   const pretty = !options.destination && (options.format === 'pretty' || (options.format === 'auto' && process.stdout.isTTY === true));
-  // Asynchronous writes (sonic-boom) keep the request path off the write syscall; pino flushes
-  // what is pending when the process exits.
-  const destination = options.destination ?? (pretty ? await prettyStream() : pino.destination({ dest: 1, sync: false }));
+  const destination = options.destination ?? (pretty ? await prettyStream() : jsonLinesToStdout());
   const settings: PinoOptions = {
     level: options.level,
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -55,6 +53,20 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
     },
   };
   return pino(settings, destination);
+}
+
+/** Lines are held until 4 KB have gathered or 100 ms have passed; pino writes what is left when the process exits. */
+const STDOUT_BUFFER_BYTES = 4096;
+const STDOUT_FLUSH_MS = 100;
+
+/**
+ * JSON lines on stdout, written asynchronously (sonic-boom) and in batches: one write per access
+ * line cost a write syscall and a thread-pool round trip per request, a few percent of a request's
+ * CPU (BENCHMARKS.md, hot path). A crash that skips the exit handlers (SIGKILL) loses at most the
+ * last 100 ms of lines.
+ */
+function jsonLinesToStdout(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false, minLength: STDOUT_BUFFER_BYTES, periodicFlush: STDOUT_FLUSH_MS });
 }
 
 async function prettyStream(): Promise<DestinationStream> {

@@ -3,10 +3,19 @@
 import type { Limits, Scope } from './keys/types.ts';
 
 export interface KeyWatch {
-  /** Aborted, with an UnauthenticatedError as its reason, when the key stops being valid. */
-  readonly signal: AbortSignal;
+  /** Aborted, with an UnauthenticatedError as its reason, when the key stops being valid; null when it never can. */
+  readonly signal: AbortSignal | null;
   /** The stream is over: stop watching. */
   release(): void;
+}
+
+/**
+ * A stream's signal: `signal`, also aborted when the watched key stops being valid. A key that can
+ * never be ended (the admin key) adds nothing: AbortSignal.any would tie every stream to one
+ * long-lived signal (a WeakRef per stream in its list of dependants) for no effect.
+ */
+export function signalWithWatch(signal: AbortSignal, watch: KeyWatch): AbortSignal {
+  return watch.signal ? AbortSignal.any([signal, watch.signal]) : signal;
 }
 
 export interface Caller {

@@ -8,7 +8,7 @@
 // recorded as a server shutdown). Without one, the client-disconnect signal is used.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { secretFromHeaders, type Authenticator, type Caller, type Credentials } from '../core/auth.ts';
+import { secretFromHeaders, signalWithWatch, type Authenticator, type Caller, type Credentials } from '../core/auth.ts';
 import { toGatewayError } from '../core/errors.ts';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports.ts';
 import { RequestLog, type RequestLogSettings } from '../core/request-log.ts';
@@ -129,9 +129,10 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       const streamSignal = () => {
         if (!caller || !options.watch) return signal;
         const watch = options.watch(caller);
+        if (!watch.signal) return signal;
         if (response.closed) watch.release();
         else response.once('close', () => watch.release());
-        return AbortSignal.any([signal, watch.signal]);
+        return signalWithWatch(signal, watch);
       };
       await route.endpoint({ request, response, requestId, signal, streamSignal, caller, body, params, requestLog });
     } catch (thrown) {

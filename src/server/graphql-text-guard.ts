@@ -35,22 +35,43 @@ export function useStorableTextInputs(): Plugin {
   };
 }
 
+/** Where a value sits in the variables; the path text is built only for the one reported. */
+interface Place {
+  value: unknown;
+  parent: Place | null;
+  /** `$name` at the top, then a key or an index. */
+  step: string | number;
+}
+
+function pathOf(place: Place): string {
+  let path = '';
+  for (let at: Place | null = place; at !== null; at = at.parent) {
+    path = (at.parent === null ? at.step : typeof at.step === 'number' ? `[${at.step}]` : `.${at.step}`) + path;
+  }
+  return path;
+}
+
 /** The first invalid string among the variables, walked without recursion (inputs may nest deeply). */
 function variableProblem(variables: unknown): Problem | null {
   if (variables === null || typeof variables !== 'object') return null;
-  const stack: Array<{ value: unknown; path: string }> = Object.entries(variables).map(([name, value]) => ({ value, path: `$${name}` }));
+  const stack: Place[] = [];
+  for (const name in variables) {
+    if (Object.hasOwn(variables, name)) stack.push({ value: (variables as Record<string, unknown>)[name], parent: null, step: `$${name}` });
+  }
   while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
+    const place = stack.pop()!;
+    const { value } = place;
     if (typeof value === 'string') {
       const reason = invalidTextReason(value);
-      if (reason !== null) return { path, reason };
+      if (reason !== null) return { path: pathOf(place), reason };
     } else if (Array.isArray(value)) {
-      value.forEach((item, index) => stack.push({ value: item, path: `${path}[${index}]` }));
+      for (let index = 0; index < value.length; index++) stack.push({ value: value[index], parent: place, step: index });
     } else if (value !== null && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) {
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
         const reason = invalidTextReason(key);
-        if (reason !== null) return { path, reason: `a key ${reason}` };
-        stack.push({ value: item, path: `${path}.${key}` });
+        if (reason !== null) return { path: pathOf(place), reason: `a key ${reason}` };
+        stack.push({ value: (value as Record<string, unknown>)[key], parent: place, step: key });
       }
     }
   }

@@ -110,6 +110,19 @@ describe('end-user ids that cannot be stored are refused at every edge, before a
     expect(recordsSoFar()).toBe(before);
   });
 
+  it('names the place of a bad string nested in a variable: list index, field, and an object key', async () => {
+    const messages = [
+      { role: 'USER', content: 'hi' },
+      { role: 'USER', content: 'x\u0000y' },
+    ];
+    const nested = await app.graphql(GRAPHQL_CHAT, { input: chatInput({ messages }) }, bearer(secret));
+    expect(nested.errors).toEqual([
+      expect.objectContaining({ message: '$input.messages[1].content: must not contain NUL characters', extensions: { code: 'INVALID_REQUEST', field: '$input.messages[1].content' } }),
+    ]);
+    const badKey = await app.graphql(GRAPHQL_CHAT, { input: chatInput({ metadata: { 'a\u0000b': 'c' } }) }, bearer(secret));
+    expect(badKey.errors).toEqual([expect.objectContaining({ extensions: { code: 'INVALID_REQUEST', field: '$input.metadata' } })]);
+  });
+
   it('refuses a NUL byte in an inline GraphQL literal too, naming the argument path', async () => {
     const response = await app.graphql(`mutation { createChatCompletion(input: { model: "chat", messages: [{ role: USER, content: "hi" }], user: "x\\u0000y" }) { __typename } }`, {}, bearer(secret));
     expect(response.errors).toEqual([expect.objectContaining({ message: 'input.user: must not contain NUL characters', extensions: { code: 'INVALID_REQUEST', field: 'input.user' } })]);

@@ -21,7 +21,7 @@ interface Session {
 }
 
 /** The configured admin key has no row that could be revoked: its streams are never ended here. */
-const UNWATCHED: KeyWatch = { signal: new AbortController().signal, release: () => undefined };
+const UNWATCHED: KeyWatch = { signal: null, release: () => undefined };
 /** setTimeout's limit (about 24.8 days); a later expiry is found by the periodic re-check. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 

@@ -190,16 +190,19 @@ builder.subscriptionField('chatCompletionStream', (t) =>
   }),
 );
 
-async function* chatEvents(input: typeof ChatCompletionInput.$inferInput, context: GraphQLContext, signal: AbortSignal): AsyncGenerator<CompletionEvent> {
+/** The service's own generator, not one delegating to it: `yield*` would cost a promise round trip per event. */
+function chatEvents(input: typeof ChatCompletionInput.$inferInput, context: GraphQLContext, signal: AbortSignal): AsyncGenerator<CompletionEvent> {
   let request;
   try {
     request = toCompletionRequest(input);
   } catch (error) {
-    const gatewayError = toGatewayError(error);
-    yield { type: 'error', error: gatewayError, generationId: '', attempts: [], usage: emptyUsageValue(), cost: 0n } satisfies Failed;
-    return;
+    return failedAtOnce(toGatewayError(error));
   }
-  yield* context.services.completions.stream({ ...request, ...serviceScope(context) }, signal);
+  return context.services.completions.stream({ ...request, ...serviceScope(context) }, signal);
+}
+
+async function* failedAtOnce(error: GatewayError): AsyncGenerator<CompletionEvent> {
+  yield { type: 'error', error, generationId: '', attempts: [], usage: emptyUsageValue(), cost: 0n } satisfies Failed;
 }
 
 function emptyUsageValue(): Usage {
