@@ -81,6 +81,8 @@ interface LeaseState {
   lastMaxCost: bigint;
   /** Until then (monotonic) another instance needs this budget's last cents: hold no idle room. */
   shortageUntil: number;
+  /** Requests of this instance waiting on a sync for room on this or another of their budgets. */
+  waiting: number;
 }
 
 interface Demand {
@@ -114,16 +116,24 @@ export class LeasedBudgetLedger implements BudgetLedger {
     // A request whose price is unknown (0) still needs something left of the budget.
     const needed = cost > 0n ? cost : 1n;
     const states = claims.map((claim) => this.stateOf(claim));
+    if (this.takeIfRoom(states, cost, needed)) return null;
+    // While it waits, no sync gives back room it was granted on one budget as idle (it may be
+    // waiting for another of its budgets).
+    for (const state of states) state.waiting++;
+    try {
+      return await this.reserveAfterSync(claims, states, cost, needed);
+    } finally {
+      for (const state of states) state.waiting--;
+    }
+  }
+
+  private async reserveAfterSync(claims: readonly BudgetClaim[], states: LeaseState[], cost: bigint, needed: bigint): Promise<BudgetRefusal | null> {
     let shortageSince: number | null = null;
     let retryMs = SHORTAGE_FIRST_RETRY_MS;
     for (let attempt = 0; ; attempt++) {
+      if (this.takeIfRoom(states, cost, needed)) return null;
       const now = this.now();
       const short = states.filter((state) => this.room(state, now) < needed);
-      if (short.length === 0) {
-        for (const state of states) this.take(state, cost, now);
-        if (states.some((state) => this.room(state, now) * 2n < state.slice)) this.background();
-        return null;
-      }
       if (attempt >= MAX_SYNCS_PER_REQUEST) return this.refusal(claims, states, short[0]!);
       // The slice this budget's instance holds grows with the requests it sees, refused ones too.
       for (const state of short) if (needed > state.windowMaxCost) state.windowMaxCost = needed;
@@ -224,6 +234,7 @@ export class LeasedBudgetLedger implements BudgetLedger {
         lastRate: 0n,
         lastMaxCost: 0n,
         shortageUntil: 0,
+        waiting: 0,
       };
       this.states.set(id, state);
     }
@@ -234,6 +245,15 @@ export class LeasedBudgetLedger implements BudgetLedger {
   /** What the instance may still admit on this budget (negative when a lapsed lease left requests in flight). */
   private room(state: LeaseState, now: number): bigint {
     return (now < state.validUntil ? state.lease : 0n) - state.reserved - state.pending;
+  }
+
+  /** Reserves `cost` on every budget if each has the room, and starts a top-up when one runs low. */
+  private takeIfRoom(states: LeaseState[], cost: bigint, needed: bigint): boolean {
+    const now = this.now();
+    if (states.some((state) => this.room(state, now) < needed)) return false;
+    for (const state of states) this.take(state, cost, now);
+    if (states.some((state) => this.room(state, now) * 2n < state.slice)) this.background();
+    return true;
   }
 
   private take(state: LeaseState, cost: bigint, now: number): void {
@@ -290,9 +310,9 @@ export class LeasedBudgetLedger implements BudgetLedger {
       const room = this.room(state, now);
       const idle = stopping || (state.reserved === 0n && state.pending === 0n && now - state.lastUsed > this.options.ttlMs && !demands.has(state));
       const valid = now < state.validUntil;
-      const shortage = now < state.shortageUntil && !demands.has(state);
+      const shortage = now < state.shortageUntil && !demands.has(state) && state.waiting === 0;
       // Room given back leaves this instance's accounting now, before the database hears of it.
-      const excess = !demands.has(state) && room > 2n * state.slice;
+      const excess = !demands.has(state) && state.waiting === 0 && room > 2n * state.slice;
       const release = !valid || room <= 0n ? 0n : idle || shortage ? room : excess ? room - state.slice : 0n;
       state.lease -= release;
       released.push(release);
