@@ -8,11 +8,21 @@
 import { sql } from 'drizzle-orm';
 import { applyLeaseSync, type BudgetLeaseStore, type LockedBudget, type LeaseSyncItem, type LeaseSyncResult, type SpendKey } from '../core/metering/budget-lease-store.ts';
 import type { BudgetSpend } from '../core/metering/budgets.ts';
-import { keyArrays, keyOf, rowKey, textArray } from './budget-ledger.ts';
+import { arrayLiteral } from './array-literal.ts';
 import type { Db } from './client.ts';
 import { rowsOf } from './usage-event-store.ts';
 
 type KeyRow = { scope: string; scope_id: string; period_ms: string };
+
+const rowKey = (scope: string, scopeId: string, periodStartMs: number | string): string => `${scope}\u0000${scopeId}\u0000${periodStartMs}`;
+const keyOf = (key: SpendKey): string => rowKey(key.scope, key.scopeId, key.periodStart.getTime());
+/** One array parameter of strings, whatever the batch size (array-literal.ts). */
+const textArray = (values: readonly string[]): string => arrayLiteral(values, (value) => value);
+/** The three key columns as array parameters, for unnest(). */
+const keyArrays = (keys: readonly SpendKey[]) =>
+  sql`${textArray(keys.map((key) => key.scope))}::text::text[], ${textArray(keys.map((key) => key.scopeId))}::text::text[], ${textArray(
+    keys.map((key) => key.periodStart.toISOString()),
+  )}::text::timestamptz[]`;
 
 const PERIOD_MS = sql`(extract(epoch from l.period_start) * 1000)::bigint::text AS period_ms`;
 const keyOfRow = (row: KeyRow) => rowKey(row.scope, row.scope_id, row.period_ms);

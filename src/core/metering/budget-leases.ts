@@ -87,7 +87,8 @@ interface LeaseState {
 
 interface Demand {
   state: LeaseState;
-  need: bigint;
+  /** What the request needs on this budget in all; the sync asks for what the room then lacks. */
+  needed: bigint;
 }
 
 const keyOf = (key: SpendKey): string => `${key.scope}\u0000${key.scopeId}\u0000${key.periodStart.getTime()}`;
@@ -137,7 +138,7 @@ export class LeasedBudgetLedger implements BudgetLedger {
       if (attempt >= MAX_SYNCS_PER_REQUEST) return this.refusal(claims, states, short[0]!);
       // The slice this budget's instance holds grows with the requests it sees, refused ones too.
       for (const state of short) if (needed > state.windowMaxCost) state.windowMaxCost = needed;
-      const grants = await this.syncs.submit(short.map((state) => ({ state, need: needed - max(this.room(state, this.now()), 0n) })));
+      const grants = await this.syncs.submit(short.map((state) => ({ state, needed })));
       const refused = grants.indexOf('refused');
       if (refused >= 0) return this.refusal(claims, states, short[refused]!);
       const stranded = short.filter((_, index) => grants[index] === 'stranded');
@@ -295,10 +296,16 @@ export class LeasedBudgetLedger implements BudgetLedger {
     await new Promise<void>((resolve) => setImmediate(resolve));
     const now = this.now();
     const demands = new Map<LeaseState, bigint[]>();
+    // The room as it is now (a sync queued behind this one may have topped it up): the first
+    // demands on a budget use it, the rest ask the database for what they lack.
+    const roomLeft = new Map<LeaseState, bigint>();
     const positions: Array<Array<[LeaseState, number]>> = batch.map((request) =>
-      (request ?? []).map(({ state, need }) => {
+      (request ?? []).map(({ state, needed }) => {
         const list = demands.get(state) ?? demands.set(state, []).get(state)!;
-        list.push(need);
+        const room = roomLeft.get(state) ?? max(this.room(state, now), 0n);
+        const used = needed < room ? needed : room;
+        roomLeft.set(state, room - used);
+        list.push(needed - used);
         return [state, list.length - 1];
       }),
     );
