@@ -11,6 +11,7 @@ import { TokenCountService } from './core/token-count-service.ts';
 import { CATALOG_CHANGES_TOPIC, ProviderAdminService } from './core/provider-admin-service.ts';
 import { createSecretBox } from './core/secret-box.ts';
 import { AdminService, KEY_CHANGES_TOPIC } from './core/keys/admin-service.ts';
+import { BUDGET_SHORTAGE_TOPIC } from './core/metering/budget-leases.ts';
 import { hashKeySecret } from './core/keys/api-key-secret.ts';
 import { bootstrapMasterKey } from './core/keys/bootstrap-master-key.ts';
 import { FailedAuthLimiter } from './core/keys/failed-auth-limiter.ts';
@@ -152,7 +153,8 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     (topic, id) => {
       if (topic === CATALOG_CHANGES_TOPIC) {
         runtime.reload().catch((error: unknown) => logger.error({ err: error }, 'catalog reload failed'));
-      } else {
+      } else if (topic !== BUDGET_SHORTAGE_TOPIC) {
+        // (A budget shortage is metering's business: it must not empty the key cache.)
         authenticator.invalidate(topic === KEY_CHANGES_TOPIC ? id : undefined);
       }
     },

@@ -4,7 +4,7 @@
 // `metering.retentionDays`. stop() settles and writes out everything before the database closes.
 import type { AppConfig } from './config.ts';
 import { BUDGET_CHANGES_TOPIC, BudgetService } from './core/metering/budget-service.ts';
-import { LeasedBudgetLedger } from './core/metering/budget-leases.ts';
+import { BUDGET_SHORTAGE_TOPIC, LeasedBudgetLedger } from './core/metering/budget-leases.ts';
 import { MeteringAdmission } from './core/metering/metering-admission.ts';
 import { InMemoryRateLimiter, type RateLimiter } from './core/metering/rate-limits.ts';
 import type { MeteringStatus, UsageFeed } from './core/metering/usage-feed.ts';
@@ -59,11 +59,13 @@ export async function createMeteringRuntime(options: MeteringRuntimeOptions): Pr
     store: createBudgetLeaseStore(database.db),
     instanceId: options.newId(),
     ttlMs: config.metering.budgetLeaseTtlMs,
+    changes: database.changes,
     logger,
   });
   const budgets = new BudgetService({ repository: createBudgetRepository(database.db), ledger, audit: createAuditLogRepository(database.db), changes: database.changes, clock, newId: options.newId });
-  const unsubscribe = await database.changes.subscribe((topic) => {
+  const unsubscribe = await database.changes.subscribe((topic, id) => {
     if (topic === BUDGET_CHANGES_TOPIC) budgets.invalidate();
+    else if (topic === BUDGET_SHORTAGE_TOPIC) ledger.shortageSignalled(id);
   });
   // Redis modules are loaded only when Redis is configured.
   const rateLimiter: RateLimiter = config.redisUrl

@@ -6,13 +6,23 @@
 // totals. Every change to budget_leases happens under its budget's row lock, so `leased_micro`
 // always equals the sum of the budget's lease rows and the check spend + leased <= limit is exact.
 import { sql } from 'drizzle-orm';
-import { applyLeaseSync, type BudgetLeaseStore, type LeaseSyncItem, type LeaseSyncResult, type SpendKey } from '../core/metering/budget-lease-store.ts';
+import { applyLeaseSync, type BudgetLeaseStore, type LockedBudget, type LeaseSyncItem, type LeaseSyncResult, type SpendKey } from '../core/metering/budget-lease-store.ts';
 import type { BudgetSpend } from '../core/metering/budgets.ts';
-import { keyArrays, keyOf, rowKey, textArray } from './budget-ledger.ts';
+import { arrayLiteral } from './array-literal.ts';
 import type { Db } from './client.ts';
 import { rowsOf } from './usage-event-store.ts';
 
 type KeyRow = { scope: string; scope_id: string; period_ms: string };
+
+const rowKey = (scope: string, scopeId: string, periodStartMs: number | string): string => `${scope}\u0000${scopeId}\u0000${periodStartMs}`;
+const keyOf = (key: SpendKey): string => rowKey(key.scope, key.scopeId, key.periodStart.getTime());
+/** One array parameter of strings, whatever the batch size (array-literal.ts). */
+const textArray = (values: readonly string[]): string => arrayLiteral(values, (value) => value);
+/** The three key columns as array parameters, for unnest(). */
+const keyArrays = (keys: readonly SpendKey[]) =>
+  sql`${textArray(keys.map((key) => key.scope))}::text::text[], ${textArray(keys.map((key) => key.scopeId))}::text::text[], ${textArray(
+    keys.map((key) => key.periodStart.toISOString()),
+  )}::text::timestamptz[]`;
 
 const PERIOD_MS = sql`(extract(epoch from l.period_start) * 1000)::bigint::text AS period_ms`;
 const keyOfRow = (row: KeyRow) => rowKey(row.scope, row.scope_id, row.period_ms);
@@ -36,20 +46,23 @@ async function sync(db: Db, instanceId: string, ttlMs: number, items: readonly L
         WHERE l.scope = k.scope AND l.scope_id = k.scope_id AND l.period_start = k.period_start AND l.expires_at <= now()
         RETURNING l.scope, l.scope_id, (extract(epoch from l.period_start) * 1000)::bigint::text AS period_ms, l.amount_micro::text AS amount`),
     );
-    const live = rowsOf<KeyRow & { instance_id: string; amount: string }>(
+    const live = rowsOf<KeyRow & { instance_id: string; amount: string; reserved: string }>(
       await tx.execute(sql`
-        SELECT l.scope, l.scope_id, ${PERIOD_MS}, l.instance_id, l.amount_micro::text AS amount
+        SELECT l.scope, l.scope_id, ${PERIOD_MS}, l.instance_id, l.amount_micro::text AS amount, l.reserved_micro::text AS reserved
         FROM budget_leases l JOIN unnest(${keyArrays(keys)}) AS k(scope, scope_id, period_start)
           ON l.scope = k.scope AND l.scope_id = k.scope_id AND l.period_start = k.period_start`),
     );
-    const budgets = new Map<string, { spent: bigint; leased: bigint; own: bigint; otherInstances: number }>();
-    for (const row of locked) budgets.set(keyOfRow(row), { spent: BigInt(row.spent), leased: BigInt(row.leased), own: 0n, otherInstances: 0 });
+    const budgets = new Map<string, LockedBudget>();
+    for (const row of locked) budgets.set(keyOfRow(row), { spent: BigInt(row.spent), leased: BigInt(row.leased), own: 0n, otherInstances: 0, reservedByOthers: 0n });
     if (budgets.size !== keys.length) throw new Error(`budget leases: locked ${budgets.size} of ${keys.length} budget_spend rows`);
     for (const row of expired) budgets.get(keyOfRow(row))!.leased -= BigInt(row.amount);
     for (const row of live) {
       const budget = budgets.get(keyOfRow(row))!;
       if (row.instance_id === instanceId) budget.own = BigInt(row.amount);
-      else budget.otherInstances++;
+      else {
+        budget.otherInstances++;
+        budget.reservedByOthers += BigInt(row.reserved);
+      }
     }
     const decisions = items.map((item) => applyLeaseSync(item, budgets.get(keyOf(item.key))!));
     const kept = items.flatMap((item, index) => (decisions[index]!.lease > 0n || item.reserved > 0n ? [index] : []));
@@ -73,7 +86,7 @@ async function sync(db: Db, instanceId: string, ttlMs: number, items: readonly L
       FROM unnest(${keyArrays(keys)}, ${bigints(decisions.map((decision) => decision.spent))}, ${bigints(decisions.map((decision) => decision.leasedAfter))})
         AS a(scope, scope_id, period_start, spent, leased)
       WHERE s.scope = a.scope AND s.scope_id = a.scope_id AND s.period_start = a.period_start`);
-    return decisions.map(({ lease, granted, spent, leasedByOthers, slice }) => ({ lease, granted, spent, leasedByOthers, slice }));
+    return decisions.map(({ lease, grants, spent, leasedByOthers, slice }) => ({ lease, grants, spent, leasedByOthers, slice }));
   });
 }
 

@@ -5,6 +5,11 @@
 // crashed instance's leases lapse instead of holding slots forever. Same semantics as the
 // in-memory limiter (core/metering/rate-limits.ts). When Redis fails, this instance falls back to
 // its own in-memory limits rather than refusing or failing requests.
+//
+// Round trips: a request costs one on its critical path (the admission script, all rules at once)
+// and one more off it (the settle script, all rules at once, sent before the response goes out but
+// not waited for; commands on one connection run in order, so this instance's next admission
+// already sees it).
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import {
@@ -55,23 +60,26 @@ end
 return result
 `;
 
-// KEYS: requests counter, tokens counter, in-flight set. ARGV: request correction (0 when settling,
-// -1 when releasing a refused request), token correction, lease id.
+// KEYS: per rule, requests counter, tokens counter, in-flight set. ARGV: request correction (0 when
+// settling, -1 when releasing a refused request), token correction, lease id.
 const SETTLE = `
-for i = 1, 2 do
-  local correction = tonumber(ARGV[i])
-  if correction ~= 0 and redis.call('EXISTS', KEYS[i]) == 1 then
-    local left = redis.call('INCRBY', KEYS[i], correction)
-    if left < 0 then redis.call('SET', KEYS[i], 0, 'KEEPTTL') end
+for rule = 0, #KEYS / 3 - 1 do
+  for i = 1, 2 do
+    local key = KEYS[rule * 3 + i]
+    local correction = tonumber(ARGV[i])
+    if correction ~= 0 and redis.call('EXISTS', key) == 1 then
+      local left = redis.call('INCRBY', key, correction)
+      if left < 0 then redis.call('SET', key, 0, 'KEEPTTL') end
+    end
   end
+  redis.call('ZREM', KEYS[rule * 3 + 3], ARGV[3])
 end
-redis.call('ZREM', KEYS[3], ARGV[3])
 return 0
 `;
 
 interface ScriptCommands {
   modelgraphAcquireRateLimits(...args: Array<string | number>): Promise<number[]>;
-  modelgraphSettleRateLimit(requests: string, tokens: string, inFlight: string, requestCorrection: number, tokenCorrection: number, lease: string): Promise<number>;
+  modelgraphSettleRateLimits(...args: Array<string | number>): Promise<number>;
 }
 
 const REASONS: Record<number, RefusalReason> = { 1: 'rpm', 2: 'tpm', 3: 'parallel' };
@@ -98,7 +106,7 @@ export class RedisRateLimiter implements RateLimiter {
   ) {
     this.prefix = options.keyPrefix ?? 'modelgraph:limits:';
     redis.defineCommand('modelgraphAcquireRateLimits', { lua: ACQUIRE });
-    redis.defineCommand('modelgraphSettleRateLimit', { numberOfKeys: 3, lua: SETTLE });
+    redis.defineCommand('modelgraphSettleRateLimits', { lua: SETTLE });
     this.scripts = redis as unknown as ScriptCommands;
   }
 
@@ -133,12 +141,7 @@ export class RedisRateLimiter implements RateLimiter {
     const end = async (actualTokens: number, requests: number) => {
       if (settled) return;
       settled = true;
-      await Promise.all(
-        rules.map((rule) => {
-          const k = this.keys(rule, window);
-          return this.scripts.modelgraphSettleRateLimit(k.requests, k.tokens, k.inFlight, requests, actualTokens - tokens, lease);
-        }),
-      );
+      await this.scripts.modelgraphSettleRateLimits(keys.length, ...keys, requests, actualTokens - tokens, lease);
     };
     return {
       statuses,

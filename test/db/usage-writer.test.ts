@@ -6,7 +6,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UsageRecord } from '../../src/core/metering.ts';
 import { claimOf } from '../../src/core/metering/budgets.ts';
-import { createBudgetLedger } from '../../src/db/budget-ledger.ts';
+import { LeasedBudgetLedger } from '../../src/core/metering/budget-leases.ts';
+import { createBudgetLeaseStore } from '../../src/db/budget-lease-store.ts';
 import type { Database } from '../../src/db/client.ts';
 import { createUsageEventStore, rowsOf, type UsageBatchStore } from '../../src/db/usage-event-store.ts';
 import { deleteStaleBudgetSpend, deleteUsageEventsBefore, startUsageRetention } from '../../src/db/usage-retention.ts';
@@ -193,7 +194,7 @@ describe.each(databaseCases)('usage writer ($name)', ({ open }) => {
   });
 
   it('drops the spend of budget periods that ended over a month ago, keeps current and lifetime budgets', async () => {
-    const ledger = createBudgetLedger(database.db);
+    const ledger = new LeasedBudgetLedger({ store: createBudgetLeaseStore(database.db), instanceId: 'retention', ttlMs: 30_000 });
     const now = Date.now();
     const longAgo = now - 100 * 86_400_000;
     const claims = [
@@ -207,6 +208,8 @@ describe.each(databaseCases)('usage writer ($name)', ({ open }) => {
       expect(await ledger.reserve([claim], 10n)).toBeNull();
       await ledger.settle([claim], 10n, 7n);
     }
+    // Spend written back, leases returned.
+    await ledger.stop();
     const rows = async () =>
       rowsOf<{ scope: string; scope_id: string }>(await database.db.execute(sql`select scope, scope_id from budget_spend where scope_id like 'stale-%' order by scope, scope_id, period_start`)).map(
         (row) => `${row.scope}:${row.scope_id}`,
@@ -219,24 +222,10 @@ describe.each(databaseCases)('usage writer ($name)', ({ open }) => {
     expect(await rows()).toEqual(['KEY:stale-daily', 'KEY:stale-lifetime', 'TEAM:stale-monthly']);
     // The current periods still count what was spent in them.
     expect(await ledger.spend([claims[3]!, claims[2]!])).toEqual([
-      { spentMicro: 7n, reservedMicro: 0n },
-      { spentMicro: 7n, reservedMicro: 0n },
+      { spentMicro: 7n, reservedMicro: 0n, leasedMicro: 0n },
+      { spentMicro: 7n, reservedMicro: 0n, leasedMicro: 0n },
     ]);
     expect(await deleteStaleBudgetSpend(database.db, new Date(now - 62 * 86_400_000))).toBe(0);
-  });
-
-  it('reserves concurrently against a budget: exactly as many as fit', async () => {
-    const ledger = createBudgetLedger(database.db);
-    const claim = claimOf({ scope: 'KEY', scopeId: 'concurrency', amountMicro: 1050n, period: 'DAILY' }, 'key', Date.now());
-    const team = claimOf({ scope: 'TEAM', scopeId: 'roomy', amountMicro: 1_000_000n, period: 'MONTHLY' }, 'team', Date.now());
-    const results = await Promise.all(Array.from({ length: 200 }, () => ledger.reserve([team, claim], 100n)));
-    expect(results.filter((refusal) => refusal === null)).toHaveLength(10);
-    const [key, roomy] = await ledger.spend([claim, team]);
-    expect(key).toEqual({ spentMicro: 0n, reservedMicro: 1000n });
-    // The refused reservations were rolled back on the other budget too.
-    expect(roomy).toEqual({ spentMicro: 0n, reservedMicro: 1000n });
-    await ledger.settle([team, claim], 100n, 40n);
-    expect(await ledger.spend([claim])).toEqual([{ spentMicro: 40n, reservedMicro: 900n }]);
   });
 });
 

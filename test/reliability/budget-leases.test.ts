@@ -1,6 +1,7 @@
 // Budgets admitted in memory against leases escrowed from Postgres stay exact across instances and
 // crashes: a budget shared by 3 instances under uneven load admits exactly what fits and its spend
-// is the sum of the settled costs; nothing stays reserved or leased once requests end and the
+// is the sum of the settled costs; the last cents of a budget, idle in other instances' leases, still
+// serve a request that fits the total; nothing stays reserved or leased once requests end and the
 // instances stop; an instance killed with SIGKILL while holding a lease loses no money: its lease
 // returns once its TTL passed and another instance can then spend the whole remaining budget.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -93,6 +94,26 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a budget shared by 3 instances un
     const ledger = await ledgerOf(observer, key.id);
     expect(ledger.spent).toBeLessThanOrEqual(100n);
     expect(ledger.reserved).toBe(0n);
+  }, 60_000);
+
+  it('the last cents: a request that fits the total is admitted though its room sits idle in two other instances\' leases; one that does not fit is refused', async () => {
+    const { apps } = instances;
+    const key = await apps[0]!.createKey({ name: 'last cents', limits: { maxBudget: '0.0001', budgetPeriod: 'LIFETIME' } });
+    // Instances 2 and 3 each serve five requests of 1 and so lease a slice beyond what they spend.
+    const warm = await Promise.all([1, 2].flatMap((index) => Array.from({ length: 5 }, () => chat(apps[index]!, key.secret, { model: 'metered', max: 1 }))));
+    expect(warm.every((result) => result.__typename === 'ChatCompletion')).toBe(true);
+    await eventually(async () => (await ledgerOf(observer, key.id)).spent === 10n);
+    const held = await ledgerOf(observer, key.id);
+    expect(held.leases).toBe(2);
+    // 90 is left in total, but less than 90 outside the idle leases.
+    expect(held.leased).toBeGreaterThan(0n);
+    expect((await chat(apps[0]!, key.secret, { model: 'metered', max: 90 })).__typename).toBe('ChatCompletion');
+    await eventually(async () => (await ledgerOf(observer, key.id)).spent === 11n);
+    // 89 left: a request of 90 is refused on every instance, one of 89 admitted.
+    for (const app of apps) expect((await chat(app, key.secret, { model: 'metered', max: 90 })).code).toBe('BUDGET_EXCEEDED');
+    expect((await chat(apps[2]!, key.secret, { model: 'metered', max: 89 })).__typename).toBe('ChatCompletion');
+    await eventually(async () => (await ledgerOf(observer, key.id)).spent === 12n);
+    expect((await ledgerOf(observer, key.id)).reserved).toBe(0n);
   }, 60_000);
 });
 

@@ -23,11 +23,18 @@ export interface LeaseSyncItem {
   sliceWanted: bigint;
 }
 
+/**
+ * What a sync made of one demand: granted from the budget's unleased remainder; stranded: it did not
+ * fit there, but would if other instances gave back the idle room of their leases (the "last cents"
+ * sit in their escrow); refused: not even the whole budget, less spend and requests in flight, covers it.
+ */
+export type Grant = 'granted' | 'stranded' | 'refused';
+
 export interface LeaseSyncResult {
   /** The instance's lease after the sync (spent not yet moved included: none, it all moved). */
   lease: bigint;
-  /** Per demand, whether it was granted. */
-  granted: boolean[];
+  /** Per demand, in order. */
+  grants: Grant[];
   spent: bigint;
   /** Leased by other live instances. */
   leasedByOthers: bigint;
@@ -44,11 +51,16 @@ export interface LockedBudget {
   own: bigint;
   /** Live leases of other instances. */
   otherInstances: number;
+  /** Held by requests in flight on other instances, as of their last syncs. */
+  reservedByOthers: bigint;
 }
 
 /**
- * How a lease is shared: a slice is at most what is left divided by SHARE_DIVISOR × the instances
- * holding leases, so near exhaustion every slice is small and little sits idle in another's lease.
+ * How a lease is shared: a slice is at most what is left of the budget (limit - spend) divided by
+ * SHARE_DIVISOR × the instances holding leases, so the slices shrink as the budget nears exhaustion
+ * and an instance gives back room beyond twice its slice (budget-leases.ts): at most about half of
+ * what is left sits idle in leases, and at the very end (under SHARE_DIVISOR × instances micro-USD)
+ * none does.
  */
 export const SHARE_DIVISOR = 4n;
 
@@ -70,14 +82,16 @@ export function applyLeaseSync(item: LeaseSyncItem, locked: LockedBudget): Lease
   own -= released;
   leased -= released;
   let available = item.limit - spent - leased;
-  const granted = item.demands.map((need) => {
-    if (need > available) return false;
+  const grants = item.demands.map((need): Grant => {
+    if (need > available) return need <= item.limit - spent - locked.reservedByOthers - own ? 'stranded' : 'refused';
     own += need;
     leased += need;
     available -= need;
-    return true;
+    return 'granted';
   });
-  const share = available > 0n ? available / (SHARE_DIVISOR * BigInt(locked.otherInstances + 1)) : 0n;
+  const remaining = item.limit - spent;
+  const fair = remaining > 0n ? remaining / (SHARE_DIVISOR * BigInt(locked.otherInstances + 1)) : 0n;
+  const share = fair < available ? fair : available > 0n ? available : 0n;
   const slice = item.sliceWanted < share ? item.sliceWanted : share;
   if (item.topUp) {
     const free = own - item.reserved;
@@ -88,7 +102,7 @@ export function applyLeaseSync(item: LeaseSyncItem, locked: LockedBudget): Lease
       leased += add;
     }
   }
-  return { lease: own, granted, spent, leasedByOthers: leased - own, slice, leasedAfter: leased };
+  return { lease: own, grants, spent, leasedByOthers: leased - own, slice, leasedAfter: leased };
 }
 
 export interface BudgetLeaseStore {

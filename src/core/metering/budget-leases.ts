@@ -4,8 +4,16 @@
 // Requests reserve and settle against the lease in memory; a background sync (group commit) moves
 // settled spend from the lease to the budget's spend, tops the lease up ahead of need, gives back
 // room the instance does not need and renews the lease before its TTL runs out. A request that does
-// not fit the instance's room waits for one synchronous sync that asks for exactly what it lacks,
-// and is refused only when the budget's remaining amount (outside every live lease) cannot cover it.
+// not fit the instance's room waits for one synchronous sync that asks for exactly what it lacks.
+//
+// The last cents: slices shrink as the budget nears exhaustion (budget-lease-store.ts), and when a
+// request's need does not fit the budget's unleased remainder but would fit once other instances
+// gave back the idle room of their leases, the instance signals a shortage of that budget to the
+// others (LISTEN/NOTIFY through the ChangeFeed); each gives back its idle room on that budget at
+// once and holds none for SHORTAGE_HOLD_MS, while the requester retries its sync with backoff for
+// at most SHORTAGE_WAIT_MS. It is refused when not even the limit less spend and the requests in
+// flight everywhere can cover it, or when the room did not come back in time (an instance that
+// crashed holds its room until its lease expires).
 //
 // Exactness: the sum of what every instance may admit is the sum of live leases, which the database
 // never lets exceed limit - spend. A lease the database stopped seeing renewed (its instance crashed
@@ -13,10 +21,10 @@
 // itself stops admitting against it earlier (LOCAL_VALIDITY of the TTL, counted from when the
 // renewing sync was sent), so both never use the same money. What a crash costs: the dead instance's
 // unused room stays out of reach for at most `ttlMs`; its requests in flight die with it, unbilled.
-import { silentLogger, type Logger } from '../ports.ts';
+import { silentLogger, type ChangeFeed, type Logger } from '../ports.ts';
 import { GroupCommit } from '../batching.ts';
 import type { BudgetClaim, BudgetLedger, BudgetRefusal, BudgetSpend } from './budgets.ts';
-import type { BudgetLeaseStore, LeaseSyncItem, LeaseSyncResult, SpendKey } from './budget-lease-store.ts';
+import type { BudgetLeaseStore, Grant, LeaseSyncItem, LeaseSyncResult, SpendKey } from './budget-lease-store.ts';
 
 export interface LeasedBudgetLedgerOptions {
   store: BudgetLeaseStore;
@@ -28,8 +36,13 @@ export interface LeasedBudgetLedgerOptions {
   writeBackMs?: number;
   /** Monotonic milliseconds (default performance.now). */
   now?: () => number;
+  /** Where a shortage is signalled to the other instances (their runtimes pass it to shortageSignalled). */
+  changes?: Pick<ChangeFeed, 'publish'>;
   logger?: Logger;
 }
+
+/** The ChangeFeed topic of shortages; the id is JSON: [instance id, scope, scope id, period start ms]. */
+export const BUDGET_SHORTAGE_TOPIC = 'budget-shortage';
 
 /** The instance stops using a lease at this fraction of its TTL after the renewal was sent. */
 const LOCAL_VALIDITY = 0.9;
@@ -38,6 +51,12 @@ const SLICE_REQUESTS = 16n;
 const SLICE_SECONDS = 2n;
 /** A request that keeps losing its granted room to concurrent requests is refused after this many syncs. */
 const MAX_SYNCS_PER_REQUEST = 5;
+/** How long a request whose room is stranded in other instances' leases waits for them to give it back. */
+export const SHORTAGE_WAIT_MS = 1000;
+/** How long an instance told of a shortage holds no idle room on that budget. */
+const SHORTAGE_HOLD_MS = 2000;
+/** The requester's first retry after signalling a shortage; each next one waits twice as long. */
+const SHORTAGE_FIRST_RETRY_MS = 5;
 
 interface LeaseState {
   key: SpendKey;
@@ -60,11 +79,16 @@ interface LeaseState {
   windowMaxCost: bigint;
   lastRate: bigint;
   lastMaxCost: bigint;
+  /** Until then (monotonic) another instance needs this budget's last cents: hold no idle room. */
+  shortageUntil: number;
+  /** Requests of this instance waiting on a sync for room on this or another of their budgets. */
+  waiting: number;
 }
 
 interface Demand {
   state: LeaseState;
-  need: bigint;
+  /** What the request needs on this budget in all; the sync asks for what the room then lacks. */
+  needed: bigint;
 }
 
 const keyOf = (key: SpendKey): string => `${key.scope}\u0000${key.scopeId}\u0000${key.periodStart.getTime()}`;
@@ -72,7 +96,7 @@ const max = (a: bigint, b: bigint) => (a > b ? a : b);
 
 export class LeasedBudgetLedger implements BudgetLedger {
   private readonly states = new Map<string, LeaseState>();
-  private readonly syncs: GroupCommit<Demand[] | null, boolean[]>;
+  private readonly syncs: GroupCommit<Demand[] | null, Grant[]>;
   private readonly now: () => number;
   private readonly writeBackMs: number;
   private readonly heartbeat: ReturnType<typeof setInterval>;
@@ -93,20 +117,67 @@ export class LeasedBudgetLedger implements BudgetLedger {
     // A request whose price is unknown (0) still needs something left of the budget.
     const needed = cost > 0n ? cost : 1n;
     const states = claims.map((claim) => this.stateOf(claim));
+    if (this.takeIfRoom(states, cost, needed)) return null;
+    // While it waits, no sync gives back room it was granted on one budget as idle (it may be
+    // waiting for another of its budgets).
+    for (const state of states) state.waiting++;
+    try {
+      return await this.reserveAfterSync(claims, states, cost, needed);
+    } finally {
+      for (const state of states) state.waiting--;
+    }
+  }
+
+  private async reserveAfterSync(claims: readonly BudgetClaim[], states: LeaseState[], cost: bigint, needed: bigint): Promise<BudgetRefusal | null> {
+    let shortageSince: number | null = null;
+    let retryMs = SHORTAGE_FIRST_RETRY_MS;
     for (let attempt = 0; ; attempt++) {
+      if (this.takeIfRoom(states, cost, needed)) return null;
       const now = this.now();
       const short = states.filter((state) => this.room(state, now) < needed);
-      if (short.length === 0) {
-        for (const state of states) this.take(state, cost, now);
-        if (states.some((state) => this.room(state, now) * 2n < state.slice)) this.background();
-        return null;
-      }
       if (attempt >= MAX_SYNCS_PER_REQUEST) return this.refusal(claims, states, short[0]!);
       // The slice this budget's instance holds grows with the requests it sees, refused ones too.
       for (const state of short) if (needed > state.windowMaxCost) state.windowMaxCost = needed;
-      const granted = await this.syncs.submit(short.map((state) => ({ state, need: needed - max(this.room(state, this.now()), 0n) })));
-      const refused = granted.indexOf(false);
+      const grants = await this.syncs.submit(short.map((state) => ({ state, needed })));
+      const refused = grants.indexOf('refused');
       if (refused >= 0) return this.refusal(claims, states, short[refused]!);
+      const stranded = short.filter((_, index) => grants[index] === 'stranded');
+      if (stranded.length === 0) continue;
+      // Room stranded in other instances' leases: ask them for it and retry while they give it back.
+      const waited = shortageSince === null ? 0 : this.now() - shortageSince;
+      if (waited + retryMs > SHORTAGE_WAIT_MS) return this.refusal(claims, states, stranded[0]!);
+      if (shortageSince === null) {
+        shortageSince = this.now();
+        this.signalShortage(stranded);
+      }
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
+      retryMs *= 2;
+      attempt--;
+    }
+  }
+
+  /** Another instance needs the last cents of a budget: give back this instance's idle room on it now. */
+  shortageSignalled(id: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(id);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] === this.options.instanceId) return;
+    const [, scope, scopeId, periodStartMs] = parsed as [string, SpendKey['scope'], string, number];
+    const state = this.states.get(keyOf({ scope, scopeId, periodStart: new Date(periodStartMs) }));
+    if (!state || this.stopped) return;
+    state.shortageUntil = this.now() + SHORTAGE_HOLD_MS;
+    this.background();
+  }
+
+  private signalShortage(states: LeaseState[]): void {
+    const changes = this.options.changes;
+    if (!changes) return;
+    for (const { key } of states) {
+      const id = JSON.stringify([this.options.instanceId, key.scope, key.scopeId, key.periodStart.getTime()]);
+      changes.publish(BUDGET_SHORTAGE_TOPIC, id).catch((error: unknown) => this.logger.warn(`metering: budget shortage could not be signalled: ${(error as Error).message}`));
     }
   }
 
@@ -163,6 +234,8 @@ export class LeasedBudgetLedger implements BudgetLedger {
         windowMaxCost: 0n,
         lastRate: 0n,
         lastMaxCost: 0n,
+        shortageUntil: 0,
+        waiting: 0,
       };
       this.states.set(id, state);
     }
@@ -173,6 +246,15 @@ export class LeasedBudgetLedger implements BudgetLedger {
   /** What the instance may still admit on this budget (negative when a lapsed lease left requests in flight). */
   private room(state: LeaseState, now: number): bigint {
     return (now < state.validUntil ? state.lease : 0n) - state.reserved - state.pending;
+  }
+
+  /** Reserves `cost` on every budget if each has the room, and starts a top-up when one runs low. */
+  private takeIfRoom(states: LeaseState[], cost: bigint, needed: bigint): boolean {
+    const now = this.now();
+    if (states.some((state) => this.room(state, now) < needed)) return false;
+    for (const state of states) this.take(state, cost, now);
+    if (states.some((state) => this.room(state, now) * 2n < state.slice)) this.background();
+    return true;
   }
 
   private take(state: LeaseState, cost: bigint, now: number): void {
@@ -205,18 +287,25 @@ export class LeasedBudgetLedger implements BudgetLedger {
     if (holds && state.validUntil - now < this.options.ttlMs / 2) return true;
     const room = this.room(state, now);
     if (now - state.lastUsed > this.options.ttlMs) return holds;
-    return room * 2n < state.slice || (state.slice > 0n && room > 2n * state.slice);
+    if (now < state.shortageUntil) return now < state.validUntil && room > 0n;
+    return room * 2n < state.slice || (now < state.validUntil && room > 2n * state.slice);
   }
 
-  private async sync(batch: Array<Demand[] | null>): Promise<boolean[][]> {
+  private async sync(batch: Array<Demand[] | null>): Promise<Grant[][]> {
     // Requests granted room by the previous sync take it before this one decides what is unused.
     await new Promise<void>((resolve) => setImmediate(resolve));
     const now = this.now();
     const demands = new Map<LeaseState, bigint[]>();
+    // The room as it is now (a sync queued behind this one may have topped it up): the first
+    // demands on a budget use it, the rest ask the database for what they lack.
+    const roomLeft = new Map<LeaseState, bigint>();
     const positions: Array<Array<[LeaseState, number]>> = batch.map((request) =>
-      (request ?? []).map(({ state, need }) => {
+      (request ?? []).map(({ state, needed }) => {
         const list = demands.get(state) ?? demands.set(state, []).get(state)!;
-        list.push(need);
+        const room = roomLeft.get(state) ?? max(this.room(state, now), 0n);
+        const used = needed < room ? needed : room;
+        roomLeft.set(state, room - used);
+        list.push(needed - used);
         return [state, list.length - 1];
       }),
     );
@@ -228,9 +317,10 @@ export class LeasedBudgetLedger implements BudgetLedger {
       const room = this.room(state, now);
       const idle = stopping || (state.reserved === 0n && state.pending === 0n && now - state.lastUsed > this.options.ttlMs && !demands.has(state));
       const valid = now < state.validUntil;
+      const shortage = now < state.shortageUntil && !demands.has(state) && state.waiting === 0;
       // Room given back leaves this instance's accounting now, before the database hears of it.
-      const excess = !demands.has(state) && state.slice > 0n && room > 2n * state.slice;
-      const release = !valid || room <= 0n ? 0n : idle ? room : excess ? room - state.slice : 0n;
+      const excess = !demands.has(state) && state.waiting === 0 && room > 2n * state.slice;
+      const release = !valid || room <= 0n ? 0n : idle || shortage ? room : excess ? room - state.slice : 0n;
       state.lease -= release;
       released.push(release);
       items.push({
@@ -241,7 +331,7 @@ export class LeasedBudgetLedger implements BudgetLedger {
         reserved: state.reserved,
         demands: demands.get(state) ?? [],
         topUp: !idle,
-        sliceWanted: this.sliceWanted(state, now),
+        sliceWanted: now < state.shortageUntil ? 0n : this.sliceWanted(state, now),
       });
     }
     if (items.length === 0) return batch.map(() => []);
@@ -267,8 +357,8 @@ export class LeasedBudgetLedger implements BudgetLedger {
       state.leasedByOthers = result.leasedByOthers;
       if (!items[index]!.topUp && state.reserved === 0n && state.pending === 0n && result.lease === 0n) this.states.delete(keyOf(state.key));
     });
-    const grantedOf = new Map(chosen.map((state, index) => [state, results[index]!.granted]));
-    return positions.map((list) => list.map(([state, position]) => grantedOf.get(state)![position]!));
+    const grantsOf = new Map(chosen.map((state, index) => [state, results[index]!.grants]));
+    return positions.map((list) => list.map(([state, position]) => grantsOf.get(state)![position]!));
   }
 
   /** The slice recent demand calls for: 16 of the largest recent reservations, or 2 s of recent spend. */

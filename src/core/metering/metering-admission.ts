@@ -68,9 +68,10 @@ export class MeteringAdmission implements Admission {
       settle: async (actual) => {
         if (settled) return;
         settled = true;
-        // Rate limits settle before the response goes out (a parallel slot is free once the client
-        // has its answer); budgets settle in the background.
-        await lease?.settle(actual.tokens).catch((error: unknown) => this.logger.warn(`metering: rate-limit settle failed: ${(error as Error).message}`));
+        // Rate limits: the settle is issued now, before the response goes out (a parallel slot is
+        // free once the client has its answer), but not waited for: with Redis it is a round trip
+        // that need not hold up the response. Budgets settle in the background.
+        if (lease) this.track(lease.settle(actual.tokens).catch((error: unknown) => this.logger.warn(`metering: rate-limit settle failed: ${(error as Error).message}`)));
         if (claims.length > 0) this.track(this.settleBudgets(claims, maxCost, actual.cost));
       },
     };
