@@ -8,6 +8,7 @@ import { abortError, UpstreamProtocolError, toGatewayError, type GatewayError } 
 import type { Admission, UsageSink } from './metering.ts';
 import type { Clock } from './ports.ts';
 import { attemptFailure } from './requests/attempt.ts';
+import { validateChatParameters } from './requests/chat-parameters.ts';
 import { MeteredRequest, requestMetering, type RequestMetering } from './requests/metered-request.ts';
 import { raceEachPart } from './requests/race-each-part.ts';
 import type { CompletionEvent, CompletionOutcome, CompletionRequest } from './requests/request-types.ts';
@@ -68,7 +69,9 @@ export class CompletionService {
     return this.router.deploymentStates();
   }
 
+  /** Refuses parameters that break a rule (INVALID_REQUEST) before anything is metered, as an edge would. */
   async create(request: CompletionRequest, signal: AbortSignal): Promise<CompletionOutcome> {
+    validateChatParameters(request.parameters);
     const metered = this.begin(request, false);
     try {
       const run = this.router.route(request, false);
@@ -89,9 +92,16 @@ export class CompletionService {
    * Streams a completion. Falls back (and retries) until the first content has been yielded;
    * after that a failure ends the stream with an `error` event carrying partial usage.
    * The terminal event (`completed` or `error`) always comes last, unless the consumer stops first.
+   * Parameters that break a rule end it at once with an `error` event, before anything is metered.
    */
   async *stream(request: CompletionRequest, signal: AbortSignal): AsyncGenerator<CompletionEvent> {
     const { clock } = this.options;
+    try {
+      validateChatParameters(request.parameters);
+    } catch (thrown) {
+      yield { type: 'error', error: toGatewayError(thrown), generationId: '', attempts: [], usage: emptyUsage(), cost: 0n };
+      return;
+    }
     const metered = this.begin(request, true);
     const { generationId } = metered;
     let terminated = false;
