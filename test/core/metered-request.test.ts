@@ -10,6 +10,7 @@ import type { Admission, UsageRecord } from '../../src/core/metering.ts';
 import type { ProviderAdapter } from '../../src/core/ports.ts';
 import { attemptFailure } from '../../src/core/requests/attempt.ts';
 import { MeteredRequest } from '../../src/core/requests/metered-request.ts';
+import { noRetries } from '../helpers/router-harness.ts';
 
 const usage = { inputTokens: 1000, outputTokens: 100, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
 const pricing = { input: 1_000_000n, output: 2_000_000n, cacheRead: null, cacheWrite: null }; // $1 / $2 per 1M
@@ -99,7 +100,7 @@ describe('settlement of failed attempts', () => {
       newId: () => 'gen-1',
       usage: { record: (record) => records.push(record) },
       admission: recordingAdmission(settled),
-      router: { defaults: { retries: { UPSTREAM_ERROR: 0 } } },
+      router: { defaults: { retries: noRetries } },
     });
     return { service, records, settled };
   }
