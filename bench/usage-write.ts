@@ -53,7 +53,7 @@ function record(i: number): UsageRecord {
     timeToFirstTokenMs: 100 + (i % 300),
     status: i % 50 === 0 ? 'ERROR' : 'SUCCESS',
     errorCode: i % 50 === 0 ? 'UPSTREAM_ERROR' : null,
-    attempts: [{ deploymentId: `deployment-${i % 20}`, modelName: `model-${i % 20}`, providerId: `provider-${i % 3}`, upstreamModel: `upstream-${i % 20}`, errorCode: null, errorMessage: null, latencyMs: 200 }],
+    attempts: [{ deploymentId: `deployment-${i % 20}`, modelName: `model-${i % 20}`, providerId: `provider-${i % 3}`, upstreamModel: `upstream-${i % 20}`, errorCode: null, errorMessage: null, upstreamStatus: null, latencyMs: 200, retry: 0, backoffMs: 0 }],
     streamed: i % 3 === 0,
     cancelledByClient: false,
     requestId: `req-${i}`,

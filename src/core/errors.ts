@@ -1,27 +1,31 @@
 // Typed errors. Adapters and services throw these; each edge (GraphQL, REST) maps them once.
 import type { RateLimitStatus } from './metering/rate-limit-status.ts';
 
-export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'MODEL_NOT_FOUND'
-  | 'INVALID_REQUEST'
-  | 'DECLARED_IN_CONFIG'
-  | 'CONTEXT_LENGTH_EXCEEDED'
-  | 'CONTENT_FILTERED'
-  | 'RATE_LIMITED'
-  | 'BUDGET_EXCEEDED'
-  | 'BUDGET_UNAVAILABLE'
-  | 'OVERLOADED'
-  | 'TIMEOUT'
-  | 'UPSTREAM_AUTHENTICATION'
-  | 'UPSTREAM_PERMISSION'
-  | 'UPSTREAM_ERROR'
-  | 'UPSTREAM_PROTOCOL_ERROR'
-  | 'CANCELLED'
-  | 'SERVER_SHUTDOWN'
-  | 'INTERNAL';
+/** Every error code, in the order the GraphQL enum lists them. */
+export const ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'MODEL_NOT_FOUND',
+  'INVALID_REQUEST',
+  'DECLARED_IN_CONFIG',
+  'CONTEXT_LENGTH_EXCEEDED',
+  'CONTENT_FILTERED',
+  'RATE_LIMITED',
+  'BUDGET_EXCEEDED',
+  'BUDGET_UNAVAILABLE',
+  'OVERLOADED',
+  'TIMEOUT',
+  'UPSTREAM_AUTHENTICATION',
+  'UPSTREAM_PERMISSION',
+  'UPSTREAM_ERROR',
+  'UPSTREAM_PROTOCOL_ERROR',
+  'CANCELLED',
+  'SERVER_SHUTDOWN',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorDetails {
   /** The provider id the error came from, when it came from one. */
@@ -122,8 +126,12 @@ export class OverloadedError extends GatewayError {
   }
 }
 export class TimeoutError extends GatewayError {
-  constructor(message: string, details?: ErrorDetails) {
+  /** The request's own deadline ran out (routing.timeoutMs), not the deployment's limit: says nothing about the deployment, and ends the request. */
+  readonly requestDeadline: boolean;
+
+  constructor(message: string, details?: ErrorDetails & { requestDeadline?: boolean }) {
     super('TIMEOUT', message, details);
+    this.requestDeadline = details?.requestDeadline ?? false;
   }
 }
 export class UpstreamAuthenticationError extends GatewayError {

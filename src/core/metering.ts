@@ -4,17 +4,8 @@
 import type { Caller } from './auth.ts';
 import type { ErrorCode, GatewayError } from './errors.ts';
 import type { RateLimitStatus } from './metering/rate-limit-status.ts';
+import type { Attempt } from './requests/attempt.ts';
 import type { Usage } from './types.ts';
-
-export interface AttemptRecord {
-  deploymentId: string;
-  modelName: string;
-  providerId: string;
-  upstreamModel: string;
-  errorCode: ErrorCode | null;
-  errorMessage: string | null;
-  latencyMs: number;
-}
 
 export type UsageStatus = 'SUCCESS' | 'ERROR' | 'CANCELLED';
 
@@ -39,7 +30,7 @@ export interface UsageRecord {
   timeToFirstTokenMs: number | null;
   status: UsageStatus;
   errorCode: ErrorCode | null;
-  attempts: AttemptRecord[];
+  attempts: Attempt[];
   streamed: boolean;
   cancelledByClient: boolean;
   requestId: string | null;

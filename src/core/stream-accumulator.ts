@@ -1,6 +1,6 @@
 // Builds a stream's final result from its parts, turns parts into client events, and says what a
 // stream that ended early should be billed.
-import type { CompletionEvent } from './completion-service.ts';
+import type { CompletionEvent } from './requests/request-types.ts';
 import { estimatePromptTokens } from './token-estimate.ts';
 import type { ChatRequest, ChatResult, FinishReason, ReasoningBlock, StreamPart, ToolCall, Usage } from './types.ts';
 import { emptyUsage } from './types.ts';

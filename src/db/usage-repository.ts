@@ -1,7 +1,7 @@
 // Usage queries: grouped reports (whole days from usage_daily, partial days from usage_events),
 // single generations and the raw event log with keyset pagination.
 import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
-import type { AttemptRecord, UsageRecord } from '../core/metering.ts';
+import type { UsageRecord } from '../core/metering.ts';
 import {
   mergeUsageRows,
   planUsageQuery,
@@ -13,6 +13,7 @@ import {
 import type { ErrorCode } from '../core/errors.ts';
 import { isUuid, uuidsOnly } from '../core/ids.ts';
 import type { Db } from './client.ts';
+import { parseStoredAttempts } from './stored-attempts.ts';
 import { rowsOf } from './usage-event-store.ts';
 import { usageDaily, usageEvents } from './schema.ts';
 
@@ -43,7 +44,7 @@ export function toUsageRecord(row: EventRow): UsageRecord {
     timeToFirstTokenMs: row.timeToFirstTokenMs,
     status: row.status,
     errorCode: row.errorCode as ErrorCode | null,
-    attempts: row.attempts as AttemptRecord[],
+    attempts: parseStoredAttempts(row.attempts),
     streamed: row.streamed,
     cancelledByClient: row.cancelledByClient,
     requestId: row.requestId,

@@ -2,7 +2,7 @@
 // the scripted upstream simulator: each (route, upstream model) answers as its script says for its
 // n-th call. Clock, randomness and sleeps are injected (test/helpers/router-harness.ts).
 import { describe, expect, it } from 'vitest';
-import { rejection, seededRandom, type DeploymentSpec } from '../helpers/router-harness.ts';
+import { noRetries, rejection, seededRandom, type DeploymentSpec } from '../helpers/router-harness.ts';
 import { useScriptedRouter } from '../helpers/scripted-router.ts';
 import type { Scenario } from '../helpers/upstream-scenario.ts';
 import { isOpenAIEmbeddingsRoute } from '../providers/openai-embeddings-simulator.ts';
@@ -19,7 +19,6 @@ const upstream = useScriptedRouter({
 });
 const { harness } = upstream;
 
-const noRetries = { RATE_LIMITED: 0, OVERLOADED: 0, UPSTREAM_ERROR: 0, UPSTREAM_PROTOCOL_ERROR: 0, TIMEOUT: 0 };
 const tried = (outcome: { attempts: Array<{ upstreamModel: string }> }) => outcome.attempts.map((a) => a.upstreamModel);
 const single: DeploymentSpec[] = [{ id: 'a', modelName: 'vectors', providerId: 'pa', upstreamModel: 'a' }];
 // random() = 0.5 gives equal weighted-random keys: `a` stays first while it is eligible.

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ContentFilteredError } from '../../src/core/errors.ts';
 import type { ProviderAdapter } from '../../src/core/ports.ts';
-import { catalogModel, rejection, seededRandom, type DeploymentSpec } from '../helpers/router-harness.ts';
+import { catalogModel, noRetries, rejection, seededRandom, type DeploymentSpec } from '../helpers/router-harness.ts';
 import { useScriptedRouter } from '../helpers/scripted-router.ts';
 import type { Scenario } from '../helpers/upstream-scenario.ts';
 
@@ -19,7 +19,6 @@ const upstream = useScriptedRouter({
 });
 const { harness } = upstream;
 
-const noRetries = { RATE_LIMITED: 0, OVERLOADED: 0, UPSTREAM_ERROR: 0, UPSTREAM_PROTOCOL_ERROR: 0, TIMEOUT: 0 };
 const tried = (outcome: { attempts: Array<{ upstreamModel: string }> }) => outcome.attempts.map((a) => a.upstreamModel);
 
 describe('fallbacks', () => {

@@ -265,6 +265,24 @@ describe('chat completions through GraphQL across protocols', () => {
     expect(unknown.data.createChatCompletion).toMatchObject({ __typename: 'GatewayError', code: 'MODEL_NOT_FOUND' });
   });
 
+  it("applies the core's parameter rules: topP 0 is served, topP above 1 and tool-call arguments that are not JSON are INVALID_REQUEST", async () => {
+    simulators.openai.setScenario({ kind: 'text', chunks: ['ok'], usage: { input: 3, output: 1 } });
+    const model = 'chat-openai';
+    const served = await app.graphql(CREATE, { input: { ...baseInput, model, topP: 0 } });
+    expect(served.data.createChatCompletion.__typename).toBe('ChatCompletion');
+    const tooHigh = await app.graphql(CREATE, { input: { ...baseInput, model, topP: 1.5 } });
+    expect(tooHigh.data.createChatCompletion).toMatchObject({ __typename: 'GatewayError', code: 'INVALID_REQUEST', errorMessage: 'topP: must be between 0 and 1' });
+    const toolCalls = [{ id: 'call_1', name: 'get_weather', arguments: '{"city": Paris}' }];
+    const messages = [...baseInput.messages, { role: 'ASSISTANT', toolCalls }, { role: 'TOOL', toolCallId: 'call_1', content: 'sunny' }];
+    const notJson = await app.graphql(CREATE, { input: { ...baseInput, model, messages } });
+    expect(notJson.data.createChatCompletion).toMatchObject({ __typename: 'GatewayError', code: 'INVALID_REQUEST' });
+    expect(notJson.data.createChatCompletion.errorMessage).toContain('messages[2].toolCalls[0].arguments: not valid JSON');
+    const client = wsClient(app.wsUrl);
+    const events = (await subscribeWs(client, STREAM, { input: { ...baseInput, model, messages } })).map((e) => e.chatCompletionStream);
+    await client.dispose();
+    expect(events).toMatchObject([{ __typename: 'ChatCompletionFailed', code: 'INVALID_REQUEST', cost: '0' }]);
+  });
+
   for (const transport of ['ws', 'sse'] as const) {
     it(`streams equal events over ${transport === 'ws' ? 'WebSocket' : 'SSE'} for every protocol, ending with usage and cost`, async () => {
       const summaries: any[] = [];

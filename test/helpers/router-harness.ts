@@ -7,11 +7,12 @@ import { CatalogService } from '../../src/core/catalog.ts';
 import { CompletionService, type CompletionEvent, type CompletionRequest } from '../../src/core/completion-service.ts';
 import { DeploymentTable, type Deployment } from '../../src/core/deployments.ts';
 import { EmbeddingService, type EmbeddingsRequest } from '../../src/core/embedding-service.ts';
+import type { ErrorCode } from '../../src/core/errors.ts';
 import type { EmbeddingAdapter } from '../../src/core/embeddings.ts';
 import type { UsageRecord } from '../../src/core/metering.ts';
 import { systemClock, type ProviderAdapter } from '../../src/core/ports.ts';
 import type { DeploymentHealthStore } from '../../src/core/router/deployment-health-store.ts';
-import type { RouterSettingsInput } from '../../src/core/router/router-settings.ts';
+import { ROUTER_ERROR_CODES, type RouterSettingsInput } from '../../src/core/router/router-settings.ts';
 import { createEmbeddingAdapter, createProviderAdapter } from '../../src/providers/registry.ts';
 import { createUndiciHttpClient } from '../../src/providers/shared/http-client.ts';
 
@@ -131,6 +132,9 @@ export function createRouterHarness(options: RouterHarnessOptions) {
     close: () => http.close(),
   };
 }
+
+/** Router settings' retries with every configurable error code at 0: each failure moves on or ends the request at once. */
+export const noRetries: Partial<Record<ErrorCode, number>> = Object.fromEntries(ROUTER_ERROR_CODES.map((code) => [code, 0]));
 
 export const hello: CompletionRequest['parameters'] = { messages: [{ role: 'user', content: [{ type: 'text', text: 'Say hello' }] }], maxOutputTokens: 64 };
 

@@ -24,7 +24,7 @@ export function usageRecord(overrides: Partial<UsageRecord> = {}): UsageRecord {
     timeToFirstTokenMs: null,
     status: 'SUCCESS',
     errorCode: null,
-    attempts: [{ deploymentId: 'd1', modelName: 'chat', providerId: 'sim', upstreamModel: 'mock-small', errorCode: null, errorMessage: null, latencyMs: 12 }],
+    attempts: [{ deploymentId: 'd1', modelName: 'chat', providerId: 'sim', upstreamModel: 'mock-small', errorCode: null, errorMessage: null, upstreamStatus: null, latencyMs: 12, retry: 0, backoffMs: 0 }],
     streamed: false,
     cancelledByClient: false,
     requestId: null,

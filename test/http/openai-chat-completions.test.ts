@@ -254,6 +254,26 @@ describe('errors in the openai SDK’s own classes', () => {
     expect((unknown as OpenAIError).error).toMatchObject({ code: 'model_not_found' });
   });
 
+  it("applies the core's parameter rules: top_p 0 is served, tool-call arguments that are not JSON are a 400 before any upstream call", async () => {
+    context.openai.setScenario({ kind: 'text', chunks: ['ok'], usage: { input: 3, output: 1 } });
+    await client.chat.completions.create({ model: models.openai, messages: [{ role: 'user', content: 'Hi' }], top_p: 0 });
+    expect(lastBody(context.openai.requests).top_p).toBe(0);
+
+    const before = context.openai.requests.length;
+    const messages = [
+      { role: 'user' as const, content: 'Weather in Paris?' },
+      { role: 'assistant' as const, content: null, tool_calls: [{ id: 'call_1', type: 'function' as const, function: { name: 'get_weather', arguments: '{"city": Paris}' } }] },
+      { role: 'tool' as const, tool_call_id: 'call_1', content: 'sunny' },
+    ];
+    for (const stream of [false, true]) {
+      const error = await client.chat.completions.create({ model: models.openai, messages, stream }).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((error as OpenAIError).error).toMatchObject({ type: 'invalid_request_error' });
+      expect((error as OpenAIError).message).toContain('toolCalls[0].arguments: not valid JSON (tool call "call_1")');
+    }
+    expect(context.openai.requests.length).toBe(before);
+  });
+
   it('reports a rejected upstream key as a 502 without quoting the upstream message', async () => {
     context.openai.setScenario({ kind: 'error', status: 401, message: 'Incorrect API key provided: sk-upst*****nai' });
     const error = await client.chat.completions.create({ model: models.openai, messages: [{ role: 'user', content: 'Hi' }] }).catch((thrown: unknown) => thrown);

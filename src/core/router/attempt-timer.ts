@@ -5,7 +5,6 @@
 // with a TimeoutError, which the router treats like any other failure of the deployment. Limits
 // only move later as events arrive, except the idle limit, which starts with the first token.
 import { TimeoutError, type GatewayError } from '../errors.ts';
-import { markRequestDeadline } from './retry-policy.ts';
 
 export interface AttemptLimits {
   totalMs: number;
@@ -85,7 +84,7 @@ export class AttemptTimer {
         at: startedAt + limits.totalMs,
         error: () =>
           limits.totalIsRequestDeadline
-            ? markRequestDeadline(new TimeoutError(`The request's deadline passed while waiting for ${upstream}`))
+            ? new TimeoutError(`The request's deadline passed while waiting for ${upstream}`, { requestDeadline: true })
             : new TimeoutError(`${upstream} did not finish within ${limits.totalMs} ms`),
       },
     ];

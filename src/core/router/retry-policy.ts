@@ -1,6 +1,6 @@
 // What a failed attempt means for the rest of the request: move on to the next candidate or stop,
 // retry after a backoff, and whether the failure counts against the deployment's health.
-import type { ErrorCode, GatewayError } from '../errors.ts';
+import { TimeoutError, type ErrorCode, type GatewayError } from '../errors.ts';
 import { DEPLOYMENT_FAULT_CODES, type BackoffPolicy, type GroupPolicy } from './router-settings.ts';
 
 export function fallsBack(policy: GroupPolicy, code: ErrorCode): boolean {
@@ -25,17 +25,7 @@ export function retryDelay(error: GatewayError, backoff: BackoffPolicy, retry: n
 const DEPLOYMENT_FAULTS: ReadonlySet<ErrorCode> = new Set(DEPLOYMENT_FAULT_CODES);
 
 export function countsAgainstDeployment(error: GatewayError): boolean {
-  return DEPLOYMENT_FAULTS.has(error.code) && !isRequestDeadline(error);
+  // The request's own deadline says nothing about the deployment.
+  return DEPLOYMENT_FAULTS.has(error.code) && !(error instanceof TimeoutError && error.requestDeadline);
 }
 
-const requestDeadlines = new WeakSet<GatewayError>();
-
-/** Marks a timeout as the request's own deadline (not the deployment's slowness). */
-export function markRequestDeadline(error: GatewayError): GatewayError {
-  requestDeadlines.add(error);
-  return error;
-}
-
-export function isRequestDeadline(error: GatewayError): boolean {
-  return requestDeadlines.has(error);
-}

@@ -22,7 +22,7 @@ import type { ChatRequest, Usage } from '../types.ts';
 import { AttemptTimer } from './attempt-timer.ts';
 import { minuteOf } from './deployment-health-store.ts';
 import { droppedWarning, type RequestFeature } from './parameter-support.ts';
-import { countsAgainstDeployment, fallsBack, isRequestDeadline, markRequestDeadline, retriesFor, retryDelay } from './retry-policy.ts';
+import { countsAgainstDeployment, fallsBack, retriesFor, retryDelay } from './retry-policy.ts';
 import type { ChatParameters, RouteOperation } from './route-operation.ts';
 import type { RouterContext } from './router-context.ts';
 import type { GroupPolicy } from './router-settings.ts';
@@ -144,7 +144,7 @@ export class RouteRun<P = ChatParameters, A = ProviderAdapter, U = ChatRequest> 
     for (;;) {
       if (signal.aborted) return null;
       if (this.context.clock.now() >= this.deadline) {
-        this.lastError = markRequestDeadline(new TimeoutError(`The request's deadline passed before a deployment answered`));
+        this.lastError = new TimeoutError(`The request's deadline passed before a deployment answered`, { requestDeadline: true });
         return null;
       }
       const chosen = await this.nextInRound();
@@ -159,7 +159,8 @@ export class RouteRun<P = ChatParameters, A = ProviderAdapter, U = ChatRequest> 
     const { deployment, policy } = attempt.candidate;
     const now = context.clock.now();
     this.finish(attempt);
-    if (error.code === 'TIMEOUT' && !isRequestDeadline(error)) context.stats.observeLatency(deployment.id, now - attempt.startedAt);
+    const requestDeadline = error instanceof TimeoutError && error.requestDeadline;
+    if (error.code === 'TIMEOUT' && !requestDeadline) context.stats.observeLatency(deployment.id, now - attempt.startedAt);
     // As LiteLLM does, a deployment alone in its group is not taken out of rotation: there is
     // nothing to route to instead, and its callers would only trade errors for refusals.
     if (countsAgainstDeployment(error) && context.deployments.resolve(deployment.modelName).length > 1) {
@@ -167,7 +168,7 @@ export class RouteRun<P = ChatParameters, A = ProviderAdapter, U = ChatRequest> 
     }
     this.lastError = error;
     this.lastPolicy = policy;
-    if (contentSent || error.code === 'CANCELLED' || isRequestDeadline(error)) return false;
+    if (contentSent || error.code === 'CANCELLED' || requestDeadline) return false;
     const chain =
       error.code === 'CONTENT_FILTERED' ? policy.contentPolicyFallbacks : error.code === 'CONTEXT_LENGTH_EXCEEDED' ? policy.contextWindowFallbacks : [];
     const chained = this.insertChain(chain);

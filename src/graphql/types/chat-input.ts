@@ -186,13 +186,6 @@ function toMessage(input: ChatCompletionInputShape['messages'][number], index: n
           ? { type: 'redacted', data: block.redactedData }
           : { type: 'thinking', text: block.text ?? '', ...(block.signature != null ? { signature: block.signature } : {}) },
       );
-      for (const [callIndex, call] of (input.toolCalls ?? []).entries()) {
-        try {
-          JSON.parse(call.arguments);
-        } catch {
-          invalid(`${where}.toolCalls[${callIndex}].arguments: not valid JSON`);
-        }
-      }
       return {
         role: 'assistant',
         content: input.content ?? null,
@@ -251,12 +244,12 @@ function toRouting(input: NonNullable<ChatCompletionInputShape['routing']>): Rou
   };
 }
 
-/** Validates the input and builds the core request; problems become INVALID_REQUEST errors. */
+/**
+ * Validates the input's shape and builds the core request; problems become INVALID_REQUEST errors.
+ * The parameters' own rules (ranges, tool-call JSON) are the core's (core/requests/chat-parameters.ts).
+ */
 export function toCompletionRequest(input: ChatCompletionInputShape): CompletionRequest {
   if (input.messages.length === 0) invalid('messages: at least one message is required');
-  if (input.temperature != null && (input.temperature < 0 || input.temperature > 2)) invalid('temperature: must be between 0 and 2');
-  if (input.topP != null && (input.topP <= 0 || input.topP > 1)) invalid('topP: must be in (0, 1]');
-  if (input.maxOutputTokens != null && input.maxOutputTokens < 1) invalid('maxOutputTokens: must be at least 1');
   // Kept on usage records and budgets: bounded like the REST edges' (core/input-limits.ts).
   checkBoundedText('model', input.model, INPUT_LIMITS.modelNameLength);
   for (const [index, model] of (input.models ?? []).entries()) checkBoundedText(`models[${index}]`, model, INPUT_LIMITS.modelNameLength);

@@ -1,28 +1,6 @@
-import { GatewayError, type ErrorCode } from '../../core/errors.ts';
+import { ERROR_CODES, GatewayError } from '../../core/errors.ts';
 import { builder } from '../builder.ts';
 
-const ERROR_CODES: ErrorCode[] = [
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'MODEL_NOT_FOUND',
-  'INVALID_REQUEST',
-  'DECLARED_IN_CONFIG',
-  'CONTEXT_LENGTH_EXCEEDED',
-  'CONTENT_FILTERED',
-  'RATE_LIMITED',
-  'BUDGET_EXCEEDED',
-  'BUDGET_UNAVAILABLE',
-  'OVERLOADED',
-  'TIMEOUT',
-  'UPSTREAM_AUTHENTICATION',
-  'UPSTREAM_PERMISSION',
-  'UPSTREAM_ERROR',
-  'UPSTREAM_PROTOCOL_ERROR',
-  'CANCELLED',
-  'SERVER_SHUTDOWN',
-  'INTERNAL',
-];
 
 export const ErrorCodeEnum = builder.enumType('ErrorCode', { values: ERROR_CODES });
 

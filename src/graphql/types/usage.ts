@@ -4,7 +4,6 @@
 import { GraphQLError } from 'graphql';
 import type { Caller } from '../../core/auth.ts';
 import { isUuid } from '../../core/ids.ts';
-import type { Attempt } from '../../core/completion-service.ts';
 import { GatewayError } from '../../core/errors.ts';
 import type { UsageRecord } from '../../core/metering.ts';
 import { emptyFilter, USAGE_GROUPINGS, type UsageFilter, type UsageGroupRow, type UsageReport, type UsageTotals } from '../../core/metering/usage-report.ts';
@@ -138,10 +137,7 @@ export const GenerationRef = builder.objectRef<UsageRecord>('Generation').implem
     timeToFirstTokenMs: t.int({ nullable: true, resolve: (r) => r.timeToFirstTokenMs }),
     status: t.field({ type: UsageStatusEnum, resolve: (r) => r.status }),
     errorCode: t.field({ type: ErrorCodeEnum, nullable: true, resolve: (r) => r.errorCode }),
-    attempts: t.field({
-      type: [AttemptRef],
-      resolve: (r) => r.attempts.map((attempt) => ({ upstreamStatus: null, retry: 0, backoffMs: 0, ...attempt }) as Attempt),
-    }),
+    attempts: t.field({ type: [AttemptRef], resolve: (r) => r.attempts }),
     streamed: t.exposeBoolean('streamed'),
     cancelledByClient: t.exposeBoolean('cancelledByClient'),
     requestId: t.string({ nullable: true, resolve: (r) => r.requestId }),

@@ -6,13 +6,11 @@ import type { ContentPart, Message, ReasoningBlock, ReasoningEffort, ReasoningOp
 import { effortForBudget } from '../shared/effort-for-budget.ts';
 import { invalidField } from '../shared/rest-request-error.ts';
 import type { OpenAIChatMessage, OpenAIChatRequest, WireEffort } from './openai-chat-request-schema.ts';
-import { toProviderPreferences, type ProviderPreferences } from './openrouter-provider-preferences.ts';
+import { toRoutingPreferences } from './openrouter-provider-preferences.ts';
 
 export interface ConvertedChatRequest {
   completion: CompletionRequest;
   stream: boolean;
-  /** OpenRouter routing preferences, kept for the router (see handle-chat-completions.ts). */
-  providerPreferences: ProviderPreferences | undefined;
 }
 
 type TextPart = { type: 'text'; text: string; cache_control?: { type: 'ephemeral'; ttl?: string | null | undefined } | null | undefined };
@@ -34,13 +32,15 @@ export function convertOpenAIChatRequest(body: OpenAIChatRequest): ConvertedChat
   const reasoning = reasoningOptions(body);
   const stop = typeof body.stop === 'string' ? [body.stop] : body.stop;
   const maxOutputTokens = body.max_completion_tokens ?? body.max_tokens;
+  // OpenRouter's `provider` preferences go to the router as the request's routing.
+  const routing = toRoutingPreferences(body.provider);
 
   return {
     stream: body.stream === true,
-    providerPreferences: toProviderPreferences(body.provider),
     completion: {
       model,
       ...(fallbackModels.length > 0 ? { fallbackModels } : {}),
+      ...(routing ? { routing } : {}),
       parameters: {
         messages,
         ...(tools?.length ? { tools } : {}),

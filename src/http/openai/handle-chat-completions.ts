@@ -10,16 +10,13 @@ import { buildOpenAIChatCompletion } from './build-openai-chat-completion.ts';
 import { convertOpenAIChatRequest } from './convert-openai-chat-request.ts';
 import { openAIChatRequestSchema } from './openai-chat-request-schema.ts';
 import { createOpenAIChunkEncoder } from './openai-chunk-encoder.ts';
-import { toRoutingPreferences } from './openrouter-provider-preferences.ts';
 
 export function createChatCompletionsEndpoint(services: RestServices): RestEndpoint {
   return async (exchange) => {
     const parsed = openAIChatRequestSchema.safeParse(exchange.body);
     if (!parsed.success) throw describeZodError(parsed.error);
-    // OpenRouter's `provider` preferences go to the router as the request's routing.
-    const { completion, stream, providerPreferences } = convertOpenAIChatRequest(parsed.data);
-    const routing = toRoutingPreferences(providerPreferences);
-    const request = { ...completion, ...(routing ? { routing } : {}), ...(exchange.caller ? { caller: exchange.caller } : {}), ...meteringFields(exchange, services.clock) };
+    const { completion, stream } = convertOpenAIChatRequest(parsed.data);
+    const request = { ...completion, ...(exchange.caller ? { caller: exchange.caller } : {}), ...meteringFields(exchange, services.clock) };
     const created = Math.floor(services.clock.now() / 1000);
 
     if (!stream) {
