@@ -12,6 +12,8 @@ export class StreamAccumulator {
   toolCalls: ToolCall[] = [];
   private toolIndex = new Map<number, number>();
   usage: Usage | null = null;
+  /** The upstream said `usage` is its final count (see the `usage` StreamPart). */
+  usageFinal = false;
   finishReason: FinishReason | null = null;
   id: string | null = null;
   model: string | null = null;
@@ -56,6 +58,7 @@ export class StreamAccumulator {
         return null;
       case 'usage':
         this.usage = part.usage;
+        this.usageFinal = part.final === true;
         return null;
       case 'finish':
         this.finishReason = part.finishReason;
@@ -86,7 +89,7 @@ export class StreamAccumulator {
  */
 export function streamUsage(request: ChatRequest, accumulator: StreamAccumulator, failed: boolean): Usage {
   const reported = accumulator.usage;
-  if (reported && !failed) return reported;
+  if (reported && (!failed || accumulator.usageFinal)) return reported;
   if (!accumulator.sentContent) return reported ?? emptyUsage();
   const outputCharacters =
     accumulator.text.length + accumulator.reasoning.length + accumulator.toolCalls.reduce((n, c) => n + c.arguments.length + c.name.length, 0);

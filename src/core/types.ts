@@ -137,6 +137,11 @@ export type StreamPart =
   | { type: 'tool-call-start'; index: number; id: string; name: string }
   | { type: 'tool-call-delta'; index: number; argumentsDelta: string }
   | { type: 'tool-call-end'; index: number }
-  | { type: 'usage'; usage: Usage }
+  /**
+   * `final`: the upstream's own count for the whole response, to be billed even when the stream
+   * then fails (an error chunk that carries the final usage); otherwise a failed stream's usage
+   * may be partial and is topped up by an estimate.
+   */
+  | { type: 'usage'; usage: Usage; final?: boolean }
   | { type: 'finish'; finishReason: FinishReason }
   | { type: 'error'; error: GatewayError };

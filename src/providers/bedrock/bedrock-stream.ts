@@ -1,5 +1,6 @@
 // ConverseStream events -> stream parts, following ConverseStreamOutput in the API reference:
-// messageStart, then per content block an optional contentBlockStart (tool use only),
+// messageStart, then per content block an optional contentBlockStart (tool use, or a server
+// tool's toolResult),
 // contentBlockDelta... (text, toolUse.input pieces, reasoningContent text / signature /
 // redactedContent) and contentBlockStop, then messageStop {stopReason} and metadata {usage}.
 // Exception events (throttlingException, validationException, ...) end the stream with a typed
@@ -14,6 +15,7 @@ import { bedrockStreamException } from './bedrock-error.ts';
 import type { BedrockWireStreamEvent, BedrockWireUsage } from './bedrock-wire.ts';
 import { mapBedrockStopReason } from './map-bedrock-stop-reason.ts';
 import { mapBedrockUsage } from './map-bedrock-usage.ts';
+import { isServerToolUse } from './server-tool-use.ts';
 import { BedrockEventStreamDecoder, type BedrockStreamMessage } from './read-bedrock-event-stream.ts';
 
 export interface BedrockStreamOptions {
@@ -60,9 +62,13 @@ class BedrockStreamState implements StreamStateMachine<BedrockStreamMessage> {
     const event = message.payload as BedrockWireStreamEvent;
     const index = event.contentBlockIndex ?? 0;
     switch (message.eventType) {
-      case 'contentBlockStart':
-        if (event.start?.toolUse !== undefined) this.blocks.openTool(index, event.start.toolUse.toolUseId ?? '', event.start.toolUse.name ?? '', parts);
+      case 'contentBlockStart': {
+        const toolUse = event.start?.toolUse;
+        // A server tool's call and its toolResult are the provider's own work: their deltas are not passed on.
+        if (event.start?.toolResult !== undefined || (toolUse !== undefined && isServerToolUse(toolUse.type))) this.blocks.open(index, { kind: 'other' });
+        else if (toolUse !== undefined) this.blocks.openTool(index, toolUse.toolUseId ?? '', toolUse.name ?? '', parts);
         return;
+      }
       case 'contentBlockDelta':
         this.delta(index, event.delta ?? {}, parts);
         return;

@@ -49,7 +49,8 @@ export interface BedrockWireUsage {
 /** A response ContentBlock, holding only the fields read. */
 export interface BedrockWireContentBlock {
   text?: string;
-  toolUse?: { toolUseId?: string; name?: string; input?: unknown };
+  /** `type` "server_tool_use": a tool the provider ran itself (Nova's nova_code_interpreter), with its toolResult beside it. */
+  toolUse?: { toolUseId?: string; name?: string; input?: unknown; type?: string };
   reasoningContent?: { reasoningText?: { text?: string; signature?: string }; redactedContent?: string };
 }
 
@@ -65,7 +66,7 @@ export interface BedrockWireStreamEvent {
   role?: string;
   /** contentBlockStart / contentBlockDelta / contentBlockStop */
   contentBlockIndex?: number;
-  start?: { toolUse?: { toolUseId?: string; name?: string } };
+  start?: { toolUse?: { toolUseId?: string; name?: string; type?: string }; toolResult?: { toolUseId?: string; type?: string } };
   delta?: {
     text?: string;
     toolUse?: { input?: string };

@@ -5,6 +5,7 @@ import type { ChatResult, ReasoningBlock, ToolCall } from '../../core/types.ts';
 import type { BedrockWireConverseResponse } from './bedrock-wire.ts';
 import { mapBedrockStopReason } from './map-bedrock-stop-reason.ts';
 import { mapBedrockUsage } from './map-bedrock-usage.ts';
+import { isServerToolUse } from './server-tool-use.ts';
 
 export function mapBedrockResponse(response: BedrockWireConverseResponse, requestId: string | null): ChatResult {
   let text = '';
@@ -15,6 +16,8 @@ export function mapBedrockResponse(response: BedrockWireConverseResponse, reques
     if (block.text !== undefined) {
       text += block.text;
     } else if (block.toolUse !== undefined) {
+      // The provider ran server tools itself and put their toolResult beside them: not the client's to run.
+      if (isServerToolUse(block.toolUse.type)) continue;
       toolCalls.push({ id: block.toolUse.toolUseId ?? '', name: block.toolUse.name ?? '', arguments: JSON.stringify(block.toolUse.input ?? {}) });
     } else if (block.reasoningContent?.reasoningText !== undefined) {
       const { text: thought = '', signature } = block.reasoningContent.reasoningText;

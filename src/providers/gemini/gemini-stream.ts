@@ -1,6 +1,8 @@
 // streamGenerateContent?alt=sse -> stream parts. Each SSE `data` is a partial
 // GenerateContentResponse (Gemini API reference, models.streamGenerateContent): parts arrive in
-// order, function calls arrive whole, usageMetadata is repeated and the last one counts, and the
+// order, function calls arrive whole (or, with Vertex's streamFunctionCallArguments, opened by a
+// `willContinue` call and filled by `partialArgs` pieces until a call without `willContinue`
+// closes it), usageMetadata is repeated and the last one counts, and the
 // chunk carrying Candidate.finishReason ends the answer. There is no [DONE] sentinel, so a stream
 // that ends before any finishReason (or promptFeedback.blockReason) was cut off.
 import { UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
@@ -13,6 +15,7 @@ import { geminiStreamError } from './gemini-error.ts';
 import type { GeminiGenerateContentResponse, GeminiResponsePart, GeminiUsageMetadata } from './gemini-wire-types.ts';
 import { mapGeminiBlockReason, mapGeminiFinishReason } from './map-gemini-finish-reason.ts';
 import { mapGeminiUsage } from './map-gemini-usage.ts';
+import { StreamedFunctionArguments } from './streamed-function-arguments.ts';
 
 export interface GeminiStreamOptions {
   providerId: string;
@@ -39,6 +42,8 @@ class GeminiStreamState implements StreamStateMachine<SseEvent> {
   private usage: GeminiUsageMetadata | undefined;
   private finishReason: string | undefined;
   private blockReason: string | undefined;
+  /** The call whose arguments are being streamed, if any. */
+  private streamedCall: { index: number; arguments: StreamedFunctionArguments } | undefined;
 
   constructor(private readonly options: GeminiStreamOptions) {}
 
@@ -65,6 +70,7 @@ class GeminiStreamState implements StreamStateMachine<SseEvent> {
   }
 
   end(parts: StreamPart[]): void {
+    this.closeStreamedCall(parts);
     const finish = this.finish();
     if (finish === undefined) {
       this.fail(protocolError(this.options, 'The upstream stream ended without a finish reason'), parts);
@@ -84,11 +90,7 @@ class GeminiStreamState implements StreamStateMachine<SseEvent> {
 
   private acceptPart(part: GeminiResponsePart, parts: StreamPart[]): void {
     if (part.functionCall !== undefined) {
-      const index = this.toolCallCount++;
-      const id = part.functionCall.id ?? this.options.toolCallId(index);
-      parts.push({ type: 'tool-call-start', index, id, name: part.functionCall.name ?? '' });
-      parts.push({ type: 'tool-call-delta', index, argumentsDelta: JSON.stringify(part.functionCall.args ?? {}) });
-      parts.push({ type: 'tool-call-end', index });
+      this.acceptFunctionCall(part.functionCall, parts);
     } else if (part.text !== undefined && part.text.length > 0) {
       if (part.thought === true) {
         this.reasoning += part.text;
@@ -101,6 +103,35 @@ class GeminiStreamState implements StreamStateMachine<SseEvent> {
       this.signatureSent = true;
       parts.push({ type: 'reasoning-block', block: { type: 'thinking', text: this.reasoning, signature: part.thoughtSignature } });
     }
+  }
+
+  private acceptFunctionCall(call: NonNullable<GeminiResponsePart['functionCall']>, parts: StreamPart[]): void {
+    const streamed = this.streamedCall;
+    if (streamed !== undefined) {
+      // A piece of the open call; one without willContinue closes it.
+      if (call.partialArgs) streamed.arguments.apply(call.partialArgs);
+      if (call.willContinue !== true) this.closeStreamedCall(parts);
+      return;
+    }
+    const index = this.toolCallCount++;
+    const id = call.id ?? this.options.toolCallId(index);
+    parts.push({ type: 'tool-call-start', index, id, name: call.name ?? '' });
+    if (call.willContinue === true) {
+      this.streamedCall = { index, arguments: new StreamedFunctionArguments() };
+      if (call.partialArgs) this.streamedCall.arguments.apply(call.partialArgs);
+      return;
+    }
+    parts.push({ type: 'tool-call-delta', index, argumentsDelta: JSON.stringify(call.args ?? {}) });
+    parts.push({ type: 'tool-call-end', index });
+  }
+
+  /** The arguments go out whole once the call is closed, so what the client gets is valid JSON. */
+  private closeStreamedCall(parts: StreamPart[]): void {
+    const streamed = this.streamedCall;
+    if (streamed === undefined) return;
+    this.streamedCall = undefined;
+    parts.push({ type: 'tool-call-delta', index: streamed.index, argumentsDelta: streamed.arguments.json() });
+    parts.push({ type: 'tool-call-end', index: streamed.index });
   }
 
   private finish(): FinishReason | undefined {

@@ -55,7 +55,24 @@ export interface GeminiResponsePart {
   /** True on thought-summary parts (thinkingConfig.includeThoughts). */
   thought?: boolean;
   thoughtSignature?: string;
-  functionCall?: { id?: string; name?: string; args?: Record<string, unknown> };
+  functionCall?: {
+    id?: string;
+    name?: string;
+    args?: Record<string, unknown>;
+    /** Vertex streamFunctionCallArguments: more of this call follows in later chunks. */
+    willContinue?: boolean;
+    partialArgs?: GeminiPartialArg[];
+  };
+}
+
+/** One streamed piece of a function call's arguments (Vertex AI PartialArg). */
+export interface GeminiPartialArg {
+  jsonPath?: string;
+  stringValue?: string;
+  numberValue?: number;
+  boolValue?: boolean;
+  nullValue?: string;
+  willContinue?: boolean;
 }
 
 export interface GeminiUsageMetadata {

@@ -62,7 +62,7 @@ class OpenAIStreamState implements StreamStateMachine<SseEvent> {
       return;
     }
     if (event.event === 'error' || chunk.error != null) {
-      this.fail(openAIErrorFromBody(chunk.error ?? chunk, this.options.provider), parts);
+      this.failMidStream(chunk, parts);
       return;
     }
 
@@ -158,6 +158,20 @@ class OpenAIStreamState implements StreamStateMachine<SseEvent> {
 
   private endToolCalls(parts: StreamPart[]): void {
     for (const [key, call] of this.calls) this.endToolCall(key, call, parts);
+  }
+
+  /**
+   * OpenRouter ends a stream that failed after it started with a chunk carrying `error` and,
+   * often, the final `usage` (OpenRouter docs, "Errors"), possibly after a chunk with a
+   * finish_reason. That usage is what the upstream bills, so it goes out before the error, and
+   * the finish reason already received goes with it.
+   */
+  private failMidStream(chunk: OpenAIChunkWire, parts: StreamPart[]): void {
+    const usage = chunk.usage ?? chunk.x_groq?.usage;
+    if (usage) this.usage = mapOpenAIUsage(usage, this.options.usage);
+    if (this.usage) parts.push({ type: 'usage', usage: this.usage, final: usage !== undefined });
+    if (this.finishReason) parts.push({ type: 'finish', finishReason: this.finishReason });
+    this.fail(openAIErrorFromBody(chunk.error ?? chunk, this.options.provider), parts);
   }
 
   fail(error: GatewayError, parts: StreamPart[]): void {

@@ -1,0 +1,44 @@
+// Gemini recorded by vercel/ai. Streamed function-call arguments (Vertex AI / Gemini 3
+// `streamFunctionCallArguments`): `functionCall { name, willContinue: true }` opens a call,
+// `partialArgs` pieces ({ jsonPath, stringValue, willContinue }) fill it, and a `functionCall`
+// without `willContinue` closes it (Vertex AI reference: FunctionCall.partial_args,
+// FunctionCall.will_continue, PartialArg). Usage: candidatesTokenCount excludes
+// thoughtsTokenCount; totalTokenCount = prompt + candidates + thoughts. A 429 is RESOURCE_EXHAUSTED
+// with a RetryInfo.retryDelay.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonRecording, sseLinesRecording } from './recordings.ts';
+import { expectedCost, replayModels, startReplayHarness, type ReplayHarness } from './replay-driver.ts';
+
+let harness: ReplayHarness;
+beforeAll(async () => {
+  harness = await startReplayHarness();
+});
+afterAll(async () => {
+  await harness?.stop();
+});
+
+
+describe('Gemini recorded responses', () => {
+  it('assembles streamed partialArgs into one call per function call, with valid JSON arguments', async () => {
+    const result = await harness.both(replayModels.gemini, sseLinesRecording('gemini/google-stream-tool-call-arguments.chunks.txt'));
+    const usage = { inputTokens: 26, outputTokens: 23 + 132, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 132, totalTokens: 181 };
+    expect(result).toEqual({
+      text: '',
+      reasoning: '',
+      toolCalls: [
+        { id: expect.any(String), name: 'getWeather', arguments: '{"location":"Boston"}' },
+        { id: expect.any(String), name: 'getWeather', arguments: '{"location":"San Francisco"}' },
+      ],
+      finish: { unified: 'TOOL_CALLS', raw: 'STOP' },
+      usage,
+      cost: expectedCost(usage),
+      error: null,
+    });
+    expect(result.toolCalls[0]!.id).not.toBe(result.toolCalls[1]!.id);
+  });
+
+  it('a 429 RESOURCE_EXHAUSTED is RATE_LIMITED on both edges', async () => {
+    const result = await harness.both(replayModels.gemini, jsonRecording('gemini/google-429-retry-info.json', 429));
+    expect(result.error).toEqual({ code: 'RATE_LIMITED' });
+  });
+});
