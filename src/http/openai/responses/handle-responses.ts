@@ -67,7 +67,10 @@ export function createListInputItemsEndpoint(storage: ResponseStorage): RestEndp
     const id = exchange.params['id']!;
     const stored = await storage.retrieve(id, exchange.caller);
     const order = new URL(exchange.request.url ?? '/', 'http://localhost').searchParams.get('order') === 'asc' ? 'asc' : 'desc';
-    const items = stored.input.map((item, index) => ({ id: `item_${id.slice('resp_'.length)}_${index}`, ...(item as object) }));
+    const items = stored.input.map((item, index) => {
+      const fields = item as Record<string, unknown>;
+      return { id: `item_${id.slice('resp_'.length)}_${index}`, ...('role' in fields ? { type: 'message' } : {}), ...fields };
+    });
     const data = order === 'asc' ? items : items.reverse();
     writeJson(exchange.response, 200, { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false });
   };
