@@ -47,14 +47,16 @@ export function createResponseRepository(db: Db): ResponseStore {
       return row ? toStoredResponse(row) : null;
     },
     async conversation(id, owner, now) {
+      // postgres.js takes no Date parameter in raw SQL: the instant goes as ISO text.
+      const at = sql`${now.toISOString()}::timestamptz`;
       const result = await db.execute(sql`
         with recursive chain as (
           select r.*, 1 as depth from stored_responses r
-          where r.id = ${id} and r.owner = ${owner} and (r.expires_at is null or r.expires_at > ${now})
+          where r.id = ${id} and r.owner = ${owner} and (r.expires_at is null or r.expires_at > ${at})
           union all
           select r.*, chain.depth + 1 from stored_responses r
           join chain on r.id = chain.previous_response_id
-          where r.owner = ${owner} and (r.expires_at is null or r.expires_at > ${now}) and chain.depth < ${MAX_CONVERSATION_TURNS}
+          where r.owner = ${owner} and (r.expires_at is null or r.expires_at > ${at}) and chain.depth < ${MAX_CONVERSATION_TURNS}::int
         )
         select id, owner, previous_response_id, input, response, created_at, expires_at from chain order by depth desc`);
       return rowsOf<ChainRow>(result).map((row) => ({

@@ -118,7 +118,7 @@ describe('responses.create with the openai SDK', () => {
       model: models.anthropic,
       tools: [weather],
       store: false,
-      input: [{ role: 'user', content: 'Weather in Paris?' }, ...first.output, { type: 'function_call_output', call_id: 'toolu_1', output: '{"temp":21}' }],
+      input: [{ role: 'user', content: 'Weather in Paris?' }, ...(first.output as OpenAI.Responses.ResponseInputItem[]), { type: 'function_call_output', call_id: 'toolu_1', output: '{"temp":21}' }],
     });
     expect(final.output_text).toBe('Sunny, 21°C.');
     const messages = lastBody(context.anthropic.requests).messages;
