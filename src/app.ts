@@ -19,6 +19,7 @@ import { KeyAuthenticator } from './core/keys/key-authenticator.ts';
 import { createAuditLogRepository } from './db/audit-log-repository.ts';
 import { createKeyRepository } from './db/key-repository.ts';
 import { createTeamRepository } from './db/team-repository.ts';
+import { createResponseRepository } from './db/response-repository.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { createDeploymentRepository } from './db/deployment-repository.ts';
 import { createProviderRepository } from './db/provider-repository.ts';
@@ -214,6 +215,10 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     catalog,
     bodyLimitBytes: config.server.bodyLimitBytes,
     corsOrigins: config.server.corsOrigins,
+    responses: {
+      store: config.responses.store ? createResponseRepository(database.db) : null,
+      ttlMs: config.responses.ttlSeconds === undefined ? undefined : config.responses.ttlSeconds * 1000,
+    },
     clock,
     logger,
     redactBody,

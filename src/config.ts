@@ -205,6 +205,11 @@ const fileSchema = z
     upstream: z.object({ responseLimitBytes: z.number().int().positive().default(32 * 1024 * 1024) }).strict().prefault({}),
     /** The web console at /console, built from console/ into console/dist at install time. */
     console: z.object({ enabled: z.boolean().default(true), distDir: z.string().optional() }).strict().prefault({}),
+    /** POST /v1/responses: whether responses are stored (for previous_response_id and GET), and for how long. */
+    responses: z
+      .object({ store: z.boolean().default(true), ttlSeconds: z.number().int().positive().optional() })
+      .strict()
+      .prefault({}),
     log: logSchema.prefault({}),
   })
   .strict();
@@ -252,6 +257,8 @@ export interface AppConfig {
   };
   console: { enabled: boolean; distDir: string };
   upstream: { responseLimitBytes: number };
+  /** Stored Responses API responses; without `ttlSeconds` they are kept until deleted. */
+  responses: { store: boolean; ttlSeconds?: number | undefined };
   log: { level: LogLevel; format: 'auto' | 'json' | 'pretty'; bodies: boolean };
   secretKey: string | undefined;
   redisUrl: string | undefined;
@@ -441,6 +448,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
       distDir: file.console.distDir === undefined ? DEFAULT_CONSOLE_DIST : resolve(cwd, file.console.distDir),
     },
     upstream: file.upstream,
+    responses: file.responses,
     log: { ...file.log, level: logLevel?.data ?? file.log.level },
     secretKey,
     redisUrl: env.REDIS_URL || undefined,

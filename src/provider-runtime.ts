@@ -11,6 +11,7 @@ import type { DeploymentRepository, Logger, ProviderAdapter, ProviderCredentialR
 import type { SecretBox } from './core/secret-box.ts';
 import { credentialsOf, SecretScrubber } from './core/secret-scrubber.ts';
 import { guardEmbeddingAdapter, guardProviderAdapter } from './core/upstream-error-gate.ts';
+import { scopeReasoningToFamily } from './core/reasoning-family.ts';
 import { buildCatalog } from './providers/catalog/build-catalog.ts';
 import { createEmbeddingAdapter, createProviderAdapter, isConfigured } from './providers/registry.ts';
 import { providerSettingsSchema, type ProviderSettings } from './providers/provider-settings.ts';
@@ -134,7 +135,7 @@ export class ProviderRuntime {
       if (!isConfigured(provider)) continue;
       try {
         const gate = { providerId: provider.id, scrubber };
-        next.set(provider.id, guardProviderAdapter(createProviderAdapter(provider, this.options.http), gate));
+        next.set(provider.id, scopeReasoningToFamily(guardProviderAdapter(createProviderAdapter(provider, this.options.http), gate), provider.kind));
         const embedding = createEmbeddingAdapter(provider, this.options.http);
         if (embedding) nextEmbedding.set(provider.id, guardEmbeddingAdapter(embedding, gate));
       } catch (error) {

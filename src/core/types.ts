@@ -19,10 +19,14 @@ export type ContentPart =
       detail?: 'auto' | 'low' | 'high';
     };
 
-/** Reasoning as the provider returned it; signatures are kept so a later turn can send them back. */
+/**
+ * Reasoning as the provider returned it; signatures are kept so a later turn can send them back.
+ * `family` is the provider kind that produced the block (set where adapters enter the core, see
+ * reasoning-family.ts): a block with a family is only ever sent back to that family.
+ */
 export type ReasoningBlock =
-  | { type: 'thinking'; text: string; signature?: string }
-  | { type: 'redacted'; data: string };
+  | { type: 'thinking'; text: string; signature?: string; family?: string }
+  | { type: 'redacted'; data: string; family?: string };
 
 export interface ToolCall {
   id: string;

@@ -297,3 +297,23 @@ export const usageDeadLetters = pgTable(
   },
   (table) => [index('usage_dead_letters_failed_at_idx').on(table.failedAt)],
 );
+
+/**
+ * Responses API responses kept for `previous_response_id` and GET /v1/responses/{id}. `owner` is
+ * the creating key's team (`team:<id>`), or the key (`key:<id>`) when it has none; `input` is the
+ * turn's input items and `response` the response object, both as the client saw them (wire JSON,
+ * parsed again when read).
+ */
+export const storedResponses = pgTable(
+  'stored_responses',
+  {
+    id: text('id').primaryKey(),
+    owner: text('owner').notNull(),
+    previousResponseId: text('previous_response_id'),
+    input: jsonb('input').$type<unknown[]>().notNull(),
+    response: jsonb('response').$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+  },
+  (table) => [index('stored_responses_expires_at_idx').on(table.expiresAt)],
+);

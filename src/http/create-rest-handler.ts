@@ -21,6 +21,13 @@ import { createChatCompletionsEndpoint } from './openai/handle-chat-completions.
 import { createEmbeddingsEndpoint, type EmbeddingsEndpointServices } from './openai/handle-embeddings.ts';
 import { createListModelsEndpoint, createRetrieveModelEndpoint } from './openai/handle-models.ts';
 import { openAIErrorFormat } from './openai/openai-error-format.ts';
+import {
+  createDeleteResponseEndpoint,
+  createListInputItemsEndpoint,
+  createResponsesEndpoint,
+  createRetrieveResponseEndpoint,
+} from './openai/responses/handle-responses.ts';
+import { ResponseStorage, type ResponseStorageSettings } from './openai/responses/response-storage.ts';
 import { clientAbortSignal } from './shared/client-abort-signal.ts';
 import type { ClientAddressOf } from './shared/client-address.ts';
 import { LoggedInternalError } from './shared/http-status.ts';
@@ -37,6 +44,8 @@ export interface RestHandlerOptions {
   catalog: RestServices['catalog'];
   /** Serves POST /v1/embeddings when given. */
   embeddings?: EmbeddingsEndpointServices['embeddings'] | undefined;
+  /** Stored Responses API responses; without it POST /v1/responses stores nothing and the storage paths answer 400. */
+  responses?: Pick<ResponseStorageSettings, 'store' | 'ttlMs'> | undefined;
   /** Serves POST /v1/messages/count_tokens when given. */
   tokenCounts?: CountTokensEndpointServices['tokenCounts'] | undefined;
   /** Resolves the caller from the request's key; without it every request is allowed. */
@@ -56,7 +65,9 @@ export interface RestHandlerOptions {
 }
 
 interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
+  /** The path as the access log names it, when it has parameters (`/v1/models/{id}`). */
+  template?: string;
   /** The path parameters when the path matches, otherwise null. */
   match(path: string): Record<string, string> | null;
   /** Further condition on the request (a header), for paths both APIs share. */
@@ -68,6 +79,11 @@ interface Route {
 const exact = (expected: string) => (path: string) => (path === expected ? {} : null);
 const modelIdPrefix = '/v1/models/';
 const modelId = (path: string) => (path.startsWith(modelIdPrefix) && path.length > modelIdPrefix.length ? { id: decodeModelId(path.slice(modelIdPrefix.length)) } : null);
+/** `/v1/responses/{id}` (suffix '') or `/v1/responses/{id}/input_items` (suffix '/input_items'). */
+const responseId = (suffix: string) => (path: string) => {
+  const match = /^\/v1\/responses\/([^/]+)(\/input_items)?$/.exec(path);
+  return match && (match[2] ?? '') === suffix ? { id: decodeModelId(match[1]!) } : null;
+};
 /** Anthropic's SDKs send `anthropic-version` on every request; OpenAI's never do. */
 const fromAnthropicClient = (request: IncomingMessage) => request.headers['anthropic-version'] !== undefined;
 
@@ -79,9 +95,14 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     newId: options.newId ?? randomUUID,
   };
   const logSettings: RequestLogSettings = { logger: options.logger ?? silentLogger, clock: services.clock, redactBody: options.redactBody };
+  const responseStorage = new ResponseStorage({ store: options.responses?.store ?? null, ttlMs: options.responses?.ttlMs, clock: services.clock });
   const clientAddress: ClientAddressOf = options.clientAddress ?? ((request) => request.socket.remoteAddress);
   const routes: Route[] = [
     { method: 'POST', match: exact('/v1/chat/completions'), errorFormat: openAIErrorFormat, endpoint: createChatCompletionsEndpoint(services) },
+    { method: 'POST', match: exact('/v1/responses'), errorFormat: openAIErrorFormat, endpoint: createResponsesEndpoint(services, responseStorage) },
+    { method: 'GET', match: responseId(''), template: '/v1/responses/{id}', errorFormat: openAIErrorFormat, endpoint: createRetrieveResponseEndpoint(responseStorage) },
+    { method: 'DELETE', match: responseId(''), template: '/v1/responses/{id}', errorFormat: openAIErrorFormat, endpoint: createDeleteResponseEndpoint(responseStorage) },
+    { method: 'GET', match: responseId('/input_items'), template: '/v1/responses/{id}/input_items', errorFormat: openAIErrorFormat, endpoint: createListInputItemsEndpoint(responseStorage) },
     { method: 'POST', match: exact('/v1/messages'), errorFormat: anthropicErrorFormat, endpoint: createMessagesEndpoint(services) },
     ...(options.tokenCounts
       ? [{ method: 'POST' as const, match: exact('/v1/messages/count_tokens'), errorFormat: anthropicErrorFormat, endpoint: createCountTokensEndpoint({ tokenCounts: options.tokenCounts }) }]
@@ -92,8 +113,8 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     ...(options.embeddings
       ? [{ method: 'POST' as const, match: exact('/v1/embeddings'), errorFormat: openAIErrorFormat, endpoint: createEmbeddingsEndpoint({ embeddings: options.embeddings, clock: services.clock }) }]
       : []),
-    { method: 'GET', match: modelId, when: fromAnthropicClient, errorFormat: anthropicErrorFormat, endpoint: createAnthropicRetrieveModelEndpoint(services) },
-    { method: 'GET', match: modelId, errorFormat: openAIErrorFormat, endpoint: createRetrieveModelEndpoint(services) },
+    { method: 'GET', match: modelId, template: '/v1/models/{id}', when: fromAnthropicClient, errorFormat: anthropicErrorFormat, endpoint: createAnthropicRetrieveModelEndpoint(services) },
+    { method: 'GET', match: modelId, template: '/v1/models/{id}', errorFormat: openAIErrorFormat, endpoint: createRetrieveModelEndpoint(services) },
   ];
 
   return async (request: IncomingMessage, response: ServerResponse, requestSignal?: AbortSignal) => {
@@ -114,7 +135,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       return true;
     }
     const signal = requestSignal ?? clientAbortSignal(response);
-    const requestLog = new RequestLog({ ...logSettings, requestId, transport: 'http', route: `${request.method} ${params.id === undefined ? path : `${modelIdPrefix}{id}`}` });
+    const requestLog = new RequestLog({ ...logSettings, requestId, transport: 'http', route: `${request.method} ${route.template ?? path}` });
 
     try {
       if (route.method !== request.method) {

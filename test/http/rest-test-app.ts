@@ -1,7 +1,8 @@
 // One started app for the REST tests: real HTTP, PGlite, and the OpenAI, Anthropic and Gemini
 // upstream simulators as the configured providers' upstreams.
 import type { Database } from '../../src/db/client.ts';
-import { databaseCases } from '../helpers/databases.ts';
+import type { AppConfig } from '../../src/config.ts';
+import { databaseCases, type DatabaseCase } from '../helpers/databases.ts';
 import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startAnthropicSimulator } from '../providers/anthropic-simulator.ts';
@@ -26,8 +27,9 @@ export const allowedOrigin = 'https://app.example';
 /** Model names served by each upstream; prices are USD per 1M tokens. */
 export const models = { openai: 'gpt-test', anthropic: 'claude-test', gemini: 'gemini-test' } as const;
 
-export async function startRestTestApp(): Promise<RestTestContext> {
-  const database: Database = await databaseCases[0]!.open();
+/** On PGlite unless `databaseCase` says otherwise (the Responses tests use Postgres when it is there). */
+export async function startRestTestApp(options: { databaseCase?: DatabaseCase; config?: Partial<AppConfig> } = {}): Promise<RestTestContext> {
+  const database: Database = await (options.databaseCase ?? databaseCases[0]!).open();
   const [openai, anthropic, gemini] = await Promise.all([startOpenAISimulator(), startAnthropicSimulator(), startGeminiSimulator()]);
   const base = testConfig();
   const app = await startTestApp(
@@ -43,6 +45,7 @@ export async function startRestTestApp(): Promise<RestTestContext> {
         { name: models.anthropic, provider: 'ant', model: 'claude-sonnet-4-5', pricing: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 } },
         { name: models.gemini, provider: 'gem', model: 'gemini-2.5-flash', pricing: { input: 0.3, output: 2.5 } },
       ],
+      ...options.config,
     }),
     database,
   );
