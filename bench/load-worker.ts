@@ -1,11 +1,12 @@
 // The load generator, a process of its own (forked by bench/run.ts with an IPC channel, pinned to
-// the core the gateway does not use). Request/response load is autocannon's; streams use the small
-// clients in stream-clients.ts. Each command measures one window and replies with its figures,
+// the core the gateway does not use). Closed-loop request/response load is autocannon's, open-loop
+// fixed-rate load is open-loop.ts's; streams use the small clients in stream-clients.ts. Each command measures one window and replies with its figures,
 // including the gateway's CPU time and peak RSS read from /proc around that window.
 import { Agent } from 'node:http';
 import autocannon from 'autocannon';
 import type { Client } from 'graphql-ws';
 import type { LoadCommand, LoadFigures, LoadReply, RequestFigures, RequestLoad, StreamFigures, StreamLoad } from './load-commands.ts';
+import { runRate } from './open-loop.ts';
 import { openProcessWindow } from './process-stats.ts';
 import { gatewayCore } from './services.ts';
 import { percentile, Samples } from './statistics.ts';
@@ -128,6 +129,7 @@ async function runStreams(load: StreamLoad): Promise<StreamFigures> {
 }
 
 async function execute(command: LoadCommand): Promise<LoadFigures> {
+  if (command.kind === 'rate') return runRate(command);
   return command.kind === 'requests' ? runRequests(command) : runStreams(command);
 }
 
