@@ -12,6 +12,7 @@ export interface MockShape {
 
 export type Workload =
   | { id: string; kind: 'requests'; title: string; connections: number; durationSeconds: number; warmupSeconds: number }
+  | { id: string; kind: 'rate'; title: string; rate: number; connections: number; durationSeconds: number; warmupSeconds: number; timeoutMs: number }
   | {
       id: string;
       kind: 'streams';
@@ -31,6 +32,25 @@ function requestWorkload(connections: number, durationSeconds: number, warmupSec
     connections,
     durationSeconds,
     warmupSeconds,
+  };
+}
+
+/** Open loop: `rate` requests/s evenly spaced, latency from each request's scheduled send time (bench/open-loop.ts). */
+function rateWorkload(rate: number, durationSeconds: number, warmupSeconds: number): Workload {
+  // One second's worth of connections: a gateway that falls behind queues the requests itself
+  // rather than the client; they open as needed, so a quick gateway keeps a handful.
+  const connections = rate;
+  return {
+    id: `rate-${rate}`,
+    kind: 'rate',
+    title:
+      `Open loop, non-streaming, ${rate.toLocaleString('en-US')} requests/s evenly spaced, latency from the scheduled send ` +
+      `(${durationSeconds} s measured after ${warmupSeconds} s warm-up at the same rate, up to ${connections.toLocaleString('en-US')} keep-alive connections)`,
+    rate,
+    connections,
+    durationSeconds,
+    warmupSeconds,
+    timeoutMs: 15_000,
   };
 }
 
@@ -67,7 +87,7 @@ export interface Plan {
 }
 
 /**
- * Full: about 10-15 minutes on 2 cores. 1,000 streams are spaced 25 ms apart (40k events/s offered,
+ * Full: about 15-20 minutes on 2 cores. 1,000 streams are spaced 25 ms apart (40k events/s offered,
  * below the ~60k events/s where PERFORMANCE.md saw the load side saturate) so the run stays bounded
  * even when a gateway queues streams; --gap-1000=50 gives the 20k events/s of the 100-stream case,
  * --gap-1000=5 the 200k events/s overload test.
@@ -80,6 +100,8 @@ export function fullPlan(gapFor1000: number): Plan {
       requestWorkload(16, 3, 1),
       requestWorkload(64, 3, 1),
       requestWorkload(256, 3, 1),
+      rateWorkload(200, 5, 1),
+      rateWorkload(1000, 5, 1),
       // The latency a stream gets from an idle gateway: what each hop adds without queueing.
       streamWorkload(1, 40, { ttftMs: 20, chunks: 20, gapMs: 5 }, 0, 60_000),
       streamWorkload(100, 4, { ttftMs: 20, chunks: 200, gapMs: 5 }, 100, 60_000),
@@ -90,12 +112,14 @@ export function fullPlan(gapFor1000: number): Plan {
   };
 }
 
-/** --quick: one run of the workloads the targets are stated for, shortened (no 10M-event usage reports); about 3 minutes. */
+/** --quick: one run of the workloads the targets are stated for, shortened (no 10M-event usage reports); about 4 minutes. */
 export function quickPlan(gapFor1000: number): Plan {
   return {
     runs: 1,
     workloads: [
       requestWorkload(64, 3, 1),
+      rateWorkload(200, 2, 1),
+      rateWorkload(1000, 2, 1),
       streamWorkload(100, 2, { ttftMs: 20, chunks: 200, gapMs: 5 }, 100, 60_000),
       streamWorkload(1000, 1, { ttftMs: 20, chunks: 100, gapMs: gapFor1000 }, 1000, 240_000),
     ],
@@ -111,6 +135,8 @@ export interface Route {
   group: RouteGroup;
   /** The process whose CPU and memory are the route's (none for the baseline). */
   pid?: number;
+  /** The workloads (ids) the route is measured in; every workload when absent. */
+  workloads?: readonly string[];
   requests?: { url: string; headers: Record<string, string>; body: string; expectText: string };
   streams?: { protocol: StreamProtocol; url: string; headers: Record<string, string>; body: string };
 }
@@ -132,7 +158,7 @@ export function chatCompletionsRoute(
 }
 
 /** modelgraph's GraphQL edge: the mutation, and the subscription over SSE and over WebSocket. */
-export function graphQLRoutes(baseUrl: string, pid: number, headers: Record<string, string>, suffix = '', labelSuffix = ''): Route[] {
+function graphQLRoutes(baseUrl: string, pid: number, headers: Record<string, string>, suffix = '', labelSuffix = ''): Route[] {
   const url = `${baseUrl}/graphql`;
   return [
     {
@@ -157,4 +183,35 @@ export function graphQLRoutes(baseUrl: string, pid: number, headers: Record<stri
       streams: { protocol: 'graphql-ws', url: url.replace(/^http/, 'ws'), headers, body: JSON.stringify(graphQLSubscriptionPayload()) },
     },
   ];
+}
+
+/** The workloads the budgeted-key targets run in: the ones their goals are stated for, to keep the full run bounded. */
+export const keyedWorkloadIds: readonly string[] = ['requests-64', 'streams-100', 'rate-200', 'rate-1000'];
+
+/**
+ * One way of calling modelgraph: a credential and any extra headers, measured on the edges and in
+ * the workloads named. A new target is one more entry, e.g. a cache hit once the response cache
+ * lands: `{ suffix: '+cache', label: ', cache hit', headers: { ...admin, 'x-modelgraph-cache-ttl': '300' },
+ * edges: ['rest'], workloads: ['requests-64', 'rate-200', 'rate-1000'] }` (the route check before
+ * measuring sends the request that fills the cache).
+ */
+export interface ModelgraphCaller {
+  /** Appended to each route id: '' for the master key, '+key' for the budgeted virtual key. */
+  suffix: string;
+  /** Appended to each route label. */
+  label: string;
+  headers: Record<string, string>;
+  edges: ReadonlyArray<'rest' | 'graphql'>;
+  /** Every workload when absent. */
+  workloads?: readonly string[];
+}
+
+export function modelgraphRoutes(baseUrl: string, pid: number, caller: ModelgraphCaller): Route[] {
+  const routes: Route[] = [];
+  if (caller.edges.includes('rest')) {
+    const base = { id: `rest${caller.suffix}`, label: `modelgraph REST /v1/chat/completions${caller.label}`, group: 'modelgraph', pid } as const;
+    routes.push(chatCompletionsRoute(base, `${baseUrl}/v1/chat/completions`, caller.headers));
+  }
+  if (caller.edges.includes('graphql')) routes.push(...graphQLRoutes(baseUrl, pid, caller.headers, caller.suffix, caller.label));
+  return caller.workloads ? routes.map((route) => ({ ...route, workloads: caller.workloads })) : routes;
 }

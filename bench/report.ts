@@ -1,7 +1,7 @@
 // Markdown tables from the figures of a run: one table per workload with median [min–max] over
 // the repetitions, ratios computed run by run against the baseline or floor of the same run, and
 // the stated targets with a verdict each.
-import type { LoadFigures, RequestFigures, StreamFigures } from './load-commands.ts';
+import type { LoadFigures, RateFigures, RequestFigures, StreamFigures } from './load-commands.ts';
 import type { MeteringResults } from './metering-bench.ts';
 import type { RouteGroup, Workload } from './plan.ts';
 import { spread, type Spread } from './statistics.ts';
@@ -80,6 +80,19 @@ const requestMetrics = {
   failed: (f: RequestFigures) => f.failedRequests,
 };
 
+const rateMetrics = {
+  achieved: (f: RateFigures) => f.achievedRate,
+  p50: (f: RateFigures) => f.latencyP50Ms,
+  p90: (f: RateFigures) => f.latencyP90Ms,
+  p99: (f: RateFigures) => f.latencyP99Ms,
+  max: (f: RateFigures) => f.latencyMaxMs,
+  cpu: (f: RateFigures) => f.cpuMicrosecondsPerRequest,
+  failed: (f: RateFigures) => f.failedRequests,
+  timeouts: (f: RateFigures) => f.timeouts,
+  sendLag: (f: RateFigures) => f.sendLagP99Ms,
+  otherLoad: (f: RateFigures) => f.otherLoadPercent,
+};
+
 const streamMetrics = {
   eps: (f: StreamFigures) => f.eventsPerSecond,
   p50: (f: StreamFigures) => f.ttftP50Ms,
@@ -115,6 +128,48 @@ function requestTable(results: BenchResults, workload: Workload): string[] {
   });
   return table(
     ['target', 'requests/s', 'vs direct', 'p50 ms', 'p99 ms', 'gateway CPU µs/request', 'CPU vs floor', 'peak RSS MB', 'RSS added MB', 'failed', 'other load on gateway core %'],
+    rows,
+  );
+}
+
+function rateTable(results: BenchResults, workload: Workload): string[] {
+  const rows = measuredRoutes(results, workload).map((route) => {
+    const cell = (metric: Metric<RateFigures>, suffix = '') => formatSpread(of(results, workload.id, route.id, metric), suffix);
+    const isBaseline = route.group === 'baseline';
+    return [
+      route.label,
+      cell(rateMetrics.achieved),
+      cell(rateMetrics.p50),
+      isBaseline ? '—' : formatSpread(difference(results, workload.id, route.id, 'floor', rateMetrics.p50)),
+      cell(rateMetrics.p90),
+      cell(rateMetrics.p99),
+      isBaseline ? '—' : formatSpread(ratio(results, workload.id, route.id, 'floor', rateMetrics.p99), '×'),
+      cell(rateMetrics.max),
+      cell(rateMetrics.failed),
+      cell(rateMetrics.timeouts),
+      isBaseline ? '—' : cell(rateMetrics.cpu),
+      isBaseline ? '—' : formatSpread(ratio(results, workload.id, route.id, 'floor', rateMetrics.cpu), '×'),
+      cell(rateMetrics.sendLag),
+      isBaseline ? '—' : cell(rateMetrics.otherLoad),
+    ];
+  });
+  return table(
+    [
+      'target',
+      'achieved requests/s',
+      'p50 ms',
+      'added p50 ms vs floor',
+      'p90 ms',
+      'p99 ms',
+      'p99 vs floor',
+      'max ms',
+      'failed',
+      'timeouts',
+      'gateway CPU µs/request',
+      'CPU vs floor',
+      'generator send lag p99 ms',
+      'other load on gateway core %',
+    ],
     rows,
   );
 }
@@ -177,6 +232,26 @@ function goals(results: BenchResults): Goal[] {
   list.push({ goal: 'REST requests/s ≥ 5× peer (64 connections)', value: ratio(results, 'requests-64', 'rest', 'peer', requestMetrics.rps), suffix: '×', meets: (m) => m >= 5 });
   list.push({ goal: 'GraphQL mutation CPU/request ≤ 8× floor (64 connections)', value: ratio(results, 'requests-64', 'graphql', 'floor', requestMetrics.cpu), suffix: '×', meets: (m) => m <= 8 });
   list.push({ goal: '(info) GraphQL mutation requests/s vs peer (64 connections)', value: ratio(results, 'requests-64', 'graphql', 'peer', requestMetrics.rps), suffix: '×', meets: (m) => m >= 5 });
+  // Open loop at a fixed rate: what a budgeted key costs over the master key, and what the master key adds over the floor.
+  for (const rate of [200, 1000]) {
+    const workload = `rate-${rate}`;
+    const at = `${rate.toLocaleString('en-US')} req/s`;
+    for (const [keyed, master, name] of [
+      ['rest+key', 'rest', 'REST'],
+      ['graphql+key', 'graphql', 'GraphQL mutation'],
+    ] as const) {
+      for (const [metric, label, bound] of [
+        [rateMetrics.p50, 'p50', 1.3],
+        [rateMetrics.p99, 'p99', 1.3],
+        [rateMetrics.cpu, 'CPU/request', 1.15],
+      ] as const) {
+        list.push({ goal: `${name}, budgeted key: ${label} ≤ ${bound}× the master key's (${at})`, value: ratio(results, workload, keyed, master, metric), suffix: '×', meets: (m) => m <= bound });
+      }
+    }
+  }
+  list.push({ goal: 'REST, master key: added p50 over the floor ≤ 0.5 ms (1,000 req/s)', value: difference(results, 'rate-1000', 'rest', 'floor', rateMetrics.p50), suffix: ' ms', meets: (m) => m <= 0.5 });
+  list.push({ goal: "REST, master key: p99 ≤ 2× the floor's (1,000 req/s)", value: ratio(results, 'rate-1000', 'rest', 'floor', rateMetrics.p99), suffix: '×', meets: (m) => m <= 2 });
+  list.push({ goal: 'REST, master key: added p50 over the floor ≤ 0.5 ms (one connection)', value: difference(results, 'requests-1', 'rest', 'floor', requestMetrics.p50), suffix: ' ms', meets: (m) => m <= 0.5 });
   list.push({ goal: 'REST SSE CPU/upstream event ≤ 1.5× floor (100 streams)', value: ratio(results, 'streams-100', 'rest', 'floor', streamMetrics.cpu), suffix: '×', meets: (m) => m <= 1.5 });
   for (const [id, name] of [
     ['graphql-sse', 'GraphQL subscription over SSE'],
@@ -291,7 +366,8 @@ export function renderMarkdown(results: BenchResults, extra: string[] = []): str
   lines.push('### Targets', '', ...goalRows(results), '');
   for (const workload of results.workloads) {
     lines.push(`### ${workload.title}`, '');
-    lines.push(...(workload.kind === 'requests' ? requestTable(results, workload) : streamTable(results, workload)), '');
+    const render = { requests: requestTable, rate: rateTable, streams: streamTable }[workload.kind];
+    lines.push(...render(results, workload), '');
   }
   if (results.metering) lines.push(...meteringTables(results.metering));
   lines.push(...extra);

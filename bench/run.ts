@@ -1,20 +1,20 @@
 // `npm run bench [-- --quick] [--runs=N --targets=a,b --workloads=x,y --gap-1000=MS --profile --no-peer
 //   --database=auto|postgres|pglite --database-url=postgres://... --gateway-root=<another checkout>]`
 // Starts the mock upstream, the floor proxy, modelgraph and the Portkey peer, forks the load
-// generator, measures every route under every workload `runs` times (routes interleaved within a
-// run so drift hits them alike), and prints markdown tables; the same markdown and the raw figures
+// generator, measures every route under every workload it takes part in `runs` times (closed-loop
+// connections, open-loop fixed rates, streams; routes interleaved within a run so drift hits them alike), and prints markdown tables; the same markdown and the raw figures
 // go to bench/.results/. With --profile, modelgraph runs under --cpu-prof and the report ends
 // with its top functions by self time.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { LoadCommand, LoadFigures, LoadReply, RequestLoad, StreamLoad } from './load-commands.ts';
+import type { LoadCommand, LoadFigures, LoadReply, RateLoad, RequestLoad, StreamLoad } from './load-commands.ts';
 import { benchDatabase, type BenchDatabase } from './bench-database.ts';
 import { usageQuery, usageWrite, type MeteringResults } from './metering-bench.ts';
 import { provisionVirtualKey, startModelgraph, type ModelgraphGateway } from './modelgraph-gateway.ts';
 import { installPeer, peerHeaders, peerVersion, startPeer } from './peer-portkey.ts';
-import { chatCompletionsRoute, fullPlan, graphQLRoutes, quickPlan, type MockShape, type Plan, type Route, type Workload } from './plan.ts';
+import { chatCompletionsRoute, fullPlan, keyedWorkloadIds, modelgraphRoutes, quickPlan, type MockShape, type ModelgraphCaller, type Plan, type Route, type Workload } from './plan.ts';
 import { profileMarkdown, summarizeProfile, type CpuProfile, type TimeWindow } from './profile-summary.ts';
 import { renderMarkdown, type BenchResults } from './report.ts';
 import { canPin, gatewayCore, loadCore, nodeScript, pinProcess, repositoryRoot, startService, tsxLoader, type Service } from './services.ts';
@@ -60,9 +60,6 @@ function databaseChoice(raw: string | undefined): Options['database'] {
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-/** The workloads the `+key` targets run in. */
-const keyedWorkloads = new Set(['requests-64', 'streams-100']);
-
 /** Every process started so far, for stopping them on a signal. */
 const startedServices: Service[] = [];
 let stopRequested = false;
@@ -96,7 +93,7 @@ class LoadWorker {
     return new LoadWorker(child);
   }
 
-  run(command: RequestLoad | StreamLoad): Promise<LoadFigures> {
+  run(command: RequestLoad | StreamLoad | RateLoad): Promise<LoadFigures> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -118,6 +115,12 @@ async function configureMock(mock: Service, shape: MockShape): Promise<void> {
 function requestCommand(route: Route, connections: number, durationSeconds: number): RequestLoad {
   const shape = route.requests!;
   return { kind: 'requests', url: shape.url, headers: shape.headers, body: shape.body, connections, durationSeconds, expectText: shape.expectText, pid: route.pid };
+}
+
+function rateCommand(route: Route, workload: Extract<Workload, { kind: 'rate' }>): RateLoad {
+  const shape = route.requests!;
+  const { rate, warmupSeconds, durationSeconds, connections, timeoutMs } = workload;
+  return { kind: 'rate', url: shape.url, headers: shape.headers, body: shape.body, expectText: shape.expectText, rate, warmupSeconds, durationSeconds, connections, timeoutMs, pid: route.pid };
 }
 
 function streamCommand(route: Route, streams: number, rounds: number, expectedEvents: number, rampMs: number, timeoutMs: number): StreamLoad {
@@ -157,16 +160,25 @@ const monotonicMicroseconds = () => Number(process.hrtime.bigint() / 1000n);
 /** Measured windows of modelgraph routes, for cutting its CPU profile down to them. */
 const modelgraphWindows: TimeWindow[] = [];
 
-async function measured(route: Route, command: RequestLoad | StreamLoad, load: LoadWorker): Promise<LoadFigures> {
+async function measured(route: Route, command: RequestLoad | StreamLoad | RateLoad, load: LoadWorker): Promise<LoadFigures> {
   const start = monotonicMicroseconds();
+  let figures: LoadFigures | undefined;
   try {
-    return await load.run(command);
+    return (figures = await load.run(command));
   } finally {
-    if (route.group === 'modelgraph') modelgraphWindows.push([start, monotonicMicroseconds()]);
+    // A rate command warms up inside the command; its figures carry the measured window.
+    if (route.group === 'modelgraph') modelgraphWindows.push(figures?.kind === 'rate' ? figures.window : [start, monotonicMicroseconds()]);
   }
 }
 
+/** Whether the route is measured in the workload: it speaks the workload's kind and the workload is one of its own. */
+function measuresIn(workload: Workload, route: Route): boolean {
+  if (route.workloads && !route.workloads.includes(workload.id)) return false;
+  return Boolean(workload.kind === 'streams' ? route.streams : route.requests);
+}
+
 async function measure(workload: Workload, route: Route, load: LoadWorker, mock: Service): Promise<LoadFigures | null> {
+  if (workload.kind === 'rate') return route.requests ? measured(route, rateCommand(route, workload), load) : null;
   if (workload.kind === 'requests') {
     if (!route.requests) return null;
     await load.run(requestCommand({ ...route, pid: undefined }, workload.connections, workload.warmupSeconds));
@@ -241,25 +253,20 @@ async function main(): Promise<void> {
       chatCompletionsRoute({ id: 'direct', label: 'direct to mock upstream (baseline)', group: 'baseline' }, `${mock.url}/v1/chat/completions`, { authorization: 'Bearer x' }),
       chatCompletionsRoute({ id: 'floor', label: 'floor proxy (node:http + undici Pool)', group: 'floor', pid: floor.pid }, `${floor.url}/v1/chat/completions`, { authorization: 'Bearer x' }),
     ];
-    // The modelgraph targets authenticate with the admin (master) key: no limits, no budget.
+    // The modelgraph targets: one caller per credential (and header set), each on REST and GraphQL.
+    // The admin (master) key has no limits and no budget.
     const admin = { authorization: `Bearer ${modelgraph.adminKey}` };
-    if (modelgraph.restAvailable) {
-      routes.push(chatCompletionsRoute({ id: 'rest', label: 'modelgraph REST /v1/chat/completions', group: 'modelgraph', pid: modelgraph.pid }, `${modelgraph.url}/v1/chat/completions`, admin));
-    } else {
-      notes.push(`modelgraph REST: ${modelgraph.restNote}; its rows and targets are not measured in this run.`);
-    }
-    routes.push(...graphQLRoutes(modelgraph.url, modelgraph.pid, admin));
+    const edges: ModelgraphCaller['edges'] = modelgraph.restAvailable ? ['rest', 'graphql'] : ['graphql'];
+    if (!modelgraph.restAvailable) notes.push(`modelgraph REST: ${modelgraph.restNote}; its rows and targets are not measured in this run.`);
+    const callers: ModelgraphCaller[] = [{ suffix: '', label: '', headers: admin, edges }];
     // HOOK(virtual-keys): see provisionVirtualKey in modelgraph-gateway.ts.
     const virtualKey = await provisionVirtualKey(modelgraph);
     if (virtualKey !== null) {
-      const auth = { authorization: `Bearer ${virtualKey}` };
-      if (modelgraph.restAvailable) {
-        routes.push(chatCompletionsRoute({ id: 'rest+key', label: 'modelgraph REST, virtual key + budget', group: 'modelgraph', pid: modelgraph.pid }, `${modelgraph.url}/v1/chat/completions`, auth));
-      }
-      routes.push(...graphQLRoutes(modelgraph.url, modelgraph.pid, auth, '+key', ', virtual key + budget'));
+      callers.push({ suffix: '+key', label: ', virtual key + budget', headers: { authorization: `Bearer ${virtualKey}` }, edges, workloads: keyedWorkloadIds });
     } else {
       notes.push('No virtual key could be created: the `+key` targets are not measured (hook: provisionVirtualKey in bench/modelgraph-gateway.ts).');
     }
+    for (const caller of callers) routes.push(...modelgraphRoutes(modelgraph.url, modelgraph.pid, caller));
     if (options.peer) {
       try {
         installPeer(log);
@@ -281,9 +288,7 @@ async function main(): Promise<void> {
       for (const workload of workloads) {
         for (const route of working) {
           if (stopRequested) return;
-          if (!(workload.kind === 'requests' ? route.requests : route.streams)) continue;
-          // Keyed targets only where the targets are stated, to keep the full run near 15 minutes.
-          if (route.id.endsWith('+key') && !keyedWorkloads.has(workload.id)) continue;
+          if (!measuresIn(workload, route)) continue;
           log(`run ${run + 1}/${runs} ${workload.id} ${route.id}`);
           let result: LoadFigures | null;
           try {
