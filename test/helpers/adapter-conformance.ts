@@ -1,10 +1,11 @@
 // One conformance suite for every adapter: each provider's test file calls it in a few lines
 // with its simulator and adds its own quirks.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/core/errors.ts';
+import { describe, expect, it } from 'vitest';
 import type { ProviderAdapter } from '../../src/core/ports.ts';
 import type { ChatRequest, StreamPart } from '../../src/core/types.ts';
-import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient } from '../../src/providers/shared/http-client.ts';
+import { useSimulatorAndClient } from './provider-simulator-setup.ts';
+import { caught, signal } from './provider-test-kit.ts';
 import { closeCausedBy } from './simulator-server.ts';
 import type { Scenario, UpstreamSimulator } from './upstream-scenario.ts';
 
@@ -29,16 +30,6 @@ export async function collect(stream: AsyncIterable<StreamPart>): Promise<Stream
   return parts;
 }
 
-async function caught(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatewayError);
-    return error as GatewayError;
-  }
-  throw new Error('expected the call to fail');
-}
-
 export function runAdapterCases(options: AdapterCaseOptions): void {
   describe(`${options.name} adapter conformance`, () => {
     let simulator: UpstreamSimulator;
@@ -54,16 +45,10 @@ export function runAdapterCases(options: AdapterCaseOptions): void {
       maxOutputTokens: 256,
       ...extra,
     });
-    const signal = () => new AbortController().signal;
 
-    beforeAll(async () => {
-      simulator = await options.startSimulator();
-      http = createUndiciHttpClient();
+    useSimulatorAndClient(options.startSimulator, (started) => {
+      ({ simulator, http } = started);
       adapter = options.createAdapter({ baseUrl: simulator.baseUrl, http, apiKey: 'sk-test-key' });
-    });
-    afterAll(async () => {
-      await http?.close();
-      await simulator?.close();
     });
 
     const textScenario: Scenario = {

@@ -1,9 +1,10 @@
 // One conformance suite for every embeddings adapter: each provider's test file calls it in a few
 // lines with its simulator and adds its own quirks.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EMBEDDING_INPUT_TYPES, type EmbeddingAdapter, type EmbeddingInputType } from '../../src/core/embeddings.ts';
-import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
-import { caught } from './provider-test-kit.ts';
+import type { HttpClient } from '../../src/providers/shared/http-client.ts';
+import { useSimulatorAndClient } from './provider-simulator-setup.ts';
+import { caught, signal } from './provider-test-kit.ts';
 import { closeCausedBy, waitForRequestCount } from './simulator-server.ts';
 import { simulatedTokenTotal, simulatedVector } from './simulated-embeddings.ts';
 import type { RecordedRequest, Scenario, UpstreamSimulator } from './upstream-scenario.ts';
@@ -27,7 +28,6 @@ export interface EmbeddingCaseOptions {
 }
 
 const texts = ['The quick brown fox', 'jumps over', 'the lazy dog, twice over and over again'];
-const signal = () => new AbortController().signal;
 
 export function runEmbeddingAdapterCases(options: EmbeddingCaseOptions): void {
   describe(`${options.name} embedding adapter conformance`, () => {
@@ -36,19 +36,13 @@ export function runEmbeddingAdapterCases(options: EmbeddingCaseOptions): void {
     let adapter: EmbeddingAdapter;
     const { model } = options;
 
-    beforeAll(async () => {
-      simulator = await options.startSimulator();
-      http = createUndiciHttpClient();
+    // Each case starts from a text scenario, which the embeddings routes answer with vectors.
+    useSimulatorAndClient(options.startSimulator, (started) => {
+      ({ simulator, http } = started);
       adapter = options.createAdapter({ baseUrl: simulator.baseUrl, http, apiKey: 'sk-test-key' });
     });
-    afterAll(async () => {
-      await http?.close();
-      await simulator?.close();
-    });
-    const succeed = () => simulator.setScenario({ kind: 'text', chunks: ['unused'], usage: { input: 1, output: 1 } });
 
     it('returns one vector per input, in input order, with the usage and model the upstream reported', async () => {
-      succeed();
       const result = await adapter.embed({ model, input: texts }, signal());
       expect(result).toEqual({
         vectors: texts.map((text) => simulatedVector(text, options.defaultDimensions)),
@@ -58,13 +52,11 @@ export function runEmbeddingAdapterCases(options: EmbeddingCaseOptions): void {
     });
 
     it('embeds a single input', async () => {
-      succeed();
       const result = await adapter.embed({ model, input: ['just one'] }, signal());
       expect(result.vectors).toEqual([simulatedVector('just one', options.defaultDimensions)]);
     });
 
     it('passes the requested dimensions', async () => {
-      succeed();
       const result = await adapter.embed({ model, input: texts, dimensions: options.dimensions }, signal());
       expect(result.vectors).toEqual(texts.map((text) => simulatedVector(text, options.dimensions)));
     });
@@ -72,14 +64,12 @@ export function runEmbeddingAdapterCases(options: EmbeddingCaseOptions): void {
     if (options.inputTypes) {
       const { read, expected } = options.inputTypes;
       it.each(EMBEDDING_INPUT_TYPES)('maps the %s input type', async (inputType) => {
-        succeed();
-        await adapter.embed({ model, input: texts.slice(0, 2), inputType }, signal());
+          await adapter.embed({ model, input: texts.slice(0, 2), inputType }, signal());
         expect(read(simulator.requests.at(-1)!)).toBe(expected[inputType]);
       });
     }
 
     it(options.reportsUsage === false ? 'reports no usage (the upstream counts none)' : 'reports the upstream token count', async () => {
-      succeed();
       const result = await adapter.embed({ model, input: texts }, signal());
       expect(result.usage).toEqual(options.reportsUsage === false ? null : { inputTokens: simulatedTokenTotal(texts) });
     });

@@ -3,6 +3,8 @@
 // base64 float32 round-trips exactly), and a token count that differs from the gateway's own
 // estimate (so tests can tell a reported count from an estimated one).
 import { createHash } from 'node:crypto';
+import type { SimulatorResponder } from './simulator-server.ts';
+import type { Scenario } from './upstream-scenario.ts';
 
 export function simulatedVector(text: string, dimensions: number): number[] {
   const seed = createHash('sha256').update(text).digest();
@@ -16,4 +18,23 @@ export function simulatedTokenCount(text: string): number {
 
 export function simulatedTokenTotal(texts: readonly string[]): number {
   return texts.reduce((sum, text) => sum + simulatedTokenCount(text), 0);
+}
+
+/** What a simulator hands its embeddings route: the request, the scenario and the response to write. */
+export type EmbeddingsExchange = Parameters<SimulatorResponder>[0];
+
+/**
+ * Plays the scenarios that are not an answer, the same on every embeddings route: 'error' through
+ * the protocol's own error body, 'hang' until the client goes away, 'cut' by dropping the socket.
+ * Returns false, having written nothing, for a scenario the route answers with vectors.
+ */
+export function playFailureScenario(
+  { scenario, response, onClientClose }: EmbeddingsExchange,
+  writeScenarioError: (scenario: Extract<Scenario, { kind: 'error' }>) => void,
+): boolean {
+  if (scenario.kind === 'error') writeScenarioError(scenario);
+  else if (scenario.kind === 'hang') onClientClose(() => response.destroy());
+  else if (scenario.kind === 'cut') response.socket?.destroy();
+  else return false;
+  return true;
 }

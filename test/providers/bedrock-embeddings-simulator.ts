@@ -4,9 +4,8 @@
 // plain list without embedding_types), with the X-Amzn-Bedrock-Input-Token-Count header InvokeModel
 // responses carry. Unknown keys are refused with a ValidationException, as Bedrock does.
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
-import { simulatedTokenCount, simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
-import type { RecordedRequest, Scenario } from '../helpers/upstream-scenario.ts';
+import { type EmbeddingsExchange, playFailureScenario, simulatedTokenCount, simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
+import type { Scenario } from '../helpers/upstream-scenario.ts';
 import { validateCohereEmbedBody } from './cohere-embeddings-simulator.ts';
 
 /** Titan V2's and Cohere Embed v4's lengths when none is asked for. */
@@ -21,13 +20,6 @@ export function parseBedrockInvokeRoute(url: string): string | undefined {
   return match === null ? undefined : decodeURIComponent(match[1]!);
 }
 
-interface EmbeddingsExchange {
-  request: RecordedRequest;
-  scenario: Scenario;
-  response: ServerResponse;
-  onClientClose(callback: () => void): void;
-}
-
 export interface BedrockEmbeddingsWire {
   /** Why the request's signature or API key was refused, or undefined when it was accepted. */
   refusal: { type: string; message: string } | undefined;
@@ -35,7 +27,8 @@ export interface BedrockEmbeddingsWire {
   writeScenarioError(scenario: Extract<Scenario, { kind: 'error' }>): void;
 }
 
-export function respondToBedrockEmbeddings({ request, scenario, response, onClientClose }: EmbeddingsExchange, modelId: string, wire: BedrockEmbeddingsWire): void {
+export function respondToBedrockEmbeddings(exchange: EmbeddingsExchange, modelId: string, wire: BedrockEmbeddingsWire): void {
+  const { request, response } = exchange;
   if (request.method !== 'POST') return wire.writeError(404, 'UnknownOperationException', `Unknown operation ${request.method} ${request.url}`);
   if (wire.refusal !== undefined) return wire.writeError(403, wire.refusal.type, wire.refusal.message);
   const body = request.body as Record<string, unknown> | undefined;
@@ -43,9 +36,7 @@ export function respondToBedrockEmbeddings({ request, scenario, response, onClie
   const answer = modelId.includes('cohere.embed') ? cohereAnswer(body) : modelId.includes('amazon.titan-embed') ? titanAnswer(body, modelId) : undefined;
   if (answer === undefined) return wire.writeError(400, 'ValidationException', `The provided model identifier is invalid.`);
   if (typeof answer === 'string') return wire.writeError(400, 'ValidationException', answer);
-  if (scenario.kind === 'error') return wire.writeScenarioError(scenario);
-  if (scenario.kind === 'hang') return onClientClose(() => response.destroy());
-  if (scenario.kind === 'cut') return void response.socket?.destroy();
+  if (playFailureScenario(exchange, wire.writeScenarioError)) return;
   response
     .writeHead(200, {
       'content-type': 'application/json',

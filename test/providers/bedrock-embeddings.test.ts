@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBedrockEmbeddingAdapter } from '../../src/providers/bedrock/bedrock-embeddings.ts';
 import { createEmbeddingAdapter } from '../../src/providers/registry.ts';
-import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
-import { runEmbeddingAdapterCases } from '../helpers/embedding-conformance.ts';
+import type { HttpClient } from '../../src/providers/shared/http-client.ts';
+import { runEmbeddingAdapterCases, type EmbeddingCaseOptions } from '../helpers/embedding-conformance.ts';
+import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
 import { caught, signal } from '../helpers/provider-test-kit.ts';
 import { simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
 import { bedrockCohereSimulatedDimensions, titanSimulatedDimensions } from './bedrock-embeddings-simulator.ts';
@@ -13,19 +14,14 @@ const cohere = 'cohere.embed-v4:0';
 const signed = (baseUrl: string, http: HttpClient, apiKey: string) =>
   createBedrockEmbeddingAdapter({ providerId: 'bedrock', baseUrl, http, region: 'us-east-1', credentials: { accessKeyId: simulatedAccessKeyId, secretAccessKey: apiKey } });
 
-runEmbeddingAdapterCases({
-  name: 'bedrock titan',
-  startSimulator: () => startBedrockSimulator(),
-  createAdapter: ({ baseUrl, http, apiKey }) => signed(baseUrl, http, apiKey),
-  model: titan,
-  defaultDimensions: titanSimulatedDimensions,
-  dimensions: 256,
-});
+/** The conformance cases for one model family on the Bedrock simulator, signed with SigV4. */
+const runBedrockCases = (options: Omit<EmbeddingCaseOptions, 'startSimulator' | 'createAdapter'>) =>
+  runEmbeddingAdapterCases({ startSimulator: () => startBedrockSimulator(), createAdapter: ({ baseUrl, http, apiKey }) => signed(baseUrl, http, apiKey), ...options });
 
-runEmbeddingAdapterCases({
+runBedrockCases({ name: 'bedrock titan', model: titan, defaultDimensions: titanSimulatedDimensions, dimensions: 256 });
+
+runBedrockCases({
   name: 'bedrock cohere',
-  startSimulator: () => startBedrockSimulator(),
-  createAdapter: ({ baseUrl, http, apiKey }) => signed(baseUrl, http, apiKey),
   model: cohere,
   defaultDimensions: bedrockCohereSimulatedDimensions,
   dimensions: 512,
@@ -40,15 +36,7 @@ describe('bedrock embedding adapter against the simulator', () => {
   let http: HttpClient;
   const adapter = () => signed(simulator.baseUrl, http, 'sk-test-key');
 
-  beforeAll(async () => {
-    simulator = await startBedrockSimulator({ apiKeys: ['bedrock-api-key'] });
-    http = createUndiciHttpClient();
-    simulator.setScenario({ kind: 'text', chunks: ['unused'], usage: { input: 1, output: 1 } });
-  });
-  afterAll(async () => {
-    await http.close();
-    await simulator.close();
-  });
+  useSimulatorAndClient(() => startBedrockSimulator({ apiKeys: ['bedrock-api-key'] }), (started) => ({ simulator, http } = started));
 
   it('sends Titan one SigV4-signed InvokeModel call per input, concurrently, and sums the counts', async () => {
     const before = simulator.requests.length;

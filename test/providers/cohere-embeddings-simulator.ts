@@ -1,9 +1,8 @@
 // The embeddings route of the Cohere simulator (POST /v2/embed, https://docs.cohere.com/reference/embed)
 // in Cohere's wire format: `embeddings` by type (`float`), the texts, and meta.billed_units.input_tokens.
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
-import { simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
-import type { RecordedRequest, Scenario } from '../helpers/upstream-scenario.ts';
+import { type EmbeddingsExchange, playFailureScenario, simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
+import type { RecordedRequest } from '../helpers/upstream-scenario.ts';
 
 /** embed-v4.0's length when output_dimension is not given. */
 export const cohereSimulatedDimensions = 1536;
@@ -16,23 +15,15 @@ export function isCohereEmbeddingsRoute(request: RecordedRequest): boolean {
   return request.url === '/v2/embed';
 }
 
-interface EmbeddingsExchange {
-  request: RecordedRequest;
-  scenario: Scenario;
-  response: ServerResponse;
-  onClientClose(callback: () => void): void;
-}
-
 /** Answers an embed request; `writeError` writes the simulator's `{"id","message"}` body. */
 export function respondToCohereEmbeddings(
-  { request, scenario, response, onClientClose }: EmbeddingsExchange,
+  exchange: EmbeddingsExchange,
   writeError: (status: number, message: string, retryAfterSeconds?: number) => void,
 ): void {
+  const { request, response } = exchange;
   const refusal = validate(request);
   if (refusal !== undefined) return writeError(refusal.status, refusal.message);
-  if (scenario.kind === 'error') return writeError(scenario.status, scenario.message, scenario.retryAfterSeconds);
-  if (scenario.kind === 'hang') return onClientClose(() => response.destroy());
-  if (scenario.kind === 'cut') return void response.socket?.destroy();
+  if (playFailureScenario(exchange, (error) => writeError(error.status, error.message, error.retryAfterSeconds))) return;
   const body = request.body as { texts: string[]; output_dimension?: number };
   const dimensions = body.output_dimension ?? cohereSimulatedDimensions;
   const answer = {

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCohereEmbeddingAdapter } from '../../src/providers/cohere/cohere-embeddings.ts';
-import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient } from '../../src/providers/shared/http-client.ts';
 import { runEmbeddingAdapterCases } from '../helpers/embedding-conformance.ts';
+import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
 import { cannedHttp, signal } from '../helpers/provider-test-kit.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { cohereSimulatedDimensions } from './cohere-embeddings-simulator.ts';
@@ -23,15 +24,7 @@ describe('cohere embedding adapter against the simulator', () => {
   let simulator: UpstreamSimulator;
   let http: HttpClient;
 
-  beforeAll(async () => {
-    simulator = await startCohereSimulator();
-    http = createUndiciHttpClient();
-    simulator.setScenario({ kind: 'text', chunks: ['unused'], usage: { input: 1, output: 1 } });
-  });
-  afterAll(async () => {
-    await http.close();
-    await simulator.close();
-  });
+  useSimulatorAndClient(startCohereSimulator, (started) => ({ simulator, http } = started));
 
   it('posts {model, texts, input_type, embedding_types, output_dimension} to /v2/embed, as documents by default', async () => {
     await createCohereEmbeddingAdapter({ providerId: 'cohere', baseUrl: simulator.baseUrl, http, apiKey: 'co-key' }).embed({ model: 'embed-v4.0', input: ['a', 'b'], dimensions: 512 }, signal());

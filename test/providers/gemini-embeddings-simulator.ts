@@ -1,9 +1,8 @@
 // The embeddings routes of the Gemini simulator (models.embedContent and models.batchEmbedContents,
 // https://ai.google.dev/api/embeddings) in the Gemini API's wire format: `{embedding:{values}}` and
 // `{embeddings:[{values}]}`, with no token usage, as the Gemini API answers.
-import type { ServerResponse } from 'node:http';
-import { simulatedVector } from '../helpers/simulated-embeddings.ts';
-import type { RecordedRequest, Scenario } from '../helpers/upstream-scenario.ts';
+import { type EmbeddingsExchange, playFailureScenario, simulatedVector } from '../helpers/simulated-embeddings.ts';
+import type { Scenario } from '../helpers/upstream-scenario.ts';
 
 /** gemini-embedding-001's length when outputDimensionality is not given. */
 export const geminiSimulatedDimensions = 3072;
@@ -15,13 +14,6 @@ export function parseGeminiEmbeddingsRoute(url: string): { model: string; batch:
   return match === null ? undefined : { model: match[1]!, batch: match[2] === 'batchEmbedContents' };
 }
 
-interface EmbeddingsExchange {
-  request: RecordedRequest;
-  scenario: Scenario;
-  response: ServerResponse;
-  onClientClose(callback: () => void): void;
-}
-
 export interface GeminiEmbeddingsWire {
   authenticated: boolean;
   /** Writes a google.rpc.Status error body. */
@@ -31,17 +23,16 @@ export interface GeminiEmbeddingsWire {
 }
 
 export function respondToGeminiEmbeddings(
-  { request, scenario, response, onClientClose }: EmbeddingsExchange,
+  exchange: EmbeddingsExchange,
   route: { model: string; batch: boolean },
   wire: GeminiEmbeddingsWire,
 ): void {
+  const { request, response } = exchange;
   if (request.method !== 'POST') return wire.writeError(404, `The requested URL ${request.url} was not found on this server.`);
   if (!wire.authenticated) return wire.writeError(403, "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.");
   const parsed = parseBody(request.body, route);
   if (typeof parsed === 'string') return wire.writeError(400, parsed);
-  if (scenario.kind === 'error') return wire.writeScenarioError(scenario);
-  if (scenario.kind === 'hang') return onClientClose(() => response.destroy());
-  if (scenario.kind === 'cut') return void response.socket?.destroy();
+  if (playFailureScenario(exchange, wire.writeScenarioError)) return;
   const embeddings = parsed.map(({ text, dimensions }) => ({ values: simulatedVector(text, dimensions ?? geminiSimulatedDimensions) }));
   const answer = route.batch ? { embeddings } : { embedding: embeddings[0] };
   response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' }).end(JSON.stringify(answer));

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createGeminiEmbeddingAdapter } from '../../src/providers/gemini/gemini-embeddings.ts';
-import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient } from '../../src/providers/shared/http-client.ts';
 import { runEmbeddingAdapterCases } from '../helpers/embedding-conformance.ts';
+import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
 import { cannedHttp, signal } from '../helpers/provider-test-kit.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { geminiSimulatedDimensions } from './gemini-embeddings-simulator.ts';
@@ -31,15 +32,7 @@ describe('gemini embedding adapter against the simulator', () => {
   let http: HttpClient;
   const adapter = () => createGeminiEmbeddingAdapter({ providerId: 'gemini', baseUrl: simulator.baseUrl, http, apiKey: 'g-key' });
 
-  beforeAll(async () => {
-    simulator = await startGeminiSimulator();
-    http = createUndiciHttpClient();
-    simulator.setScenario({ kind: 'text', chunks: ['unused'], usage: { input: 1, output: 1 } });
-  });
-  afterAll(async () => {
-    await http.close();
-    await simulator.close();
-  });
+  useSimulatorAndClient(startGeminiSimulator, (started) => ({ simulator, http } = started));
 
   it('sends one input to :embedContent, without a model in the body', async () => {
     await adapter().embed({ model: 'gemini-embedding-001', input: ['hello'], dimensions: 128, inputType: 'DOCUMENT' }, signal());

@@ -2,9 +2,8 @@
 // /deployments/{deployment}/embeddings?api-version=...) in OpenAI's wire format: the `list` of
 // `embedding` objects, float arrays or base64 float32 as encoding_format asks, and usage with
 // prompt_tokens (OpenAI API reference, "Create embeddings", "The embedding object").
-import type { ServerResponse } from 'node:http';
-import { simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
-import type { RecordedRequest, Scenario } from '../helpers/upstream-scenario.ts';
+import { type EmbeddingsExchange, playFailureScenario, simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
+import type { RecordedRequest } from '../helpers/upstream-scenario.ts';
 
 /** text-embedding-3-small's length when `dimensions` is not given. */
 export const openAISimulatedDimensions = 1536;
@@ -14,23 +13,15 @@ export function isOpenAIEmbeddingsRoute(request: RecordedRequest): boolean {
   return path === '/v1/embeddings' || /^\/v1\/deployments\/[^/]+\/embeddings$/.test(path);
 }
 
-interface EmbeddingsExchange {
-  request: RecordedRequest;
-  scenario: Scenario;
-  response: ServerResponse;
-  onClientClose(callback: () => void): void;
-}
-
 /** Answers an embeddings request; `writeError` writes the simulator's `{"error":{...}}` body. */
 export function respondToOpenAIEmbeddings(
-  { request, scenario, response, onClientClose }: EmbeddingsExchange,
+  exchange: EmbeddingsExchange,
   writeError: (status: number, message: string, retryAfterSeconds?: number) => void,
 ): void {
+  const { request, response } = exchange;
   const refusal = validate(request);
   if (refusal !== undefined) return writeError(refusal.status, refusal.message);
-  if (scenario.kind === 'error') return writeError(scenario.status, scenario.message, scenario.retryAfterSeconds);
-  if (scenario.kind === 'hang') return onClientClose(() => response.destroy());
-  if (scenario.kind === 'cut') return void response.socket?.destroy();
+  if (playFailureScenario(exchange, (error) => writeError(error.status, error.message, error.retryAfterSeconds))) return;
   const body = request.body as { model: string; input: string | string[]; dimensions?: number; encoding_format?: string };
   const texts = typeof body.input === 'string' ? [body.input] : body.input;
   const dimensions = body.dimensions ?? openAISimulatedDimensions;

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createOpenAIEmbeddingAdapter } from '../../src/providers/openai/openai-embeddings.ts';
 import { createEmbeddingAdapter } from '../../src/providers/registry.ts';
-import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient } from '../../src/providers/shared/http-client.ts';
 import { runEmbeddingAdapterCases } from '../helpers/embedding-conformance.ts';
+import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
 import { caught, cannedHttp, signal } from '../helpers/provider-test-kit.ts';
 import { simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
@@ -23,15 +24,7 @@ describe('openai embedding adapter against the simulator', () => {
   let simulator: UpstreamSimulator;
   let http: HttpClient;
 
-  beforeAll(async () => {
-    simulator = await startOpenAISimulator();
-    http = createUndiciHttpClient();
-    simulator.setScenario({ kind: 'text', chunks: ['unused'], usage: { input: 1, output: 1 } });
-  });
-  afterAll(async () => {
-    await http.close();
-    await simulator.close();
-  });
+  useSimulatorAndClient(startOpenAISimulator, (started) => ({ simulator, http } = started));
 
   it('posts {model, input, encoding_format: float, dimensions, user} to /embeddings with a bearer key', async () => {
     const adapter = createOpenAIEmbeddingAdapter({ providerId: 'openai', baseUrl: simulator.baseUrl, http, apiKey: 'sk-test', headers: { 'openai-organization': 'org-1' } });
@@ -80,14 +73,10 @@ describe('openai embedding adapter against the simulator', () => {
 
   it('keeps the upstream error message and status on a refusal', async () => {
     simulator.setScenario({ kind: 'error', status: 400, message: "'$.input' is invalid." });
-    try {
-      const adapter = createOpenAIEmbeddingAdapter({ providerId: 'my-openai', baseUrl: simulator.baseUrl, http, apiKey: 'sk-test' });
-      const error = await caught(adapter.embed({ model: 'text-embedding-3-small', input: ['x'] }, signal()));
-      expect(error).toMatchObject({ code: 'INVALID_REQUEST', provider: 'my-openai', upstreamStatus: 400 });
-      expect(error.message).toContain("'$.input' is invalid.");
-    } finally {
-      simulator.setScenario({ kind: 'text', chunks: ['unused'], usage: { input: 1, output: 1 } });
-    }
+    const adapter = createOpenAIEmbeddingAdapter({ providerId: 'my-openai', baseUrl: simulator.baseUrl, http, apiKey: 'sk-test' });
+    const error = await caught(adapter.embed({ model: 'text-embedding-3-small', input: ['x'] }, signal()));
+    expect(error).toMatchObject({ code: 'INVALID_REQUEST', provider: 'my-openai', upstreamStatus: 400 });
+    expect(error.message).toContain("'$.input' is invalid.");
   });
 });
 
