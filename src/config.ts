@@ -11,6 +11,7 @@ import { BUDGETS_WHEN_DATABASE_UNAVAILABLE, type BudgetsWhenDatabaseUnavailable 
 import { ROUTER_ERROR_CODES, ROUTING_STRATEGIES } from './core/router/router-settings.ts';
 import { providerSettingsSchema, type ProviderSettings } from './providers/provider-settings.ts';
 import { findProviderKind } from './providers/registry.ts';
+import { hostAndPort, metricsSchema, tracesUrlFrom, tracingSchema } from './config-telemetry.ts';
 
 function isAddressOrRange(value: string): boolean {
   const [address, prefix, ...rest] = value.split('/');
@@ -206,6 +207,8 @@ const fileSchema = z
     /** The web console at /console, built from console/ into console/dist at install time. */
     console: z.object({ enabled: z.boolean().default(true), distDir: z.string().optional() }).strict().prefault({}),
     log: logSchema.prefault({}),
+    metrics: metricsSchema.prefault({}),
+    tracing: tracingSchema.prefault({}),
   })
   .strict();
 
@@ -253,6 +256,9 @@ export interface AppConfig {
   console: { enabled: boolean; distDir: string };
   upstream: { responseLimitBytes: number };
   log: { level: LogLevel; format: 'auto' | 'json' | 'pretty'; bodies: boolean };
+  metrics: { enabled: boolean; listen: { host: string; port: number } | undefined; keyLabel: boolean };
+  /** `tracesUrl` set: traces are on. */
+  tracing: { tracesUrl: string | undefined; serviceName: string; captureContent: boolean };
   secretKey: string | undefined;
   redisUrl: string | undefined;
   configPath: string | undefined;
@@ -404,6 +410,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   const logLevel = env.LOG_LEVEL === undefined || env.LOG_LEVEL === '' ? undefined : logLevelSchema.safeParse(env.LOG_LEVEL.toLowerCase());
   if (logLevel && !logLevel.success) problems.push(`LOG_LEVEL: ${logLevel.error.issues[0]!.message}`);
 
+  const tracesUrl = tracesUrlFrom(env, file?.tracing.endpoint, problems);
   if (problems.length > 0 || !file || !persistedOperations) throw new ConfigError(problems);
   const providers = fromEnvironment ? environmentProviders : file.providers;
 
@@ -442,9 +449,12 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     },
     upstream: file.upstream,
     log: { ...file.log, level: logLevel?.data ?? file.log.level },
+    metrics: { enabled: file.metrics.enabled, listen: file.metrics.listen ? hostAndPort(file.metrics.listen) : undefined, keyLabel: file.metrics.keyLabel },
+    tracing: { tracesUrl, serviceName: env.OTEL_SERVICE_NAME || file.tracing.serviceName || 'modelgraph', captureContent: file.tracing.captureContent },
     secretKey,
     redisUrl: env.REDIS_URL || undefined,
     configPath,
     version: options.version ?? '0.1.0',
   };
 }
+

@@ -53,6 +53,8 @@ export interface Attempt {
   /** The upstream's HTTP status when it refused the request. */
   upstreamStatus: number | null;
   latencyMs: number;
+  /** latencyMs at high resolution (fractional milliseconds): what metrics subtract to find the gateway's overhead. */
+  upstreamMs: number;
   /** 0 for the first round over the candidates, then the retry number. */
   retry: number;
   /** The wait before this attempt (backoff or Retry-After). */
@@ -474,7 +476,7 @@ class PartsUntilExpiry<T> implements AsyncIterableIterator<T> {
 
 function attemptOf(attempt: PlannedAttempt, error: GatewayError | null, now: number): Attempt {
   const { deployment, modelName } = attempt.candidate;
-  return describeAttempt(deployment, modelName, error, now - attempt.startedAt, attempt.retry, attempt.backoffMs);
+  return describeAttempt(deployment, modelName, error, now - attempt.startedAt, attempt.retry, attempt.backoffMs, attempt.timer.elapsedMs());
 }
 
 /** One call to one deployment, as results and usage records report it. */
@@ -485,6 +487,7 @@ export function describeAttempt(
   latencyMs: number,
   retry = 0,
   backoffMs = 0,
+  upstreamMs = latencyMs,
 ): Attempt {
   return {
     deploymentId: deployment.id,
@@ -495,6 +498,7 @@ export function describeAttempt(
     errorMessage: error?.message ?? null,
     upstreamStatus: error?.upstreamStatus ?? null,
     latencyMs,
+    upstreamMs,
     retry,
     backoffMs,
   };

@@ -236,5 +236,5 @@ function parametersOf(request: EmbeddingsRequest): EmbeddingParameters {
 
 function attemptOf(attempt: EmbeddingAttempt, error: GatewayError | null, now: number): Attempt {
   const { deployment, modelName } = attempt.candidate;
-  return describeAttempt(deployment, modelName, error, now - attempt.startedAt, attempt.retry, attempt.backoffMs);
+  return describeAttempt(deployment, modelName, error, now - attempt.startedAt, attempt.retry, attempt.backoffMs, attempt.timer.elapsedMs());
 }

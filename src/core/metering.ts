@@ -14,6 +14,11 @@ export interface AttemptRecord {
   errorCode: ErrorCode | null;
   errorMessage: string | null;
   latencyMs: number;
+  /** Set on live records (absent on old stored ones): latencyMs at high resolution, the retry round and the wait before it. */
+  upstreamMs?: number;
+  upstreamStatus?: number | null;
+  retry?: number;
+  backoffMs?: number;
 }
 
 export type UsageStatus = 'SUCCESS' | 'ERROR' | 'CANCELLED';

@@ -53,6 +53,8 @@ export interface RestHandlerOptions {
   logger?: Logger;
   /** Set by `log.bodies`: the access line carries the request body through this redactor. */
   redactBody?: RequestLogSettings['redactBody'];
+  /** Metrics and traces of each request (observability/). */
+  telemetry?: RequestLogSettings['telemetry'];
 }
 
 interface Route {
@@ -78,7 +80,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     clock: options.clock ?? systemClock,
     newId: options.newId ?? randomUUID,
   };
-  const logSettings: RequestLogSettings = { logger: options.logger ?? silentLogger, clock: services.clock, redactBody: options.redactBody };
+  const logSettings: RequestLogSettings = { logger: options.logger ?? silentLogger, clock: services.clock, redactBody: options.redactBody, telemetry: options.telemetry };
   const clientAddress: ClientAddressOf = options.clientAddress ?? ((request) => request.socket.remoteAddress);
   const routes: Route[] = [
     { method: 'POST', match: exact('/v1/chat/completions'), errorFormat: openAIErrorFormat, endpoint: createChatCompletionsEndpoint(services) },
