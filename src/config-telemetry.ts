@@ -23,8 +23,6 @@ export const tracingSchema = z
     /** The collector's base URL (`/v1/traces` is appended), as OTEL_EXPORTER_OTLP_ENDPOINT. */
     endpoint: z.string().url().optional(),
     serviceName: z.string().min(1).optional(),
-    /** Record prompts and completions on spans (gen_ai.input.messages); off: never. */
-    captureContent: z.boolean().default(false),
   })
   .strict();
 

@@ -258,7 +258,7 @@ export interface AppConfig {
   log: { level: LogLevel; format: 'auto' | 'json' | 'pretty'; bodies: boolean };
   metrics: { enabled: boolean; listen: { host: string; port: number } | undefined; keyLabel: boolean };
   /** `tracesUrl` set: traces are on. */
-  tracing: { tracesUrl: string | undefined; serviceName: string; captureContent: boolean };
+  tracing: { tracesUrl: string | undefined; serviceName: string };
   secretKey: string | undefined;
   redisUrl: string | undefined;
   configPath: string | undefined;
@@ -450,7 +450,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     upstream: file.upstream,
     log: { ...file.log, level: logLevel?.data ?? file.log.level },
     metrics: { enabled: file.metrics.enabled, listen: file.metrics.listen ? hostAndPort(file.metrics.listen) : undefined, keyLabel: file.metrics.keyLabel },
-    tracing: { tracesUrl, serviceName: env.OTEL_SERVICE_NAME || file.tracing.serviceName || 'modelgraph', captureContent: file.tracing.captureContent },
+    tracing: { tracesUrl, serviceName: env.OTEL_SERVICE_NAME || file.tracing.serviceName || 'modelgraph' },
     secretKey,
     redisUrl: env.REDIS_URL || undefined,
     configPath,
