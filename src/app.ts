@@ -42,6 +42,10 @@ import { createRestHandler } from './http/create-rest-handler.ts';
 import { createClientAddressResolver } from './http/shared/client-address.ts';
 import { createMeteringRuntime } from './metering-runtime.ts';
 import { isFirstEmbeddedStart, startupSummary } from './startup-summary.ts';
+import { combineTelemetry } from './core/telemetry/request-telemetry.ts';
+import { PrometheusMetrics } from './observability/prometheus-metrics.ts';
+import type { Tracing } from './observability/tracing.ts';
+import { metricsRoute, startMetricsServer } from './server/metrics-routes.ts';
 
 export interface AppDependencies {
   /** Injected for tests and benchmarks; defaults to undici keep-alive pools. */
@@ -58,6 +62,8 @@ export interface App {
   stop(): Promise<void>;
   readonly database: Database;
   readonly services: GraphQLServices;
+  /** The address of `metrics.listen` once started (its port may have been chosen by the OS). */
+  readonly metricsUrl: string | undefined;
 }
 
 export async function buildApp(config: AppConfig, dependencies: AppDependencies = {}): Promise<App> {
@@ -70,7 +76,19 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   }
   const database = dependencies.database ?? (await openDatabase({ url: config.database.url, dataDir: config.database.dataDir }));
   const migrations = await database.migrate();
-  const http = dependencies.http ?? createUndiciHttpClient({ responseLimitBytes: config.upstream.responseLimitBytes });
+  // Traces only when an OTLP endpoint is configured; the SDK is not even loaded otherwise.
+  // Spans name providers by their kind, from the catalog built below.
+  let catalogRef: { provider(id: string): { kind: string } | undefined } | undefined;
+  const tracing: Tracing | undefined = config.tracing.tracesUrl
+    ? (await import('./observability/tracing.ts')).startTracing({
+        tracesUrl: config.tracing.tracesUrl,
+        serviceName: config.tracing.serviceName,
+        serviceVersion: config.version,
+        providerKind: (id) => catalogRef?.provider(id)?.kind,
+      })
+    : undefined;
+  const baseHttp = dependencies.http ?? createUndiciHttpClient({ responseLimitBytes: config.upstream.responseLimitBytes });
+  const http = tracing ? tracing.propagatingHttpClient(baseHttp) : baseHttp;
   const ownsHttp = !dependencies.http;
 
   const providerRepository = createProviderRepository(database.db);
@@ -88,6 +106,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   const secretBox = createSecretBox(await loadSecretKey(config));
   const runtime = await ProviderRuntime.create({ config, deployments: deploymentRepository, credentials: credentialRepository, secretBox, http, logger });
   const { catalog, deployments, adapters } = runtime;
+  catalogRef = catalog;
 
   // uuidv7's default generator refills 8 random words per call or two; 1,024 at a time is the same
   // CSPRNG with a fraction of the calls.
@@ -204,7 +223,18 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   // The access log; with `log.bodies` (debugging) each line carries the request body, credentials redacted.
   const bodyScrubber = config.log.bodies ? new SecretScrubber(knownSecrets(config)) : undefined;
   const redactBody = bodyScrubber ? (body: unknown) => redactJson(body, bodyScrubber) : undefined;
-  const requestLogging = graphqlRequestLogging({ logger, clock, redactBody });
+  const metrics = config.metrics.enabled
+    ? new PrometheusMetrics({
+        keyLabel: config.metrics.keyLabel,
+        deploymentStates: () => completions.deploymentStates(),
+        metering: () => metering.status(),
+        leases: () => metering.leases(),
+        databaseUnavailable: () => metering.admission.databaseUnavailable,
+        clock,
+      })
+    : undefined;
+  const telemetry = combineTelemetry([metrics, tracing?.telemetry]);
+  const requestLogging = graphqlRequestLogging({ logger, clock, redactBody, telemetry });
   const rest = createRestHandler({
     completions,
     embeddings,
@@ -222,7 +252,16 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     clock,
     logger,
     redactBody,
+    telemetry,
   });
+  // /metrics on the main port (admin or METRICS keys) unless metrics.listen gives it an address of its own.
+  const metricsOnMainPort =
+    metrics && !config.metrics.listen
+      ? metricsRoute({ exposition: () => metrics.exposition(), authenticate: (credentials) => authenticator.authenticate(credentials), clientAddress: (request) => clientAddress(request) })
+      : undefined;
+  const restAndMetrics: typeof rest = metricsOnMainPort
+    ? async (request, response, signal) => (await metricsOnMainPort(request, response)) || rest(request, response, signal)
+    : rest;
   // In allowlist mode the console keeps working: its build lists the operations it sends.
   const persistedOperations = await loadPersistedOperations({
     mode: config.graphql.persistedOperations.mode,
@@ -240,15 +279,19 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   });
   const consoleHandler = config.console.enabled ? await createConsoleHandler({ distDir: config.console.distDir, logger }) : undefined;
   let server: RunningServer | undefined;
+  let metricsServer: { url: string; close(): Promise<void> } | undefined;
 
   return {
     database,
     services,
+    get metricsUrl() {
+      return metricsServer?.url;
+    },
     async start() {
       server = await startHttpServer({
         schema,
         services,
-        rest,
+        rest: restAndMetrics,
         security,
         ...(consoleHandler ? { console: consoleHandler } : {}),
         host: config.server.host,
@@ -257,7 +300,13 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
         requestLogging,
         logger,
         clientAddress,
+        ...(tracing ? { requestContext: (request, run) => tracing.requestContext(request, run) } : {}),
       });
+      if (metrics && config.metrics.listen) {
+        metricsServer = await startMetricsServer({ ...config.metrics.listen, exposition: () => metrics.exposition() });
+        logger.info(`metrics at ${metricsServer.url}/metrics (no authentication: keep this address private)`);
+      }
+      if (tracing) logger.info(`traces to ${new URL(config.tracing.tracesUrl!).origin} (OTLP/HTTP)`);
       const summary = startupSummary({
         config,
         migrations,
@@ -270,11 +319,13 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     },
     async stop() {
       await server?.stop();
+      await metricsServer?.close();
       // Before the database closes: settle reservations and write out buffered usage.
       await metering.stop();
       await unsubscribeChanges().catch(() => undefined);
       authenticator.sessions.close();
       await health?.close();
+      await tracing?.stop().catch((error: unknown) => logger.warn({ err: error }, 'traces could not be exported at shutdown'));
       if (ownsHttp) await http.close();
       if (ownsDatabase) await database.close();
     },

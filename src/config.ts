@@ -11,6 +11,7 @@ import { BUDGETS_WHEN_DATABASE_UNAVAILABLE, type BudgetsWhenDatabaseUnavailable 
 import { ROUTER_ERROR_CODES, ROUTING_STRATEGIES } from './core/router/router-settings.ts';
 import { providerSettingsSchema, type ProviderSettings } from './providers/provider-settings.ts';
 import { findProviderKind } from './providers/registry.ts';
+import { hostAndPort, metricsSchema, tracesUrlFrom, tracingSchema } from './config-telemetry.ts';
 
 function isAddressOrRange(value: string): boolean {
   const [address, prefix, ...rest] = value.split('/');
@@ -211,6 +212,8 @@ const fileSchema = z
       .strict()
       .prefault({}),
     log: logSchema.prefault({}),
+    metrics: metricsSchema.prefault({}),
+    tracing: tracingSchema.prefault({}),
   })
   .strict();
 
@@ -260,6 +263,9 @@ export interface AppConfig {
   /** Stored Responses API responses; without `ttlSeconds` they are kept until deleted. */
   responses: { store: boolean; ttlSeconds?: number | undefined };
   log: { level: LogLevel; format: 'auto' | 'json' | 'pretty'; bodies: boolean };
+  metrics: { enabled: boolean; listen: { host: string; port: number } | undefined; keyLabel: boolean };
+  /** `tracesUrl` set: traces are on. */
+  tracing: { tracesUrl: string | undefined; serviceName: string };
   secretKey: string | undefined;
   redisUrl: string | undefined;
   configPath: string | undefined;
@@ -411,6 +417,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   const logLevel = env.LOG_LEVEL === undefined || env.LOG_LEVEL === '' ? undefined : logLevelSchema.safeParse(env.LOG_LEVEL.toLowerCase());
   if (logLevel && !logLevel.success) problems.push(`LOG_LEVEL: ${logLevel.error.issues[0]!.message}`);
 
+  const tracesUrl = tracesUrlFrom(env, file?.tracing.endpoint, problems);
   if (problems.length > 0 || !file || !persistedOperations) throw new ConfigError(problems);
   const providers = fromEnvironment ? environmentProviders : file.providers;
 
@@ -450,9 +457,12 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     upstream: file.upstream,
     responses: file.responses,
     log: { ...file.log, level: logLevel?.data ?? file.log.level },
+    metrics: { enabled: file.metrics.enabled, listen: file.metrics.listen ? hostAndPort(file.metrics.listen) : undefined, keyLabel: file.metrics.keyLabel },
+    tracing: { tracesUrl, serviceName: env.OTEL_SERVICE_NAME || file.tracing.serviceName || 'modelgraph' },
     secretKey,
     redisUrl: env.REDIS_URL || undefined,
     configPath,
     version: options.version ?? '0.1.0',
   };
 }
+

@@ -4,7 +4,7 @@
 // `metering.retentionDays`. stop() settles and writes out everything before the database closes.
 import type { AppConfig } from './config.ts';
 import { BUDGET_CHANGES_TOPIC, BudgetService } from './core/metering/budget-service.ts';
-import { BUDGET_SHORTAGE_TOPIC, LeasedBudgetLedger } from './core/metering/budget-leases.ts';
+import { BUDGET_SHORTAGE_TOPIC, LeasedBudgetLedger, type BudgetLeaseStats } from './core/metering/budget-leases.ts';
 import { MeteringAdmission } from './core/metering/metering-admission.ts';
 import { InMemoryRateLimiter, type RateLimiter } from './core/metering/rate-limits.ts';
 import type { MeteringStatus, UsageFeed } from './core/metering/usage-feed.ts';
@@ -37,6 +37,8 @@ export interface MeteringRuntime {
   feed: UsageFeed;
   budgets: BudgetService;
   status(): MeteringStatus;
+  /** Budget leases held by this instance (metrics). */
+  leases(): BudgetLeaseStats;
   /** Deletes expired raw events (when retentionDays is set) and stale budget periods now; also runs hourly. */
   runRetention(): Promise<number>;
   /** Settles reservations and writes out buffered usage; call after the servers stopped, before the database closes. */
@@ -92,6 +94,7 @@ export async function createMeteringRuntime(options: MeteringRuntimeOptions): Pr
     feed,
     budgets,
     status: () => writer.status(),
+    leases: () => ledger.stats(),
     runRetention: () => retention.run(),
     async stop() {
       await retention.stop();

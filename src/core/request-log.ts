@@ -9,8 +9,9 @@ import type { Caller } from './auth.ts';
 import { GatewayError } from './errors.ts';
 import type { UsageRecord } from './metering.ts';
 import type { Clock, LogFields, Logger } from './ports.ts';
+import type { ObservedRequest, RequestTelemetry, RequestTransport } from './telemetry/request-telemetry.ts';
 
-export type Transport = 'http' | 'sse' | 'ws';
+export type Transport = RequestTransport;
 
 /** What every request log of an instance shares (built once in the composition root). */
 export interface RequestLogSettings {
@@ -18,6 +19,8 @@ export interface RequestLogSettings {
   clock: Clock;
   /** Set by `log.bodies: true`: the access line then carries the body, passed through this redactor. */
   redactBody?: ((body: unknown) => unknown) | undefined;
+  /** Metrics and traces: told when the request opens and when its line is complete. */
+  telemetry?: RequestTelemetry | undefined;
 }
 
 export interface RequestLogOptions extends RequestLogSettings {
@@ -27,7 +30,7 @@ export interface RequestLogOptions extends RequestLogSettings {
   route: string;
 }
 
-export class RequestLog {
+export class RequestLog implements ObservedRequest {
   readonly requestId: string;
   readonly transport: Transport;
   route: string;
@@ -38,6 +41,9 @@ export class RequestLog {
   status: number | null = null;
   /** The first error code the client saw (a GraphQL error's code, a REST error's code). */
   errorCode: string | null = null;
+  readonly startedAtHr = performance.now();
+  telemetrySlot: unknown = undefined;
+  private streamRequested = false;
   private body: unknown = undefined;
   private readonly startedAt: number;
   private readonly records: UsageRecord[] = [];
@@ -51,6 +57,15 @@ export class RequestLog {
     this.transport = options.transport;
     this.route = options.route;
     this.startedAt = options.clock.now();
+    options.telemetry?.requestStarted(this);
+  }
+
+  get usageRecords(): readonly UsageRecord[] {
+    return this.records;
+  }
+
+  get streaming(): boolean {
+    return this.streamRequested || this.operationType === 'subscription';
   }
 
   /** The services' usage observer; an INTERNAL error that ended the request is logged as unexpected. */
@@ -61,6 +76,7 @@ export class RequestLog {
 
   /** Kept (redacted) only when the operator turned `log.bodies` on. */
   setBody(body: unknown): void {
+    if (body !== null && typeof body === 'object' && (body as { stream?: unknown }).stream === true) this.streamRequested = true;
     if (this.options.redactBody && body !== undefined) this.body = this.options.redactBody(body);
   }
 
@@ -131,6 +147,7 @@ export class RequestLog {
       fields.costMicroUsd = calls.reduce((total, call) => total + call.costMicroUsd, 0);
     }
     if (this.body !== undefined) fields.body = this.body;
+    this.options.telemetry?.requestEnded(this, { errorCode, durationMs: performance.now() - this.startedAtHr });
     const what = this.operationType ? `${this.route} ${this.operationType} ${this.operationName ?? '(anonymous)'}` : this.route;
     this.options.logger.info(fields, `${what} ${this.status ?? '-'}${errorCode ? ` ${errorCode}` : ''} ${latencyMs}ms`);
   }

@@ -96,7 +96,7 @@ export const teamMembers = pgTable(
   (table) => [primaryKey({ columns: [table.teamId, table.userId] }), index('team_members_user_idx').on(table.userId)],
 );
 
-export type KeyScope = 'ADMIN' | 'INFERENCE' | 'READ_USAGE';
+export type KeyScope = 'ADMIN' | 'INFERENCE' | 'READ_USAGE' | 'METRICS';
 
 /** API keys: only a SHA-256 hash of the secret and a short display prefix are stored. */
 export const apiKeys = pgTable(

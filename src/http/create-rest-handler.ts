@@ -62,6 +62,8 @@ export interface RestHandlerOptions {
   logger?: Logger;
   /** Set by `log.bodies`: the access line carries the request body through this redactor. */
   redactBody?: RequestLogSettings['redactBody'];
+  /** Metrics and traces of each request (observability/). */
+  telemetry?: RequestLogSettings['telemetry'];
 }
 
 interface Route {
@@ -94,7 +96,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     clock: options.clock ?? systemClock,
     newId: options.newId ?? randomUUID,
   };
-  const logSettings: RequestLogSettings = { logger: options.logger ?? silentLogger, clock: services.clock, redactBody: options.redactBody };
+  const logSettings: RequestLogSettings = { logger: options.logger ?? silentLogger, clock: services.clock, redactBody: options.redactBody, telemetry: options.telemetry };
   const responseStorage = new ResponseStorage({ store: options.responses?.store ?? null, ttlMs: options.responses?.ttlMs, clock: services.clock });
   const clientAddress: ClientAddressOf = options.clientAddress ?? ((request) => request.socket.remoteAddress);
   const routes: Route[] = [

@@ -55,6 +55,8 @@ export interface HttpServerOptions {
   logger?: Logger;
   /** The client's address for failed-authentication accounting; default: the socket's peer. */
   clientAddress?: ClientAddressOf;
+  /** Runs each request's handling in a context of its own (tracing: the request's trace). */
+  requestContext?: (request: IncomingMessage, run: () => Promise<void>) => Promise<void>;
 }
 
 export interface RunningServer {
@@ -115,33 +117,35 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       // Node checks the two timeouts above every 30 s by default: a 5 s limit would hold up to 35 s.
       connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4))),
     },
-    async (req, res) => {
-      inFlight.add(res);
-      res.on('close', () => inFlight.delete(res));
-      responses.set(req.socket, res);
-      try {
-        const path = (req.url ?? '/').split('?')[0]!;
-        const graphiqlServed = graphiql(req, res);
-        if (graphiqlServed) return await graphiqlServed;
-        if (path === '/graphql') {
-          await yoga(req, res);
-          return;
-        }
-        if (isHealthPath(path)) {
-          await handleHealth(req, res, path, options.services, limits.healthTimeoutMs);
-          return;
-        }
-        if (options.console && (await options.console(req, res, requestSignals.signalFor(res)))) return;
-        if (options.rest && (await options.rest(req, res, requestSignals.signalFor(res)))) return;
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: `No route for ${req.method} ${path}`, type: 'not_found' } }));
-      } catch (error) {
-        logger.error({ kind: 'unexpected_error', route: `${req.method} ${(req.url ?? '/').split('?')[0]}`, requestId: res.getHeader('x-request-id'), err: error }, 'unexpected error in the HTTP server');
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: 'Internal error', type: 'internal_error' } }));
-      }
-    },
+    (req, res) => (options.requestContext ? options.requestContext(req, () => handle(req, res)) : handle(req, res)),
   );
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    inFlight.add(res);
+    res.on('close', () => inFlight.delete(res));
+    responses.set(req.socket, res);
+    try {
+      const path = (req.url ?? '/').split('?')[0]!;
+      const graphiqlServed = graphiql(req, res);
+      if (graphiqlServed) return await graphiqlServed;
+      if (path === '/graphql') {
+        await yoga(req, res);
+        return;
+      }
+      if (isHealthPath(path)) {
+        await handleHealth(req, res, path, options.services, limits.healthTimeoutMs);
+        return;
+      }
+      if (options.console && (await options.console(req, res, requestSignals.signalFor(res)))) return;
+      if (options.rest && (await options.rest(req, res, requestSignals.signalFor(res)))) return;
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: `No route for ${req.method} ${path}`, type: 'not_found' } }));
+    } catch (error) {
+      logger.error({ kind: 'unexpected_error', route: `${req.method} ${(req.url ?? '/').split('?')[0]}`, requestId: res.getHeader('x-request-id'), err: error }, 'unexpected error in the HTTP server');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: 'Internal error', type: 'internal_error' } }));
+    }
+  }
 
   // Idle sockets: no traffic either way for idleTimeoutMs. A response the gateway is still
   // producing (waiting on an upstream) is governed by the router's timeouts instead; one stuck

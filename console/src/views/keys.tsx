@@ -36,7 +36,7 @@ interface KeySpend {
   requests: number;
 }
 
-const SCOPES = ['INFERENCE', 'READ_USAGE', 'ADMIN'];
+const SCOPES = ['INFERENCE', 'READ_USAGE', 'METRICS', 'ADMIN'];
 
 export function Keys() {
   const [keys, setKeys] = useState<ApiKey[]>([]);

@@ -1,4 +1,4 @@
-export const SCOPES = ['ADMIN', 'INFERENCE', 'READ_USAGE'] as const;
+export const SCOPES = ['ADMIN', 'INFERENCE', 'READ_USAGE', 'METRICS'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export type BudgetPeriod = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'LIFETIME';

@@ -85,6 +85,13 @@ interface LeaseState {
   waiting: number;
 }
 
+export interface BudgetLeaseStats {
+  leases: number;
+  leasedMicro: bigint;
+  reservedMicro: bigint;
+  syncFailing: boolean;
+}
+
 interface Demand {
   state: LeaseState;
   /** What the request needs on this budget in all; the sync asks for what the room then lacks. */
@@ -110,6 +117,19 @@ export class LeasedBudgetLedger implements BudgetLedger {
     this.syncs = new GroupCommit((batch) => this.sync(batch));
     this.heartbeat = setInterval(() => this.background(), Math.max(10, Math.floor(options.ttlMs / 4)));
     this.heartbeat.unref();
+  }
+
+  /** For metrics: budgets with a live lease, what they hold and reserve (micro-USD), and whether syncs are failing. */
+  stats(): BudgetLeaseStats {
+    const now = this.now();
+    const stats: BudgetLeaseStats = { leases: 0, leasedMicro: 0n, reservedMicro: 0n, syncFailing: this.failing };
+    for (const state of this.states.values()) {
+      if (state.validUntil <= now) continue;
+      stats.leases += 1;
+      stats.leasedMicro += state.lease;
+      stats.reservedMicro += state.reserved;
+    }
+    return stats;
   }
 
   async reserve(claims: readonly BudgetClaim[], cost: bigint): Promise<BudgetRefusal | null> {

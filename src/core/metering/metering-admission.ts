@@ -44,6 +44,8 @@ const SETTLE_ATTEMPTS = 6;
 const BUDGET_UNAVAILABLE_RETRY_AFTER_MS = 5000;
 
 export class MeteringAdmission implements Admission {
+  /** Budgeted requests admitted while the database could not be reached: served unreserved, or refused (metrics). */
+  readonly databaseUnavailable = { served: 0, refused: 0 };
   private readonly pending = new Set<Promise<void>>();
   private closing = false;
 
@@ -105,12 +107,14 @@ export class MeteringAdmission implements Admission {
         throw new BudgetUnavailableError('The budgets that apply to this request could not be checked because of an internal error; the request was refused');
       }
       if (this.options.budgetsWhenDatabaseUnavailable === 'refuse') {
+        this.databaseUnavailable.refused += 1;
         this.logger.warn(`metering: budgets unavailable, refusing the request: ${reason}`);
         throw new BudgetUnavailableError("The budgets that apply to this request cannot be checked because the gateway's database is unavailable; retry later", {
           retryAfterMs: BUDGET_UNAVAILABLE_RETRY_AFTER_MS,
           rateLimits,
         });
       }
+      this.databaseUnavailable.served += 1;
       this.logger.warn(`metering: budgets unavailable, serving without a reservation: ${reason}`);
       return [];
     }

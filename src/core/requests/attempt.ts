@@ -14,6 +14,8 @@ export interface Attempt {
   /** The upstream's HTTP status when it refused the request. */
   upstreamStatus: number | null;
   latencyMs: number;
+  /** latencyMs at high resolution (fractional milliseconds), on live records: what metrics subtract to find the gateway's overhead. */
+  upstreamMs?: number;
   /** 0 for the first round over the candidates, then the retry number. */
   retry: number;
   /** The wait before this attempt (backoff or Retry-After). */
@@ -26,6 +28,8 @@ export interface AttemptMade {
   startedAt: number;
   retry: number;
   backoffMs: number;
+  /** The attempt's own clock (high resolution), when it has one. */
+  timer?: { elapsedMs(): number };
 }
 
 /** The attempt as it ended at `now`: `error` null when it answered. */
@@ -40,6 +44,7 @@ export function attemptOf(attempt: AttemptMade, error: GatewayError | null, now:
     errorMessage: error?.message ?? null,
     upstreamStatus: error?.upstreamStatus ?? null,
     latencyMs: now - attempt.startedAt,
+    upstreamMs: attempt.timer?.elapsedMs() ?? now - attempt.startedAt,
     retry: attempt.retry,
     backoffMs: attempt.backoffMs,
   };

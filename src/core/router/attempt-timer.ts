@@ -64,6 +64,11 @@ export class AttemptTimer {
     }
   }
 
+  /** Time since the attempt started, high resolution (for the gateway-overhead metric). */
+  elapsedMs(): number {
+    return performance.now() - this.startedAt;
+  }
+
   /**
    * Ends the attempt's timers. `abort` (the default) also aborts its signal, which closes an
    * upstream request still open; an attempt whose response was read to the end has nothing left
