@@ -118,6 +118,15 @@ graphql: { persistedOperations: { mode: allowlist, allowConsole: false } }
     expect(problems).toHaveLength(11);
   });
 
+  it("refuses a field that belongs to another provider kind (each kind's settings are its own)", () => {
+    const problems = problemsOf(() =>
+      loadConfig({ cwd: withFile('providers:\n  - { id: a, kind: anthropic, region: eu-west-1 }\n  - { id: b, kind: bedrock, region: eu-west-1, apiVersion: "2024" }\n'), env: {} }),
+    );
+    expect(problems).toEqual(['providers[0]: Unrecognized key: "region"', 'providers[1]: Unrecognized key: "apiVersion"']);
+    const accepted = loadConfig({ cwd: withFile('providers:\n  - { id: b, kind: bedrock, region: eu-west-1, apiKey: k }\n  - { id: z, kind: azure-openai, baseUrl: "https://r.openai.azure.com/openai", apiVersion: "2024-10-21", apiKey: k }\n'), env: {} });
+    expect(accepted.providers.map((provider) => provider.kind)).toEqual(['bedrock', 'azure-openai']);
+  });
+
   it('reports a missing environment variable by the field that references it', () => {
     const problems = problemsOf(() =>
       loadConfig({ cwd: withFile('providers:\n  - id: a\n    kind: anthropic\n    apiKey: ${MISSING_KEY_X}\n'), env: {} }),
