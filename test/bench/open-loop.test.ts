@@ -59,10 +59,12 @@ describe('open-loop fixed-rate generator', () => {
     // 100 req/s with each answer held 500 ms: about 50 in flight; a closed loop would have 1.
     expect(upstream!.peakConcurrency).toBeGreaterThanOrEqual(30);
     expect(upstream!.arrivals).toBe(120);
-    // Spread out, not sent in bursts whenever answers come back: gaps of 10 ms, more when the
-    // machine is busy, but never the 500 ms of a generator that waits for answers (885 ms seen).
-    const gaps = upstream!.arrivedAt.slice(1).map((at, index) => at - upstream!.arrivedAt[index]!);
-    expect(Math.max(...gaps)).toBeLessThan(400);
+    // Spread out, not sent in bursts whenever answers come back: the 1.2 s of arrivals fill most
+    // 100 ms slots (a busy machine's stall of a few hundred ms empties a few); a generator that
+    // waits for answers sends a burst every 500 ms and fills about 3.
+    const first = upstream!.arrivedAt[0]!;
+    const slots = new Set(upstream!.arrivedAt.map((at) => Math.floor((at - first) / 100)));
+    expect(slots.size).toBeGreaterThanOrEqual(7);
     expect(figures).toMatchObject({ scheduledRequests: 100, okRequests: 100, failedRequests: 0, timeouts: 0 });
     expect(figures.latencyP50Ms).toBeGreaterThanOrEqual(500);
     expect(figures.achievedRate).toBeGreaterThan(30);
