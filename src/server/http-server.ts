@@ -2,6 +2,7 @@
 // Context and plugins are the same on both transports (graphql-websocket.ts). The node:http
 // server has explicit timeouts for slow or silent clients; stop() gives in-flight requests and
 // streams, over HTTP and WebSocket alike, a grace period, then ends them as a server shutdown.
+import { listen } from './listen.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
@@ -174,23 +175,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     clientAddress,
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const baseUrl = await listen(server, options.port, options.host);
   const busy = () => inFlight.size > 0 || webSocket.activeOperations() > 0;
   const until = async (done: () => boolean, deadline: number) => {
     while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
   };
 
   return {
-    url: `http://${hostForUrl}:${address.port}`,
-    port: address.port,
+    url: baseUrl,
+    port: (server.address() as AddressInfo).port,
     async stop(graceMs = limits.shutdownGraceMs) {
       // Stop accepting; in-flight requests, SSE and WebSocket streams get the grace period.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,8 +1,8 @@
 // GET /metrics: the Prometheus text exposition. On the main port it answers an admin key or a key
 // with the METRICS scope (401 without a valid key, 403 for another key, in the OpenAI error
 // format); `metrics.listen` serves it instead on a separate address without authentication.
+import { listen } from './listen.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { secretFromHeaders, type Caller, type Credentials } from '../core/auth.ts';
 import { ForbiddenError, toGatewayError } from '../core/errors.ts';
 import { openAIErrorFormat } from '../http/openai/openai-error-format.ts';
@@ -47,16 +47,9 @@ export async function startMetricsServer(options: { host: string; port: number; 
       response.end('Metrics could not be collected\n');
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const url = await listen(server, options.port, options.host);
   return {
-    url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
+    url,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
