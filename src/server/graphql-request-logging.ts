@@ -12,7 +12,7 @@ import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult 
 import { isAsyncIterable, type Plugin, type YogaLogger } from 'graphql-yoga';
 import type { Caller } from '../core/auth.ts';
 import type { LogFields } from '../core/ports.ts';
-import { RequestLog, type RequestLogSettings } from '../core/request-log.ts';
+import { RequestLog, type RequestLogSettings, type Transport } from '../core/request-log.ts';
 import { requestIdHeader } from '../http/shared/header-names.ts';
 import { requestIdFor } from '../http/shared/request-id.ts';
 
@@ -41,6 +41,11 @@ interface OperationArgs {
 
 export interface GraphQLRequestLogging {
   plugin: Plugin;
+  /**
+   * For the JSON POST fast lane (graphql-json-post.ts), which skips yoga's request hooks: what
+   * onRequest and onParams do, from node's request. Sets the `x-request-id` header.
+   */
+  startHttp(req: IncomingMessage, res: ServerResponse, params: { operationName?: string | null; query?: string; variables?: unknown }): RequestLog;
   /** For createYoga's `logging`: what yoga masks outside an operation, logged as unexpected. */
   logging: YogaLogger;
 }
@@ -51,6 +56,17 @@ export function graphqlRequestLogging(settings: RequestLogSettings): GraphQLRequ
   const lookup = (context: LoggedContext): RequestLog | undefined => {
     const key = context.res ?? context.request;
     return key ? httpLogs.get(key) : undefined;
+  };
+
+  /** An HTTP request's line, kept by its node response (or Request), ended when the response closes. */
+  const openHttpLog = (requestId: string, transport: Transport, method: string, key: object, res: ServerResponse | undefined): RequestLog => {
+    const log = new RequestLog({ ...settings, requestId, transport, route: `${method} /graphql` });
+    httpLogs.set(key, log);
+    res?.once('close', () => {
+      log.status = res.headersSent ? res.statusCode : null;
+      log.end();
+    });
+    return log;
   };
 
   const plugin: Plugin = {
@@ -65,12 +81,7 @@ export function graphqlRequestLogging(settings: RequestLogSettings): GraphQLRequ
       const { req, res } = (serverContext ?? {}) as NodeServerContext;
       const requestId = requestIdFor(req?.headers ?? { 'x-request-id': request.headers.get(requestIdHeader) ?? undefined }, randomUUID);
       const transport = (request.headers.get('accept') ?? '').includes('text/event-stream') ? 'sse' : 'http';
-      const log = new RequestLog({ ...settings, requestId, transport, route: `${request.method} /graphql` });
-      httpLogs.set(res ?? request, log);
-      res?.once('close', () => {
-        log.status = res.headersSent ? res.statusCode : null;
-        log.end();
-      });
+      openHttpLog(requestId, transport, request.method, res ?? request, res);
     },
     onParams({ params, context }) {
       const log = lookup(context as LoggedContext);
@@ -133,7 +144,15 @@ export function graphqlRequestLogging(settings: RequestLogSettings): GraphQLRequ
     },
   };
 
-  return { plugin, logging };
+  const startHttp: GraphQLRequestLogging['startHttp'] = (req, res, params) => {
+    const log = openHttpLog(requestIdFor(req.headers, randomUUID), 'http', 'POST', res, res);
+    log.operationName = params.operationName ?? null;
+    log.setBody({ operationName: params.operationName, query: params.query, variables: params.variables });
+    res.setHeader(requestIdHeader, log.requestId);
+    return log;
+  };
+
+  return { plugin, logging, startHttp };
 }
 
 /** Names the operation on its line and takes the caller (known once the context is complete). */

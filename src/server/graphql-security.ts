@@ -36,19 +36,23 @@ export interface GraphQLSecurity {
   extraParamNames: string[];
   /** Off: useRequestBodyLimit replaces yoga's own limit. */
   maxRequestBodySize: false;
+  /** What the JSON POST fast lane needs to hold to the same rules outside yoga's request hooks. */
+  fastLane: { bodyLimitBytes: number; resolvePersistedQuery: PersistedQueryResolver };
 }
 
 /** The header a client sends with form-encoded requests or a subscription over GET (JSON POSTs and GET queries need none). */
 export const CSRF_HEADER = 'x-graphql-yoga-csrf';
 
 export function graphqlSecurity(options: GraphQLSecurityOptions): GraphQLSecurity {
+  const bodyLimitBytes = options.bodyLimitBytes ?? 4 * 1024 * 1024;
+  const resolvePersistedQuery = persistedQueryResolver(options.persistedOperations);
   return {
     cors: corsFor(options.corsOrigins),
     plugins: [
-      useRequestBodyLimit(options.bodyLimitBytes ?? 4 * 1024 * 1024),
+      useRequestBodyLimit(bodyLimitBytes),
       // Simple requests (a form or text/plain POST, a GET other than a query) need a custom header.
       useCsrfPrevention([CSRF_HEADER]),
-      useAutomaticPersistedQueries(options.persistedOperations),
+      useAutomaticPersistedQueries(resolvePersistedQuery),
       useOperationAllowlist(options.persistedOperations),
       ...(options.introspection ? [] : [useNoIntrospection()]),
       // Before the parser recurses; wide enough for any document the depth limit accepts.
@@ -67,6 +71,7 @@ export function graphqlSecurity(options: GraphQLSecurityOptions): GraphQLSecurit
     maskedErrors: { isDev: false, errorMessage: 'Unexpected error.' },
     extraParamNames: ['documentId'],
     maxRequestBodySize: false,
+    fastLane: { bodyLimitBytes, resolvePersistedQuery },
   };
 }
 
@@ -171,26 +176,38 @@ function persistedHashOf(params: { extensions?: Record<string, unknown>; documen
  * registers it. Allow-listed documents that came with their text are always known; in allowlist
  * mode nothing else is stored.
  */
-export function useAutomaticPersistedQueries(allowlist: PersistedOperations): Plugin {
-  const registered = createLRUCache<string>({ max: 1000, ttl: 24 * 3_600_000 });
+export function useAutomaticPersistedQueries(allowlist: PersistedOperations | PersistedQueryResolver): Plugin {
+  const resolve = typeof allowlist === 'function' ? allowlist : persistedQueryResolver(allowlist);
   return {
     onParams({ params, setParams }) {
-      const hash = persistedHashOf(params);
-      if (hash === null) return;
-      if (params.query == null) {
-        const query = allowlist.document(hash) ?? registered.get(hash);
-        if (query === undefined) {
-          throw createGraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 404 } } });
-        }
-        setParams({ ...params, query });
-        return;
-      }
-      if (sha256Hex(params.query) !== hash) {
-        throw createGraphQLError('PersistedQueryMismatch', { extensions: { code: 'PERSISTED_QUERY_MISMATCH', http: { status: 400 } } });
-      }
-      if (!allowlist.allows(hash)) throw notInAllowlist();
-      registered.set(hash, params.query);
+      const resolved = resolve(params);
+      if (resolved !== params) setParams(resolved);
     },
+  };
+}
+
+/** Params with their persisted document resolved (the same params when none is named); throws the protocol's errors. */
+export type PersistedQueryResolver = <P extends { query?: string | undefined; extensions?: Record<string, unknown>; documentId?: unknown }>(params: P) => P;
+
+/** The APQ protocol over one registry, shared by yoga's pipeline and the JSON POST fast lane. */
+export function persistedQueryResolver(allowlist: PersistedOperations): PersistedQueryResolver {
+  const registered = createLRUCache<string>({ max: 1000, ttl: 24 * 3_600_000 });
+  return (params) => {
+    const hash = persistedHashOf(params);
+    if (hash === null) return params;
+    if (params.query == null) {
+      const query = allowlist.document(hash) ?? registered.get(hash);
+      if (query === undefined) {
+        throw createGraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 404 } } });
+      }
+      return { ...params, query };
+    }
+    if (sha256Hex(params.query) !== hash) {
+      throw createGraphQLError('PersistedQueryMismatch', { extensions: { code: 'PERSISTED_QUERY_MISMATCH', http: { status: 400 } } });
+    }
+    if (!allowlist.allows(hash)) throw notInAllowlist();
+    registered.set(hash, params.query);
+    return params;
   };
 }
 

@@ -14,6 +14,7 @@ import type { ClientAddressOf } from '../http/shared/client-address.ts';
 import { authenticateForContext, createLoaders, type GraphQLContext, type GraphQLServices } from '../graphql/context.ts';
 import { useEndSubscriptionsOfInvalidKeys } from './end-subscriptions-of-invalid-keys.ts';
 import { useNodeEventStream } from './graphql-event-stream.ts';
+import { createGraphQLJsonPost } from './graphql-json-post.ts';
 import { useStorableTextInputs } from './graphql-text-guard.ts';
 import { createGraphiQLHandler } from './graphiql.ts';
 import { useSingleConnectionEventStream } from './graphql-sse-single-connection.ts';
@@ -73,6 +74,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const requestSignals = new RequestSignals();
   const clientAddress: ClientAddressOf = options.clientAddress ?? ((request) => request.socket.remoteAddress);
 
+  const { fastLane: _fastLane, ...yogaSecurity } = options.security ?? { fastLane: undefined };
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
@@ -82,7 +84,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     // GraphiQL is served by graphiql.ts from installed packages; yoga's own page loads a CDN.
     graphiql: false,
     logging: options.requestLogging?.logging ?? false,
-    ...options.security,
+    ...yogaSecurity,
     plugins: [
       ...(options.requestLogging ? [options.requestLogging.plugin] : []),
       ...(options.security?.plugins ?? []),
@@ -92,7 +94,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       useSingleConnectionEventStream({ authenticator: options.services.authenticator, clientAddress }),
     ],
     // Over WebSocket there is no Request; graphql-websocket.ts sets the connection's signal.
-    context: async ({ request, req, res }: { request?: Request | undefined; req?: IncomingMessage; res?: ServerResponse }): Promise<GraphQLContext> => ({
+    // On the JSON POST fast lane `request` is a view of node's request (graphql-json-post.ts).
+    context: async ({ request, req, res }: { request?: Pick<Request, 'headers'> & Partial<Pick<Request, 'signal'>> | undefined; req?: IncomingMessage; res?: ServerResponse }): Promise<GraphQLContext> => ({
       services: options.services,
       loaders: createLoaders(options.services),
       // The client's going away or the end of the shutdown grace period aborts it.
@@ -107,6 +110,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
 
   const graphiql = createGraphiQLHandler('/graphql');
+  const graphql = options.security
+    ? createGraphQLJsonPost({ yoga, security: options.security.fastLane, requestLogging: options.requestLogging })
+    : (req: IncomingMessage, res: ServerResponse) => yoga(req, res) as unknown as Promise<void>;
   const inFlight = new Set<ServerResponse>();
   /** Each socket's latest response, for the idle timeout. */
   const responses = new WeakMap<Socket, ServerResponse>();
@@ -130,7 +136,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       const graphiqlServed = graphiql(req, res);
       if (graphiqlServed) return await graphiqlServed;
       if (path === '/graphql') {
-        await yoga(req, res);
+        await graphql(req, res);
         return;
       }
       if (isHealthPath(path)) {
