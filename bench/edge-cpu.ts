@@ -1,0 +1,95 @@
+// Gateway CPU per request of each edge, interleaved: REST, the GraphQL mutation as an API client
+// sends it (the JSON POST fast lane) and the same mutation from a browser page (yoga's pipeline,
+// same-origin Origin header), in alternating blocks against one modelgraph process. Every edge is
+// measured in the same windows, so a busy machine slows them alike and the ratios hold where the
+// end-to-end runs of `npm run bench` cannot (a machine shared with other work).
+// Usage: npm run bench:edges [-- --rounds=12 --block=200 --concurrency=1 --gateway-root=<checkout>]
+import { Agent, request } from 'node:http';
+import { benchModel, graphQLMutationBody, mockAnswer, openAIRequestBody } from './bench-wire.ts';
+import { startModelgraph } from './modelgraph-gateway.ts';
+import { cpuMicroseconds } from './process-stats.ts';
+import { loadCore, nodeScript, startService, type Service } from './services.ts';
+import { spread } from './statistics.ts';
+
+const median = (values: number[]) => spread(values)!.median;
+
+const argument = (name: string, fallback: string) => process.argv.find((value) => value.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const rounds = Number(argument('rounds', '12'));
+const block = Number(argument('block', '200'));
+const concurrency = Number(argument('concurrency', '1'));
+const gatewayRoot = process.argv.find((value) => value.startsWith('--gateway-root='))?.slice('--gateway-root='.length);
+
+interface Edge {
+  name: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const services: Service[] = [];
+try {
+  const mock = await startService({ name: 'mock upstream', command: nodeScript('bench/mock-upstream.ts'), core: loadCore, ready: { pattern: /listening (\d+)/ } });
+  services.push(mock);
+  const gateway = await startModelgraph({ upstreamPort: mock.port, ...(gatewayRoot ? { gatewayRoot } : {}) });
+  services.push(gateway);
+  const url = new URL(gateway.url);
+  const auth = { authorization: `Bearer ${gateway.adminKey}`, 'content-type': 'application/json' };
+  const edges: Edge[] = [
+    { name: 'REST /v1/chat/completions', path: '/v1/chat/completions', headers: auth, body: openAIRequestBody(false) },
+    { name: 'GraphQL mutation (API client)', path: '/graphql', headers: { ...auth, accept: 'application/json' }, body: graphQLMutationBody() },
+    { name: 'GraphQL mutation (browser page, yoga)', path: '/graphql', headers: { ...auth, accept: 'application/json', origin: url.origin }, body: graphQLMutationBody() },
+  ];
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const send = (edge: Edge) =>
+    new Promise<void>((resolve, reject) => {
+      const call = request({ host: url.hostname, port: url.port, method: 'POST', path: edge.path, agent, headers: { ...edge.headers, 'content-length': Buffer.byteLength(edge.body) } }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          if (response.statusCode !== 200 || !text.includes(mockAnswer)) reject(new Error(`${edge.name}: ${response.statusCode} ${text.slice(0, 200)}`));
+          else resolve();
+        });
+      });
+      call.on('error', reject);
+      call.end(edge.body);
+    });
+  const runBlock = async (edge: Edge) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < block) {
+          next += 1;
+          await send(edge);
+        }
+      }),
+    );
+  };
+  // Warm-up: every edge's code paths compiled before anything is counted.
+  for (const edge of edges) for (let index = 0; index < 3; index += 1) await runBlock(edge);
+  const samples = new Map<string, number[]>(edges.map((edge) => [edge.name, []]));
+  const wall = new Map<string, number[]>(edges.map((edge) => [edge.name, []]));
+  for (let round = 0; round < rounds; round += 1) {
+    // Rotating order: no edge always follows the same one.
+    for (let offset = 0; offset < edges.length; offset += 1) {
+      const edge = edges[(round + offset) % edges.length]!;
+      const cpuBefore = cpuMicroseconds(gateway.pid);
+      const started = performance.now();
+      await runBlock(edge);
+      wall.get(edge.name)!.push(((performance.now() - started) * 1000) / block);
+      samples.get(edge.name)!.push((cpuMicroseconds(gateway.pid) - cpuBefore) / block);
+    }
+  }
+  const rest = median(samples.get(edges[0]!.name)!);
+  console.log(`\nmodelgraph${gatewayRoot ? ` from ${gatewayRoot}` : ''}, model ${benchModel}, ${rounds} rounds of ${block} requests per edge, ${concurrency} connection(s)\n`);
+  console.log('| edge | gateway CPU µs/request, median [min–max] | vs REST | wall µs/request (median) |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const edge of edges) {
+    const values = samples.get(edge.name)!;
+    const cpu = median(values);
+    console.log(`| ${edge.name} | ${cpu.toFixed(0)} [${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}] | ${(cpu / rest).toFixed(2)}× | ${median(wall.get(edge.name)!).toFixed(0)} |`);
+  }
+  agent.destroy();
+} finally {
+  for (const service of services.reverse()) await service.stop().catch(() => undefined);
+}
