@@ -1,12 +1,12 @@
 // Gateway CPU per request of each edge, interleaved: REST, the GraphQL mutation as an API client
 // sends it (the JSON POST fast lane) and the same mutation from a browser page (yoga's pipeline,
-// same-origin Origin header), in alternating blocks against one modelgraph process. Every edge is
+// same-origin Origin header), REST and the mutation with a budgeted virtual key (issue #18), in alternating blocks against one modelgraph process. Every edge is
 // measured in the same windows, so a busy machine slows them alike and the ratios hold where the
 // end-to-end runs of `npm run bench` cannot (a machine shared with other work).
-// Usage: npm run bench:edges [-- --rounds=12 --block=200 --concurrency=1 --gateway-root=<checkout>]
+// Usage: npm run bench:edges [-- --rounds=12 --block=200 --concurrency=1 --gateway-root=<checkout> --database-url=postgres://...]
 import { Agent, request } from 'node:http';
 import { benchModel, graphQLMutationBody, mockAnswer, openAIRequestBody } from './bench-wire.ts';
-import { startModelgraph } from './modelgraph-gateway.ts';
+import { provisionVirtualKey, startModelgraph } from './modelgraph-gateway.ts';
 import { cpuMicroseconds } from './process-stats.ts';
 import { loadCore, nodeScript, startService, type Service } from './services.ts';
 import { spread } from './statistics.ts';
@@ -18,6 +18,8 @@ const rounds = Number(argument('rounds', '12'));
 const block = Number(argument('block', '200'));
 const concurrency = Number(argument('concurrency', '1'));
 const gatewayRoot = process.argv.find((value) => value.startsWith('--gateway-root='))?.slice('--gateway-root='.length);
+/** A Postgres database to run on (as deployed); PGlite in a temporary directory when absent. */
+const databaseUrl = process.argv.find((value) => value.startsWith('--database-url='))?.slice('--database-url='.length);
 
 interface Edge {
   name: string;
@@ -30,14 +32,18 @@ const services: Service[] = [];
 try {
   const mock = await startService({ name: 'mock upstream', command: nodeScript('bench/mock-upstream.ts'), core: loadCore, ready: { pattern: /listening (\d+)/ } });
   services.push(mock);
-  const gateway = await startModelgraph({ upstreamPort: mock.port, ...(gatewayRoot ? { gatewayRoot } : {}) });
+  const gateway = await startModelgraph({ upstreamPort: mock.port, ...(gatewayRoot ? { gatewayRoot } : {}), ...(databaseUrl ? { databaseUrl } : {}) });
   services.push(gateway);
   const url = new URL(gateway.url);
   const auth = { authorization: `Bearer ${gateway.adminKey}`, 'content-type': 'application/json' };
+  const virtualKey = await provisionVirtualKey(gateway);
+  const budgeted = virtualKey ? { ...auth, authorization: `Bearer ${virtualKey}` } : null;
   const edges: Edge[] = [
     { name: 'REST /v1/chat/completions', path: '/v1/chat/completions', headers: auth, body: openAIRequestBody(false) },
+    ...(budgeted ? [{ name: 'REST, virtual key + budget', path: '/v1/chat/completions', headers: budgeted, body: openAIRequestBody(false) }] : []),
     { name: 'GraphQL mutation (API client)', path: '/graphql', headers: { ...auth, accept: 'application/json' }, body: graphQLMutationBody() },
     { name: 'GraphQL mutation (browser page, yoga)', path: '/graphql', headers: { ...auth, accept: 'application/json', origin: url.origin }, body: graphQLMutationBody() },
+    ...(budgeted ? [{ name: 'GraphQL mutation (API client), virtual key + budget', path: '/graphql', headers: { ...budgeted, accept: 'application/json' }, body: graphQLMutationBody() }] : []),
   ];
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const send = (edge: Edge) =>
@@ -81,7 +87,7 @@ try {
     }
   }
   const rest = median(samples.get(edges[0]!.name)!);
-  console.log(`\nmodelgraph${gatewayRoot ? ` from ${gatewayRoot}` : ''}, model ${benchModel}, ${rounds} rounds of ${block} requests per edge, ${concurrency} connection(s)\n`);
+  console.log(`\nmodelgraph${gatewayRoot ? ` from ${gatewayRoot}` : ''} on ${databaseUrl ? 'Postgres' : 'PGlite'}, model ${benchModel}, ${rounds} rounds of ${block} requests per edge, ${concurrency} connection(s)\n`);
   console.log('| edge | gateway CPU µs/request, median [min–max] | vs REST | wall µs/request (median) |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const edge of edges) {
