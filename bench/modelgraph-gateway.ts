@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchModel, openAIRequestBody } from './bench-wire.ts';
-import { gatewayCore, repositoryRoot, startService, tsxLoader, type Service } from './services.ts';
+import { freePort, gatewayCore, repositoryRoot, startService, tsxLoader, type Service } from './services.ts';
 
 export interface ModelgraphOptions {
   upstreamPort: number;
@@ -18,6 +18,8 @@ export interface ModelgraphOptions {
   gatewayRoot?: string;
   /** Write a V8 CPU profile (node --cpu-prof) into this directory when the process exits. */
   cpuProfileDirectory?: string;
+  /** An observability variant (plan.ts): its environment and config lines. */
+  variant?: { env: Record<string, string>; config: string };
 }
 
 export interface ModelgraphGateway extends Service {
@@ -29,12 +31,13 @@ export interface ModelgraphGateway extends Service {
   restNote: string | null;
 }
 
-export function modelgraphConfig(upstreamPort: number): string {
+export function modelgraphConfig(upstreamPort: number, extra = ''): string {
   return [
     'providers:',
     `  - { id: upstream, kind: openai, baseUrl: "http://127.0.0.1:${upstreamPort}/v1", apiKey: x }`,
     'models:',
     `  - { name: ${benchModel}, provider: upstream, model: ${benchModel} }`,
+    extra,
     '',
   ].join('\n');
 }
@@ -42,7 +45,9 @@ export function modelgraphConfig(upstreamPort: number): string {
 export async function startModelgraph(options: ModelgraphOptions): Promise<ModelgraphGateway> {
   const directory = mkdtempSync(join(tmpdir(), 'modelgraph-bench-'));
   const configPath = join(directory, 'modelgraph.yaml');
-  writeFileSync(configPath, modelgraphConfig(options.upstreamPort));
+  writeFileSync(configPath, modelgraphConfig(options.upstreamPort, options.variant?.config));
+  // A variant may silence the logs, and with them the "listening" line: it is polled on a fixed port.
+  const port = options.variant ? await freePort() : 0;
   const adminKey = `mg-bench-${randomBytes(24).toString('hex')}`;
   const profileArguments = options.cpuProfileDirectory ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDirectory}`] : [];
   const service = await startService({
@@ -58,14 +63,15 @@ export async function startModelgraph(options: ModelgraphOptions): Promise<Model
     env: {
       // As deployed; graphql-js also skips its development-only checks (instanceOf) then.
       NODE_ENV: 'production',
-      PORT: '0',
+      PORT: String(port),
       HOST: '127.0.0.1',
       MODELGRAPH_CONFIG: configPath,
       MODELGRAPH_DATA_DIR: join(directory, 'data'),
       MODELGRAPH_ADMIN_KEY: adminKey,
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+      ...options.variant?.env,
     },
-    ready: { pattern: /listening on http:\/\/[^\s:]+:(\d+)/ },
+    ready: options.variant ? { port, path: '/health/live' } : { pattern: /listening on http:\/\/[^\s:]+:(\d+)/ },
     timeoutMs: 120_000,
   });
   const restStatus = await probeRest(service.url, adminKey);

@@ -215,3 +215,31 @@ export function modelgraphRoutes(baseUrl: string, pid: number, caller: Modelgrap
   if (caller.edges.includes('graphql')) routes.push(...graphQLRoutes(baseUrl, pid, caller.headers, caller.suffix, caller.label));
   return caller.workloads ? routes.map((route) => ({ ...route, workloads: caller.workloads })) : routes;
 }
+
+/**
+ * The cost of observability (issue #19): the same REST request on gateways that differ only in
+ * it. `rest` itself runs as shipped (logs at info, one access line per request; metrics on;
+ * tracing off); `rest+obs-off` silences the logs and turns metrics off; `rest+traced` adds tracing,
+ * exporting to a local OTLP sink that discards (bench/otlp-sink.ts). Each variant is a gateway
+ * process of its own, started only when a selected target needs it:
+ * `npm run bench -- --quick --no-peer --targets=rest,rest+obs-off,rest+traced --workloads=requests-64,streams-100`.
+ */
+export interface ObservabilityVariant {
+  suffix: string;
+  label: string;
+  env(otlpSinkUrl: string): Record<string, string>;
+  config: string;
+}
+
+export const observabilityVariants: readonly ObservabilityVariant[] = [
+  { suffix: '+obs-off', label: ', logs silent, metrics off', env: () => ({ LOG_LEVEL: 'silent' }), config: 'metrics: { enabled: false }' },
+  {
+    suffix: '+traced',
+    label: ', logs info, metrics on, tracing on (to a discarding OTLP sink)',
+    env: (otlpSinkUrl) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: otlpSinkUrl }),
+    config: '',
+  },
+];
+
+/** The workloads the observability variants are measured in: CPU per request, open-loop latency, CPU per streamed event. */
+export const observabilityWorkloadIds: readonly string[] = ['requests-1', 'requests-64', 'rate-1000', 'streams-100'];

@@ -230,6 +230,10 @@ function goals(results: BenchResults): Goal[] {
   const restCpu = ratio(results, 'requests-64', 'rest', 'floor', requestMetrics.cpu);
   list.push({ goal: 'REST CPU/request ≤ 4× floor (64 connections)', value: restCpu, suffix: '×', meets: (m) => m <= 4 });
   list.push({ goal: 'REST requests/s ≥ 5× peer (64 connections)', value: ratio(results, 'requests-64', 'rest', 'peer', requestMetrics.rps), suffix: '×', meets: (m) => m >= 5 });
+  // The cost of observability (issue #19): logs at info and metrics on vs both off; tracing reported.
+  list.push({ goal: 'REST CPU/request, logs info + metrics on ≤ 1.1× logs silent + metrics off (64 connections)', value: ratio(results, 'requests-64', 'rest', 'rest+obs-off', requestMetrics.cpu), suffix: '×', meets: (m) => m <= 1.1 });
+  list.push({ goal: '(info) REST CPU/request with tracing on vs off (64 connections)', value: ratio(results, 'requests-64', 'rest+traced', 'rest', requestMetrics.cpu), suffix: '×', meets: () => true });
+  list.push({ goal: '(info) REST SSE CPU/event with tracing on vs off (100 streams)', value: ratio(results, 'streams-100', 'rest+traced', 'rest', streamMetrics.cpu), suffix: '×', meets: () => true });
   list.push({ goal: 'GraphQL mutation CPU/request ≤ 8× floor (64 connections)', value: ratio(results, 'requests-64', 'graphql', 'floor', requestMetrics.cpu), suffix: '×', meets: (m) => m <= 8 });
   list.push({ goal: '(info) GraphQL mutation requests/s vs peer (64 connections)', value: ratio(results, 'requests-64', 'graphql', 'peer', requestMetrics.rps), suffix: '×', meets: (m) => m >= 5 });
   // Open loop at a fixed rate: what a budgeted key costs over the master key, and what the master key adds over the floor.

@@ -14,7 +14,8 @@ import { benchDatabase, type BenchDatabase } from './bench-database.ts';
 import { usageQuery, usageWrite, type MeteringResults } from './metering-bench.ts';
 import { provisionVirtualKey, startModelgraph, type ModelgraphGateway } from './modelgraph-gateway.ts';
 import { installPeer, peerHeaders, peerVersion, startPeer } from './peer-portkey.ts';
-import { chatCompletionsRoute, fullPlan, keyedWorkloadIds, modelgraphRoutes, quickPlan, type MockShape, type ModelgraphCaller, type Plan, type Route, type Workload } from './plan.ts';
+import { startOtlpSink, type OtlpSink } from './otlp-sink.ts';
+import { chatCompletionsRoute, fullPlan, keyedWorkloadIds, modelgraphRoutes, observabilityVariants, observabilityWorkloadIds, quickPlan, type MockShape, type ModelgraphCaller, type Plan, type Route, type Workload } from './plan.ts';
 import { profileMarkdown, summarizeProfile, type CpuProfile, type TimeWindow } from './profile-summary.ts';
 import { renderMarkdown, type BenchResults } from './report.ts';
 import { canPin, gatewayCore, loadCore, nodeScript, pinProcess, repositoryRoot, startService, tsxLoader, type Service } from './services.ts';
@@ -231,6 +232,7 @@ async function main(): Promise<void> {
   const services = startedServices;
   let load: LoadWorker | undefined;
   let database: BenchDatabase | undefined;
+  let sink: OtlpSink | undefined;
   try {
     database = await benchDatabase(options.database, options.databaseUrl);
     const databaseUrl = database.url;
@@ -267,6 +269,23 @@ async function main(): Promise<void> {
       notes.push('No virtual key could be created: the `+key` targets are not measured (hook: provisionVirtualKey in bench/modelgraph-gateway.ts).');
     }
     for (const caller of callers) routes.push(...modelgraphRoutes(modelgraph.url, modelgraph.pid, caller));
+    // The cost of observability: one more gateway per variant, when a selected target needs it.
+    const variants = observabilityVariants.filter((variant) => !options.targets || options.targets.includes(`rest${variant.suffix}`));
+    if (variants.length > 0 && modelgraph.restAvailable) {
+      sink = await startOtlpSink();
+      for (const variant of variants) {
+        log(`starting modelgraph${variant.label} ...`);
+        const gateway = await startModelgraph({
+          upstreamPort: mock.port,
+          ...(databaseUrl ? { databaseUrl } : {}),
+          ...(options.gatewayRoot ? { gatewayRoot: resolve(options.gatewayRoot) } : {}),
+          variant: { env: variant.env(sink.url), config: variant.config },
+        });
+        services.push(gateway);
+        const caller: ModelgraphCaller = { suffix: variant.suffix, label: variant.label, headers: { authorization: `Bearer ${gateway.adminKey}` }, edges: ['rest'], workloads: observabilityWorkloadIds };
+        routes.push(...modelgraphRoutes(gateway.url, gateway.pid, caller));
+      }
+    }
     if (options.peer) {
       try {
         installPeer(log);
@@ -303,6 +322,8 @@ async function main(): Promise<void> {
         }
       }
     }
+
+    if (sink) notes.push(`The traced gateway sent ${sink.exports} span exports to the discarding OTLP sink.`);
 
     // Metering: the usage writer's throughput every run, the 10M-event reports once (seeding is slow).
     let metering: MeteringResults | undefined;
@@ -369,6 +390,7 @@ async function main(): Promise<void> {
   } finally {
     load?.stop();
     for (const service of services.reverse()) await service.stop().catch(() => undefined);
+    await sink?.close();
     await database?.drop();
   }
 }

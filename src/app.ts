@@ -85,6 +85,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
         serviceName: config.tracing.serviceName,
         serviceVersion: config.version,
         providerKind: (id) => catalogRef?.provider(id)?.kind,
+        captureContent: config.tracing.captureContent ? contentRedactor(new SecretScrubber(knownSecrets(config))) : undefined,
       })
     : undefined;
   const baseHttp = dependencies.http ?? createUndiciHttpClient({ responseLimitBytes: config.upstream.responseLimitBytes });
@@ -222,7 +223,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   const schema = buildSchema();
   // The access log; with `log.bodies` (debugging) each line carries the request body, credentials redacted.
   const bodyScrubber = config.log.bodies ? new SecretScrubber(knownSecrets(config)) : undefined;
-  const redactBody = bodyScrubber ? (body: unknown) => redactJson(body, bodyScrubber) : undefined;
+  const redactBody = bodyScrubber ? contentRedactor(bodyScrubber) : undefined;
   const metrics = config.metrics.enabled
     ? new PrometheusMetrics({
         keyLabel: config.metrics.keyLabel,
@@ -345,4 +346,8 @@ function bufferedRandom(size: number): { nextUint32(): number } {
       return words[cursor++]!;
     },
   };
+}
+
+function contentRedactor(scrubber: SecretScrubber): (value: unknown) => unknown {
+  return (value) => redactJson(value, scrubber);
 }

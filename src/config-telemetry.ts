@@ -23,6 +23,11 @@ export const tracingSchema = z
     /** The collector's base URL (`/v1/traces` is appended), as OTEL_EXPORTER_OTLP_ENDPOINT. */
     endpoint: z.string().url().optional(),
     serviceName: z.string().min(1).optional(),
+    /**
+     * Prompts and completions on attempt spans (gen_ai.input.messages, gen_ai.output.messages),
+     * credentials redacted; OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT overrides it.
+     */
+    captureContent: z.boolean().default(false),
   })
   .strict();
 
@@ -42,6 +47,15 @@ export function tracesUrlFrom(env: Env, configured: string | undefined, problems
     return undefined;
   }
   return url;
+}
+
+/** OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT (`true`/`false`, the OpenTelemetry GenAI instrumentations' switch) over `tracing.captureContent`. */
+export function captureContentFrom(env: Env, configured: boolean, problems: string[]): boolean {
+  const value = env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT?.trim().toLowerCase();
+  if (value === undefined || value === '') return configured;
+  if (value === 'true' || value === 'false') return value === 'true';
+  problems.push('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: expected true or false');
+  return configured;
 }
 
 export function hostAndPort(value: string): { host: string; port: number } {

@@ -11,7 +11,7 @@ import { BUDGETS_WHEN_DATABASE_UNAVAILABLE, type BudgetsWhenDatabaseUnavailable 
 import { ROUTER_ERROR_CODES, ROUTING_STRATEGIES } from './core/router/router-settings.ts';
 import { providerSettingsSchema, type ProviderSettings } from './providers/provider-settings.ts';
 import { findProviderKind } from './providers/registry.ts';
-import { hostAndPort, metricsSchema, tracesUrlFrom, tracingSchema } from './config-telemetry.ts';
+import { captureContentFrom, hostAndPort, metricsSchema, tracesUrlFrom, tracingSchema } from './config-telemetry.ts';
 
 function isAddressOrRange(value: string): boolean {
   const [address, prefix, ...rest] = value.split('/');
@@ -265,7 +265,7 @@ export interface AppConfig {
   log: { level: LogLevel; format: 'auto' | 'json' | 'pretty'; bodies: boolean };
   metrics: { enabled: boolean; listen: { host: string; port: number } | undefined; keyLabel: boolean };
   /** `tracesUrl` set: traces are on. */
-  tracing: { tracesUrl: string | undefined; serviceName: string };
+  tracing: { tracesUrl: string | undefined; serviceName: string; captureContent: boolean };
   secretKey: string | undefined;
   redisUrl: string | undefined;
   configPath: string | undefined;
@@ -418,6 +418,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
   if (logLevel && !logLevel.success) problems.push(`LOG_LEVEL: ${logLevel.error.issues[0]!.message}`);
 
   const tracesUrl = tracesUrlFrom(env, file?.tracing.endpoint, problems);
+  const captureContent = captureContentFrom(env, file?.tracing.captureContent ?? false, problems);
   if (problems.length > 0 || !file || !persistedOperations) throw new ConfigError(problems);
   const providers = fromEnvironment ? environmentProviders : file.providers;
 
@@ -458,7 +459,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     responses: file.responses,
     log: { ...file.log, level: logLevel?.data ?? file.log.level },
     metrics: { enabled: file.metrics.enabled, listen: file.metrics.listen ? hostAndPort(file.metrics.listen) : undefined, keyLabel: file.metrics.keyLabel },
-    tracing: { tracesUrl, serviceName: env.OTEL_SERVICE_NAME || file.tracing.serviceName || 'modelgraph' },
+    tracing: { tracesUrl, serviceName: env.OTEL_SERVICE_NAME || file.tracing.serviceName || 'modelgraph', captureContent },
     secretKey,
     redisUrl: env.REDIS_URL || undefined,
     configPath,

@@ -78,7 +78,7 @@ export class CompletionService {
       await metered.admit(run, outputAllowance(request));
       const { attempt, result } = await metered.firstAnswer(run, signal, (planned) => planned.candidate.adapter.generate(planned.upstreamRequest, planned.timer.signal));
       run.succeeded(attempt, { usage: result.usage, firstTokenAt: null });
-      metered.answered(attempt, result.usage);
+      metered.answered(attempt, result.usage, { responseId: result.id, finishReason: result.finishReason, timeToFirstChunkMs: null, output: result });
       return outcomeOf(metered, attempt, result, false);
     } catch (thrown) {
       metered.failed(thrown);
@@ -119,7 +119,7 @@ export class CompletionService {
         return;
       }
 
-      for (let attempt = await run.next(signal); attempt; attempt = await run.next(signal)) {
+      for (let attempt = await metered.next(run, signal); attempt; attempt = await metered.next(run, signal)) {
         const { candidate, upstreamRequest: chatRequest, timer } = attempt;
         const accumulator = new StreamAccumulator();
         current = { attempt, accumulator };
@@ -137,6 +137,7 @@ export class CompletionService {
               firstTokenAt ??= clock.now();
               metered.firstTokenAt ??= firstTokenAt;
               metered.served = candidate;
+              metered.chunkSent();
               yield event;
             }
           }
@@ -149,7 +150,13 @@ export class CompletionService {
         if (!failure && !accumulator.finished) failure = new UpstreamProtocolError('The upstream stream ended without a finish');
         const error = failure || signal.aborted ? attemptFailure(failure, timer, signal) : null;
         metered.bill(streamUsage(chatRequest, accumulator, error !== null), candidate.deployment);
-        metered.attemptEnded(attempt, error);
+        metered.attemptEnded(attempt, error, {
+          usage: metered.usage,
+          responseId: accumulator.id,
+          finishReason: accumulator.finishReason,
+          timeToFirstChunkMs: firstTokenAt === null ? null : firstTokenAt - attempt.startedAt,
+          output: accumulator,
+        });
         if (!error) {
           run.succeeded(attempt, { usage: metered.usage, firstTokenAt });
           metered.served = candidate;
@@ -176,7 +183,7 @@ export class CompletionService {
   }
 
   private begin(request: CompletionRequest, streamed: boolean): MeteredRequest {
-    return new MeteredRequest(this.metering, { requestedModel: request.model, endUser: request.parameters.user ?? null, streamed, call: request });
+    return new MeteredRequest(this.metering, { operation: 'chat', requestedModel: request.model, endUser: request.parameters.user ?? null, streamed, call: request });
   }
 }
 

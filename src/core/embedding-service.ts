@@ -67,7 +67,7 @@ export class EmbeddingService {
   }
 
   async create(request: EmbeddingsRequest, signal: AbortSignal): Promise<EmbeddingsOutcome> {
-    const metered = new MeteredRequest(this.metering, { requestedModel: request.model, endUser: request.user ?? null, streamed: false, call: request });
+    const metered = new MeteredRequest(this.metering, { operation: 'embeddings', requestedModel: request.model, endUser: request.user ?? null, streamed: false, call: request });
     try {
       validate(request);
       // Resolves the caller's aliases and checks model access (MODEL_NOT_FOUND, FORBIDDEN).

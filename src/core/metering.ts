@@ -5,6 +5,7 @@ import type { Caller } from './auth.ts';
 import type { ErrorCode, GatewayError } from './errors.ts';
 import type { RateLimitStatus } from './metering/rate-limit-status.ts';
 import type { Attempt } from './requests/attempt.ts';
+import type { GenAiOperation } from './telemetry/attempt-telemetry.ts';
 import type { Usage } from './types.ts';
 
 export type UsageStatus = 'SUCCESS' | 'ERROR' | 'CANCELLED';
@@ -32,6 +33,8 @@ export interface UsageRecord {
   errorCode: ErrorCode | null;
   attempts: Attempt[];
   streamed: boolean;
+  /** What the request did (live records; not stored). */
+  operation?: GenAiOperation;
   cancelledByClient: boolean;
   requestId: string | null;
 }

@@ -9,6 +9,7 @@ import type { Caller } from './auth.ts';
 import { GatewayError } from './errors.ts';
 import type { UsageRecord } from './metering.ts';
 import type { Clock, LogFields, Logger } from './ports.ts';
+import type { AttemptObserver, AttemptStart } from './telemetry/attempt-telemetry.ts';
 import type { ObservedRequest, RequestTelemetry, RequestTransport } from './telemetry/request-telemetry.ts';
 
 export type Transport = RequestTransport;
@@ -67,6 +68,9 @@ export class RequestLog implements ObservedRequest {
   get streaming(): boolean {
     return this.streamRequested || this.operationType === 'subscription';
   }
+
+  /** The services' attempt observer (metrics and traces of each upstream attempt while it runs). */
+  readonly attemptStarted = (start: AttemptStart): AttemptObserver | undefined => this.options.telemetry?.attemptStarted?.(this, start);
 
   /** The services' usage observer; an INTERNAL error that ended the request is logged as unexpected. */
   readonly usage = (record: UsageRecord, error: GatewayError | null): void => {

@@ -16,6 +16,8 @@ const storedAttempt = z.object({
   latencyMs: z.number(),
   retry: z.number().default(0),
   backoffMs: z.number().default(0),
+  responseId: z.string().nullable().optional(),
+  finishReason: z.string().nullable().optional(),
 });
 
 const storedAttempts = z.array(storedAttempt);

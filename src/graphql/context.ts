@@ -66,12 +66,17 @@ export interface GraphQLContext {
   requestLog?: RequestLog;
 }
 
-/** What a service call carries from the operation: the caller, the request id and the access log's usage observer. */
-export function serviceScope(context: GraphQLContext): { caller?: Caller; requestId?: string; onUsageRecord?: RequestLog['usage'] } {
+/** What a service call carries from the operation: the caller, the request id and the access log's usage and attempt observers. */
+export function serviceScope(context: GraphQLContext): {
+  caller?: Caller;
+  requestId?: string;
+  onUsageRecord?: RequestLog['usage'];
+  onAttemptStarted?: RequestLog['attemptStarted'];
+} {
   return {
     ...(context.caller ? { caller: context.caller } : {}),
     ...(context.requestId !== undefined ? { requestId: context.requestId } : {}),
-    ...(context.requestLog ? { onUsageRecord: context.requestLog.usage } : {}),
+    ...(context.requestLog ? { onUsageRecord: context.requestLog.usage, onAttemptStarted: context.requestLog.attemptStarted } : {}),
   };
 }
 

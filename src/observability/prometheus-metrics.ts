@@ -1,10 +1,11 @@
 // Prometheus metrics (prom-client): request counts, durations, gateway overhead, upstream latency,
-// time to first token and per output token, tokens and cost, derived from each request's access
-// line and usage records (core/telemetry); router, usage writer, budget and stream state read when
+// time to first token, tokens and cost, derived from each request's access line and usage records
+// (core/telemetry); the time between a stream's chunks, observed per chunk as the stream runs; router, usage writer, budget and stream state read when
 // scraped; Node process metrics. The metric names and labels are listed in README, "Operations".
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { UsageRecord } from '../core/metering.ts';
 import { ERROR_TYPES, errorTypeOf } from '../core/telemetry/error-types.ts';
+import type { AttemptObserver, AttemptStart } from '../core/telemetry/attempt-telemetry.ts';
 import type { ObservedRequest, RequestEnd, RequestTelemetry } from '../core/telemetry/request-telemetry.ts';
 import { gaugeCollectors, type GatewayStateSources } from './gateway-state-metrics.ts';
 
@@ -19,7 +20,7 @@ export interface PrometheusMetricsOptions extends GatewayStateSources {
 const OVERHEAD_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const FIRST_TOKEN_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 10, 30];
-const PER_TOKEN_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1];
+const INTER_TOKEN_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5];
 
 const TOKEN_TYPES = ['input', 'output', 'cached_input', 'cache_write', 'reasoning'] as const;
 
@@ -31,7 +32,7 @@ export class PrometheusMetrics implements RequestTelemetry {
   private readonly overhead: Histogram;
   private readonly upstream: Histogram;
   private readonly firstToken: Histogram;
-  private readonly perToken: Histogram;
+  private readonly interToken: Histogram;
   private readonly tokens: Counter;
   private readonly cost: Counter;
   private readonly retries: Counter;
@@ -74,11 +75,11 @@ export class PrometheusMetrics implements RequestTelemetry {
       buckets: FIRST_TOKEN_BUCKETS,
       registers,
     });
-    this.perToken = new Histogram({
-      name: 'modelgraph_time_per_output_token_seconds',
-      help: 'Successful streams: time between output tokens after the first (inter-token time), one observation per stream.',
+    this.interToken = new Histogram({
+      name: 'modelgraph_inter_token_seconds',
+      help: 'Streams: time between consecutive chunks sent on to the client (inter-token time), one observation per gap.',
       labelNames: ['provider', 'model'],
-      buckets: PER_TOKEN_BUCKETS,
+      buckets: INTER_TOKEN_BUCKETS,
       registers,
     });
     this.tokens = new Counter({
@@ -136,6 +137,22 @@ export class PrometheusMetrics implements RequestTelemetry {
     this.open.add(request);
   }
 
+  /** Streams: each gap between two chunks of the attempt, as it happens (a clock read and an observe per chunk). */
+  attemptStarted(_request: ObservedRequest, start: AttemptStart): AttemptObserver | undefined {
+    if (!start.streamed) return undefined;
+    const histogram = this.interToken;
+    const labels = { model: start.modelName, provider: start.providerId };
+    let last = -1;
+    return {
+      chunk() {
+        const now = performance.now();
+        if (last >= 0) histogram.observe(labels, (now - last) / 1000);
+        last = now;
+      },
+      ended: () => undefined,
+    };
+  }
+
   requestEnded(request: ObservedRequest, end: RequestEnd): void {
     this.open.delete(request);
     const records = request.usageRecords;
@@ -176,11 +193,7 @@ export class PrometheusMetrics implements RequestTelemetry {
       if (i > 0 && attempts[i - 1]!.deploymentId !== attempt.deploymentId) this.fallbacks.inc(labels);
     }
     if (record.model === null) return;
-    if (record.timeToFirstTokenMs !== null) {
-      this.firstToken.observe({ model, provider }, record.timeToFirstTokenMs / 1000);
-      const after = record.usage.outputTokens - 1;
-      if (record.status === 'SUCCESS' && after > 0) this.perToken.observe({ model, provider }, (record.latencyMs - record.timeToFirstTokenMs) / after / 1000);
-    }
+    if (record.timeToFirstTokenMs !== null) this.firstToken.observe({ model, provider }, record.timeToFirstTokenMs / 1000);
     const team = record.teamId ?? '';
     const base = this.options.keyLabel ? { model, provider, team, key: keyId } : { model, provider, team };
     const { usage } = record;

@@ -1,12 +1,14 @@
 // The router's breaker and usage state in Redis, so every gateway instance skips a deployment that
 // any of them saw failing, and rpm/tpm caps hold across instances. Each change is one Lua script
-// (atomic); reads are one pipeline per group. Keys of one deployment share a hash tag, so the
+// (atomic); reads are one pipeline per group, and the router reads through a local mirror
+// (mirrored-deployment-health-store.ts). Keys of one deployment share a hash tag, so the
 // scripts also work on Redis Cluster. Semantics match InMemoryDeploymentHealthStore (one
 // conformance suite runs both).
 import { Redis, type RedisOptions } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { healthy, minuteOf, type DeploymentHealth, type DeploymentHealthStore, type HealthQuery } from '../core/router/deployment-health-store.ts';
 import type { CooldownPolicy } from '../core/router/router-settings.ts';
+import { MirroredDeploymentHealthStore, type MirrorOptions } from './mirrored-deployment-health-store.ts';
 
 const RECORD_FAILURE = `
 local now = tonumber(ARGV[1])
@@ -137,12 +139,13 @@ export class RedisDeploymentHealthStore implements DeploymentHealthStore {
 }
 
 /**
- * Connects to `url`. Commands give up quickly when Redis is slow or down; the router then routes
- * without shared health rather than failing requests.
+ * Connects to `url`, read through a local mirror (mirrored-deployment-health-store.ts) so routing
+ * costs no round trip of its own. Commands give up quickly when Redis is slow or down; the router
+ * then routes without shared health rather than failing requests.
  */
-export function createRedisDeploymentHealthStore(url: string, options: RedisHealthStoreOptions & { redis?: RedisOptions } = {}): RedisDeploymentHealthStore {
+export function createRedisDeploymentHealthStore(url: string, options: RedisHealthStoreOptions & { redis?: RedisOptions; mirror?: MirrorOptions } = {}): MirroredDeploymentHealthStore {
   const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 500, enableAutoPipelining: true, ...options.redis });
   // Connection errors are retried by ioredis; without a listener they would crash the process.
   redis.on('error', () => undefined);
-  return new RedisDeploymentHealthStore(redis, options);
+  return new MirroredDeploymentHealthStore(new RedisDeploymentHealthStore(redis, options), options.mirror);
 }

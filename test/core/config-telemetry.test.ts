@@ -15,7 +15,7 @@ describe('metrics and tracing config', () => {
   it('defaults: metrics on the main port without key labels; no traces', () => {
     const config = load('');
     expect(config.metrics).toEqual({ enabled: true, listen: undefined, keyLabel: false });
-    expect(config.tracing).toEqual({ tracesUrl: undefined, serviceName: 'modelgraph' });
+    expect(config.tracing).toEqual({ tracesUrl: undefined, serviceName: 'modelgraph', captureContent: false });
   });
 
   it('reads metrics.listen as host and port, and refuses what is not host:port', () => {
@@ -31,5 +31,12 @@ describe('metrics and tracing config', () => {
     expect(load('', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://other:4318', OTEL_SDK_DISABLED: 'true' }).tracing.tracesUrl).toBeUndefined();
     expect(load('', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://other:4318', OTEL_SERVICE_NAME: 'gateway-eu' }).tracing.serviceName).toBe('gateway-eu');
     expect(() => load('', { OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT: expected a URL/);
+  });
+
+  it('captures content only when opted in: tracing.captureContent, or OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT, which wins', () => {
+    expect(load('tracing: { captureContent: true }').tracing.captureContent).toBe(true);
+    expect(load('', { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'TRUE' }).tracing.captureContent).toBe(true);
+    expect(load('tracing: { captureContent: true }', { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'false' }).tracing.captureContent).toBe(false);
+    expect(() => load('', { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'yes' })).toThrow(/OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: expected true or false/);
   });
 });

@@ -1,5 +1,5 @@
 // The metered-request skeleton on its own: a request served without an upstream call (what a
-// response cache does), the one place that tells a cancel from a timeout, and the settlement of a
+// response cache does), what the attempt observer (metrics, traces) is told, the one place that tells a cancel from a timeout, and the settlement of a
 // request whose attempts failed, in both modes of the completion service.
 import { describe, expect, it } from 'vitest';
 import { CatalogService } from '../../src/core/catalog.ts';
@@ -8,8 +8,10 @@ import { DeploymentTable } from '../../src/core/deployments.ts';
 import { CancelledError, ServerShutdownError, TimeoutError, UpstreamError } from '../../src/core/errors.ts';
 import type { Admission, UsageRecord } from '../../src/core/metering.ts';
 import type { ProviderAdapter } from '../../src/core/ports.ts';
-import { attemptFailure } from '../../src/core/requests/attempt.ts';
+import { attemptFailure, type Attempt } from '../../src/core/requests/attempt.ts';
 import { MeteredRequest } from '../../src/core/requests/metered-request.ts';
+import type { PlannedAttempt, RouteRun } from '../../src/core/router/route-run.ts';
+import type { AttemptStart } from '../../src/core/telemetry/attempt-telemetry.ts';
 import { noRetries } from '../helpers/router-harness.ts';
 
 const usage = { inputTokens: 1000, outputTokens: 100, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
@@ -25,7 +27,7 @@ describe('MeteredRequest', () => {
     const records: UsageRecord[] = [];
     const metered = new MeteredRequest(
       { clock: { now: () => now }, newId: () => 'gen-1', admission: { admit: async () => ({ settle: async () => undefined }) }, usage: { record: (r) => records.push(r) } },
-      { requestedModel: 'fast', endUser: 'end-1', streamed: false, call: { requestId: 'req-1' } },
+      { operation: 'chat', requestedModel: 'fast', endUser: 'end-1', streamed: false, call: { requestId: 'req-1' } },
     );
     now += 7;
     metered.serveWithoutUpstream({ modelName: 'm', deployment: { id: 'd1', providerId: 'p', upstreamModel: 'up' } }, usage);
@@ -52,10 +54,60 @@ describe('MeteredRequest', () => {
         errorCode: null,
         attempts: [],
         streamed: false,
+        operation: 'chat',
         cancelledByClient: false,
         requestId: 'req-1',
       },
     ]);
+  });
+
+  it('tells the attempt observer of each attempt as it starts, of its chunks, and of its end with what the upstream answered; an abandoned attempt ends with the request', async () => {
+    const seen: string[] = [];
+    const listed: Attempt[] = [];
+    const starts: AttemptStart[] = [];
+    const metered = new MeteredRequest(
+      { clock: { now: () => 1_000 }, newId: () => 'gen-1', admission: { admit: async () => ({ settle: async () => undefined }) }, usage: { record: () => undefined } },
+      {
+        operation: 'chat',
+        requestedModel: 'fast',
+        endUser: null,
+        streamed: true,
+        call: {
+          onAttemptStarted: (start) => {
+            starts.push(start);
+            return {
+              chunk: () => void seen.push(`chunk ${start.deploymentId}`),
+              ended: (attempt, answer) => {
+                listed.push(attempt);
+                seen.push(`ended ${attempt.deploymentId} ${attempt.errorCode ?? 'ok'} ${answer?.usage?.outputTokens ?? '-'}`);
+              },
+            };
+          },
+        },
+      },
+    );
+    const planned = (id: string) =>
+      ({ candidate: { modelName: 'fast', deployment: { id, providerId: 'p', upstreamModel: `up-${id}` } }, upstreamRequest: { messages: [] }, retry: 0, backoffMs: 0, startedAt: 1_000, timer: { signal: new AbortController().signal, elapsedMs: () => 3 } }) as unknown as PlannedAttempt;
+    const plan = [planned('d1'), planned('d2')];
+    const run = { next: async () => plan.shift() ?? null } as unknown as RouteRun;
+    const signal = new AbortController().signal;
+
+    const first = (await metered.next(run, signal))!;
+    metered.chunkSent();
+    metered.attemptEnded(first, null, { usage, responseId: 'resp-1', finishReason: { unified: 'STOP', raw: 'end_turn' }, timeToFirstChunkMs: 5 });
+    const second = (await metered.next(run, signal))!;
+    metered.chunkSent();
+    metered.chunkSent();
+    await metered.end(signal, true);
+
+    expect(starts.map((start) => [start.operation, start.deploymentId, start.upstreamModel, start.streamed])).toEqual([
+      ['chat', 'd1', 'up-d1', true],
+      ['chat', 'd2', 'up-d2', true],
+    ]);
+    expect(starts[1]!.signal).toBe(second.timer.signal);
+    expect(seen).toEqual(['chunk d1', 'ended d1 ok 100', 'chunk d2', 'chunk d2', 'ended d2 CANCELLED 0']);
+    expect(listed[0]).toMatchObject({ deploymentId: 'd1', responseId: 'resp-1', finishReason: 'end_turn' });
+    expect(metered.attempts).toEqual([listed[0]]);
   });
 });
 

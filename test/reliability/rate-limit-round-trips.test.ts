@@ -2,8 +2,8 @@
 // Redis itself (MONITOR) sees exactly two commands per request for a key and its team (one admission
 // script, one settle script, each covering both rules), and the response does not wait for the
 // settle's reply (the limiter's connection is made to hold Redis's replies back while it settles).
-// (Not rate limits, so not counted here: with Redis the router also reads deployment health, one
-// pipelined round trip per request before the upstream call; see the report in BENCHMARKS.md.)
+// (Not rate limits, so not counted here: the router's deployment-health reads come from a local
+// mirror off the request path; redis-round-trips-before-upstream.test.ts times the round trips.)
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

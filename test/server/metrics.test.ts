@@ -127,7 +127,7 @@ describe('/metrics', () => {
     expect(delta('modelgraph_gateway_overhead_seconds')).toBe(0);
   });
 
-  it('observes a stream’s time to first token and time per output token, and its open stream while it runs', async () => {
+  it('observes a stream’s time to first token and the time between its chunks (one observation per gap), and its open stream while it runs', async () => {
     let during: Scrape | undefined;
     const { after, delta } = await around(async () => {
       upstream.setScenario({ kind: 'text', chunks: ['one ', 'two ', 'three'], usage: USAGE, gapMs: 150 });
@@ -144,9 +144,10 @@ describe('/metrics', () => {
     expect(during!.value('modelgraph_open_streams', { transport: 'http' })).toBe(1);
     await eventually(async () => (await read()).value('modelgraph_open_streams') === 0);
     expect(delta('modelgraph_time_to_first_token_seconds', { model: 'chat', provider: 'sim' })).toBe(1);
-    expect(delta('modelgraph_time_per_output_token_seconds', { model: 'chat', provider: 'sim' })).toBe(1);
-    const [perToken] = after.histogram('modelgraph_time_per_output_token_seconds', { model: 'chat', provider: 'sim' });
-    expect(perToken!.sum).toBeGreaterThan(0.02);
+    // Three chunks 150 ms apart: two gaps.
+    expect(delta('modelgraph_inter_token_seconds', { model: 'chat', provider: 'sim' })).toBe(2);
+    const [interToken] = after.histogram('modelgraph_inter_token_seconds', { model: 'chat', provider: 'sim' });
+    expect(interToken!.sum).toBeGreaterThan(0.25);
   });
 
   it('counts a fallback to another deployment, and each attempt’s outcome', async () => {

@@ -3,6 +3,7 @@
 // place, for every operation and mode.
 import type { Deployment } from '../deployments.ts';
 import { abortError, toGatewayError, type ErrorCode, type GatewayError } from '../errors.ts';
+import type { FinishReason } from '../types.ts';
 
 export interface Attempt {
   deploymentId: string;
@@ -20,6 +21,10 @@ export interface Attempt {
   retry: number;
   /** The wait before this attempt (backoff or Retry-After). */
   backoffMs: number;
+  /** The upstream's response id, when it answered with one. */
+  responseId?: string | null;
+  /** Why the upstream stopped (its own value, else the unified one), when it said. */
+  finishReason?: string | null;
 }
 
 /** What an attempt is listed from: the router's PlannedAttempt. */
@@ -32,10 +37,22 @@ export interface AttemptMade {
   timer?: { elapsedMs(): number };
 }
 
-/** The attempt as it ended at `now`: `error` null when it answered. */
-export function attemptOf(attempt: AttemptMade, error: GatewayError | null, now: number): Attempt {
+/** What an upstream said of its response, kept on the attempt. */
+export interface ResponseIdentity {
+  responseId: string | null;
+  finishReason: FinishReason | null;
+}
+
+/** The finish reason as the attempt list and `gen_ai.response.finish_reasons` keep it: the provider's own value, else the unified one. */
+export function finishReasonName(reason: FinishReason | null): string | null {
+  if (!reason) return null;
+  return reason.raw ?? reason.unified.toLowerCase();
+}
+
+/** The attempt as it ended at `now`: `error` null when it answered; `answer` what the upstream said of its response. */
+export function attemptOf(attempt: AttemptMade, error: GatewayError | null, now: number, answer?: ResponseIdentity | null): Attempt {
   const { deployment, modelName } = attempt.candidate;
-  return {
+  const listed: Attempt = {
     deploymentId: deployment.id,
     modelName,
     providerId: deployment.providerId,
@@ -48,6 +65,10 @@ export function attemptOf(attempt: AttemptMade, error: GatewayError | null, now:
     retry: attempt.retry,
     backoffMs: attempt.backoffMs,
   };
+  if (answer?.responseId) listed.responseId = answer.responseId;
+  const finishReason = finishReasonName(answer?.finishReason ?? null);
+  if (finishReason) listed.finishReason = finishReason;
+  return listed;
 }
 
 /**

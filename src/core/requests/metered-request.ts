@@ -13,6 +13,7 @@ import { maximumCost, priceUsage } from '../pricing.ts';
 import type { PlannedAttempt, RouteRun } from '../router/route-run.ts';
 import { emptyUsage, type Usage } from '../types.ts';
 import { attemptFailure, attemptOf, type Attempt } from './attempt.ts';
+import type { AttemptAnswer, AttemptObserver, GenAiOperation } from '../telemetry/attempt-telemetry.ts';
 import type { MeteredCall } from './request-types.ts';
 
 /** What the services share: the clock and ids, admission, and where usage records go. */
@@ -34,6 +35,7 @@ export function requestMetering(options: { clock: Clock; newId(): string; admiss
 }
 
 export interface MeteredRequestInit {
+  operation: GenAiOperation;
   /** The model the client asked for, as it asked. */
   requestedModel: string;
   /** The client's end user, kept on the record and counted against end-user budgets. */
@@ -71,6 +73,8 @@ export class MeteredRequest {
   firstTokenAt: number | null = null;
   private ticket: AdmissionTicket | null = null;
   private upstreamSkipped = false;
+  /** The attempt under way (attempts run one after another) and its observer, while one observes. */
+  private observed: { attempt: AnyAttempt; observer: AttemptObserver } | null = null;
 
   constructor(
     private readonly metering: RequestMetering,
@@ -132,7 +136,7 @@ export class MeteredRequest {
     signal: AbortSignal,
     call: (attempt: PlannedAttempt<A, U>) => Promise<R>,
   ): Promise<{ attempt: PlannedAttempt<A, U>; result: R }> {
-    for (let attempt = await run.next(signal); attempt; attempt = await run.next(signal)) {
+    for (let attempt = await this.next(run, signal); attempt; attempt = await this.next(run, signal)) {
       try {
         const result = await Promise.race([call(attempt), attempt.timer.expired]);
         return { attempt, result };
@@ -144,16 +148,52 @@ export class MeteredRequest {
     throw this.unserved(run, signal);
   }
 
-  /** Lists an attempt that ended with `error` (null: it answered); returns `error`. */
-  attemptEnded<E extends GatewayError | null>(attempt: AnyAttempt, error: E): E {
-    this.attempts.push(attemptOf(attempt, error, this.metering.clock.now()));
+  /** The route's next attempt (run.next), told to the attempt observer (metrics and traces) as it starts. */
+  async next<P, A, U>(run: RouteRun<P, A, U>, signal: AbortSignal): Promise<PlannedAttempt<A, U> | null> {
+    const attempt = await run.next(signal);
+    const started = this.init.call.onAttemptStarted;
+    if (attempt && started) {
+      const { candidate } = attempt;
+      const observer = started({
+        operation: this.init.operation,
+        modelName: candidate.modelName,
+        providerId: candidate.deployment.providerId,
+        deploymentId: candidate.deployment.id,
+        upstreamModel: candidate.deployment.upstreamModel,
+        streamed: this.init.streamed,
+        retry: attempt.retry,
+        upstreamRequest: attempt.upstreamRequest,
+        signal: attempt.timer.signal,
+      });
+      this.observed = observer ? { attempt, observer } : null;
+    }
+    return attempt;
+  }
+
+  /** A stream sent a chunk of the current attempt on to its client (inter-token time). */
+  chunkSent(): void {
+    this.observed?.observer.chunk?.();
+  }
+
+  /**
+   * Lists an attempt that ended with `error` (null: it answered), with what its upstream answered
+   * (a stream's partial answer too); returns `error`.
+   */
+  attemptEnded<E extends GatewayError | null>(attempt: AnyAttempt, error: E, answer: AttemptAnswer | null = null): E {
+    const listed = attemptOf(attempt, error, this.metering.clock.now(), answer);
+    this.attempts.push(listed);
     this.error = error;
+    if (this.observed?.attempt === attempt) {
+      const { observer } = this.observed;
+      this.observed = null;
+      observer.ended(listed, answer);
+    }
     return error;
   }
 
   /** The attempt answered: lists it, and the request is served by its deployment and billed `usage` at its prices. */
-  answered(attempt: AnyAttempt, usage: Usage): void {
-    this.attemptEnded(attempt, null);
+  answered(attempt: AnyAttempt, usage: Usage, answer?: Omit<AttemptAnswer, 'usage'>): void {
+    this.attemptEnded(attempt, null, { responseId: null, finishReason: null, timeToFirstChunkMs: null, ...answer, usage });
     this.served = attempt.candidate;
     this.bill(usage, attempt.candidate.deployment);
   }
@@ -201,6 +241,17 @@ export class MeteredRequest {
    * stopped before its terminal event.
    */
   async end(signal: AbortSignal, consumerLeft = false): Promise<void> {
+    // An attempt the consumer left mid-way is not listed; its observer still hears that it ended.
+    if (this.observed) {
+      const { attempt, observer } = this.observed;
+      this.observed = null;
+      observer.ended(attemptOf(attempt, this.error ?? abortError(signal), this.metering.clock.now()), {
+        usage: this.usage,
+        responseId: null,
+        finishReason: null,
+        timeToFirstChunkMs: null,
+      });
+    }
     try {
       await this.ticket?.settle({ cost: this.cost, tokens: this.usage.inputTokens + this.usage.outputTokens });
     } finally {
@@ -245,6 +296,7 @@ export class MeteredRequest {
       errorCode: this.error?.code ?? null,
       attempts: this.attempts,
       streamed: this.init.streamed,
+      operation: this.init.operation,
       cancelledByClient,
       requestId: call.requestId ?? null,
     };

@@ -8,6 +8,7 @@ import type { UsageObserver } from '../metering.ts';
 import type { RateLimitStatus } from '../metering/rate-limit-status.ts';
 import type { RoutingPreferences } from '../router/routing-preferences.ts';
 import type { ChatRequest, ChatResult, ReasoningBlock, Usage } from '../types.ts';
+import type { AttemptObserver, AttemptStart } from '../telemetry/attempt-telemetry.ts';
 import type { Attempt } from './attempt.ts';
 
 /** What every metered request carries besides its operation's parameters. */
@@ -23,6 +24,8 @@ export interface MeteredCall {
   onRateLimits?: (rateLimits: RateLimitStatus[]) => void;
   /** Called with the request's usage record (and the error that ended it) once it is final: the edge's access log. */
   onUsageRecord?: UsageObserver;
+  /** Called as each upstream attempt starts: metrics and traces of the attempt while it runs (the edge's request). */
+  onAttemptStarted?: (start: AttemptStart) => AttemptObserver | undefined;
 }
 
 export type CompletionParameters = Omit<ChatRequest, 'model'>;

@@ -1,10 +1,12 @@
 // The telemetry port: what metrics and traces see of a request. The edges' access log (RequestLog)
 // reports each request (REST, GraphQL over HTTP or SSE) and each GraphQL operation over WebSocket
 // when it opens and when its line is complete; everything else (models, provider, tokens, cost,
-// attempts) comes from the usage records the services gave the line. Implementations live outside
+// attempts) comes from the usage records the services gave the line; each upstream attempt is also
+// seen while it runs (attempt-telemetry.ts). Implementations live outside
 // the core (src/observability/) and are wired in the composition root.
 import type { Caller } from '../auth.ts';
 import type { UsageRecord } from '../metering.ts';
+import { combineAttemptObservers, type AttemptObserver, type AttemptStart } from './attempt-telemetry.ts';
 
 export type RequestTransport = 'http' | 'sse' | 'ws';
 
@@ -38,6 +40,8 @@ export interface RequestEnd {
 export interface RequestTelemetry {
   requestStarted(request: ObservedRequest): void;
   requestEnded(request: ObservedRequest, end: RequestEnd): void;
+  /** An upstream attempt of one of the request's calls begins (attempt-telemetry.ts). */
+  attemptStarted?(request: ObservedRequest, start: AttemptStart): AttemptObserver | undefined;
 }
 
 /** Several telemetry sinks as one (metrics and traces). */
@@ -47,5 +51,6 @@ export function combineTelemetry(sinks: ReadonlyArray<RequestTelemetry | undefin
   return {
     requestStarted: (request) => present.forEach((sink) => sink.requestStarted(request)),
     requestEnded: (request, end) => present.forEach((sink) => sink.requestEnded(request, end)),
+    attemptStarted: (request, start) => combineAttemptObservers(present.map((sink) => sink.attemptStarted?.(request, start))),
   };
 }

@@ -39,10 +39,10 @@ function setHeaders(response: ServerResponse, headers: Record<string, string>): 
 }
 
 /** The CompletionRequest fields an endpoint adds for metering: its request id, the rate-limit headers and the access log. */
-export function meteringFields(exchange: RestExchange, clock: Clock): Pick<CompletionRequest, 'requestId' | 'onRateLimits' | 'onUsageRecord'> {
+export function meteringFields(exchange: RestExchange, clock: Clock): Pick<CompletionRequest, 'requestId' | 'onRateLimits' | 'onUsageRecord' | 'onAttemptStarted'> {
   return {
     requestId: exchange.requestId,
-    ...(exchange.requestLog ? { onUsageRecord: exchange.requestLog.usage } : {}),
+    ...(exchange.requestLog ? { onUsageRecord: exchange.requestLog.usage, onAttemptStarted: exchange.requestLog.attemptStarted } : {}),
     onRateLimits: (statuses) => setHeaders(exchange.response, rateLimitHeaders(statuses, clock.now())),
   };
 }
