@@ -28,7 +28,7 @@ export interface HealthInfo {
   metering(): MeteringStatus;
 }
 
-/** The services the GraphQL edge calls; built once in app.ts. */
+/** The services the GraphQL edge calls; built once in app/app.ts. */
 export interface GraphQLServices {
   authenticator: Authenticator;
   admin: AdminService;
