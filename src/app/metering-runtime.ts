@@ -7,7 +7,7 @@ import { BUDGET_CHANGES_TOPIC, BudgetService } from '../core/metering/budget-ser
 import { BUDGET_SHORTAGE_TOPIC, LeasedBudgetLedger, type BudgetLeaseStats } from '../core/metering/budget-leases.ts';
 import { MeteringAdmission } from '../core/metering/metering-admission.ts';
 import { InMemoryRateLimiter, type RateLimiter } from '../core/metering/rate-limits.ts';
-import type { MeteringStatus, UsageFeed } from '../core/metering/usage-feed.ts';
+import type { MeteringStatus, UsageFeed } from '../core/metering/metering-ports.ts';
 import type { UsageRepository } from '../core/metering/usage-report.ts';
 import type { Clock, Logger } from '../core/ports.ts';
 import { createAuditLogRepository } from '../db/audit-log-repository.ts';

@@ -7,7 +7,7 @@ import { ConfigDeclaredDeployments, configDeploymentId } from '../core/deploymen
 import { DeploymentTable } from '../core/deployments.ts';
 import type { EmbeddingAdapter } from '../core/embeddings.ts';
 import { usdToMicro } from '../core/money.ts';
-import type { DeploymentRepository, Logger, ProviderAdapter, ProviderCredentialRepository, StoredDeployment } from '../core/ports.ts';
+import type { DeploymentRepository, Logger, ProviderAdapter, ProviderCredentialRepository, StoredDeployment, HttpClient } from '../core/ports.ts';
 import type { SecretBox } from '../core/secret-box.ts';
 import { credentialsOf, SecretScrubber } from '../core/secret-scrubber.ts';
 import { guardEmbeddingAdapter, guardProviderAdapter } from '../core/upstream-error-gate.ts';
@@ -15,7 +15,6 @@ import { scopeReasoningToFamily } from '../core/reasoning-family.ts';
 import { buildCatalog } from '../providers/catalog/build-catalog.ts';
 import { createEmbeddingAdapter, createProviderAdapter, isConfigured } from '../providers/registry.ts';
 import { providerSettingsSchema, type ProviderSettings } from '../providers/provider-settings.ts';
-import type { HttpClient } from '../providers/shared/http-client.ts';
 
 export interface ProviderRuntimeOptions {
   config: AppConfig;

@@ -5,7 +5,7 @@
 // A batch the database refuses for good (database-errors.ts) is split in halves until the records
 // it refuses are alone; those go to the dead-letter store and the rest are written, so one bad
 // record never holds up the others.
-import type { UsageRecord, UsageSink } from '../core/metering.ts';
+import type { UsageRecord, UsageSink } from '../core/metering/metering-ports.ts';
 import { classifyDatabaseError, databaseErrorMessage, sqlStateOf } from './database-errors.ts';
 import type { UsageDeadLetterStore } from './usage-dead-letters.ts';
 import { silentLogger, type Logger } from '../core/ports.ts';

@@ -4,7 +4,7 @@
 // records: each attempt's duration is known, and attempts run one after another, so their times
 // are laid back from the record's end.
 import { SpanKind, SpanStatusCode, trace, ROOT_CONTEXT, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
-import type { UsageRecord } from '../core/metering.ts';
+import type { UsageRecord } from '../core/metering/metering-ports.ts';
 import type { Attempt } from '../core/requests/attempt.ts';
 import { ERROR_TYPES, errorTypeOf } from '../core/telemetry/error-types.ts';
 import type { ObservedRequest, RequestEnd } from '../core/telemetry/request-telemetry.ts';

@@ -3,7 +3,7 @@
 // line and usage records (core/telemetry); router, usage writer, budget and stream state read when
 // scraped; Node process metrics. The metric names and labels are listed in README, "Operations".
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { UsageRecord } from '../core/metering.ts';
+import type { UsageRecord } from '../core/metering/metering-ports.ts';
 import { ERROR_TYPES, errorTypeOf } from '../core/telemetry/error-types.ts';
 import type { ObservedRequest, RequestEnd, RequestTelemetry } from '../core/telemetry/request-telemetry.ts';
 import { gaugeCollectors, type GatewayStateSources } from './gateway-state-metrics.ts';

@@ -11,7 +11,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ObservedRequest, RequestTelemetry } from '../core/telemetry/request-telemetry.ts';
-import type { HttpClient } from '../providers/shared/http-client.ts';
+import type { HttpClient } from '../core/ports.ts';
 import { endRequestSpan, requestStartAttributes, type SpanNaming } from './gen-ai-spans.ts';
 
 export interface TracingOptions extends SpanNaming {

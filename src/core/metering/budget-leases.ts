@@ -22,7 +22,7 @@
 // renewing sync was sent), so both never use the same money. What a crash costs: the dead instance's
 // unused room stays out of reach for at most `ttlMs`; its requests in flight die with it, unbilled.
 import { silentLogger, type ChangeFeed, type Logger } from '../ports.ts';
-import { GroupCommit } from '../batching.ts';
+import { GroupCommit } from './group-commit.ts';
 import type { BudgetClaim, BudgetLedger, BudgetRefusal, BudgetSpend } from './budgets.ts';
 import type { BudgetLeaseStore, Grant, LeaseSyncItem, LeaseSyncResult, SpendKey } from './budget-lease-store.ts';
 

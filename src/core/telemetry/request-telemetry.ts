@@ -4,7 +4,7 @@
 // attempts) comes from the usage records the services gave the line. Implementations live outside
 // the core (src/observability/) and are wired in the composition root.
 import type { Caller } from '../auth.ts';
-import type { UsageRecord } from '../metering.ts';
+import type { UsageRecord } from '../metering/metering-ports.ts';
 
 export type RequestTransport = 'http' | 'sse' | 'ws';
 
