@@ -11,7 +11,7 @@ import { TokenCountService } from '../core/token-count-service.ts';
 import { CATALOG_CHANGES_TOPIC, ProviderAdminService } from '../core/provider-admin-service.ts';
 import { createSecretBox } from '../core/secret-box.ts';
 import { AdminService, KEY_CHANGES_TOPIC } from '../core/keys/admin-service.ts';
-import { BUDGET_SHORTAGE_TOPIC } from '../core/metering/budget-leases.ts';
+import { BUDGET_SHORTAGE_TOPIC } from '../core/metering/budget-shortage.ts';
 import { hashKeySecret } from '../core/keys/api-key-secret.ts';
 import { bootstrapMasterKey } from '../core/keys/bootstrap-master-key.ts';
 import { FailedAuthLimiter } from '../core/keys/failed-auth-limiter.ts';

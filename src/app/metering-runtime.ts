@@ -4,7 +4,8 @@
 // `metering.retentionDays`. stop() settles and writes out everything before the database closes.
 import type { AppConfig } from '../config.ts';
 import { BUDGET_CHANGES_TOPIC, BudgetService } from '../core/metering/budget-service.ts';
-import { BUDGET_SHORTAGE_TOPIC, LeasedBudgetLedger, type BudgetLeaseStats } from '../core/metering/budget-leases.ts';
+import { BUDGET_SHORTAGE_TOPIC } from '../core/metering/budget-shortage.ts';
+import { LeasedBudgetLedger, type BudgetLeaseStats } from '../core/metering/budget-leases.ts';
 import { MeteringAdmission } from '../core/metering/metering-admission.ts';
 import { InMemoryRateLimiter, type RateLimiter } from '../core/metering/rate-limits.ts';
 import type { MeteringStatus, UsageFeed } from '../core/metering/metering-ports.ts';
