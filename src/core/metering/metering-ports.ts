@@ -85,11 +85,14 @@ export interface UsageFeed {
 /** What the usage writer reports in `health { metering }`. */
 export interface MeteringStatus {
   buffered: number;
+  /** Records lost: the buffer was full, they arrived after stop, or they could not even be dead-lettered. */
   dropped: number;
   written: number;
-  /** Records the database refused for good, kept for an operator (usage_dead_letters). */
+  /** Records the database refused for good, kept for an operator in the dead-letter store (usage_dead_letters). */
   deadLettered: number;
+  /** The last transient write error, cleared by the next successful write. */
   lastError: string | null;
   lastErrorAt: Date | null;
+  /** False from a failed (transient) write until a write succeeds. */
   databaseReachable: boolean;
 }
