@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { uuidv7 } from 'uuidv7';
-import type { UsageRecord } from '../src/core/metering.ts';
+import type { UsageRecord } from '../src/core/metering/metering-ports.ts';
 import { openDatabase, type Database } from '../src/db/client.ts';
 import { createUsageEventStore, rowsOf } from '../src/db/usage-event-store.ts';
 import { UsageWriter } from '../src/db/usage-writer.ts';

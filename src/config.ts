@@ -1,186 +1,27 @@
 // Configuration: an optional YAML file plus environment variables, validated by zod.
-// This is the only module that reads process.env.
+// This is the only module that reads process.env. It composes the section schemas of src/config/
+// (one file per section) into the file schema and turns file + environment into AppConfig.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { checkProvidersAndModels, recordOf, recordsOf, stringOf } from './config-cross-checks.ts';
 import { INSTALL_ROOT } from './install-root.ts';
-import { BUDGETS_WHEN_DATABASE_UNAVAILABLE, type BudgetsWhenDatabaseUnavailable } from './core/metering/metering-admission.ts';
-import { ROUTER_ERROR_CODES, ROUTING_STRATEGIES } from './core/router/router-settings.ts';
+import type { BudgetsWhenDatabaseUnavailable } from './core/metering/metering-admission.ts';
 import { providerSettingsSchema, type ProviderSettings } from './providers/provider-settings.ts';
-import { findProviderKind } from './providers/registry.ts';
-import { captureContentFrom, hostAndPort, metricsSchema, tracesUrlFrom, tracingSchema } from './config-telemetry.ts';
-
-function isAddressOrRange(value: string): boolean {
-  const [address, prefix, ...rest] = value.split('/');
-  const family = isIP(address ?? '');
-  if (family === 0 || rest.length > 0) return false;
-  return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
-}
-
-const priceSchema = z
-  .object({
-    input: z.number().nonnegative().optional(),
-    output: z.number().nonnegative().optional(),
-    cacheRead: z.number().nonnegative().optional(),
-    cacheWrite: z.number().nonnegative().optional(),
-  })
-  .strict();
-
-const modelSchema = z
-  .object({
-    name: z.string().min(1),
-    provider: z.string().min(1),
-    model: z.string().min(1),
-    weight: z.number().positive().optional(),
-    priority: z.number().int().optional(),
-    timeoutMs: z.number().int().positive().optional(),
-    /** Prices in USD per 1M tokens; override the catalog's. */
-    pricing: priceSchema.optional(),
-    contextLength: z.number().int().positive().optional(),
-    maxOutputTokens: z.number().int().positive().optional(),
-    /** Requests and tokens per minute this deployment may take. */
-    rpm: z.number().int().positive().optional(),
-    tpm: z.number().int().positive().optional(),
-    tags: z.array(z.string().min(1)).optional(),
-    region: z.string().min(1).optional(),
-  })
-  .strict();
-
-/** A model group's routing (router.groups.<name>) or every group's (routerDefaults); see core/router/router-settings.ts. */
-const routerGroupSchema = z
-  .object({
-    strategy: z.enum(ROUTING_STRATEGIES).optional(),
-    fallbacks: z.array(z.string().min(1)).optional(),
-    contextWindowFallbacks: z.array(z.string().min(1)).optional(),
-    contentPolicyFallbacks: z.array(z.string().min(1)).optional(),
-    retries: z.partialRecord(z.enum(ROUTER_ERROR_CODES), z.number().int().nonnegative()).optional(),
-    fallbackOn: z.partialRecord(z.enum(ROUTER_ERROR_CODES), z.boolean()).optional(),
-    backoff: z.object({ initialMs: z.number().int().nonnegative().optional(), maxMs: z.number().int().nonnegative().optional() }).strict().optional(),
-    cooldown: z
-      .object({
-        failures: z.number().int().positive().optional(),
-        windowMs: z.number().int().positive().optional(),
-        cooldownMs: z.number().int().nonnegative().optional(),
-      })
-      .strict()
-      .optional(),
-    timeouts: z
-      .object({
-        connectMs: z.number().int().positive().optional(),
-        firstTokenMs: z.number().int().positive().optional(),
-        idleMs: z.number().int().positive().optional(),
-        totalMs: z.number().int().positive().optional(),
-        requestMs: z.number().int().positive().optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
-
-/** Usage metering: batching of usage writes, the outage buffer, retention of raw events and budgets in an outage. */
-const METERING_DEFAULTS = { flushIntervalMs: 250, bufferLimit: 100_000, budgetsWhenDatabaseUnavailable: 'serve' as const, budgetLeaseTtlMs: 30_000 };
-const meteringSchema = z
-  .object({
-    /** The longest a usage record waits before it is written. */
-    flushIntervalMs: z.number().int().positive().default(250),
-    /** Usage records kept in memory while the database cannot be written. */
-    bufferLimit: z.number().int().positive().default(100_000),
-    /** Raw usage events older than this are deleted (daily rollups are kept); absent = kept forever. */
-    retentionDays: z.number().int().positive().optional(),
-    /** A request with a budget when the database cannot be reached: served unreserved, or refused (503). */
-    budgetsWhenDatabaseUnavailable: z
-      .enum(BUDGETS_WHEN_DATABASE_UNAVAILABLE, {
-        error: (issue) => `expected ${BUDGETS_WHEN_DATABASE_UNAVAILABLE.map((value) => `"${value}"`).join(' or ')}, got ${JSON.stringify(issue.input)}`,
-      })
-      .default('serve'),
-    /**
-     * How long a budget lease of an instance that stopped renewing it (crashed, or cut from the
-     * database) keeps its amount out of other instances' reach; see README, "Budgets".
-     */
-    budgetLeaseTtlMs: z.number().int().min(200).max(600_000).default(30_000),
-  })
-  .strict();
-
-/** Limits and persisted operations of the GraphQL endpoint (see README, "GraphQL for frontend apps"). */
-const graphqlSchema = z
-  .object({
-    maxDepth: z.number().int().positive().default(15),
-    maxAliases: z.number().int().positive().default(30),
-    maxTokens: z.number().int().positive().default(5000),
-    maxCost: z.number().int().positive().default(50_000),
-    /** Catalog browsing and GraphiQL rely on it; switch it off to hide the schema. */
-    introspection: z.boolean().default(true),
-    persistedOperations: z
-      .object({
-        mode: z.enum(['off', 'allowlist']).default('off'),
-        /** JSON: `{ "<sha256>": "<document>" }` (GraphQL Code Generator) or `["<sha256>", ...]`. */
-        file: z.string().optional(),
-        /** In allowlist mode, also allow the web console's own operations. */
-        allowConsole: z.boolean().default(true),
-      })
-      .strict()
-      .prefault({}),
-  })
-  .strict();
-
-/**
- * Slow or silent clients, WebSocket handshakes, health checks and shutdown (see README,
- * "Operations"). Node's own defaults would let a slow upload hold a connection for 300 s.
- */
-const SERVER_TIMEOUTS_SCHEMA = {
-  /** The whole request head must arrive within this. */
-  headersTimeoutMs: z.number().int().positive().default(20_000),
-  /** The whole request, body included, must arrive within this; the response is not limited by it. */
-  requestTimeoutMs: z.number().int().positive().default(60_000),
-  /** A keep-alive connection waits this long for its next request. */
-  keepAliveTimeoutMs: z.number().int().positive().default(5_000),
-  /** A connection with no traffic for this long is closed, unless a response is being produced. */
-  idleTimeoutMs: z.number().int().positive().default(120_000),
-  /** A WebSocket must send connection_init within this (graphql-ws connectionInitWaitTimeout). */
-  webSocketInitTimeoutMs: z.number().int().positive().default(3_000),
-  /** On SIGTERM, how long in-flight requests and streams (SSE and WebSocket) may take to finish. */
-  shutdownGraceMs: z.number().int().nonnegative().default(10_000),
-  /** /health, /health/ready and the health query answer within about this, whatever the database does. */
-  healthTimeoutMs: z.number().int().positive().default(2_000),
-};
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-const logLevelSchema = z.enum(LOG_LEVELS, { error: (issue) => `expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(issue.input)}` });
-
-/** Structured logs (README, "Logs"). */
-const logSchema = z
-  .object({
-    /** LOG_LEVEL overrides it. */
-    level: logLevelSchema.default('info'),
-    /** `auto`: human-readable when stdout is a terminal, JSON lines otherwise. */
-    format: z.enum(['auto', 'json', 'pretty']).default('auto'),
-    /** Debugging only: the access log carries each request's body (prompts included), credentials redacted. */
-    bodies: z.boolean().default(false),
-  })
-  .strict();
+import { checkProvidersAndModels, recordOf, recordsOf, stringOf } from './config/cross-checks.ts';
+import type { Env } from './config/env.ts';
+import { providersFromEnvironment } from './config/environment-providers.ts';
+import { graphqlSchema } from './config/graphql-schema.ts';
+import { formatPath, interpolate } from './config/interpolate.ts';
+import { logLevelSchema, logSchema, type LogLevel } from './config/log-schema.ts';
+import { METERING_DEFAULTS, meteringSchema } from './config/metering-schema.ts';
+import { modelSchema, routerGroupSchema, type ModelConfig, type RouterGroupConfig } from './config/model-schemas.ts';
+import { serverSchema, type ServerTimeouts } from './config/server-schema.ts';
+import { captureContentFrom, hostAndPort, metricsSchema, tracesUrlFrom, tracingSchema } from './config/telemetry-schema.ts';
 
 const fileSchema = z
   .object({
-    server: z
-      .object({
-        host: z.string().default('127.0.0.1'),
-        port: z.number().int().min(0).max(65535).default(4000),
-        /** Larger REST/GraphQL bodies get 413; also the largest WebSocket message (larger: close 1009). */
-        bodyLimitBytes: z.number().int().positive().default(4 * 1024 * 1024),
-        ...SERVER_TIMEOUTS_SCHEMA,
-        /** Absent: NODE_ENV=production means production, anything else development. */
-        environment: z.enum(['production', 'development']).optional(),
-        /** Absent: same-origin only in production, any origin in development. */
-        cors: z.object({ origins: z.array(z.string()) }).strict().optional(),
-        /** Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; false: none. */
-        trustProxy: z.union([z.literal(false), z.array(z.string().refine(isAddressOrRange, 'an IP address or a CIDR range such as 10.0.0.0/8'))]).default(false),
-      })
-      .strict()
-      .prefault({}),
+    server: serverSchema.prefault({}),
     database: z
       .object({
         url: z.string().optional(),
@@ -218,10 +59,6 @@ const fileSchema = z
   .strict();
 
 export type ProviderConfig = ProviderSettings;
-export type ServerTimeouts = { [K in keyof typeof SERVER_TIMEOUTS_SCHEMA]: number };
-export type ModelConfig = z.infer<typeof modelSchema>;
-export type PriceConfig = z.infer<typeof priceSchema>;
-export type RouterGroupConfig = z.infer<typeof routerGroupSchema>;
 
 export interface AppConfig {
   server: {
@@ -280,73 +117,6 @@ export class ConfigError extends Error {
     super(problems.join('\n'));
     this.name = 'ConfigError';
   }
-}
-
-/** The providers enabled by their standard API-key variables (each kind's `apiKeyEnv`) when no config file lists providers. */
-export const ENVIRONMENT_PROVIDER_KINDS = ['openai', 'anthropic', 'gemini', 'groq', 'mistral', 'deepseek', 'xai', 'openrouter', 'together', 'fireworks', 'cohere'] as const;
-
-type Env = Record<string, string | undefined>;
-
-/** Providers enabled by the standard environment variables (used when the file lists none). */
-function providersFromEnvironment(env: Env): ProviderConfig[] {
-  const providers: ProviderConfig[] = [];
-  for (const kind of ENVIRONMENT_PROVIDER_KINDS) {
-    const key = (findProviderKind(kind)?.apiKeyEnv ?? []).map((name) => env[name]).find((value) => value !== undefined && value !== '');
-    if (key) providers.push({ id: kind, kind, apiKey: key });
-  }
-  // AWS Bedrock and Google Vertex AI from their standard variables.
-  const awsRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (awsRegion && ((env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) || env.AWS_BEARER_TOKEN_BEDROCK)) {
-    providers.push({
-      id: 'bedrock',
-      kind: 'bedrock',
-      region: awsRegion,
-      ...(env.AWS_ACCESS_KEY_ID ? { accessKeyId: env.AWS_ACCESS_KEY_ID } : {}),
-      ...(env.AWS_SECRET_ACCESS_KEY ? { secretAccessKey: env.AWS_SECRET_ACCESS_KEY } : {}),
-      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-      ...(env.AWS_BEARER_TOKEN_BEDROCK ? { apiKey: env.AWS_BEARER_TOKEN_BEDROCK } : {}),
-    });
-  }
-  if (env.GOOGLE_APPLICATION_CREDENTIALS && env.GOOGLE_CLOUD_PROJECT) {
-    providers.push({
-      id: 'vertex',
-      kind: 'vertex',
-      serviceAccountFile: env.GOOGLE_APPLICATION_CREDENTIALS,
-      project: env.GOOGLE_CLOUD_PROJECT,
-      ...(env.GOOGLE_CLOUD_LOCATION ? { location: env.GOOGLE_CLOUD_LOCATION } : {}),
-    });
-  }
-  return providers;
-}
-
-/** Replaces `${NAME}` with the environment value; a missing variable is a problem naming the field. */
-function interpolate(value: unknown, env: Env, path: string, problems: string[]): unknown {
-  if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-      const found = env[name];
-      if (found === undefined) {
-        problems.push(`${path}: environment variable ${name} is not set`);
-        return '';
-      }
-      return found;
-    });
-  }
-  if (Array.isArray(value)) return value.map((item, i) => interpolate(item, env, `${path}[${i}]`, problems));
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, interpolate(item, env, path ? `${path}.${key}` : key, problems)]),
-    );
-  }
-  return value;
-}
-
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else out += out ? `.${String(segment)}` : String(segment);
-  }
-  return out || '(root)';
 }
 
 export interface LoadConfigOptions {

@@ -1,8 +1,8 @@
 // Entry point: read config, build the app, start; SIGTERM/SIGINT stop it gracefully.
-import { buildApp } from './app.ts';
+import { buildApp } from './app/app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import type { Logger } from './core/ports.ts';
-import { loggerFor } from './logger.ts';
+import { loggerFor } from './app/logger.ts';
 
 let logger: Logger | undefined;
 

@@ -5,7 +5,7 @@
 // routing logic of its own.
 import type { Deployment, DeploymentTable } from './deployments.ts';
 import { abortError, UpstreamProtocolError, toGatewayError, type GatewayError } from './errors.ts';
-import type { Admission, UsageSink } from './metering.ts';
+import type { Admission, UsageSink } from './metering/metering-ports.ts';
 import type { Clock } from './ports.ts';
 import { attemptFailure } from './requests/attempt.ts';
 import { validateChatParameters } from './requests/chat-parameters.ts';
@@ -18,8 +18,7 @@ import type { AdapterLookup } from './router/router-context.ts';
 import type { RouterSettingsInput } from './router/router-settings.ts';
 import { Router, type DeploymentState } from './router/router.ts';
 import { StreamAccumulator, streamUsage } from './stream-accumulator.ts';
-import type { ChatResult } from './types.ts';
-import { emptyUsage } from './types.ts';
+import { type ChatResult, emptyUsage } from './types.ts';
 
 export type { AdapterLookup } from './router/router-context.ts';
 export type { Attempt } from './requests/attempt.ts';

@@ -1,18 +1,10 @@
 import type { Capability, CatalogService } from './catalog.ts';
+import type { StoredDeployment } from './ports.ts';
 import type { ModelPricing } from './pricing.ts';
 
 /** One upstream model behind a public name. Several deployments with one name form a group. */
-export interface Deployment {
-  id: string;
-  modelName: string;
-  providerId: string;
-  upstreamModel: string;
-  weight: number;
-  priority: number;
-  timeoutMs: number | null;
+export interface Deployment extends Pick<StoredDeployment, 'id' | 'modelName' | 'providerId' | 'upstreamModel' | 'weight' | 'priority' | 'timeoutMs' | 'contextLength' | 'maxOutputTokens'> {
   pricing: ModelPricing | null;
-  contextLength: number | null;
-  maxOutputTokens: number | null;
   /** Requests per minute this deployment may receive (across instances when Redis is configured). */
   rpm?: number | null;
   /** Tokens (prompt + output) per minute. */

@@ -11,7 +11,7 @@ import {
   type EmbeddingRequest,
 } from './embeddings.ts';
 import { InvalidRequestError } from './errors.ts';
-import type { Admission, UsageSink } from './metering.ts';
+import type { Admission, UsageSink } from './metering/metering-ports.ts';
 import type { Clock } from './ports.ts';
 import { MeteredRequest, requestMetering, type RequestMetering } from './requests/metered-request.ts';
 import type { EmbeddingsOutcome, EmbeddingsRequest } from './requests/request-types.ts';

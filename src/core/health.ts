@@ -1,7 +1,7 @@
 // Health and readiness, answered within a bounded time whatever the database does: a frozen
 // Postgres must not hang a load balancer's probe. One ping at a time goes to the database; while
 // it hangs, later checks share it (and give up after the timeout) instead of piling up queries.
-import type { MeteringStatus } from './metering/usage-feed.ts';
+import type { MeteringStatus } from './metering/metering-ports.ts';
 import type { Clock } from './ports.ts';
 
 export interface HealthProbeOptions {

@@ -1,3 +1,15 @@
+// The ports of the core: the interfaces outside services implement (providers, the database,
+// Redis, the HTTP client, logging, clocks). Ports shared across the core sit here; a port that
+// serves one concern sits beside the data it stores, in that concern's folder:
+//   provider adapters, HTTP client, clock, logger, providers/deployments/credentials, change feed: here
+//   embedding adapters ............................ embeddings.ts
+//   admission, usage sink, usage feed ............. metering/metering-ports.ts
+//   budgets (ledger, repository), budget leases ... metering/budgets.ts, metering/budget-lease-store.ts
+//   rate limiter, usage reports ................... metering/rate-limits.ts, metering/usage-report.ts
+//   keys, teams, audit log ........................ keys/types.ts
+//   router health (breaker, rpm/tpm counters) ..... router/deployment-health-store.ts
+//   stored responses (Responses API) .............. stored-responses.ts
+//   secret box (sealing provider secrets) ......... secret-box.ts
 import type { ChatRequest, ChatResult, StreamPart } from './types.ts';
 
 /**
@@ -15,6 +27,38 @@ export interface ProviderAdapter {
    * others the token count service estimates.
    */
   countTokens?(request: ChatRequest, signal: AbortSignal): Promise<number>;
+}
+
+/**
+ * A minimal HTTP client port used by every adapter and wrapped by tracing; injected so tests and
+ * benchmarks can swap it. The undici implementation is providers/shared/http-client.ts.
+ */
+export interface HttpRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Uint8Array>;
+  /** The whole body; past the client's responseLimitBytes the read stops with an UpstreamProtocolError. */
+  text(): Promise<string>;
+  /** Releases the connection: a finished body keeps it alive, an unfinished one closes it. */
+  dump(): Promise<void>;
+}
+
+export interface HttpClient {
+  request(request: HttpRequest): Promise<HttpResponse>;
+  /**
+   * The largest whole body, or single event of a stream, to accept from an upstream; stream
+   * readers apply it per event. Absent: DEFAULT_UPSTREAM_RESPONSE_LIMIT_BYTES.
+   */
+  readonly responseLimitBytes?: number;
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface Clock {

@@ -4,7 +4,7 @@ import type { Caller } from './auth.ts';
 import type { ConfigDeclaredDeployments } from './deployment-ownership.ts';
 import { InvalidRequestError, NotFoundError } from './errors.ts';
 import { INPUT_LIMITS, checkBoundedText } from './input-limits.ts';
-import { redact } from './keys/admin-service.ts';
+import { auditEntry } from './keys/audit-entry.ts';
 import type { AuditLogRepository } from './keys/types.ts';
 import type { ChangeFeed, Clock, DeploymentRepository, ProviderCredentialRepository, StoredCredential, StoredDeployment } from './ports.ts';
 import type { SecretBox } from './secret-box.ts';
@@ -88,17 +88,7 @@ export class ProviderAdminService {
   private async applied(actor: Caller, action: string, targetType: string, targetId: string, before: unknown, after: unknown): Promise<void> {
     await this.options.reload();
     await this.options.changes.publish(CATALOG_CHANGES_TOPIC, targetId);
-    await this.options.audit.append({
-      id: this.options.newId(),
-      at: new Date(this.options.clock.now()),
-      actorKeyId: actor.keyId === 'master' ? null : actor.keyId,
-      actorName: actor.keyName,
-      action,
-      targetType,
-      targetId,
-      before: redact(before),
-      after: redact(after),
-    });
+    await this.options.audit.append(auditEntry(this.options, actor, { action, targetType, targetId, before, after }));
   }
 
   async upsertDeployment(actor: Caller, input: DeploymentInput): Promise<StoredDeployment> {

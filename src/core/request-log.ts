@@ -7,7 +7,7 @@
 // completion: the body only when the operator asked for it (`log.bodies`), already redacted.
 import type { Caller } from './auth.ts';
 import { GatewayError } from './errors.ts';
-import type { UsageRecord } from './metering.ts';
+import type { UsageRecord } from './metering/metering-ports.ts';
 import type { Clock, LogFields, Logger } from './ports.ts';
 import type { AttemptObserver, AttemptStart } from './telemetry/attempt-telemetry.ts';
 import type { ObservedRequest, RequestTelemetry, RequestTransport } from './telemetry/request-telemetry.ts';

@@ -2,7 +2,7 @@
 // as JSON text with the error, where an operator can read it (and replay it once fixed), instead
 // of being retried ahead of every later record.
 import { sql } from 'drizzle-orm';
-import type { UsageRecord } from '../core/metering.ts';
+import type { UsageRecord } from '../core/metering/metering-ports.ts';
 import { storableText } from '../core/input-limits.ts';
 import type { Db } from './client.ts';
 import { usageDeadLetters } from './schema.ts';

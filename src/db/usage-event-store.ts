@@ -6,7 +6,7 @@
 // are already there, and only inserted rows reach the rollups.
 import { sql } from 'drizzle-orm';
 import { storableText } from '../core/input-limits.ts';
-import type { UsageRecord } from '../core/metering.ts';
+import type { UsageRecord } from '../core/metering/metering-ports.ts';
 import { arrayLiteral, type ArrayCell } from './array-literal.ts';
 import type { Db } from './client.ts';
 

@@ -1,7 +1,7 @@
 // Usage queries: grouped reports (whole days from usage_daily, partial days from usage_events),
 // single generations and the raw event log with keyset pagination.
 import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
-import type { UsageRecord } from '../core/metering.ts';
+import type { UsageRecord } from '../core/metering/metering-ports.ts';
 import {
   mergeUsageRows,
   planUsageQuery,

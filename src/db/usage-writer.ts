@@ -5,7 +5,7 @@
 // A batch the database refuses for good (database-errors.ts) is split in halves until the records
 // it refuses are alone; those go to the dead-letter store and the rest are written, so one bad
 // record never holds up the others.
-import type { UsageRecord, UsageSink } from '../core/metering.ts';
+import type { MeteringStatus, UsageRecord, UsageSink } from '../core/metering/metering-ports.ts';
 import { classifyDatabaseError, databaseErrorMessage, sqlStateOf } from './database-errors.ts';
 import type { UsageDeadLetterStore } from './usage-dead-letters.ts';
 import { silentLogger, type Logger } from '../core/ports.ts';
@@ -34,19 +34,8 @@ export interface UsageWriterOptions {
   logger?: Logger;
 }
 
-export interface UsageWriterStatus {
-  buffered: number;
-  /** Records lost: the buffer was full, they arrived after stop, or they could not even be dead-lettered. */
-  dropped: number;
-  written: number;
-  /** Records the database refused for good, kept in the dead-letter store (usage_dead_letters). */
-  deadLettered: number;
-  /** The last transient write error, cleared by the next successful write. */
-  lastError: string | null;
-  lastErrorAt: Date | null;
-  /** False from a failed (transient) write until a write succeeds. */
-  databaseReachable: boolean;
-}
+/** What the writer reports: the MeteringStatus of `health { metering }`. */
+export type UsageWriterStatus = MeteringStatus;
 
 /** What writing one batch did: the ids inserted, and the records to retry (with why) after a transient failure. */
 interface BatchOutcome {

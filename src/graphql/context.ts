@@ -1,17 +1,16 @@
 import DataLoader from 'dataloader';
 import type { Authenticator, Caller, Credentials } from '../core/auth.ts';
-import { toGatewayError } from '../core/errors.ts';
+import { toGatewayError, type GatewayError } from '../core/errors.ts';
 import type { AdminService } from '../core/keys/admin-service.ts';
 import type { DeploymentTable } from '../core/deployments.ts';
 import type { ProviderAdminService } from '../core/provider-admin-service.ts';
 import type { ApiKey, AuditLogRepository, KeyRepository, Team, TeamMember, TeamRepository, User } from '../core/keys/types.ts';
-import type { GatewayError } from '../core/errors.ts';
 import type { CatalogService, ProviderDescriptor } from '../core/catalog.ts';
 import type { ProviderRepository, StoredProvider } from '../core/ports.ts';
 import type { CompletionService } from '../core/completion-service.ts';
 import type { EmbeddingService } from '../core/embedding-service.ts';
 import type { BudgetService } from '../core/metering/budget-service.ts';
-import type { MeteringStatus, UsageFeed } from '../core/metering/usage-feed.ts';
+import type { MeteringStatus, UsageFeed } from '../core/metering/metering-ports.ts';
 import type { UsageRepository } from '../core/metering/usage-report.ts';
 import type { Readiness } from '../core/health.ts';
 import type { RequestLog } from '../core/request-log.ts';
@@ -28,7 +27,7 @@ export interface HealthInfo {
   metering(): MeteringStatus;
 }
 
-/** The services the GraphQL edge calls; built once in app.ts. */
+/** The services the GraphQL edge calls; built once in app/app.ts. */
 export interface GraphQLServices {
   authenticator: Authenticator;
   admin: AdminService;

@@ -3,7 +3,7 @@
 // while the database was unreachable.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { BudgetLeaseStats } from '../core/metering/budget-leases.ts';
-import type { MeteringStatus } from '../core/metering/usage-feed.ts';
+import type { MeteringStatus } from '../core/metering/metering-ports.ts';
 import type { DeploymentState } from '../core/router/router.ts';
 
 export interface GatewayStateSources {

@@ -37,7 +37,7 @@ import {
   GEN_AI_PROVIDER_NAME_VALUE_PERPLEXITY,
   GEN_AI_PROVIDER_NAME_VALUE_X_AI,
 } from '@opentelemetry/semantic-conventions/incubating';
-import type { UsageRecord } from '../core/metering.ts';
+import type { UsageRecord } from '../core/metering/metering-ports.ts';
 import type { Attempt } from '../core/requests/attempt.ts';
 import type { AttemptAnswer, AttemptStart, GenAiOperation } from '../core/telemetry/attempt-telemetry.ts';
 import { ERROR_TYPES, errorTypeOf } from '../core/telemetry/error-types.ts';

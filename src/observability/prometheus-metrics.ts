@@ -3,7 +3,7 @@
 // (core/telemetry); the time between a stream's chunks, observed per chunk as the stream runs; router, usage writer, budget and stream state read when
 // scraped; Node process metrics. The metric names and labels are listed in README, "Operations".
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { UsageRecord } from '../core/metering.ts';
+import type { UsageRecord } from '../core/metering/metering-ports.ts';
 import { ERROR_TYPES, errorTypeOf } from '../core/telemetry/error-types.ts';
 import type { AttemptObserver, AttemptStart } from '../core/telemetry/attempt-telemetry.ts';
 import type { ObservedRequest, RequestEnd, RequestTelemetry } from '../core/telemetry/request-telemetry.ts';

@@ -15,7 +15,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { ObservedRequest, RequestTelemetry } from '../core/telemetry/request-telemetry.ts';
-import type { HttpClient } from '../providers/shared/http-client.ts';
+import type { HttpClient } from '../core/ports.ts';
 import { endAttemptSpan, endRequestSpan, requestStartAttributes, startAttemptSpan, type SpanContent, type SpanNaming } from './gen-ai-spans.ts';
 
 export interface TracingOptions extends SpanNaming, SpanContent {

@@ -2,7 +2,7 @@
 // the catalog id of its models and how to build its adapter.
 import type { WireProtocol } from '../core/catalog.ts';
 import type { EmbeddingAdapter } from '../core/embeddings.ts';
-import type { ProviderAdapter } from '../core/ports.ts';
+import type { ProviderAdapter, HttpClient } from '../core/ports.ts';
 import { createAnthropicAdapter } from './anthropic/create-anthropic-adapter.ts';
 import { createBedrockEmbeddingAdapter } from './bedrock/bedrock-embeddings.ts';
 import { bedrockOptions } from './bedrock/bedrock-settings.ts';
@@ -17,7 +17,6 @@ import { openAICompatibleProviders } from './openai/compatible-providers.ts';
 import { createOpenAIAdapter } from './openai/create-openai-adapter.ts';
 import { createOpenAIEmbeddingAdapter } from './openai/openai-embeddings.ts';
 import type { ProviderSettings } from './provider-settings.ts';
-import type { HttpClient } from './shared/http-client.ts';
 import { createVertexAnthropicAdapter } from './vertex/create-vertex-anthropic-adapter.ts';
 import { createVertexGeminiAdapter } from './vertex/create-vertex-gemini-adapter.ts';
 import { vertexConfigured, vertexOptions } from './vertex/vertex-settings.ts';

@@ -5,9 +5,8 @@
 // ioredis is loaded only when Redis is configured (about 10 MB resident). Live delivery is best
 // effort: while Redis is down, batches are not delivered live (they are in the database).
 import type { Redis } from 'ioredis';
-import type { UsageRecord } from '../core/metering.ts';
+import type { UsageFeed, UsageRecord } from '../core/metering/metering-ports.ts';
 import { UsageFanOut } from '../core/metering/usage-fan-out.ts';
-import type { UsageFeed } from '../core/metering/usage-feed.ts';
 
 const CHANNEL = 'modelgraph:usage-events';
 

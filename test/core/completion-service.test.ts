@@ -6,7 +6,7 @@ import { CatalogService } from '../../src/core/catalog.ts';
 import { CompletionService, type CompletionEvent } from '../../src/core/completion-service.ts';
 import { DeploymentTable } from '../../src/core/deployments.ts';
 import { BudgetExceededError, RateLimitedError } from '../../src/core/errors.ts';
-import type { Admission, UsageRecord } from '../../src/core/metering.ts';
+import type { Admission, UsageRecord } from '../../src/core/metering/metering-ports.ts';
 import type { ProviderAdapter } from '../../src/core/ports.ts';
 import type { StreamPart } from '../../src/core/types.ts';
 

@@ -8,7 +8,7 @@ import { DeploymentTable, type Deployment } from '../../src/core/deployments.ts'
 import { EmbeddingService } from '../../src/core/embedding-service.ts';
 import { estimateEmbeddingTokens, type EmbeddingAdapter } from '../../src/core/embeddings.ts';
 import { BudgetExceededError, InvalidRequestError, RateLimitedError, UpstreamAuthenticationError } from '../../src/core/errors.ts';
-import type { Admission, AdmissionRequest, UsageRecord } from '../../src/core/metering.ts';
+import type { Admission, AdmissionRequest, UsageRecord } from '../../src/core/metering/metering-ports.ts';
 import { Router } from '../../src/core/router/router.ts';
 
 const price = (input: bigint) => ({ input, output: 0n, cacheRead: null, cacheWrite: null });

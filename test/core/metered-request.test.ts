@@ -6,7 +6,7 @@ import { CatalogService } from '../../src/core/catalog.ts';
 import { CompletionService } from '../../src/core/completion-service.ts';
 import { DeploymentTable } from '../../src/core/deployments.ts';
 import { CancelledError, ServerShutdownError, TimeoutError, UpstreamError } from '../../src/core/errors.ts';
-import type { Admission, UsageRecord } from '../../src/core/metering.ts';
+import type { Admission, UsageRecord } from '../../src/core/metering/metering-ports.ts';
 import type { ProviderAdapter } from '../../src/core/ports.ts';
 import { attemptFailure, type Attempt } from '../../src/core/requests/attempt.ts';
 import { MeteredRequest } from '../../src/core/requests/metered-request.ts';

@@ -6,7 +6,8 @@
 // budgets claimed in opposite orders, stay exact and neither deadlock nor lose an amount.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUDGET_SHORTAGE_TOPIC, LeasedBudgetLedger } from '../../src/core/metering/budget-leases.ts';
+import { BUDGET_SHORTAGE_TOPIC } from '../../src/core/metering/budget-shortage.ts';
+import { LeasedBudgetLedger } from '../../src/core/metering/budget-leases.ts';
 import { claimOf, type BudgetClaim, type BudgetRefusal, type BudgetScope } from '../../src/core/metering/budgets.ts';
 import { MeteringAdmission } from '../../src/core/metering/metering-admission.ts';
 import { InMemoryRateLimiter } from '../../src/core/metering/rate-limits.ts';

@@ -3,7 +3,7 @@
 // edges) must equal the sum over the records in the range, per group.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UsageRecord } from '../../src/core/metering.ts';
+import type { UsageRecord } from '../../src/core/metering/metering-ports.ts';
 import { emptyFilter, type UsageGrouping } from '../../src/core/metering/usage-report.ts';
 import type { Database } from '../../src/db/client.ts';
 import { createUsageEventStore } from '../../src/db/usage-event-store.ts';

@@ -4,7 +4,7 @@
 // reservations under concurrency.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { UsageRecord } from '../../src/core/metering.ts';
+import type { UsageRecord } from '../../src/core/metering/metering-ports.ts';
 import { claimOf } from '../../src/core/metering/budgets.ts';
 import { LeasedBudgetLedger } from '../../src/core/metering/budget-leases.ts';
 import { createBudgetLeaseStore } from '../../src/db/budget-lease-store.ts';

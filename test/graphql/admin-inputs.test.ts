@@ -1,11 +1,10 @@
 // Admin inputs as people type them into a document: JSON object literals (not only variables) and
 // ids that are not ids. Over real HTTP, on PGlite and Postgres.
 import { parseValue, type GraphQLScalarType } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.ts';
+import { describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/graphql/schema.ts';
 import { databaseCases } from '../helpers/databases.ts';
-import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import { useTestApp } from '../helpers/use-test-app.ts';
 
 const MALFORMED = 'nope';
 /** Well-formed, and no row has it. */
@@ -29,16 +28,7 @@ describe('the JSON scalar', () => {
 });
 
 describe.each(databaseCases)('admin inputs ($name)', (databaseCase) => {
-  let database: Database;
-  let app: TestApp;
-  beforeAll(async () => {
-    database = await databaseCase.open();
-    app = await startTestApp(testConfig(), database);
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-  });
+  const { app, database } = useTestApp({ database: databaseCase });
 
   it('takes metadata and modelAliases as inline object literals (the README example) and stores them as given', async () => {
     const created = await app.graphql(`mutation {

@@ -6,7 +6,7 @@
 // `metering.budgetsWhenDatabaseUnavailable: refuse`.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
+import { buildApp } from '../../src/app/app.ts';
 import type { AppConfig } from '../../src/config.ts';
 import { openDatabase, type Database } from '../../src/db/client.ts';
 import { rowsOf } from '../../src/db/usage-event-store.ts';

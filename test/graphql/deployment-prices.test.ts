@@ -1,21 +1,11 @@
 // Deployment exposes every price it routes with (input, output, cache read and write), so an admin
 // client can show a deployment and send it back edited without losing a price.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.ts';
-import { databaseCases } from '../helpers/databases.ts';
-import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import { describe, expect, it } from 'vitest';
+import { testConfig } from '../helpers/test-app.ts';
+import { useTestApp } from '../helpers/use-test-app.ts';
 
 describe('Deployment prices', () => {
-  let database: Database;
-  let app: TestApp;
-  beforeAll(async () => {
-    database = await databaseCases[0]!.open();
-    app = await startTestApp(testConfig({ providers: [{ id: 'sim', kind: 'mock' }] }), database);
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-  });
+  const { app } = useTestApp({ config: () => testConfig({ providers: [{ id: 'sim', kind: 'mock' }] }) });
 
   it('answers the cache prices an admin set, beside input and output', async () => {
     const saved = await app.graphql(

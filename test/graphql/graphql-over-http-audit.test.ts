@@ -1,22 +1,11 @@
 // The GraphQL over HTTP spec's own audit (graphql-http's auditServer) against the running app:
 // every MUST, SHOULD and MAY check passes, URL-encoded GET queries included.
 import { auditServer } from 'graphql-http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.ts';
-import { databaseCases } from '../helpers/databases.ts';
-import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/use-test-app.ts';
 
 describe('GraphQL over HTTP audit', () => {
-  let database: Database;
-  let app: TestApp;
-  beforeAll(async () => {
-    database = await databaseCases[0]!.open();
-    app = await startTestApp(testConfig(), database);
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-  });
+  const { app } = useTestApp();
 
   it('passes every MUST, SHOULD and MAY check', async () => {
     const results = await auditServer({ url: app.graphqlUrl });

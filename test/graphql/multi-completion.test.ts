@@ -1,12 +1,11 @@
 // Several models in one request: the createChatCompletions mutation and the chatCompletionStreams
 // subscription, over HTTP, WebSocket and SSE, against the mock provider.
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { Database } from '../../src/db/client.ts';
-import { databaseCases } from '../helpers/databases.ts';
 import { subscribeSse, subscribeWs, wsClient } from '../helpers/graphql-streams.ts';
-import { startTestApp, testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
+import { testConfig, TEST_ADMIN_KEY } from '../helpers/test-app.ts';
+import { useTestApp } from '../helpers/use-test-app.ts';
 
 const MANY = `mutation($inputs: [ChatCompletionInput!]!) { createChatCompletions(inputs: $inputs) {
   __typename
@@ -50,26 +49,13 @@ function byModel(events: any[]): Map<number, any[]> {
 }
 
 describe('multi-model completions', () => {
-  let database: Database;
-  let app: TestApp;
-
-  beforeAll(async () => {
-    database = await databaseCases[0]!.open();
-    app = await startTestApp(
-      testConfig({
+  const { app } = useTestApp({ config: () => testConfig({
         providers: [
           { id: 'mock', kind: 'mock', mock: { tokensPerSecond: 50, firstTokenLatencyMs: 300 } },
           // Answers after a minute: only an abort ends its streams in time.
           { id: 'slow', kind: 'mock', mock: { firstTokenLatencyMs: 60_000 } },
         ],
-      }),
-      database,
-    );
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-  });
+      }) });
 
   it('runs the inputs concurrently and returns one result or typed error per input, in order', async () => {
     const started = Date.now();

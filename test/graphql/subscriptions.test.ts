@@ -1,23 +1,11 @@
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { Database } from '../../src/db/client.ts';
-import { databaseCases } from '../helpers/databases.ts';
-import { startTestApp, testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
-
-const pglite = databaseCases[0]!;
+import { TEST_ADMIN_KEY } from '../helpers/test-app.ts';
+import { useTestApp } from '../helpers/use-test-app.ts';
 
 describe('subscription transports', () => {
-  let database: Database;
-  let app: TestApp;
-  beforeAll(async () => {
-    database = await pglite.open();
-    app = await startTestApp(testConfig(), database);
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-  });
+  const { app } = useTestApp();
 
   it('streams over graphql-ws with the real client', async () => {
     const client = createClient({ url: app.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });

@@ -1,9 +1,8 @@
 // One conformance suite for every adapter: each provider's test file calls it in a few lines
 // with its simulator and adds its own quirks.
 import { describe, expect, it } from 'vitest';
-import type { ProviderAdapter } from '../../src/core/ports.ts';
+import type { ProviderAdapter, HttpClient } from '../../src/core/ports.ts';
 import type { ChatRequest, StreamPart } from '../../src/core/types.ts';
-import type { HttpClient } from '../../src/providers/shared/http-client.ts';
 import { useSimulatorAndClient } from './provider-simulator-setup.ts';
 import { caught, signal } from './provider-test-kit.ts';
 import { closeCausedBy } from './simulator-server.ts';

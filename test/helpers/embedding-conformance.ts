@@ -2,7 +2,7 @@
 // lines with its simulator and adds its own quirks.
 import { describe, expect, it } from 'vitest';
 import { EMBEDDING_INPUT_TYPES, type EmbeddingAdapter, type EmbeddingInputType } from '../../src/core/embeddings.ts';
-import type { HttpClient } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient } from '../../src/core/ports.ts';
 import { useSimulatorAndClient } from './provider-simulator-setup.ts';
 import { caught, signal } from './provider-test-kit.ts';
 import { closeCausedBy, waitForRequestCount } from './simulator-server.ts';

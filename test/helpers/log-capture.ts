@@ -1,8 +1,8 @@
 // Loggers for tests: `recordingLogger` keeps plain lines (the message, then the fields as JSON)
 // for tests that look for a message; `jsonLogCapture` runs the real pino logger of
-// src/logger.ts into memory, for tests that parse the JSON lines an operator's tools would read.
+// src/app/logger.ts into memory, for tests that parse the JSON lines an operator's tools would read.
 import type { LogFields, Logger } from '../../src/core/ports.ts';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger } from '../../src/app/logger.ts';
 
 export interface RecordedEntry {
   level: 'debug' | 'info' | 'warn' | 'error';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
+import { createUndiciHttpClient } from '../../src/providers/shared/http-client.ts';
+import { type HttpClient } from '../../src/core/ports.ts';
 import type { UpstreamSimulator } from './upstream-scenario.ts';
 
 /**

@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import { GatewayError } from '../../src/core/errors.ts';
 import type { ChatRequest, StreamPart } from '../../src/core/types.ts';
-import type { HttpClient, HttpRequest, HttpResponse } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient, HttpRequest, HttpResponse } from '../../src/core/ports.ts';
 import { streamResponseParts, type BodyDecoder } from '../../src/providers/shared/stream-response-parts.ts';
 
 /** A signal nobody aborts. */

@@ -2,14 +2,13 @@
 // over upstream simulators, with the router's clock, randomness and sleeps injected: `sleeps`
 // records every backoff and advances the manual clock instead of waiting, so retry and cooldown
 // tests are deterministic and fast.
-import type { Capability, CatalogModel } from '../../src/core/catalog.ts';
-import { CatalogService } from '../../src/core/catalog.ts';
+import { type Capability, type CatalogModel, CatalogService } from '../../src/core/catalog.ts';
 import { CompletionService, type CompletionEvent, type CompletionRequest } from '../../src/core/completion-service.ts';
 import { DeploymentTable, type Deployment } from '../../src/core/deployments.ts';
 import { EmbeddingService, type EmbeddingsRequest } from '../../src/core/embedding-service.ts';
 import type { ErrorCode } from '../../src/core/errors.ts';
 import type { EmbeddingAdapter } from '../../src/core/embeddings.ts';
-import type { UsageRecord } from '../../src/core/metering.ts';
+import type { UsageRecord } from '../../src/core/metering/metering-ports.ts';
 import { systemClock, type ProviderAdapter } from '../../src/core/ports.ts';
 import type { DeploymentHealthStore } from '../../src/core/router/deployment-health-store.ts';
 import { ROUTER_ERROR_CODES, type RouterSettingsInput } from '../../src/core/router/router-settings.ts';

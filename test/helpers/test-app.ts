@@ -1,4 +1,4 @@
-import { buildApp, type App } from '../../src/app.ts';
+import { buildApp, type App } from '../../src/app/app.ts';
 import { loadConfig, type AppConfig } from '../../src/config.ts';
 import { silentLogger, type Clock, type Logger } from '../../src/core/ports.ts';
 import type { Database } from '../../src/db/client.ts';

@@ -93,3 +93,14 @@ export interface ClientClose {
   exchange: number;
   request: RecordedRequest;
 }
+
+/** Two parallel weather calls whose arguments arrive in three pieces each (the REST streaming tests). */
+export const weatherInParisAndOslo: Scenario = {
+  kind: 'tool-calls',
+  calls: [
+    { id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+    { id: 'call_2', name: 'get_weather', arguments: '{"city":"Oslo"}' },
+  ],
+  argumentPieces: 3,
+  usage: { input: 30, output: 20 },
+};

@@ -1,6 +1,6 @@
 // Usage records for metering tests: valid, varied over three keys and an end user.
 import { uuidv7 } from 'uuidv7';
-import type { UsageRecord } from '../../src/core/metering.ts';
+import type { UsageRecord } from '../../src/core/metering/metering-ports.ts';
 
 let sequence = 0;
 /** A successful request's record; `overrides` replace any field. */

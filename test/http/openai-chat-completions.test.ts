@@ -1,27 +1,13 @@
 // POST /v1/chat/completions driven by the official `openai` SDK, unchanged apart from base URL
 // and key, against a started app whose upstreams are the provider simulators.
 import OpenAI, { APIError as OpenAIError } from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closeCausedBy, waitForRequestCount } from '../helpers/simulator-server.ts';
-import type { RecordedRequest } from '../helpers/upstream-scenario.ts';
-import { models, startRestTestApp, type RestTestContext } from './rest-test-app.ts';
+import { lastBody, models, useOpenAIClient } from './rest-test-app.ts';
+import { weatherInParisAndOslo } from '../helpers/upstream-scenario.ts';
 
-let context: RestTestContext;
-let client: OpenAI;
+const { context, client } = useOpenAIClient();
 
-beforeAll(async () => {
-  context = await startRestTestApp();
-  client = new OpenAI({ baseURL: context.baseUrl, apiKey: context.apiKey, maxRetries: 0 });
-});
-afterAll(async () => {
-  await context?.stop();
-});
-beforeEach(() => {
-  context.openai.requests.length = 0;
-  context.anthropic.requests.length = 0;
-});
-
-const lastBody = (requests: RecordedRequest[]) => requests.at(-1)!.body as Record<string, any>;
 const weather = {
   type: 'function' as const,
   function: {
@@ -91,15 +77,7 @@ describe('POST /v1/chat/completions with the openai SDK', () => {
   });
 
   it('round-trips tool calls: indexed argument deltas out, tool results back in', async () => {
-    context.openai.setScenario({
-      kind: 'tool-calls',
-      calls: [
-        { id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
-        { id: 'call_2', name: 'get_weather', arguments: '{"city":"Oslo"}' },
-      ],
-      argumentPieces: 3,
-      usage: { input: 30, output: 20 },
-    });
+    context.openai.setScenario(weatherInParisAndOslo);
     const runner = client.chat.completions.stream({
       model: models.openai,
       messages: [{ role: 'user', content: 'Weather in Paris and Oslo?' }],

@@ -1,29 +1,13 @@
 // POST /v1/responses (non-streaming) with the official `openai` SDK against a started gateway whose
 // upstreams are the OpenAI, Anthropic and Gemini simulators; Postgres when TEST_DATABASE_URL is set.
 import OpenAI, { APIError as OpenAIError } from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { databaseCases } from '../helpers/databases.ts';
 import { usageFlushed } from '../helpers/metering.ts';
-import type { RecordedRequest } from '../helpers/upstream-scenario.ts';
-import { models, startRestTestApp, type RestTestContext } from './rest-test-app.ts';
+import { lastBody, models, useOpenAIClient } from './rest-test-app.ts';
 
-let context: RestTestContext;
-let client: OpenAI;
+const { context, client } = useOpenAIClient({ databaseCase: databaseCases.at(-1)! });
 
-beforeAll(async () => {
-  context = await startRestTestApp({ databaseCase: databaseCases.at(-1)! });
-  client = new OpenAI({ baseURL: context.baseUrl, apiKey: context.apiKey, maxRetries: 0 });
-});
-afterAll(async () => {
-  await context?.stop();
-});
-beforeEach(() => {
-  context.openai.requests.length = 0;
-  context.anthropic.requests.length = 0;
-  context.gemini.requests.length = 0;
-});
-
-const lastBody = (requests: RecordedRequest[]) => requests.at(-1)!.body as Record<string, any>;
 const weather = {
   type: 'function' as const,
   name: 'get_weather',

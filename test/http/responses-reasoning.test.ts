@@ -2,27 +2,12 @@
 // signatures, Gemini thought signatures) comes back in `encrypted_content`, goes back to that family
 // on the next turn (stored or stateless), and is never sent to another family.
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RecordedRequest } from '../helpers/upstream-scenario.ts';
+import { describe, expect, it } from 'vitest';
 import { simulatedThoughtSignature } from '../providers/gemini-simulator.ts';
-import { models, startRestTestApp, type RestTestContext } from './rest-test-app.ts';
+import { lastBody, models, useOpenAIClient } from './rest-test-app.ts';
 
-let context: RestTestContext;
-let client: OpenAI;
+const { context, client } = useOpenAIClient();
 
-beforeAll(async () => {
-  context = await startRestTestApp();
-  client = new OpenAI({ baseURL: context.baseUrl, apiKey: context.apiKey, maxRetries: 0 });
-});
-afterAll(async () => {
-  await context?.stop();
-});
-beforeEach(() => {
-  context.anthropic.requests.length = 0;
-  context.gemini.requests.length = 0;
-});
-
-const lastBody = (requests: RecordedRequest[]) => requests.at(-1)!.body as Record<string, any>;
 const tools = [{ type: 'function' as const, name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: false }];
 const signature = Buffer.from('sig:The Louvre is in Paris.').toString('base64');
 

@@ -2,20 +2,12 @@
 // (responses.stream: events, text and argument deltas with snapshots, finalResponse()).
 import OpenAI from 'openai';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { databaseCases } from '../helpers/databases.ts';
-import { models, startRestTestApp, type RestTestContext } from './rest-test-app.ts';
+import { models, useOpenAIClient } from './rest-test-app.ts';
+import { weatherInParisAndOslo } from '../helpers/upstream-scenario.ts';
 
-let context: RestTestContext;
-let client: OpenAI;
-
-beforeAll(async () => {
-  context = await startRestTestApp({ databaseCase: databaseCases.at(-1)! });
-  client = new OpenAI({ baseURL: context.baseUrl, apiKey: context.apiKey, maxRetries: 0 });
-});
-afterAll(async () => {
-  await context?.stop();
-});
+const { context, client } = useOpenAIClient({ databaseCase: databaseCases.at(-1)! });
 
 const weather = {
   type: 'function' as const,
@@ -63,15 +55,7 @@ describe('responses.stream with the openai SDK', () => {
   });
 
   it('streams function call argument deltas from an OpenAI upstream, one item per call', async () => {
-    context.openai.setScenario({
-      kind: 'tool-calls',
-      calls: [
-        { id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
-        { id: 'call_2', name: 'get_weather', arguments: '{"city":"Oslo"}' },
-      ],
-      argumentPieces: 3,
-      usage: { input: 30, output: 20 },
-    });
+    context.openai.setScenario(weatherInParisAndOslo);
     const stream = client.responses.stream({ model: models.openai, input: 'Weather in Paris and Oslo?', tools: [weather], store: false });
     const deltas: Array<{ index: number; snapshot: string }> = [];
     stream.on('response.function_call_arguments.delta', (event) => deltas.push({ index: event.output_index, snapshot: event.snapshot }));

@@ -1,10 +1,13 @@
 // One started app for the REST tests: real HTTP, PGlite, and the OpenAI, Anthropic and Gemini
 // upstream simulators as the configured providers' upstreams.
+import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
 import type { AppConfig } from '../../src/config.ts';
 import { databaseCases, type DatabaseCase } from '../helpers/databases.ts';
 import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
-import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
+import { lazy } from '../helpers/lazy.ts';
+import type { RecordedRequest, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startAnthropicSimulator } from '../providers/anthropic-simulator.ts';
 import { startGeminiSimulator } from '../providers/gemini-simulator.ts';
 import { startOpenAISimulator } from '../providers/openai-simulator.ts';
@@ -64,3 +67,26 @@ export async function startRestTestApp(options: { databaseCase?: DatabaseCase; c
     },
   };
 }
+
+/**
+ * The file's REST app (started before its tests, stopped after) and an official `openai` SDK client
+ * on it, unchanged apart from base URL and key. Each test starts with no recorded upstream request.
+ */
+export function useOpenAIClient(options: { databaseCase?: DatabaseCase } = {}): { context: RestTestContext; client: OpenAI } {
+  let context: RestTestContext | undefined;
+  let client: OpenAI | undefined;
+  beforeAll(async () => {
+    context = await startRestTestApp(options);
+    client = new OpenAI({ baseURL: context.baseUrl, apiKey: context.apiKey, maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await context?.stop();
+  });
+  beforeEach(() => {
+    for (const simulator of [context!.openai, context!.anthropic, context!.gemini]) simulator.requests.length = 0;
+  });
+  return { context: lazy(() => context, 'the REST test app'), client: lazy(() => client, 'the OpenAI client') };
+}
+
+/** The body of the last request an upstream simulator recorded. */
+export const lastBody = (requests: RecordedRequest[]) => requests.at(-1)!.body as Record<string, any>;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatRequest, StreamPart } from '../../src/core/types.ts';
 import { createAnthropicAdapter } from '../../src/providers/anthropic/create-anthropic-adapter.ts';
 import { mapAnthropicStopReason } from '../../src/providers/anthropic/map-anthropic-stop-reason.ts';
-import type { HttpClient } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient } from '../../src/core/ports.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
 import { cannedHttp, caught, sayHi, signal } from '../helpers/provider-test-kit.ts';

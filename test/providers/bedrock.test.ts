@@ -7,7 +7,7 @@ import { mapBedrockStopReason } from '../../src/providers/bedrock/map-bedrock-st
 import { loadEventStreamCodec } from '../../src/providers/bedrock/read-bedrock-event-stream.ts';
 import { createAwsRequestSigner } from '../../src/providers/bedrock/sign-aws-request.ts';
 import { createProviderAdapter, findProviderKind, isConfigured } from '../../src/providers/registry.ts';
-import type { HttpClient } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient } from '../../src/core/ports.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
 import { decodeBody, sayHi, signal } from '../helpers/provider-test-kit.ts';

@@ -6,7 +6,7 @@ import { createCohereAdapter } from '../../src/providers/cohere/create-cohere-ad
 import { mapCohereFinishReason } from '../../src/providers/cohere/map-cohere-finish-reason.ts';
 import { mapCohereUsage } from '../../src/providers/cohere/map-cohere-usage.ts';
 import { createProviderAdapter, findProviderKind, isConfigured, PROVIDER_KINDS } from '../../src/providers/registry.ts';
-import type { HttpClient } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient } from '../../src/core/ports.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
 import { decodeBody, sayHi, signal } from '../helpers/provider-test-kit.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createGeminiEmbeddingAdapter } from '../../src/providers/gemini/gemini-embeddings.ts';
-import type { HttpClient } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient } from '../../src/core/ports.ts';
 import { runEmbeddingAdapterCases } from '../helpers/embedding-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
 import { cannedHttp, signal } from '../helpers/provider-test-kit.ts';

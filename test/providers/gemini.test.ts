@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderAdapter } from '../../src/core/ports.ts';
+import type { ProviderAdapter, HttpClient } from '../../src/core/ports.ts';
 import type { ChatRequest, StreamPart } from '../../src/core/types.ts';
 import { createGeminiAdapter } from '../../src/providers/gemini/create-gemini-adapter.ts';
 import { geminiError } from '../../src/providers/gemini/gemini-error.ts';
 import { createGeminiStreamDecoder } from '../../src/providers/gemini/gemini-stream.ts';
 import { mapGeminiBlockReason, mapGeminiFinishReason } from '../../src/providers/gemini/map-gemini-finish-reason.ts';
-import { createUndiciHttpClient, type HttpClient } from '../../src/providers/shared/http-client.ts';
+import { createUndiciHttpClient } from '../../src/providers/shared/http-client.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { decodeBody } from '../helpers/provider-test-kit.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';

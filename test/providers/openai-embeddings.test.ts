@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createOpenAIEmbeddingAdapter } from '../../src/providers/openai/openai-embeddings.ts';
 import { createEmbeddingAdapter } from '../../src/providers/registry.ts';
-import type { HttpClient } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient } from '../../src/core/ports.ts';
 import { runEmbeddingAdapterCases } from '../helpers/embedding-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
 import { caught, cannedHttp, signal } from '../helpers/provider-test-kit.ts';

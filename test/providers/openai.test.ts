@@ -6,7 +6,7 @@ import { createOpenAIAdapter, type OpenAIAdapterOptions } from '../../src/provid
 import { mapOpenAIFinishReason } from '../../src/providers/openai/map-openai-finish-reason.ts';
 import { mapOpenAIUsage } from '../../src/providers/openai/map-openai-usage.ts';
 import { openAIErrorFromResponse } from '../../src/providers/openai/openai-error.ts';
-import type { HttpClient, HttpRequest } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient, HttpRequest } from '../../src/core/ports.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
 import { cannedHttp, caught, sayHi, signal } from '../helpers/provider-test-kit.ts';

@@ -1,7 +1,7 @@
 // The simulators' close detection, which every cancellation test relies on: only a close the
 // client started, after the test's mark, of a request open at the mark, counts.
 import { describe, expect, it } from 'vitest';
-import type { HttpClient } from '../../src/providers/shared/http-client.ts';
+import type { HttpClient } from '../../src/core/ports.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
 import { closeCausedBy, waitForRequestCount } from '../helpers/simulator-server.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';

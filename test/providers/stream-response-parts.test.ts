@@ -1,7 +1,7 @@
 // streamResponseParts: the request is sent on the first next(), each read is decoded whole, and the
 // body is released however the iteration ends.
 import { describe, expect, it } from 'vitest';
-import type { HttpResponse } from '../../src/providers/shared/http-client.ts';
+import type { HttpResponse } from '../../src/core/ports.ts';
 import { streamResponseParts, type BodyDecoder } from '../../src/providers/shared/stream-response-parts.ts';
 
 /** A body of chunks, recording whether it was read to the end, closed early, and dumped. */

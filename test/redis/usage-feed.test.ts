@@ -2,9 +2,8 @@
 // subscriber, an immediate end on return(); and with Redis, a batch published on one instance
 // reaches subscriptions on another.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { UsageRecord } from '../../src/core/metering.ts';
+import type { UsageFeed, UsageRecord } from '../../src/core/metering/metering-ports.ts';
 import { UsageFanOut } from '../../src/core/metering/usage-fan-out.ts';
-import type { UsageFeed } from '../../src/core/metering/usage-feed.ts';
 import { createUsageFeed } from '../../src/redis/usage-feed.ts';
 import { markRedisSuiteRan, testRedisUrl } from '../helpers/redis-suite.ts';
 import { usageRecord } from '../helpers/usage-records.ts';

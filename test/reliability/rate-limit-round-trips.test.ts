@@ -6,17 +6,16 @@
 // mirror off the request path; redis-round-trips-before-upstream.test.ts times the round trips.)
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.ts';
+import { describe, expect, it } from 'vitest';
 import { MeteringAdmission } from '../../src/core/metering/metering-admission.ts';
 import { RedisRateLimiter } from '../../src/redis/redis-rate-limiter.ts';
 import { isDatabaseUnreachable } from '../../src/db/database-errors.ts';
 import { keyCaller } from '../helpers/callers.ts';
-import { databaseCases } from '../helpers/databases.ts';
 import { bearer, eventually } from '../helpers/metering.ts';
 import { markRedisSuiteRan, testRedisUrl } from '../helpers/redis-suite.ts';
 import { ManualClock } from '../helpers/router-harness.ts';
-import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import { testConfig } from '../helpers/test-app.ts';
+import { useTestApp } from '../helpers/use-test-app.ts';
 
 /** The commands clients send Redis whose arguments mention `needle`, as MONITOR reports them (name and arguments). */
 async function watchRedis(needle: () => string | null): Promise<{ commands: string[][]; stop(): Promise<void> }> {
@@ -39,23 +38,11 @@ async function watchRedis(needle: () => string | null): Promise<{ commands: stri
 
 describe.runIf(testRedisUrl)('rate limits through Redis: round trips per request', () => {
   markRedisSuiteRan(import.meta.url);
-  let database: Database;
-  let app: TestApp;
-  beforeAll(async () => {
-    database = await databaseCases[0]!.open();
-    app = await startTestApp(
-      testConfig({
+  const { app } = useTestApp({ config: () => testConfig({
         providers: [{ id: 'sim', kind: 'mock', mock: { text: 'ok' } }],
         models: [{ name: 'limited', provider: 'sim', model: 'mock-small', pricing: { input: 1, output: 1 } }],
         redisUrl: testRedisUrl,
-      }),
-      database,
-    );
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-  });
+      }) });
 
   it('a REST request of a key with its own and its team\'s limits: one admission script and one settle script, nothing else', async () => {
     const team = await app.graphql('mutation { createTeam(input: { name: "round trips", limits: { rpm: 100, maxParallelRequests: 10 } }) { ... on Team { id } } }');

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { UsageRecord } from '../../src/core/metering.ts';
+import type { UsageRecord } from '../../src/core/metering/metering-ports.ts';
 import type { Database } from '../../src/db/client.ts';
 import { createUsageDeadLetterStore } from '../../src/db/usage-dead-letters.ts';
 import { createUsageEventStore, rowsOf } from '../../src/db/usage-event-store.ts';

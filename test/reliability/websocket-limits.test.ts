@@ -3,12 +3,11 @@
 // connection_init closes the socket, and a socket that never initialises is closed after the
 // (configurable) init timeout. The server stays healthy for everyone else.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { Database } from '../../src/db/client.ts';
-import { databaseCases } from '../helpers/databases.ts';
 import { subscribeWs, wsClient } from '../helpers/graphql-streams.ts';
-import { startTestApp, testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
+import { testConfig, TEST_ADMIN_KEY } from '../helpers/test-app.ts';
+import { useTestApp } from '../helpers/use-test-app.ts';
 
 const BODY_LIMIT = 64 * 1024;
 const INIT_TIMEOUT_MS = 400;
@@ -54,16 +53,7 @@ function frameHeader(length: number): Buffer {
 }
 
 describe('WebSocket limits', () => {
-  let database: Database;
-  let app: TestApp;
-  beforeAll(async () => {
-    database = await databaseCases[0]!.open();
-    app = await startTestApp(testConfig({ server: { ...testConfig().server, bodyLimitBytes: BODY_LIMIT, webSocketInitTimeoutMs: INIT_TIMEOUT_MS } }), database);
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-  });
+  const { app } = useTestApp({ config: () => testConfig({ server: { ...testConfig().server, bodyLimitBytes: BODY_LIMIT, webSocketInitTimeoutMs: INIT_TIMEOUT_MS } }) });
 
   const serverStillServes = async () => {
     expect((await fetch(`${app.url}/health`)).status).toBe(200);

@@ -4,11 +4,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.ts';
-import { databaseCases } from '../helpers/databases.ts';
+import { describe, expect, it } from 'vitest';
 import { spawnServer } from '../helpers/spawn-server.ts';
-import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import { useTestApp } from '../helpers/use-test-app.ts';
 
 const browserGet = (url: string, headers: Record<string, string> = {}) =>
   fetch(url, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', ...headers } });
@@ -32,16 +30,7 @@ async function fetchGraphiQL(base: string) {
 }
 
 describe('GraphiQL served from installed packages', () => {
-  let database: Database;
-  let app: TestApp;
-  beforeAll(async () => {
-    database = await databaseCases[0]!.open();
-    app = await startTestApp(testConfig(), database);
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-  });
+  const { app } = useTestApp();
 
   it('serves a page that references no external URL, under a CSP that allows only its own origin', async () => {
     const { page, html, files } = await fetchGraphiQL(app.url);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
+import { buildApp } from '../../src/app/app.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { rowsOf } from '../../src/db/usage-event-store.ts';
 import { createSharedPostgres, databaseCases } from '../helpers/databases.ts';

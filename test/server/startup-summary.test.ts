@@ -1,7 +1,7 @@
 // What an operator reads at start-up: where the config and data are, what was migrated, which
 // providers and models are enabled, and a hint when nothing is configured; never a password.
 import { describe, expect, it } from 'vitest';
-import { describeDatabase, startupSummary } from '../../src/startup-summary.ts';
+import { describeDatabase, startupSummary } from '../../src/app/startup-summary.ts';
 import type { ProviderDescriptor } from '../../src/core/catalog.ts';
 
 const config = {

@@ -1,13 +1,13 @@
 // Admin operations on keys, teams and members. Every change is written to the audit log (secrets
 // never included) and invalidates the authenticator's cache, here and on other instances.
+import { auditEntry } from './audit-entry.ts';
 import type { Caller } from '../auth.ts';
-import type { Scope } from './types.ts';
+import { type Scope, noLimits, type ApiKey, type ApiKeyChanges, type AuditLogRepository, type KeyRepository, type Limits, type Team, type TeamChanges, type TeamMember, type TeamRepository, type TeamRole, type User } from './types.ts';
 import { InvalidRequestError, NotFoundError } from '../errors.ts';
 import { INPUT_LIMITS, checkBoundedText } from '../input-limits.ts';
 import type { ChangeFeed, Clock } from '../ports.ts';
 import { displayPrefixOf, generateKeySecret, hashKeySecret } from './api-key-secret.ts';
 import type { KeyAuthenticator } from './key-authenticator.ts';
-import type { ApiKey, ApiKeyChanges, AuditLogRepository, KeyRepository, Limits, Team, TeamChanges, TeamMember, TeamRepository, TeamRole, User } from './types.ts';
 
 export interface KeyLimitsInput {
   maxBudgetMicro?: bigint | null;
@@ -87,17 +87,7 @@ export class AdminService {
   constructor(private readonly options: AdminServiceOptions) {}
 
   private async audit(actor: Caller, action: string, targetType: string, targetId: string | null, before: unknown, after: unknown): Promise<void> {
-    await this.options.audit.append({
-      id: this.options.newId(),
-      at: new Date(this.options.clock.now()),
-      actorKeyId: actor.isMasterKey && actor.keyId === 'master' ? null : actor.keyId,
-      actorName: actor.keyName,
-      action,
-      targetType,
-      targetId,
-      before: redact(before),
-      after: redact(after),
-    });
+    await this.options.audit.append(auditEntry(this.options, actor, { action, targetType, targetId, before, after }));
   }
 
   private async keyChanged(id: string): Promise<void> {
@@ -160,11 +150,7 @@ export class AdminService {
       metadata: input.metadata ?? {},
       expiresAt: input.expiresAt ?? null,
       disabled: false,
-      maxBudgetMicro: null,
-      budgetPeriod: null,
-      rpmLimit: null,
-      tpmLimit: null,
-      maxParallelRequests: null,
+      ...noLimits(),
       ...checkLimits(input),
     });
     await this.audit(actor, 'createApiKey', 'ApiKey', key.id, null, key);
@@ -227,11 +213,7 @@ export class AdminService {
         name: checkName(input.name),
         allowedModels: checkModels(input.allowedModels) ?? null,
         metadata: input.metadata ?? {},
-        maxBudgetMicro: null,
-        budgetPeriod: null,
-        rpmLimit: null,
-        tpmLimit: null,
-        maxParallelRequests: null,
+        ...noLimits(),
         ...checkLimits(input),
       })
       .catch((error: unknown) => {
@@ -283,22 +265,6 @@ export class AdminService {
     await this.audit(actor, 'removeTeamMember', 'Team', teamId, { userId }, null);
     return true;
   }
-}
-
-const SECRET_FIELDS = new Set(['secret', 'secretHash', 'previousSecretHash', 'apiKey', 'encryptedSecrets', 'password', 'token']);
-
-/** Audit values never carry secrets or their hashes; bigints become strings for JSON. */
-export function redact(value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(redact);
-  if (typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, SECRET_FIELDS.has(key) ? '[redacted]' : redact(item)]),
-    );
-  }
-  return value;
 }
 
 function uniqueViolation(error: unknown): boolean {

@@ -1,5 +1,5 @@
 import { displayPrefixOf, generateKeySecret, hashKeySecret } from './api-key-secret.ts';
-import type { KeyRepository } from './types.ts';
+import { type KeyRepository, noLimits } from './types.ts';
 
 /**
  * Without MODELGRAPH_ADMIN_KEY, a master key is generated on the first start, stored hashed, and
@@ -22,11 +22,7 @@ export async function bootstrapMasterKey(keys: KeyRepository, adminKeyFromEnviro
     metadata: {},
     expiresAt: null,
     disabled: false,
-    maxBudgetMicro: null,
-    budgetPeriod: null,
-    rpmLimit: null,
-    tpmLimit: null,
-    maxParallelRequests: null,
+    ...noLimits(),
   });
   return secret;
 }

@@ -13,6 +13,9 @@ export interface Limits {
   maxParallelRequests: number | null;
 }
 
+/** No budget and no rate limit. */
+export const noLimits = (): Limits => ({ maxBudgetMicro: null, budgetPeriod: null, rpmLimit: null, tpmLimit: null, maxParallelRequests: null });
+
 export interface ApiKey extends Limits {
   id: string;
   name: string;

@@ -22,9 +22,11 @@
 // renewing sync was sent), so both never use the same money. What a crash costs: the dead instance's
 // unused room stays out of reach for at most `ttlMs`; its requests in flight die with it, unbilled.
 import { silentLogger, type ChangeFeed, type Logger } from '../ports.ts';
-import { GroupCommit } from '../batching.ts';
+import { GroupCommit } from './group-commit.ts';
 import type { BudgetClaim, BudgetLedger, BudgetRefusal, BudgetSpend } from './budgets.ts';
 import type { BudgetLeaseStore, Grant, LeaseSyncItem, LeaseSyncResult, SpendKey } from './budget-lease-store.ts';
+import { BUDGET_SHORTAGE_TOPIC, parseShortage, SHORTAGE_FIRST_RETRY_MS, SHORTAGE_HOLD_MS, SHORTAGE_WAIT_MS, shortageId } from './budget-shortage.ts';
+import { keyOf, max, needsAttention, newLeaseState, roomOf, sliceWanted, take, type LeaseState } from './lease-state.ts';
 
 export interface LeasedBudgetLedgerOptions {
   store: BudgetLeaseStore;
@@ -41,49 +43,10 @@ export interface LeasedBudgetLedgerOptions {
   logger?: Logger;
 }
 
-/** The ChangeFeed topic of shortages; the id is JSON: [instance id, scope, scope id, period start ms]. */
-export const BUDGET_SHORTAGE_TOPIC = 'budget-shortage';
-
 /** The instance stops using a lease at this fraction of its TTL after the renewal was sent. */
 const LOCAL_VALIDITY = 0.9;
-/** A slice covers this many of the largest recent reservations, or this many seconds of recent demand. */
-const SLICE_REQUESTS = 16n;
-const SLICE_SECONDS = 2n;
 /** A request that keeps losing its granted room to concurrent requests is refused after this many syncs. */
 const MAX_SYNCS_PER_REQUEST = 5;
-/** How long a request whose room is stranded in other instances' leases waits for them to give it back. */
-export const SHORTAGE_WAIT_MS = 1000;
-/** How long an instance told of a shortage holds no idle room on that budget. */
-const SHORTAGE_HOLD_MS = 2000;
-/** The requester's first retry after signalling a shortage; each next one waits twice as long. */
-const SHORTAGE_FIRST_RETRY_MS = 5;
-
-interface LeaseState {
-  key: SpendKey;
-  limit: bigint;
-  /** What the database holds for this instance, less room released in a sync not yet answered. */
-  lease: bigint;
-  /** Held by requests in flight. */
-  reserved: bigint;
-  /** Settled, not yet moved to the budget's spend. */
-  pending: bigint;
-  /** Monotonic time until which the lease may be used (0: no lease). */
-  validUntil: number;
-  /** The slice the last sync said to hold; 0 before the first. */
-  slice: bigint;
-  spentSeen: bigint;
-  leasedByOthers: bigint;
-  lastUsed: number;
-  windowStart: number;
-  windowDemand: bigint;
-  windowMaxCost: bigint;
-  lastRate: bigint;
-  lastMaxCost: bigint;
-  /** Until then (monotonic) another instance needs this budget's last cents: hold no idle room. */
-  shortageUntil: number;
-  /** Requests of this instance waiting on a sync for room on this or another of their budgets. */
-  waiting: number;
-}
 
 export interface BudgetLeaseStats {
   leases: number;
@@ -97,9 +60,6 @@ interface Demand {
   /** What the request needs on this budget in all; the sync asks for what the room then lacks. */
   needed: bigint;
 }
-
-const keyOf = (key: SpendKey): string => `${key.scope}\u0000${key.scopeId}\u0000${key.periodStart.getTime()}`;
-const max = (a: bigint, b: bigint) => (a > b ? a : b);
 
 export class LeasedBudgetLedger implements BudgetLedger {
   private readonly states = new Map<string, LeaseState>();
@@ -154,7 +114,7 @@ export class LeasedBudgetLedger implements BudgetLedger {
     for (let attempt = 0; ; attempt++) {
       if (this.takeIfRoom(states, cost, needed)) return null;
       const now = this.now();
-      const short = states.filter((state) => this.room(state, now) < needed);
+      const short = states.filter((state) => roomOf(state, now) < needed);
       if (attempt >= MAX_SYNCS_PER_REQUEST) return this.refusal(claims, states, short[0]!);
       // The slice this budget's instance holds grows with the requests it sees, refused ones too.
       for (const state of short) if (needed > state.windowMaxCost) state.windowMaxCost = needed;
@@ -178,15 +138,9 @@ export class LeasedBudgetLedger implements BudgetLedger {
 
   /** Another instance needs the last cents of a budget: give back this instance's idle room on it now. */
   shortageSignalled(id: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(id);
-    } catch {
-      return;
-    }
-    if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] === this.options.instanceId) return;
-    const [, scope, scopeId, periodStartMs] = parsed as [string, SpendKey['scope'], string, number];
-    const state = this.states.get(keyOf({ scope, scopeId, periodStart: new Date(periodStartMs) }));
+    const shortage = parseShortage(id);
+    if (!shortage || shortage.instanceId === this.options.instanceId) return;
+    const state = this.states.get(keyOf(shortage.key));
     if (!state || this.stopped) return;
     state.shortageUntil = this.now() + SHORTAGE_HOLD_MS;
     this.background();
@@ -196,8 +150,7 @@ export class LeasedBudgetLedger implements BudgetLedger {
     const changes = this.options.changes;
     if (!changes) return;
     for (const { key } of states) {
-      const id = JSON.stringify([this.options.instanceId, key.scope, key.scopeId, key.periodStart.getTime()]);
-      changes.publish(BUDGET_SHORTAGE_TOPIC, id).catch((error: unknown) => this.logger.warn(`metering: budget shortage could not be signalled: ${(error as Error).message}`));
+      changes.publish(BUDGET_SHORTAGE_TOPIC, shortageId(this.options.instanceId, key)).catch((error: unknown) => this.logger.warn(`metering: budget shortage could not be signalled: ${(error as Error).message}`));
     }
   }
 
@@ -237,51 +190,20 @@ export class LeasedBudgetLedger implements BudgetLedger {
     const id = keyOf(claim);
     let state = this.states.get(id);
     if (!state) {
-      const now = this.now();
-      state = {
-        key: { scope: claim.scope, scopeId: claim.scopeId, periodStart: claim.periodStart },
-        limit: claim.amountMicro,
-        lease: 0n,
-        reserved: 0n,
-        pending: 0n,
-        validUntil: 0,
-        slice: 0n,
-        spentSeen: 0n,
-        leasedByOthers: 0n,
-        lastUsed: now,
-        windowStart: now,
-        windowDemand: 0n,
-        windowMaxCost: 0n,
-        lastRate: 0n,
-        lastMaxCost: 0n,
-        shortageUntil: 0,
-        waiting: 0,
-      };
+      state = newLeaseState(claim, this.now());
       this.states.set(id, state);
     }
     state.limit = claim.amountMicro;
     return state;
   }
 
-  /** What the instance may still admit on this budget (negative when a lapsed lease left requests in flight). */
-  private room(state: LeaseState, now: number): bigint {
-    return (now < state.validUntil ? state.lease : 0n) - state.reserved - state.pending;
-  }
-
   /** Reserves `cost` on every budget if each has the room, and starts a top-up when one runs low. */
   private takeIfRoom(states: LeaseState[], cost: bigint, needed: bigint): boolean {
     const now = this.now();
-    if (states.some((state) => this.room(state, now) < needed)) return false;
-    for (const state of states) this.take(state, cost, now);
-    if (states.some((state) => this.room(state, now) * 2n < state.slice)) this.background();
+    if (states.some((state) => roomOf(state, now) < needed)) return false;
+    for (const state of states) take(state, cost, now);
+    if (states.some((state) => roomOf(state, now) * 2n < state.slice)) this.background();
     return true;
-  }
-
-  private take(state: LeaseState, cost: bigint, now: number): void {
-    state.reserved += cost;
-    state.lastUsed = now;
-    state.windowDemand += cost;
-    if (cost > state.windowMaxCost) state.windowMaxCost = cost;
   }
 
   private refusal(claims: readonly BudgetClaim[], states: LeaseState[], state: LeaseState): BudgetRefusal {
@@ -296,19 +218,8 @@ export class LeasedBudgetLedger implements BudgetLedger {
   }
 
   private needsSync(now: number): boolean {
-    for (const state of this.states.values()) if (this.attention(state, now)) return true;
+    for (const state of this.states.values()) if (needsAttention(state, now, this.options.ttlMs)) return true;
     return false;
-  }
-
-  /** Whether a background sync has something to do for this budget. */
-  private attention(state: LeaseState, now: number): boolean {
-    if (state.pending > 0n) return true;
-    const holds = state.lease > 0n || state.reserved > 0n;
-    if (holds && state.validUntil - now < this.options.ttlMs / 2) return true;
-    const room = this.room(state, now);
-    if (now - state.lastUsed > this.options.ttlMs) return holds;
-    if (now < state.shortageUntil) return now < state.validUntil && room > 0n;
-    return room * 2n < state.slice || (now < state.validUntil && room > 2n * state.slice);
   }
 
   private async sync(batch: Array<Demand[] | null>): Promise<Grant[][]> {
@@ -322,7 +233,7 @@ export class LeasedBudgetLedger implements BudgetLedger {
     const positions: Array<Array<[LeaseState, number]>> = batch.map((request) =>
       (request ?? []).map(({ state, needed }) => {
         const list = demands.get(state) ?? demands.set(state, []).get(state)!;
-        const room = roomLeft.get(state) ?? max(this.room(state, now), 0n);
+        const room = roomLeft.get(state) ?? max(roomOf(state, now), 0n);
         const used = needed < room ? needed : room;
         roomLeft.set(state, room - used);
         list.push(needed - used);
@@ -330,11 +241,11 @@ export class LeasedBudgetLedger implements BudgetLedger {
       }),
     );
     const stopping = this.stopped;
-    const chosen = [...this.states.values()].filter((state) => demands.has(state) || stopping || this.attention(state, now));
+    const chosen = [...this.states.values()].filter((state) => demands.has(state) || stopping || needsAttention(state, now, this.options.ttlMs));
     const items: LeaseSyncItem[] = [];
     const released: bigint[] = [];
     for (const state of chosen) {
-      const room = this.room(state, now);
+      const room = roomOf(state, now);
       const idle = stopping || (state.reserved === 0n && state.pending === 0n && now - state.lastUsed > this.options.ttlMs && !demands.has(state));
       const valid = now < state.validUntil;
       const shortage = now < state.shortageUntil && !demands.has(state) && state.waiting === 0;
@@ -351,7 +262,7 @@ export class LeasedBudgetLedger implements BudgetLedger {
         reserved: state.reserved,
         demands: demands.get(state) ?? [],
         topUp: !idle,
-        sliceWanted: now < state.shortageUntil ? 0n : this.sliceWanted(state, now),
+        sliceWanted: now < state.shortageUntil ? 0n : sliceWanted(state, now),
       });
     }
     if (items.length === 0) return batch.map(() => []);
@@ -379,20 +290,6 @@ export class LeasedBudgetLedger implements BudgetLedger {
     });
     const grantsOf = new Map(chosen.map((state, index) => [state, results[index]!.grants]));
     return positions.map((list) => list.map(([state, position]) => grantsOf.get(state)![position]!));
-  }
-
-  /** The slice recent demand calls for: 16 of the largest recent reservations, or 2 s of recent spend. */
-  private sliceWanted(state: LeaseState, now: number): bigint {
-    const elapsed = now - state.windowStart;
-    if (elapsed >= 1000) {
-      state.lastRate = (state.windowDemand * 1000n) / BigInt(Math.max(1, Math.round(elapsed)));
-      state.lastMaxCost = state.windowMaxCost;
-      state.windowStart = now;
-      state.windowDemand = 0n;
-      state.windowMaxCost = 0n;
-    }
-    const largest = max(state.lastMaxCost, state.windowMaxCost);
-    return max(max(largest * SLICE_REQUESTS, state.lastRate * SLICE_SECONDS), 1n);
   }
 
   private reportLapses(): void {

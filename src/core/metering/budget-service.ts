@@ -5,7 +5,7 @@ import type { Caller } from '../auth.ts';
 import { InvalidRequestError, NotFoundError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import { INPUT_LIMITS, checkBoundedText } from '../input-limits.ts';
-import { redact } from '../keys/admin-service.ts';
+import { auditEntry } from '../keys/audit-entry.ts';
 import type { AuditLogRepository, BudgetPeriod } from '../keys/types.ts';
 import type { ChangeFeed, Clock } from '../ports.ts';
 import { claimOf, type Budget, type BudgetLedger, type BudgetRepository, type BudgetSpend, type StoredBudget } from './budgets.ts';
@@ -109,17 +109,7 @@ export class BudgetService {
   }
 
   private async audit(actor: Caller, action: string, targetId: string, before: unknown, after: unknown): Promise<void> {
-    await this.options.audit.append({
-      id: this.options.newId(),
-      at: new Date(this.options.clock.now()),
-      actorKeyId: actor.isMasterKey && actor.keyId === 'master' ? null : actor.keyId,
-      actorName: actor.keyName,
-      action,
-      targetType: 'Budget',
-      targetId,
-      before: redact(before),
-      after: redact(after),
-    });
+    await this.options.audit.append(auditEntry(this.options, actor, { action, targetType: 'Budget', targetId, before, after }));
   }
 }
 

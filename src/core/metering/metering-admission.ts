@@ -11,7 +11,7 @@
 import type { Caller } from '../auth.ts';
 import { BudgetExceededError, BudgetUnavailableError } from '../errors.ts';
 import type { Limits } from '../keys/types.ts';
-import type { Admission, AdmissionRequest, AdmissionTicket } from '../metering.ts';
+import type { Admission, AdmissionRequest, AdmissionTicket } from './metering-ports.ts';
 import { silentLogger, type Clock, type Logger } from '../ports.ts';
 import { claimOf, describeRefusal, type BudgetClaim, type BudgetLedger, type BudgetRefusal, type StoredBudget } from './budgets.ts';
 import type { RateLimitRule, RateLimitStatus } from './rate-limit-status.ts';

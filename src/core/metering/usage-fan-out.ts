@@ -2,7 +2,7 @@
 // subscription. A subscription's queue is bounded: a subscriber that falls behind by more than
 // `maxQueued` records loses the oldest ones (the records are in the database; the feed is live
 // delivery, best effort). `return()` ends a subscription at once, even while it waits.
-import type { UsageRecord } from '../metering.ts';
+import type { UsageRecord } from './metering-ports.ts';
 
 interface Subscriber {
   queue: UsageRecord[];

@@ -1,7 +1,7 @@
 // Usage reports: what can be asked (filter, grouping) and the pure parts of answering it. Whole
 // UTC days come from the daily rollups; of a partial day at either end of a range, the smaller part
 // comes from the raw events, added or subtracted, and the parts are merged per group.
-import type { UsageRecord } from '../metering.ts';
+import type { UsageRecord } from './metering-ports.ts';
 
 export const USAGE_GROUPINGS = ['DAY', 'KEY', 'TEAM', 'USER', 'END_USER', 'MODEL', 'PROVIDER'] as const;
 export type UsageGrouping = (typeof USAGE_GROUPINGS)[number];

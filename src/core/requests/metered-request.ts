@@ -7,7 +7,7 @@
 // costs nothing; its record keeps the tokens and the model of what it served.
 import type { Deployment } from '../deployments.ts';
 import { abortedByClient, abortError, GatewayError, toGatewayError } from '../errors.ts';
-import { noAdmission, noUsageSink, type Admission, type AdmissionTicket, type UsageRecord, type UsageSink } from '../metering.ts';
+import { noAdmission, noUsageSink, type Admission, type AdmissionTicket, type UsageRecord, type UsageSink } from '../metering/metering-ports.ts';
 import type { Clock } from '../ports.ts';
 import { maximumCost, priceUsage } from '../pricing.ts';
 import type { PlannedAttempt, RouteRun } from '../router/route-run.ts';

@@ -4,7 +4,7 @@
 import type { Caller } from '../auth.ts';
 import type { EmbeddingInputType, EmbeddingUsage } from '../embeddings.ts';
 import type { GatewayError } from '../errors.ts';
-import type { UsageObserver } from '../metering.ts';
+import type { UsageObserver } from '../metering/metering-ports.ts';
 import type { RateLimitStatus } from '../metering/rate-limit-status.ts';
 import type { RoutingPreferences } from '../router/routing-preferences.ts';
 import type { ChatRequest, ChatResult, ReasoningBlock, Usage } from '../types.ts';

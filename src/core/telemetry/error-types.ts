@@ -4,7 +4,7 @@
 // gateway's own. Every error code the edges report maps here in one table; an unknown code falls
 // back by its HTTP status.
 import type { ErrorCode } from '../errors.ts';
-import type { UsageRecord } from '../metering.ts';
+import type { UsageRecord } from '../metering/metering-ports.ts';
 
 export type Fault = 'none' | 'caller' | 'policy' | 'provider' | 'gateway';
 

@@ -5,7 +5,7 @@
 // seen while it runs (attempt-telemetry.ts). Implementations live outside
 // the core (src/observability/) and are wired in the composition root.
 import type { Caller } from '../auth.ts';
-import type { UsageRecord } from '../metering.ts';
+import type { UsageRecord } from '../metering/metering-ports.ts';
 import { combineAttemptObservers, type AttemptObserver, type AttemptStart } from './attempt-telemetry.ts';
 
 export type RequestTransport = 'http' | 'sse' | 'ws';

@@ -1,10 +1,9 @@
-import { GraphQLError } from 'graphql';
 import { SCOPES } from '../../core/keys/types.ts';
 import { GatewayError } from '../../core/errors.ts';
 import { keyStatus, type ApiKey } from '../../core/keys/types.ts';
+import { adminMutation, adminScope, callerOf } from '../admin-mutation.ts';
 import { builder } from '../builder.ts';
 import { connectionOf, pageSize } from '../paging.ts';
-import type { GraphQLContext } from '../context.ts';
 import { LimitsInput, LimitsRef, toLimits } from './limits.ts';
 import { TeamRef, UserRef } from './team.ts';
 
@@ -99,21 +98,14 @@ function aliases(value: unknown): Record<string, string> {
   return object as Record<string, string>;
 }
 
-function actor(context: GraphQLContext) {
-  if (!context.caller) throw new GraphQLError('An API key is required', { extensions: { code: 'UNAUTHENTICATED' } });
-  return context.caller;
-}
-
-const admin = { admin: true } as const;
 
 builder.mutationFields((t) => ({
   createApiKey: t.field({
     type: ApiKeySecretRef,
-    authScopes: admin,
-    errors: { types: [GatewayError] },
+    ...adminMutation,
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
     resolve: (_root, { input }, context) =>
-      context.services.admin.createApiKey(actor(context), {
+      context.services.admin.createApiKey(callerOf(context), {
         name: input.name,
         teamId: input.teamId === null || input.teamId === undefined ? null : String(input.teamId),
         userId: input.userId === null || input.userId === undefined ? null : String(input.userId),
@@ -127,11 +119,10 @@ builder.mutationFields((t) => ({
   }),
   updateApiKey: t.field({
     type: ApiKeyRef,
-    authScopes: admin,
-    errors: { types: [GatewayError] },
+    ...adminMutation,
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateApiKeyInput, required: true }) },
     resolve: (_root, { id, input }, context) =>
-      context.services.admin.updateApiKey(actor(context), String(id), {
+      context.services.admin.updateApiKey(callerOf(context), String(id), {
         ...(input.name != null ? { name: input.name } : {}),
         ...(input.teamId !== undefined ? { teamId: input.teamId === null ? null : String(input.teamId) } : {}),
         ...(input.userId !== undefined ? { userId: input.userId === null ? null : String(input.userId) } : {}),
@@ -146,20 +137,18 @@ builder.mutationFields((t) => ({
   }),
   revokeApiKey: t.field({
     type: ApiKeyRef,
-    authScopes: admin,
-    errors: { types: [GatewayError] },
+    ...adminMutation,
     description: 'Revokes the key with immediate effect, on every instance.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => context.services.admin.revokeApiKey(actor(context), String(id)),
+    resolve: (_root, { id }, context) => context.services.admin.revokeApiKey(callerOf(context), String(id)),
   }),
   rotateApiKey: t.field({
     type: ApiKeySecretRef,
-    authScopes: admin,
-    errors: { types: [GatewayError] },
+    ...adminMutation,
     description: 'Issues a new secret; the old one stays valid for the grace period.',
     args: { id: t.arg.id({ required: true }), gracePeriodSeconds: t.arg.int({ defaultValue: 86_400 }) },
     resolve: (_root, { id, gracePeriodSeconds }, context) =>
-      context.services.admin.rotateApiKey(actor(context), String(id), gracePeriodSeconds ?? 86_400),
+      context.services.admin.rotateApiKey(callerOf(context), String(id), gracePeriodSeconds ?? 86_400),
   }),
 }));
 
@@ -176,7 +165,7 @@ builder.queryFields((t) => ({
   apiKeys: t.connection(
     {
       type: ApiKeyRef,
-      authScopes: admin,
+      authScopes: adminScope,
       args: { filter: t.arg({ type: ApiKeyFilterInput, required: false }) },
       resolve: async (_root, args, context) => {
         const first = pageSize(args.first, 200);
@@ -208,7 +197,7 @@ builder.queryFields((t) => ({
   apiKey: t.field({
     type: ApiKeyRef,
     nullable: true,
-    authScopes: admin,
+    authScopes: adminScope,
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, context) => context.loaders.apiKey.load(String(id)),
   }),

@@ -1,10 +1,9 @@
 // User and end-user budgets (key and team budgets are part of their limits): admin mutations,
 // audited, and a list with each budget's spend in its current period.
-import { GatewayError } from '../../core/errors.ts';
 import type { BudgetWithSpend } from '../../core/metering/budget-service.ts';
 import { parseUsd } from '../../core/money.ts';
+import { adminMutation, adminScope, callerOf } from '../admin-mutation.ts';
 import { builder } from '../builder.ts';
-import type { GraphQLContext } from '../context.ts';
 import { BudgetPeriodEnum } from './limits.ts';
 
 const BudgetScopeEnum = builder.enumType('BudgetScope', {
@@ -42,21 +41,15 @@ const SetBudgetInput = builder.inputType('SetBudgetInput', {
   }),
 });
 
-function actor(context: GraphQLContext) {
-  return context.caller!;
-}
-
-const admin = { admin: true } as const;
 
 builder.mutationFields((t) => ({
   setBudget: t.field({
     type: BudgetRef,
-    authScopes: admin,
-    errors: { types: [GatewayError] },
+    ...adminMutation,
     description: 'Creates or replaces the budget of a user or an end user.',
     args: { input: t.arg({ type: SetBudgetInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const budget = await context.services.budgets.setBudget(actor(context), {
+      const budget = await context.services.budgets.setBudget(callerOf(context), {
         scope: input.scope,
         scopeId: input.scopeId,
         amountMicro: parseUsd(input.amount),
@@ -67,11 +60,10 @@ builder.mutationFields((t) => ({
   }),
   deleteBudget: t.field({
     type: BudgetRef,
-    authScopes: admin,
-    errors: { types: [GatewayError] },
+    ...adminMutation,
     args: { scope: t.arg({ type: BudgetScopeEnum, required: true }), scopeId: t.arg.string({ required: true }) },
     resolve: async (_root, { scope, scopeId }, context) => {
-      const budget = await context.services.budgets.deleteBudget(actor(context), scope, scopeId);
+      const budget = await context.services.budgets.deleteBudget(callerOf(context), scope, scopeId);
       return (await context.services.budgets.withSpend([budget]))[0]!;
     },
   }),
@@ -80,7 +72,7 @@ builder.mutationFields((t) => ({
 builder.queryField('budgets', (t) =>
   t.field({
     type: [BudgetRef],
-    authScopes: admin,
+    authScopes: adminScope,
     args: { scope: t.arg({ type: BudgetScopeEnum, required: false }) },
     resolve: (_root, { scope }, context) => context.services.budgets.list(scope ?? null),
   }),

@@ -1,7 +1,7 @@
 import type { GatewayError } from '../../core/errors.ts';
 import { builder } from '../builder.ts';
 import { throwIfEnded, untilAborted } from '../subscription-end.ts';
-import type { MeteringStatus } from '../../core/metering/usage-feed.ts';
+import type { MeteringStatus } from '../../core/metering/metering-ports.ts';
 import type { HealthInfo } from '../context.ts';
 
 const HealthStatusEnum = builder.enumType('HealthStatus', { values: ['OK', 'DEGRADED'] as const });

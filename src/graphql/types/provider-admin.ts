@@ -1,10 +1,10 @@
 // Admin mutations for the live routing table and stored provider credentials.
-import { GraphQLError } from 'graphql';
 import type { Deployment } from '../../core/deployments.ts';
 import { GatewayError } from '../../core/errors.ts';
 import { parseUsd } from '../../core/money.ts';
 import type { StoredDeployment } from '../../core/ports.ts';
 import type { ProviderCredentialView } from '../../core/provider-admin-service.ts';
+import { adminMutation, adminScope, callerOf } from '../admin-mutation.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { DeploymentRef } from './deployment.ts';
@@ -61,10 +61,6 @@ const ProviderCredentialInput = builder.inputType('ProviderCredentialInput', {
   }),
 });
 
-function actor(context: GraphQLContext) {
-  if (!context.caller) throw new GraphQLError('An API key is required', { extensions: { code: 'UNAUTHENTICATED' } });
-  return context.caller;
-}
 
 /** The live deployment after a reload (with catalog prices merged), or the stored row as it was. */
 function liveDeployment(context: GraphQLContext, stored: StoredDeployment): Deployment {
@@ -86,13 +82,10 @@ function stringRecord(value: unknown, field: string): Record<string, string> | n
   return value as Record<string, string>;
 }
 
-const admin = { admin: true } as const;
-
 builder.mutationFields((t) => ({
   upsertDeployment: t.field({
     type: DeploymentRef,
-    authScopes: admin,
-    errors: { types: [GatewayError] },
+    ...adminMutation,
     description: "Adds or changes an admin deployment; the router uses it from the next request, on every instance. A deployment this instance's config file declares is refused with DECLARED_IN_CONFIG.",
     args: { input: t.arg({ type: DeploymentInput, required: true }) },
     resolve: async (_root, { input }, context) => {
@@ -104,7 +97,7 @@ builder.mutationFields((t) => ({
             ),
           )
         : null;
-      const saved = await context.services.providerAdmin.upsertDeployment(actor(context), {
+      const saved = await context.services.providerAdmin.upsertDeployment(callerOf(context), {
         id: input.id == null ? null : String(input.id),
         modelName: input.model,
         providerId: input.provider,
@@ -125,21 +118,19 @@ builder.mutationFields((t) => ({
   }),
   deleteDeployment: t.field({
     type: DeploymentRef,
-    authScopes: admin,
-    errors: { types: [GatewayError] },
+    ...adminMutation,
     description: "Removes an admin-created deployment; returns it as it was. A deployment this instance's config file declares is refused with DECLARED_IN_CONFIG.",
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, { id }, context) => liveDeployment(context, await context.services.providerAdmin.deleteDeployment(actor(context), String(id))),
+    resolve: async (_root, { id }, context) => liveDeployment(context, await context.services.providerAdmin.deleteDeployment(callerOf(context), String(id))),
   }),
   upsertProviderCredential: t.field({
     type: ProviderCredentialRef,
-    authScopes: admin,
-    errors: { types: [GatewayError] },
+    ...adminMutation,
     args: { input: t.arg({ type: ProviderCredentialInput, required: true }) },
     resolve: (_root, { input }, context) => {
       const settings = input.settings == null ? null : (input.settings as Record<string, unknown>);
       if (settings !== null && (typeof settings !== 'object' || Array.isArray(settings))) throw new GatewayError('INVALID_REQUEST', 'settings: must be a JSON object');
-      return context.services.providerAdmin.upsertProviderCredential(actor(context), {
+      return context.services.providerAdmin.upsertProviderCredential(callerOf(context), {
         providerId: input.providerId,
         kind: input.kind,
         baseUrl: input.baseUrl ?? null,
@@ -151,17 +142,16 @@ builder.mutationFields((t) => ({
   }),
   deleteProviderCredential: t.field({
     type: ProviderCredentialRef,
-    authScopes: admin,
-    errors: { types: [GatewayError] },
+    ...adminMutation,
     args: { providerId: t.arg.string({ required: true }) },
-    resolve: (_root, { providerId }, context) => context.services.providerAdmin.deleteProviderCredential(actor(context), providerId),
+    resolve: (_root, { providerId }, context) => context.services.providerAdmin.deleteProviderCredential(callerOf(context), providerId),
   }),
 }));
 
 builder.queryField('providerCredentials', (t) =>
   t.field({
     type: [ProviderCredentialRef],
-    authScopes: admin,
+    authScopes: adminScope,
     resolve: (_root, _args, context) => context.services.providerAdmin.listCredentials(),
   }),
 );

@@ -1,9 +1,9 @@
 import { GraphQLError } from 'graphql';
 import { GatewayError } from '../../core/errors.ts';
 import type { Team, TeamMember, User } from '../../core/keys/types.ts';
+import { adminMutation, adminScope, callerOf } from '../admin-mutation.ts';
 import { builder } from '../builder.ts';
 import { connectionOf, pageSize } from '../paging.ts';
-import type { GraphQLContext } from '../context.ts';
 import { LimitsInput, LimitsRef, toLimits } from './limits.ts';
 
 export const TeamRoleEnum = builder.enumType('TeamRole', { values: ['OWNER', 'ADMIN', 'MEMBER'] as const });
@@ -56,10 +56,6 @@ const TeamInput = builder.inputType('TeamInput', {
   }),
 });
 
-function actor(context: GraphQLContext) {
-  if (!context.caller) throw new GraphQLError('An API key is required', { extensions: { code: 'UNAUTHENTICATED' } });
-  return context.caller;
-}
 
 function metadataOf(value: unknown): Record<string, unknown> | undefined {
   if (value == null) return undefined;
@@ -67,18 +63,15 @@ function metadataOf(value: unknown): Record<string, unknown> | undefined {
   return value as Record<string, unknown>;
 }
 
-const admin = { admin: true } as const;
-
 builder.mutationFields((t) => ({
   createTeam: t.field({
     type: TeamRef,
-    authScopes: admin,
-    errors: { types: [GatewayError] },
+    ...adminMutation,
     args: { input: t.arg({ type: TeamInput, required: true }) },
     resolve: (_root, { input }, context) => {
       if (!input.name) throw new GatewayError('INVALID_REQUEST', 'name: required');
       const metadata = metadataOf(input.metadata);
-      return context.services.admin.createTeam(actor(context), {
+      return context.services.admin.createTeam(callerOf(context), {
         name: input.name,
         ...(input.allowedModels !== undefined ? { allowedModels: input.allowedModels } : {}),
         ...(metadata ? { metadata } : {}),
@@ -88,12 +81,11 @@ builder.mutationFields((t) => ({
   }),
   updateTeam: t.field({
     type: TeamRef,
-    authScopes: admin,
-    errors: { types: [GatewayError] },
+    ...adminMutation,
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: TeamInput, required: true }) },
     resolve: (_root, { id, input }, context) => {
       const metadata = metadataOf(input.metadata);
-      return context.services.admin.updateTeam(actor(context), String(id), {
+      return context.services.admin.updateTeam(callerOf(context), String(id), {
         ...(input.name != null ? { name: input.name } : {}),
         ...(input.allowedModels !== undefined ? { allowedModels: input.allowedModels } : {}),
         ...(metadata ? { metadata } : {}),
@@ -103,16 +95,14 @@ builder.mutationFields((t) => ({
   }),
   deleteTeam: t.field({
     type: TeamRef,
-    authScopes: admin,
-    errors: { types: [GatewayError] },
+    ...adminMutation,
     description: 'Deletes a team without keys; returns it as it was.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => context.services.admin.deleteTeam(actor(context), String(id)),
+    resolve: (_root, { id }, context) => context.services.admin.deleteTeam(callerOf(context), String(id)),
   }),
   addTeamMember: t.field({
     type: TeamMemberRef,
-    authScopes: admin,
-    errors: { types: [GatewayError] },
+    ...adminMutation,
     description: 'Adds a user (created by email when new) to a team, or changes their role.',
     args: {
       teamId: t.arg.id({ required: true }),
@@ -121,16 +111,15 @@ builder.mutationFields((t) => ({
       role: t.arg({ type: TeamRoleEnum, defaultValue: 'MEMBER' }),
     },
     resolve: async (_root, args, context) =>
-      (await context.services.admin.addTeamMember(actor(context), String(args.teamId), args.email, args.name ?? null, args.role ?? 'MEMBER')).member,
+      (await context.services.admin.addTeamMember(callerOf(context), String(args.teamId), args.email, args.name ?? null, args.role ?? 'MEMBER')).member,
   }),
   removeTeamMember: t.field({
     type: TeamRef,
     description: 'Removes a user from a team; returns the team.',
-    authScopes: admin,
-    errors: { types: [GatewayError] },
+    ...adminMutation,
     args: { teamId: t.arg.id({ required: true }), userId: t.arg.id({ required: true }) },
     resolve: async (_root, args, context) => {
-      await context.services.admin.removeTeamMember(actor(context), String(args.teamId), String(args.userId));
+      await context.services.admin.removeTeamMember(callerOf(context), String(args.teamId), String(args.userId));
       return (await context.loaders.team.load(String(args.teamId)))!;
     },
   }),
@@ -140,7 +129,7 @@ builder.queryFields((t) => ({
   teams: t.connection(
     {
       type: TeamRef,
-      authScopes: admin,
+      authScopes: adminScope,
       args: { search: t.arg.string({ required: false }) },
       resolve: async (_root, args, context) => {
         const first = pageSize(args.first, 200);
@@ -165,7 +154,7 @@ builder.queryFields((t) => ({
   team: t.field({
     type: TeamRef,
     nullable: true,
-    authScopes: admin,
+    authScopes: adminScope,
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, context) => context.loaders.team.load(String(id)),
   }),

@@ -5,7 +5,7 @@ import { GraphQLError } from 'graphql';
 import type { Caller } from '../../core/auth.ts';
 import { isUuid } from '../../core/ids.ts';
 import { GatewayError } from '../../core/errors.ts';
-import type { UsageRecord } from '../../core/metering.ts';
+import type { UsageRecord } from '../../core/metering/metering-ports.ts';
 import { emptyFilter, USAGE_GROUPINGS, type UsageFilter, type UsageGroupRow, type UsageReport, type UsageTotals } from '../../core/metering/usage-report.ts';
 import { builder } from '../builder.ts';
 import { connectionOf, pageSize } from '../paging.ts';

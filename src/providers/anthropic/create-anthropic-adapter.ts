@@ -1,7 +1,6 @@
-import type { ProviderAdapter } from '../../core/ports.ts';
+import type { ProviderAdapter, HttpResponse } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import type { AdapterOptions } from '../shared/adapter-options.ts';
-import type { HttpResponse } from '../shared/http-client.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
 import { streamResponseParts } from '../shared/stream-response-parts.ts';
 import { anthropicError, anthropicTransportError, parseAnthropicErrorBody } from './anthropic-error.ts';

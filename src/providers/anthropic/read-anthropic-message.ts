@@ -1,5 +1,5 @@
 import type { ChatResult } from '../../core/types.ts';
-import type { HttpResponse } from '../shared/http-client.ts';
+import type { HttpResponse } from '../../core/ports.ts';
 import { readJsonObject } from '../shared/read-json-object.ts';
 import { anthropicTransportError } from './anthropic-error.ts';
 import type { AnthropicWireMessage } from './anthropic-wire.ts';

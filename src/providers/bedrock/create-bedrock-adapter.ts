@@ -2,10 +2,9 @@
 // /converse-stream (AWS event-stream framing), signed with SigV4 or authorised with a Bedrock API
 // key. Credentials come in as options; reading AWS_* environment variables is the config's job.
 import type { EventStreamCodec } from '@smithy/core/event-streams';
-import { systemClock, type Clock, type ProviderAdapter } from '../../core/ports.ts';
+import { systemClock, type Clock, type ProviderAdapter, type HttpResponse } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import type { AdapterOptions } from '../shared/adapter-options.ts';
-import type { HttpResponse } from '../shared/http-client.ts';
 import { readJsonObject } from '../shared/read-json-object.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
 import { streamResponseParts } from '../shared/stream-response-parts.ts';

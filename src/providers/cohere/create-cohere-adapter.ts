@@ -1,8 +1,7 @@
 // The Cohere Chat API v2 adapter (POST {baseUrl}/v2/chat, plain and streamed), with bearer auth.
-import type { ProviderAdapter } from '../../core/ports.ts';
+import type { ProviderAdapter, HttpResponse } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import type { AdapterOptions } from '../shared/adapter-options.ts';
-import type { HttpResponse } from '../shared/http-client.ts';
 import { readJsonObject } from '../shared/read-json-object.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
 import { streamResponseParts } from '../shared/stream-response-parts.ts';

@@ -3,10 +3,9 @@
 // mapping with its own endpoints and a bearer token.
 import { randomUUID } from 'node:crypto';
 import type { GatewayError } from '../../core/errors.ts';
-import type { ProviderAdapter } from '../../core/ports.ts';
+import type { ProviderAdapter, HttpResponse } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import type { AdapterOptions } from '../shared/adapter-options.ts';
-import type { HttpResponse } from '../shared/http-client.ts';
 import { readJsonBody } from '../shared/read-json-body.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
 import { streamResponseParts } from '../shared/stream-response-parts.ts';

@@ -1,9 +1,8 @@
 // The Chat Completions adapter for OpenAI and every OpenAI-compatible provider: POST
 // {baseUrl}/chat/completions (OpenAI API reference, "Create chat completion"), JSON or SSE back.
 import type { GatewayError } from '../../core/errors.ts';
-import type { ProviderAdapter } from '../../core/ports.ts';
+import type { ProviderAdapter, HttpResponse } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
-import type { HttpResponse } from '../shared/http-client.ts';
 import { readJsonBody } from '../shared/read-json-body.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
 import { streamResponseParts } from '../shared/stream-response-parts.ts';

@@ -1,4 +1,4 @@
-import type { HttpClient } from './http-client.ts';
+import type { HttpClient } from '../../core/ports.ts';
 
 /** What every adapter factory takes. Kind-specific options extend it. */
 export interface AdapterOptions {

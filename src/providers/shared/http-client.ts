@@ -1,37 +1,9 @@
 import { Agent, type Dispatcher } from 'undici';
 import { UpstreamProtocolError } from '../../core/errors.ts';
+import type { HttpClient, HttpRequest, HttpResponse } from '../../core/ports.ts';
 
 /** The default upstream response limit: far above any real completion or embeddings answer. */
 export const DEFAULT_UPSTREAM_RESPONSE_LIMIT_BYTES = 32 * 1024 * 1024;
-
-/** A minimal HTTP client port used by every adapter; injected so tests and benchmarks can swap it. */
-export interface HttpRequest {
-  url: string;
-  method: 'GET' | 'POST';
-  headers: Record<string, string>;
-  body?: string | Uint8Array;
-  signal?: AbortSignal;
-}
-
-export interface HttpResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: AsyncIterable<Uint8Array>;
-  /** The whole body; past the client's responseLimitBytes the read stops with an UpstreamProtocolError. */
-  text(): Promise<string>;
-  /** Releases the connection: a finished body keeps it alive, an unfinished one closes it. */
-  dump(): Promise<void>;
-}
-
-export interface HttpClient {
-  request(request: HttpRequest): Promise<HttpResponse>;
-  /**
-   * The largest whole body, or single event of a stream, to accept from an upstream; stream
-   * readers apply it per event. Absent: DEFAULT_UPSTREAM_RESPONSE_LIMIT_BYTES.
-   */
-  readonly responseLimitBytes?: number;
-  close(graceMs?: number): Promise<void>;
-}
 
 export interface UndiciHttpClientOptions {
   connectTimeoutMs?: number;

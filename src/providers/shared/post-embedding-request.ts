@@ -2,7 +2,7 @@
 // upstream or a non-2xx answer to a typed error, and read the 2xx body as a JSON object; plus the
 // check that an answer holds one numeric vector per input.
 import { UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
-import type { HttpClient, HttpResponse } from './http-client.ts';
+import type { HttpClient, HttpResponse } from '../../core/ports.ts';
 import { readJsonObject } from './read-json-object.ts';
 import { sendJsonRequest, type UpstreamErrorResponse } from './send-json-request.ts';
 import { transportError } from './transport-error.ts';

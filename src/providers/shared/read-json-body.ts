@@ -1,5 +1,5 @@
 import { UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
-import type { HttpResponse } from './http-client.ts';
+import type { HttpResponse } from '../../core/ports.ts';
 import { readResponseText } from './read-response-text.ts';
 
 export interface JsonBodyReading {

@@ -1,5 +1,5 @@
 import { UpstreamProtocolError } from '../../core/errors.ts';
-import type { HttpResponse } from './http-client.ts';
+import type { HttpResponse } from '../../core/ports.ts';
 import { readJsonBody, type JsonBodyReading } from './read-json-body.ts';
 
 export interface JsonObjectReading extends JsonBodyReading {

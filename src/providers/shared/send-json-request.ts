@@ -1,5 +1,5 @@
 import type { GatewayError } from '../../core/errors.ts';
-import type { HttpClient, HttpResponse } from './http-client.ts';
+import type { HttpClient, HttpResponse } from '../../core/ports.ts';
 import { readErrorText } from './read-response-text.ts';
 
 /** A non-2xx answer, its body read as text, for a provider's error mapper. */

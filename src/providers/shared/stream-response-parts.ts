@@ -1,4 +1,4 @@
-import type { HttpResponse } from './http-client.ts';
+import type { HttpResponse } from '../../core/ports.ts';
 
 /** Turns a body's chunks into parts synchronously, one chunk at a time. */
 export interface BodyDecoder<Part> {

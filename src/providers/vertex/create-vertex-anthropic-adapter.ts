@@ -2,12 +2,11 @@
 // :streamRawPredict with an OAuth bearer token. The body, the response and the SSE stream are the
 // Messages API's, so the Anthropic adapter's request builder, response reader and stream reader
 // are reused; only the URL, the auth and the error shapes differ.
-import type { ProviderAdapter } from '../../core/ports.ts';
+import type { ProviderAdapter, HttpResponse } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import { anthropicTransportError } from '../anthropic/anthropic-error.ts';
 import { createAnthropicStreamDecoder } from '../anthropic/anthropic-stream.ts';
 import { readAnthropicMessage } from '../anthropic/read-anthropic-message.ts';
-import type { HttpResponse } from '../shared/http-client.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
 import { streamResponseParts } from '../shared/stream-response-parts.ts';
 import { buildVertexAnthropicRequest } from './build-vertex-anthropic-request.ts';

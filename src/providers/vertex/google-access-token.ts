@@ -3,8 +3,7 @@
 // urn:ietf:params:oauth:grant-type:jwt-bearer). A minted token is cached until shortly before it
 // expires, and concurrent requests share one exchange.
 import { GatewayError, UpstreamAuthenticationError, UpstreamError, UpstreamProtocolError } from '../../core/errors.ts';
-import type { Clock } from '../../core/ports.ts';
-import type { HttpClient } from '../shared/http-client.ts';
+import type { Clock, HttpClient } from '../../core/ports.ts';
 import { cloudPlatformScope, defaultGoogleTokenUri, signServiceAccountAssertion, type ServiceAccountKey } from './service-account-key.ts';
 
 export interface AccessTokenSource {

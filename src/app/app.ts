@@ -2,50 +2,50 @@
 import { join } from 'node:path';
 import { randomFillSync } from 'node:crypto';
 import { V7Generator } from 'uuidv7';
-import type { AppConfig } from './config.ts';
-import { CompletionService } from './core/completion-service.ts';
-import { HealthProbe } from './core/health.ts';
-import { EmbeddingService } from './core/embedding-service.ts';
-import { systemClock, type Clock, type Logger } from './core/ports.ts';
-import { TokenCountService } from './core/token-count-service.ts';
-import { CATALOG_CHANGES_TOPIC, ProviderAdminService } from './core/provider-admin-service.ts';
-import { createSecretBox } from './core/secret-box.ts';
-import { AdminService, KEY_CHANGES_TOPIC } from './core/keys/admin-service.ts';
-import { BUDGET_SHORTAGE_TOPIC } from './core/metering/budget-leases.ts';
-import { hashKeySecret } from './core/keys/api-key-secret.ts';
-import { bootstrapMasterKey } from './core/keys/bootstrap-master-key.ts';
-import { FailedAuthLimiter } from './core/keys/failed-auth-limiter.ts';
-import { KeyAuthenticator } from './core/keys/key-authenticator.ts';
-import { createAuditLogRepository } from './db/audit-log-repository.ts';
-import { createKeyRepository } from './db/key-repository.ts';
-import { createTeamRepository } from './db/team-repository.ts';
-import { createResponseRepository } from './db/response-repository.ts';
-import { openDatabase, type Database } from './db/client.ts';
-import { createDeploymentRepository } from './db/deployment-repository.ts';
-import { createProviderRepository } from './db/provider-repository.ts';
-import type { GraphQLServices } from './graphql/context.ts';
-import { buildSchema } from './graphql/schema.ts';
-import { findProviderKind } from './providers/registry.ts';
+import type { AppConfig } from '../config.ts';
+import { CompletionService } from '../core/completion-service.ts';
+import { HealthProbe } from '../core/health.ts';
+import { EmbeddingService } from '../core/embedding-service.ts';
+import { systemClock, type Clock, type Logger, type HttpClient } from '../core/ports.ts';
+import { TokenCountService } from '../core/token-count-service.ts';
+import { CATALOG_CHANGES_TOPIC, ProviderAdminService } from '../core/provider-admin-service.ts';
+import { createSecretBox } from '../core/secret-box.ts';
+import { AdminService, KEY_CHANGES_TOPIC } from '../core/keys/admin-service.ts';
+import { BUDGET_SHORTAGE_TOPIC } from '../core/metering/budget-shortage.ts';
+import { hashKeySecret } from '../core/keys/api-key-secret.ts';
+import { bootstrapMasterKey } from '../core/keys/bootstrap-master-key.ts';
+import { FailedAuthLimiter } from '../core/keys/failed-auth-limiter.ts';
+import { KeyAuthenticator } from '../core/keys/key-authenticator.ts';
+import { createAuditLogRepository } from '../db/audit-log-repository.ts';
+import { createKeyRepository } from '../db/key-repository.ts';
+import { createTeamRepository } from '../db/team-repository.ts';
+import { createResponseRepository } from '../db/response-repository.ts';
+import { openDatabase, type Database } from '../db/client.ts';
+import { createDeploymentRepository } from '../db/deployment-repository.ts';
+import { createProviderRepository } from '../db/provider-repository.ts';
+import type { GraphQLServices } from '../graphql/context.ts';
+import { buildSchema } from '../graphql/schema.ts';
+import { findProviderKind } from '../providers/registry.ts';
 import { ProviderRuntime } from './provider-runtime.ts';
 import { loadSecretKey } from './secret-key-file.ts';
-import { createProviderCredentialRepository } from './db/provider-credential-repository.ts';
+import { createProviderCredentialRepository } from '../db/provider-credential-repository.ts';
 import { knownSecrets, loggerFor } from './logger.ts';
-import { createUndiciHttpClient, type HttpClient } from './providers/shared/http-client.ts';
-import { startHttpServer, type RunningServer } from './server/http-server.ts';
-import { graphqlSecurity } from './server/graphql-security.ts';
-import { graphqlRequestLogging } from './server/graphql-request-logging.ts';
-import { redactJson } from './core/redact-json.ts';
-import { SecretScrubber } from './core/secret-scrubber.ts';
-import { loadPersistedOperations } from './server/persisted-operations.ts';
-import { CONSOLE_OPERATIONS_MANIFEST, createConsoleHandler } from './server/console-static.ts';
-import { createRestHandler } from './http/create-rest-handler.ts';
-import { createClientAddressResolver } from './http/shared/client-address.ts';
+import { createUndiciHttpClient } from '../providers/shared/http-client.ts';
+import { startHttpServer, type RunningServer } from '../server/http-server.ts';
+import { graphqlSecurity } from '../server/graphql-security.ts';
+import { graphqlRequestLogging } from '../server/graphql-request-logging.ts';
+import { redactJson } from '../core/redact-json.ts';
+import { SecretScrubber } from '../core/secret-scrubber.ts';
+import { loadPersistedOperations } from '../server/persisted-operations.ts';
+import { CONSOLE_OPERATIONS_MANIFEST, createConsoleHandler } from '../server/console-static.ts';
+import { createRestHandler } from '../http/create-rest-handler.ts';
+import { createClientAddressResolver } from '../http/shared/client-address.ts';
 import { createMeteringRuntime } from './metering-runtime.ts';
 import { isFirstEmbeddedStart, startupSummary } from './startup-summary.ts';
-import { combineTelemetry } from './core/telemetry/request-telemetry.ts';
-import { PrometheusMetrics } from './observability/prometheus-metrics.ts';
-import type { Tracing } from './observability/tracing.ts';
-import { metricsRoute, startMetricsServer } from './server/metrics-routes.ts';
+import { combineTelemetry } from '../core/telemetry/request-telemetry.ts';
+import { PrometheusMetrics } from '../observability/prometheus-metrics.ts';
+import type { Tracing } from '../observability/tracing.ts';
+import { metricsRoute, startMetricsServer } from '../server/metrics-routes.ts';
 
 export interface AppDependencies {
   /** Injected for tests and benchmarks; defaults to undici keep-alive pools. */
@@ -80,7 +80,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   // Spans name providers by their kind, from the catalog built below.
   let catalogRef: { provider(id: string): { kind: string } | undefined } | undefined;
   const tracing: Tracing | undefined = config.tracing.tracesUrl
-    ? (await import('./observability/tracing.ts')).startTracing({
+    ? (await import('../observability/tracing.ts')).startTracing({
         tracesUrl: config.tracing.tracesUrl,
         serviceName: config.tracing.serviceName,
         serviceVersion: config.version,
@@ -115,7 +115,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   const newId = () => ids.generate().toString();
   // With Redis, every instance shares the router's cooldowns and rpm/tpm counters.
   // Redis modules are loaded only when Redis is configured.
-  const health = config.redisUrl ? (await import('./redis/redis-deployment-health-store.ts')).createRedisDeploymentHealthStore(config.redisUrl) : undefined;
+  const health = config.redisUrl ? (await import('../redis/redis-deployment-health-store.ts')).createRedisDeploymentHealthStore(config.redisUrl) : undefined;
   const metering = await createMeteringRuntime({ config, database, clock, newId, logger });
   const completions = new CompletionService({
     deployments,

@@ -3,8 +3,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { AppConfig } from './config.ts';
-import { parseSecretKey } from './core/secret-box.ts';
+import type { AppConfig } from '../config.ts';
+import { parseSecretKey } from '../core/secret-box.ts';
 
 export async function loadSecretKey(config: AppConfig): Promise<Buffer | null> {
   if (config.secretKey) return parseSecretKey(config.secretKey);

@@ -3,9 +3,9 @@
 // nothing is configured. Never prints a password or a key.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AppConfig } from './config.ts';
-import type { ProviderDescriptor } from './core/catalog.ts';
-import type { MigrationReport } from './db/client.ts';
+import type { AppConfig } from '../config.ts';
+import type { ProviderDescriptor } from '../core/catalog.ts';
+import type { MigrationReport } from '../db/client.ts';
 
 /** True when PGlite will create its database now (the slow first start). */
 export function isFirstEmbeddedStart(config: Pick<AppConfig, 'database'>): boolean {

@@ -4,9 +4,9 @@
 // warnings and errors (which quote database and upstream errors) lose anything shaped like a
 // credential and the credentials this instance is configured with.
 import pino, { type DestinationStream, type LoggerOptions as PinoOptions } from 'pino';
-import type { AppConfig } from './config.ts';
-import type { Logger } from './core/ports.ts';
-import { credentialsOf, SecretScrubber } from './core/secret-scrubber.ts';
+import type { AppConfig } from '../config.ts';
+import type { Logger } from '../core/ports.ts';
+import { credentialsOf, SecretScrubber } from '../core/secret-scrubber.ts';
 
 export interface LoggerOptions {
   level: AppConfig['log']['level'];

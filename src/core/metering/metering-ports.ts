@@ -1,12 +1,14 @@
-// Ports between the completion service and metering: admission (budgets and rate limits, checked
-// and reserved before any upstream call) and the usage sink (one record per request, written off
-// the request path).
-import type { Caller } from './auth.ts';
-import type { ErrorCode, GatewayError } from './errors.ts';
-import type { RateLimitStatus } from './metering/rate-limit-status.ts';
-import type { Attempt } from './requests/attempt.ts';
-import type { GenAiOperation } from './telemetry/attempt-telemetry.ts';
-import type { Usage } from './types.ts';
+// Ports between the request path and metering: admission (budgets and rate limits, checked and
+// reserved before any upstream call), the usage sink (one record per request, written off the
+// request path) and the live usage feed. The stores behind metering keep their ports beside the
+// data they hold: BudgetLedger/BudgetRepository (budgets.ts), BudgetLeaseStore (budget-lease-store.ts),
+// RateLimiter (rate-limits.ts), UsageRepository (usage-report.ts); core/ports.ts lists them all.
+import type { Caller } from '../auth.ts';
+import type { ErrorCode, GatewayError } from '../errors.ts';
+import type { RateLimitStatus } from './rate-limit-status.ts';
+import type { Attempt } from '../requests/attempt.ts';
+import type { GenAiOperation } from '../telemetry/attempt-telemetry.ts';
+import type { Usage } from '../types.ts';
 
 export type UsageStatus = 'SUCCESS' | 'ERROR' | 'CANCELLED';
 
@@ -74,3 +76,26 @@ export const noAdmission: Admission = {
 };
 
 export const noUsageSink: UsageSink = { record: () => undefined };
+
+/** Committed usage records, live (the `usageEvents` subscription). */
+export interface UsageFeed {
+  publish(records: readonly UsageRecord[]): void;
+  /** Every record published from now on (by any instance), until the iterator is returned. */
+  subscribe(): AsyncIterable<UsageRecord>;
+  close(): Promise<void>;
+}
+
+/** What the usage writer reports in `health { metering }`. */
+export interface MeteringStatus {
+  buffered: number;
+  /** Records lost: the buffer was full, they arrived after stop, or they could not even be dead-lettered. */
+  dropped: number;
+  written: number;
+  /** Records the database refused for good, kept for an operator in the dead-letter store (usage_dead_letters). */
+  deadLettered: number;
+  /** The last transient write error, cleared by the next successful write. */
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  /** False from a failed (transient) write until a write succeeds. */
+  databaseReachable: boolean;
+}

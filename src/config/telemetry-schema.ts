@@ -1,7 +1,6 @@
-// The `metrics` and `tracing` sections of the config (README, "Operations"); read by config.ts.
+// The `metrics` and `tracing` sections of the config (README, "Operations"); composed by src/config.ts.
 import { z } from 'zod';
-
-type Env = Record<string, string | undefined>;
+import type { Env } from './env.ts';
 
 /** Prometheus metrics at GET /metrics (README, "Operations"). */
 export const metricsSchema = z

@@ -1,7 +1,7 @@
 // Group commit: one flush at a time, later arrivals batched into the next, per-item results, and a
 // failed flush that rejects only its own batch.
 import { describe, expect, it } from 'vitest';
-import { GroupCommit } from '../../src/core/batching.ts';
+import { GroupCommit } from '../../src/core/metering/group-commit.ts';
 
 /** A flush the test finishes by hand: records each batch and how many run at once. */
 function manualFlush() {

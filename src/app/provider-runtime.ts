@@ -1,21 +1,20 @@
 // Part of the composition root (used only by app.ts): the live set of providers, adapters,
 // catalog and deployments, built from the config file plus what admins stored in the database,
 // and rebuilt in place when an admin changes deployments or provider credentials.
-import type { AppConfig } from './config.ts';
-import { CatalogService } from './core/catalog.ts';
-import { ConfigDeclaredDeployments, configDeploymentId } from './core/deployment-ownership.ts';
-import { DeploymentTable } from './core/deployments.ts';
-import type { EmbeddingAdapter } from './core/embeddings.ts';
-import { usdToMicro } from './core/money.ts';
-import type { DeploymentRepository, Logger, ProviderAdapter, ProviderCredentialRepository, StoredDeployment } from './core/ports.ts';
-import type { SecretBox } from './core/secret-box.ts';
-import { credentialsOf, SecretScrubber } from './core/secret-scrubber.ts';
-import { guardEmbeddingAdapter, guardProviderAdapter } from './core/upstream-error-gate.ts';
-import { scopeReasoningToFamily } from './core/reasoning-family.ts';
-import { buildCatalog } from './providers/catalog/build-catalog.ts';
-import { createEmbeddingAdapter, createProviderAdapter, isConfigured } from './providers/registry.ts';
-import { providerSettingsSchema, type ProviderSettings } from './providers/provider-settings.ts';
-import type { HttpClient } from './providers/shared/http-client.ts';
+import type { AppConfig } from '../config.ts';
+import { CatalogService } from '../core/catalog.ts';
+import { ConfigDeclaredDeployments, configDeploymentId } from '../core/deployment-ownership.ts';
+import { DeploymentTable } from '../core/deployments.ts';
+import type { EmbeddingAdapter } from '../core/embeddings.ts';
+import { usdToMicro } from '../core/money.ts';
+import type { DeploymentRepository, Logger, ProviderAdapter, ProviderCredentialRepository, StoredDeployment, HttpClient } from '../core/ports.ts';
+import type { SecretBox } from '../core/secret-box.ts';
+import { credentialsOf, SecretScrubber } from '../core/secret-scrubber.ts';
+import { guardEmbeddingAdapter, guardProviderAdapter } from '../core/upstream-error-gate.ts';
+import { scopeReasoningToFamily } from '../core/reasoning-family.ts';
+import { buildCatalog } from '../providers/catalog/build-catalog.ts';
+import { createEmbeddingAdapter, createProviderAdapter, isConfigured } from '../providers/registry.ts';
+import { providerSettingsSchema, type ProviderSettings } from '../providers/provider-settings.ts';
 
 export interface ProviderRuntimeOptions {
   config: AppConfig;

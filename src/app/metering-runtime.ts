@@ -2,25 +2,26 @@
 // to a batching writer over Postgres/PGlite, committed batches to the live feed (Redis pub/sub or
 // in-process), rate limits to Redis (or memory) and budgets to leases held in memory and synced with Postgres; raw events expire after
 // `metering.retentionDays`. stop() settles and writes out everything before the database closes.
-import type { AppConfig } from './config.ts';
-import { BUDGET_CHANGES_TOPIC, BudgetService } from './core/metering/budget-service.ts';
-import { BUDGET_SHORTAGE_TOPIC, LeasedBudgetLedger, type BudgetLeaseStats } from './core/metering/budget-leases.ts';
-import { MeteringAdmission } from './core/metering/metering-admission.ts';
-import { InMemoryRateLimiter, type RateLimiter } from './core/metering/rate-limits.ts';
-import type { MeteringStatus, UsageFeed } from './core/metering/usage-feed.ts';
-import type { UsageRepository } from './core/metering/usage-report.ts';
-import type { Clock, Logger } from './core/ports.ts';
-import { createAuditLogRepository } from './db/audit-log-repository.ts';
-import { createBudgetLeaseStore } from './db/budget-lease-store.ts';
-import { createBudgetRepository } from './db/budget-repository.ts';
-import type { Database } from './db/client.ts';
-import { isDatabaseUnreachable } from './db/database-errors.ts';
-import { createUsageDeadLetterStore } from './db/usage-dead-letters.ts';
-import { createUsageEventStore } from './db/usage-event-store.ts';
-import { createUsageRepository } from './db/usage-repository.ts';
-import { startUsageRetention } from './db/usage-retention.ts';
-import { UsageWriter } from './db/usage-writer.ts';
-import { createUsageFeed } from './redis/usage-feed.ts';
+import type { AppConfig } from '../config.ts';
+import { BUDGET_CHANGES_TOPIC, BudgetService } from '../core/metering/budget-service.ts';
+import { BUDGET_SHORTAGE_TOPIC } from '../core/metering/budget-shortage.ts';
+import { LeasedBudgetLedger, type BudgetLeaseStats } from '../core/metering/budget-leases.ts';
+import { MeteringAdmission } from '../core/metering/metering-admission.ts';
+import { InMemoryRateLimiter, type RateLimiter } from '../core/metering/rate-limits.ts';
+import type { MeteringStatus, UsageFeed } from '../core/metering/metering-ports.ts';
+import type { UsageRepository } from '../core/metering/usage-report.ts';
+import type { Clock, Logger } from '../core/ports.ts';
+import { createAuditLogRepository } from '../db/audit-log-repository.ts';
+import { createBudgetLeaseStore } from '../db/budget-lease-store.ts';
+import { createBudgetRepository } from '../db/budget-repository.ts';
+import type { Database } from '../db/client.ts';
+import { isDatabaseUnreachable } from '../db/database-errors.ts';
+import { createUsageDeadLetterStore } from '../db/usage-dead-letters.ts';
+import { createUsageEventStore } from '../db/usage-event-store.ts';
+import { createUsageRepository } from '../db/usage-repository.ts';
+import { startUsageRetention } from '../db/usage-retention.ts';
+import { UsageWriter } from '../db/usage-writer.ts';
+import { createUsageFeed } from '../redis/usage-feed.ts';
 
 export interface MeteringRuntimeOptions {
   config: AppConfig;
@@ -71,7 +72,7 @@ export async function createMeteringRuntime(options: MeteringRuntimeOptions): Pr
   });
   // Redis modules are loaded only when Redis is configured.
   const rateLimiter: RateLimiter = config.redisUrl
-    ? (await import('./redis/redis-rate-limiter.ts')).createRedisRateLimiter(config.redisUrl, { logger })
+    ? (await import('../redis/redis-rate-limiter.ts')).createRedisRateLimiter(config.redisUrl, { logger })
     : new InMemoryRateLimiter();
   const admission = new MeteringAdmission({
     rateLimiter,
