@@ -42,6 +42,11 @@ export const replayModels = {
   gemini: 'gemini-replay',
   anthropic: 'anthropic-replay',
   bedrock: 'bedrock-replay',
+  openai: 'openai-replay',
+  cohere: 'cohere-replay',
+  deepseek: 'deepseek-replay',
+  groq: 'groq-replay',
+  mistral: 'mistral-replay',
 } as const;
 
 /** USD per 1M tokens for every replay deployment. */
@@ -75,6 +80,11 @@ export async function startReplayHarness(): Promise<ReplayHarness> {
         { id: 'gemini', kind: 'gemini', baseUrl: `${base}/v1beta`, apiKey: 'gemini-replay-key' },
         { id: 'anthropic', kind: 'anthropic', baseUrl: `${base}/v1`, apiKey: 'ant-replay-key' },
         { id: 'bedrock', kind: 'bedrock', baseUrl: base, region: 'us-east-1', accessKeyId: 'AKIAREPLAY0000000001', secretAccessKey: 'replay-secret' },
+        { id: 'openai', kind: 'openai', baseUrl: `${base}/v1`, apiKey: 'openai-replay-key' },
+        { id: 'cohere', kind: 'cohere', baseUrl: base, apiKey: 'cohere-replay-key' },
+        { id: 'deepseek', kind: 'deepseek', baseUrl: base, apiKey: 'deepseek-replay-key' },
+        { id: 'groq', kind: 'groq', baseUrl: `${base}/openai/v1`, apiKey: 'groq-replay-key' },
+        { id: 'mistral', kind: 'mistral', baseUrl: `${base}/v1`, apiKey: 'mistral-replay-key' },
       ],
       models: [
         { name: replayModels.xai, provider: 'xai', model: 'grok-3-mini', pricing: replayPricing },
@@ -82,6 +92,11 @@ export async function startReplayHarness(): Promise<ReplayHarness> {
         { name: replayModels.gemini, provider: 'gemini', model: 'gemini-3.1-pro-preview', pricing: replayPricing },
         { name: replayModels.anthropic, provider: 'anthropic', model: 'claude-opus-4-5-20251101', pricing: replayPricing },
         { name: replayModels.bedrock, provider: 'bedrock', model: 'us.amazon.nova-2-lite-v1:0', pricing: replayPricing },
+        { name: replayModels.openai, provider: 'openai', model: 'gpt-4.1-nano', pricing: replayPricing },
+        { name: replayModels.cohere, provider: 'cohere', model: 'command-a-03-2025', pricing: replayPricing },
+        { name: replayModels.deepseek, provider: 'deepseek', model: 'deepseek-v4-flash', pricing: replayPricing },
+        { name: replayModels.groq, provider: 'groq', model: 'llama-3.3-70b-versatile', pricing: replayPricing },
+        { name: replayModels.mistral, provider: 'mistral', model: 'mistral-small-latest', pricing: replayPricing },
       ],
     }),
     database,
