@@ -41,4 +41,33 @@ describe('Gemini recorded responses', () => {
     const result = await harness.both(replayModels.gemini, jsonRecording('gemini/google-429-retry-info.json', 429));
     expect(result.error).toEqual({ code: 'RATE_LIMITED' });
   });
+
+  it('thinking model text stream: thoughtsTokenCount beside candidatesTokenCount, billed as output', async () => {
+    const result = await harness.both(replayModels.gemini, sseLinesRecording('gemini/google-reasoning.chunks.txt'));
+    // The last chunk's counts are the response's: 9 prompt, 29 candidates + 256 thoughts = 294.
+    const usage = { inputTokens: 9, outputTokens: 29 + 256, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 256, totalTokens: 294 };
+    expect(result).toEqual({
+      text: 'There are **3** "r"s in strawberry.\n\nHere is the breakdown: st**r**awbe**rr**y.',
+      reasoning: '',
+      toolCalls: [],
+      finish: { unified: 'STOP', raw: 'STOP' },
+      usage,
+      cost: expectedCost(usage),
+      error: null,
+    });
+  });
+
+  it('Gemini 3 function call with a thoughtSignature, finishReason STOP: a tool call; 29 + 15 + 1801 thoughts = 1845', async () => {
+    const result = await harness.both(replayModels.gemini, jsonRecording('gemini/google-tool-call-gemini3.json'));
+    const usage = { inputTokens: 29, outputTokens: 15 + 1801, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 1801, totalTokens: 1845 };
+    expect(result).toEqual({
+      text: '',
+      reasoning: '',
+      toolCalls: [{ id: expect.any(String), name: 'weather', arguments: '{"location":"San Francisco"}' }],
+      finish: { unified: 'TOOL_CALLS', raw: 'STOP' },
+      usage,
+      cost: expectedCost(usage),
+      error: null,
+    });
+  });
 });

@@ -50,12 +50,19 @@ export const replayModels = {
 } as const;
 
 /** USD per 1M tokens for every replay deployment. */
-export const replayPricing = { input: 2, output: 10, cacheRead: 0.5, cacheWrite: 2.5 };
+export const replayPricing = { input: 2, output: 10, cacheRead: 0.5, cacheWrite: 2.5, cacheWrite1h: 4 };
 
-/** The cost in micro-USD that replayPricing gives (core/pricing.ts: one rounding, half up). */
-export function expectedCost(usage: Pick<NormalizedUsage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens'>): number {
+/**
+ * The cost in micro-USD that replayPricing gives (core/pricing.ts: one rounding, half up).
+ * `cacheWrite1hTokens` (not exposed by either edge) is the part of the writes made for one hour.
+ */
+export function expectedCost(
+  usage: Pick<NormalizedUsage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens'>,
+  cacheWrite1hTokens = 0,
+): number {
   const uncached = usage.inputTokens - usage.cachedInputTokens - usage.cacheWriteTokens;
-  return Math.floor(uncached * 2 + usage.cachedInputTokens * 0.5 + usage.cacheWriteTokens * 2.5 + usage.outputTokens * 10 + 0.5);
+  const writes = (usage.cacheWriteTokens - cacheWrite1hTokens) * 2.5 + cacheWrite1hTokens * 4;
+  return Math.floor(uncached * 2 + usage.cachedInputTokens * 0.5 + writes + usage.outputTokens * 10 + 0.5);
 }
 
 export interface ReplayHarness {
