@@ -47,6 +47,7 @@ export const replayModels = {
   deepseek: 'deepseek-replay',
   groq: 'groq-replay',
   mistral: 'mistral-replay',
+  openaiResponses: 'openai-responses-replay',
 } as const;
 
 /** USD per 1M tokens for every replay deployment. */
@@ -92,6 +93,7 @@ export async function startReplayHarness(): Promise<ReplayHarness> {
         { id: 'deepseek', kind: 'deepseek', baseUrl: base, apiKey: 'deepseek-replay-key' },
         { id: 'groq', kind: 'groq', baseUrl: `${base}/openai/v1`, apiKey: 'groq-replay-key' },
         { id: 'mistral', kind: 'mistral', baseUrl: `${base}/v1`, apiKey: 'mistral-replay-key' },
+        { id: 'openai-responses', kind: 'openai', api: 'responses', baseUrl: `${base}/v1`, apiKey: 'openai-replay-key' },
       ],
       models: [
         { name: replayModels.xai, provider: 'xai', model: 'grok-3-mini', pricing: replayPricing },
@@ -104,6 +106,7 @@ export async function startReplayHarness(): Promise<ReplayHarness> {
         { name: replayModels.deepseek, provider: 'deepseek', model: 'deepseek-v4-flash', pricing: replayPricing },
         { name: replayModels.groq, provider: 'groq', model: 'llama-3.3-70b-versatile', pricing: replayPricing },
         { name: replayModels.mistral, provider: 'mistral', model: 'mistral-small-latest', pricing: replayPricing },
+        { name: replayModels.openaiResponses, provider: 'openai-responses', model: 'gpt-5.1', pricing: replayPricing },
       ],
     }),
     database,
