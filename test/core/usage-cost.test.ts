@@ -138,6 +138,24 @@ const cases: CostCase[] = [
     cost: 3375n,
   },
   {
+    // Converse TokenUsage.cacheDetails: the writes by lifetime.
+    name: 'Bedrock Converse: cacheDetails splits the writes; 1-hour writes priced apart',
+    usage: () =>
+      mapBedrockUsage({
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheWriteInputTokens: 1000,
+        cacheDetails: [
+          { inputTokens: 300, ttl: '5m' },
+          { inputTokens: 700, ttl: '1h' },
+        ],
+      }),
+    pricing: { ...price(3, 15, 0.3, 3.75), cacheWrite1h: usdToMicro(6) },
+    normalised: { inputTokens: 1000, cacheWriteTokens: 1000, cacheWrite1hTokens: 700 },
+    // 300 x 3.75 + 700 x 6 = 1125 + 4200
+    cost: 5325n,
+  },
+  {
     name: 'rounding: 7 tokens at $0.15/M is 1.05 micro-USD, billed as 1',
     usage: () => mapOpenAIUsage({ prompt_tokens: 7, completion_tokens: 0 }, { completionTokensIncludeReasoning: true }),
     pricing: price(0.15, 0.6),
