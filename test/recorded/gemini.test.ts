@@ -70,4 +70,18 @@ describe('Gemini recorded responses', () => {
       error: null,
     });
   });
+
+  it('thought summaries (`thought: true` parts) are the reasoning, the other part the text; 29 + 736 + 1001 thoughts = 1766', async () => {
+    const result = await harness.both(replayModels.gemini, jsonRecording('gemini/test_google_model_thinking_part.response.json'));
+    const usage = { inputTokens: 29, outputTokens: 736 + 1001, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 1001, totalTokens: 1766 };
+    expect(result.reasoning.startsWith('**A Safe Street-Crossing Guide: My Thought Process**\n\nAlright, let')).toBe(true);
+    expect(result.reasoning.endsWith("Then, I'm ready to produce the final response.\n\n\n")).toBe(true);
+    expect(result.text.startsWith('Crossing the street safely is a fundamental skill')).toBe(true);
+    expect(result.text.endsWith('rather than looking for you.')).toBe(true);
+    expect(result.text).not.toContain('My Thought Process');
+    expect(result.toolCalls).toEqual([]);
+    expect(result.finish).toEqual({ unified: 'STOP', raw: 'STOP' });
+    expect(result.usage).toEqual(usage);
+    expect(result.cost).toBe(expectedCost(usage));
+  });
 });
