@@ -19,6 +19,7 @@ import { KeyAuthenticator } from '../core/keys/key-authenticator.ts';
 import { createAuditLogRepository } from '../db/audit-log-repository.ts';
 import { createKeyRepository } from '../db/key-repository.ts';
 import { createTeamRepository } from '../db/team-repository.ts';
+import { startResponseExpiry } from '../db/response-expiry.ts';
 import { createResponseRepository } from '../db/response-repository.ts';
 import { openDatabase, type Database } from '../db/client.ts';
 import { createDeploymentRepository } from '../db/deployment-repository.ts';
@@ -236,6 +237,8 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     : undefined;
   const telemetry = combineTelemetry([metrics, tracing?.telemetry]);
   const requestLogging = graphqlRequestLogging({ logger, clock, redactBody, telemetry });
+  // Expired stored responses are invisible already; the sweep gives their rows back.
+  const responseExpiry = config.responses.store ? startResponseExpiry({ db: database.db, clock, logger }) : null;
   const rest = createRestHandler({
     completions,
     embeddings,
@@ -323,6 +326,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
       await metricsServer?.close();
       // Before the database closes: settle reservations and write out buffered usage.
       await metering.stop();
+      await responseExpiry?.stop();
       await unsubscribeChanges().catch(() => undefined);
       authenticator.sessions.close();
       await health?.close();

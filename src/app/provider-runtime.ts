@@ -49,6 +49,7 @@ export function configDeployments(config: AppConfig): StoredDeployment[] {
           ...(model.pricing.output !== undefined ? { output: usdToMicro(model.pricing.output) } : {}),
           ...(model.pricing.cacheRead !== undefined ? { cacheRead: usdToMicro(model.pricing.cacheRead) } : {}),
           ...(model.pricing.cacheWrite !== undefined ? { cacheWrite: usdToMicro(model.pricing.cacheWrite) } : {}),
+          ...(model.pricing.cacheWrite1h !== undefined ? { cacheWrite1h: usdToMicro(model.pricing.cacheWrite1h) } : {}),
         }
       : null,
     rpm: model.rpm ?? null,

@@ -8,6 +8,8 @@ export const priceSchema = z
     output: z.number().nonnegative().optional(),
     cacheRead: z.number().nonnegative().optional(),
     cacheWrite: z.number().nonnegative().optional(),
+    /** One-hour cache writes (Anthropic); falls back to cacheWrite. */
+    cacheWrite1h: z.number().nonnegative().optional(),
   })
   .strict();
 

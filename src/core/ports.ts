@@ -113,7 +113,7 @@ export interface StoredDeployment {
   timeoutMs: number | null;
   contextLength: number | null;
   maxOutputTokens: number | null;
-  pricing: { input?: bigint; output?: bigint; cacheRead?: bigint; cacheWrite?: bigint } | null;
+  pricing: { input?: bigint; output?: bigint; cacheRead?: bigint; cacheWrite?: bigint; cacheWrite1h?: bigint } | null;
   rpm?: number | null;
   tpm?: number | null;
   tags?: string[] | null;

@@ -108,6 +108,12 @@ export interface Usage {
   cachedInputTokens: number;
   cacheWriteTokens: number;
   reasoningTokens: number;
+  /**
+   * The part of `cacheWriteTokens` written with a one-hour lifetime (Anthropic's
+   * `cache_creation.ephemeral_1h_input_tokens`), priced apart from five-minute writes. Absent
+   * when the provider reports no split: every write is then a default (five-minute) write.
+   */
+  cacheWrite1hTokens?: number;
 }
 
 export const emptyUsage = (): Usage => ({

@@ -9,7 +9,7 @@ type Pricing = StoredDeployment['pricing'];
 function pricingToJson(pricing: Pricing): DeploymentPricingJson | null {
   if (!pricing) return null;
   const json: DeploymentPricingJson = {};
-  for (const key of ['input', 'output', 'cacheRead', 'cacheWrite'] as const) {
+  for (const key of ['input', 'output', 'cacheRead', 'cacheWrite', 'cacheWrite1h'] as const) {
     const value = pricing[key];
     if (value !== undefined) json[key] = value.toString();
   }
@@ -19,7 +19,7 @@ function pricingToJson(pricing: Pricing): DeploymentPricingJson | null {
 function pricingFromJson(json: DeploymentPricingJson | null): Pricing {
   if (!json) return null;
   const pricing: NonNullable<Pricing> = {};
-  for (const key of ['input', 'output', 'cacheRead', 'cacheWrite'] as const) {
+  for (const key of ['input', 'output', 'cacheRead', 'cacheWrite', 'cacheWrite1h'] as const) {
     const value = json[key];
     if (value !== undefined) pricing[key] = BigInt(value);
   }

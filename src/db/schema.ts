@@ -26,6 +26,7 @@ export interface DeploymentPricingJson {
   output?: string;
   cacheRead?: string;
   cacheWrite?: string;
+  cacheWrite1h?: string;
 }
 
 /** A deployment: one public model name served by one provider's upstream model. Repeated names form a group. */

@@ -16,6 +16,7 @@ import { createMockEmbeddingAdapter } from './mock/mock-embeddings.ts';
 import { openAICompatibleProviders } from './openai/compatible-providers.ts';
 import { createOpenAIAdapter } from './openai/create-openai-adapter.ts';
 import { createOpenAIEmbeddingAdapter } from './openai/openai-embeddings.ts';
+import { createOpenAIResponsesAdapter } from './openai-responses/create-openai-responses-adapter.ts';
 import type { ProviderSettings } from './provider-settings.ts';
 import { createVertexAnthropicAdapter } from './vertex/create-vertex-anthropic-adapter.ts';
 import { createVertexGeminiAdapter } from './vertex/create-vertex-gemini-adapter.ts';
@@ -133,6 +134,7 @@ export function createProviderAdapter(settings: ProviderSettings, http: HttpClie
     case 'cohere':
       return createCohereAdapter(common);
     default:
+      if ('api' in settings && settings.api === 'responses') return createOpenAIResponsesAdapter({ ...common, compatibleProvider: kind.kind });
       return createOpenAIAdapter({ ...common, compatibleProvider: kind.kind, ...openAIExtras(settings) });
   }
 }

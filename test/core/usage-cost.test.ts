@@ -7,6 +7,8 @@ import { usdToMicro } from '../../src/core/money.ts';
 import { maximumCost, priceUsage, type ModelPricing } from '../../src/core/pricing.ts';
 import type { Usage } from '../../src/core/types.ts';
 import { normaliseAnthropicUsage } from '../../src/providers/anthropic/normalise-anthropic-usage.ts';
+import { mapBedrockUsage } from '../../src/providers/bedrock/map-bedrock-usage.ts';
+import { toPricing } from '../../src/providers/catalog/models-dev.ts';
 import { mapGeminiUsage } from '../../src/providers/gemini/map-gemini-usage.ts';
 import { mapOpenAIUsage } from '../../src/providers/openai/map-openai-usage.ts';
 
@@ -103,6 +105,57 @@ const cases: CostCase[] = [
     cost: 1430n,
   },
   {
+    // Anthropic "Prompt caching": 5-minute writes cost 1.25x base input, 1-hour writes 2x;
+    // usage.cache_creation splits cache_creation_input_tokens by lifetime.
+    name: 'Anthropic: 5-minute and 1-hour cache writes are priced apart',
+    usage: () =>
+      normaliseAnthropicUsage({
+        input_tokens: 100,
+        cache_creation_input_tokens: 1000,
+        cache_read_input_tokens: 2000,
+        cache_creation: { ephemeral_5m_input_tokens: 400, ephemeral_1h_input_tokens: 600 },
+        output_tokens: 50,
+      }),
+    pricing: { ...price(3, 15, 0.3, 3.75), cacheWrite1h: usdToMicro(6) },
+    normalised: { inputTokens: 3100, cachedInputTokens: 2000, cacheWriteTokens: 1000, cacheWrite1hTokens: 600, outputTokens: 50 },
+    // 100 x 3 + 2000 x 0.3 + 400 x 3.75 + 600 x 6 + 50 x 15 = 300 + 600 + 1500 + 3600 + 750
+    cost: 6750n,
+  },
+  {
+    name: 'Anthropic: 1-hour writes without a 1-hour price fall back to the cache-write price',
+    usage: () => normaliseAnthropicUsage({ input_tokens: 0, cache_creation_input_tokens: 1000, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 1000 } }),
+    pricing: price(3, 15, 0.3, 3.75),
+    normalised: { inputTokens: 1000, cacheWriteTokens: 1000, cacheWrite1hTokens: 1000 },
+    cost: 3750n,
+  },
+  {
+    // Converse TokenUsage: inputTokens excludes cacheReadInputTokens and cacheWriteInputTokens.
+    name: 'Bedrock Converse: cacheReadInputTokens and cacheWriteInputTokens beside inputTokens',
+    usage: () => mapBedrockUsage({ inputTokens: 100, outputTokens: 20, cacheReadInputTokens: 3000, cacheWriteInputTokens: 500 }),
+    pricing: price(3, 15, 0.3, 3.75),
+    normalised: { inputTokens: 3600, cachedInputTokens: 3000, cacheWriteTokens: 500, outputTokens: 20 },
+    // 100 x 3 + 3000 x 0.3 + 500 x 3.75 + 20 x 15 = 300 + 900 + 1875 + 300
+    cost: 3375n,
+  },
+  {
+    // Converse TokenUsage.cacheDetails: the writes by lifetime.
+    name: 'Bedrock Converse: cacheDetails splits the writes; 1-hour writes priced apart',
+    usage: () =>
+      mapBedrockUsage({
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheWriteInputTokens: 1000,
+        cacheDetails: [
+          { inputTokens: 300, ttl: '5m' },
+          { inputTokens: 700, ttl: '1h' },
+        ],
+      }),
+    pricing: { ...price(3, 15, 0.3, 3.75), cacheWrite1h: usdToMicro(6) },
+    normalised: { inputTokens: 1000, cacheWriteTokens: 1000, cacheWrite1hTokens: 700 },
+    // 300 x 3.75 + 700 x 6 = 1125 + 4200
+    cost: 5325n,
+  },
+  {
     name: 'rounding: 7 tokens at $0.15/M is 1.05 micro-USD, billed as 1',
     usage: () => mapOpenAIUsage({ prompt_tokens: 7, completion_tokens: 0 }, { completionTokensIncludeReasoning: true }),
     pricing: price(0.15, 0.6),
@@ -147,5 +200,19 @@ describe('cost per provider family (usage normaliser -> priceUsage)', () => {
       expect(maximumCost(u.inputTokens, u.outputTokens, pricing)).toBeGreaterThanOrEqual(priceUsage(u, pricing));
     }
     expect(reserved).toBeGreaterThanOrEqual(11250n);
+  });
+
+  it('reserves one-hour cache writes at their own, higher price', () => {
+    const pricing = { ...price(3, 15, 0.3, 3.75), cacheWrite1h: usdToMicro(6) };
+    const usage = normaliseAnthropicUsage({ input_tokens: 0, cache_creation_input_tokens: 1000, cache_creation: { ephemeral_1h_input_tokens: 1000 } });
+    expect(maximumCost(1000, 0, pricing)).toBeGreaterThanOrEqual(priceUsage(usage, pricing));
+  });
+});
+
+describe('catalog prices for one-hour cache writes', () => {
+  it('Claude models take one-hour writes at 2x base input; other models have no 1-hour price', () => {
+    expect(toPricing({ input: 3, output: 15, cache_read: 0.3, cache_write: 3.75 }, 'claude-sonnet-4-5')).toMatchObject({ cacheWrite: usdToMicro(3.75), cacheWrite1h: usdToMicro(6) });
+    expect(toPricing({ input: 3, output: 15, cache_write: 3.75 }, 'anthropic.claude-haiku-4-5-20251001-v1:0')?.cacheWrite1h).toBe(usdToMicro(6));
+    expect(toPricing({ input: 2, output: 8, cache_read: 0.5 }, 'gpt-4.1')?.cacheWrite1h).toBeNull();
   });
 });

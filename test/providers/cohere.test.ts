@@ -20,6 +20,7 @@ runAdapterCases({
   model: 'command-a-03-2025',
   // Cohere streams thinking, but its usage has no reasoning-token count; covered below instead.
   supportsReasoning: false,
+  billsCacheReads: false,
 });
 
 const model = 'command-a-03-2025';
@@ -175,7 +176,8 @@ describe('cohere adapter against the simulator', () => {
       tokens: { input_tokens: 40 + cohereTemplateTokens, output_tokens: 10 },
       cached_tokens: 32,
     });
-    const expected = { inputTokens: 40, outputTokens: 9, cachedInputTokens: 32, cacheWriteTokens: 0, reasoningTokens: 0 };
+    // Billed units carry no cache line: cached_tokens (on the `tokens` base) does not discount them.
+    const expected = { inputTokens: 40, outputTokens: 9, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     expect((await adapter().generate(hello, signal())).usage).toEqual(expected);
     const parts = await collect(adapter().stream(hello, signal()));
     expect(parts.filter((p) => p.type === 'usage')).toEqual([{ type: 'usage', usage: expected }]);
@@ -229,6 +231,11 @@ describe('mapCohereUsage', () => {
       reasoningTokens: 0,
     });
     expect(mapCohereUsage(undefined)).toEqual({ inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+  });
+
+  it('prices billed units as uncached input: cached_tokens counts on the `tokens` base', () => {
+    const recorded = { billed_units: { input_tokens: 119, output_tokens: 44 }, tokens: { input_tokens: 1549, output_tokens: 95 }, cached_tokens: 1504 };
+    expect(mapCohereUsage(recorded)).toEqual({ inputTokens: 119, outputTokens: 44, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
   });
 });
 

@@ -31,6 +31,14 @@ export function sseLinesRecording(source: string, options: { done?: boolean } = 
   return { source, status: 200, contentType: 'text/event-stream', chunks: events.map((event) => Buffer.from(event)), stream: true };
 }
 
+/**
+ * A raw SSE body as the upstream sent it (`event:` and `data:` lines), e.g. a cassette's response
+ * body stored on its own; one event per write, since the source kept no chunk boundaries.
+ */
+export function sseBodyRecording(source: string): Recording {
+  return { source, status: 200, contentType: 'text/event-stream', chunks: splitSseEvents(read(source).toString('utf8')), stream: true };
+}
+
 /** vercel/ai `*.json`: a whole non-streaming response body; `status` for recorded errors. */
 export function jsonRecording(source: string, status = 200): Recording {
   return { source, status, contentType: 'application/json', chunks: [read(source)], stream: false };

@@ -42,15 +42,28 @@ export const replayModels = {
   gemini: 'gemini-replay',
   anthropic: 'anthropic-replay',
   bedrock: 'bedrock-replay',
+  openai: 'openai-replay',
+  cohere: 'cohere-replay',
+  deepseek: 'deepseek-replay',
+  groq: 'groq-replay',
+  mistral: 'mistral-replay',
+  openaiResponses: 'openai-responses-replay',
 } as const;
 
 /** USD per 1M tokens for every replay deployment. */
-export const replayPricing = { input: 2, output: 10, cacheRead: 0.5, cacheWrite: 2.5 };
+export const replayPricing = { input: 2, output: 10, cacheRead: 0.5, cacheWrite: 2.5, cacheWrite1h: 4 };
 
-/** The cost in micro-USD that replayPricing gives (core/pricing.ts: one rounding, half up). */
-export function expectedCost(usage: Pick<NormalizedUsage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens'>): number {
+/**
+ * The cost in micro-USD that replayPricing gives (core/pricing.ts: one rounding, half up).
+ * `cacheWrite1hTokens` (not exposed by either edge) is the part of the writes made for one hour.
+ */
+export function expectedCost(
+  usage: Pick<NormalizedUsage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens'>,
+  cacheWrite1hTokens = 0,
+): number {
   const uncached = usage.inputTokens - usage.cachedInputTokens - usage.cacheWriteTokens;
-  return Math.floor(uncached * 2 + usage.cachedInputTokens * 0.5 + usage.cacheWriteTokens * 2.5 + usage.outputTokens * 10 + 0.5);
+  const writes = (usage.cacheWriteTokens - cacheWrite1hTokens) * 2.5 + cacheWrite1hTokens * 4;
+  return Math.floor(uncached * 2 + usage.cachedInputTokens * 0.5 + writes + usage.outputTokens * 10 + 0.5);
 }
 
 export interface ReplayHarness {
@@ -75,6 +88,12 @@ export async function startReplayHarness(): Promise<ReplayHarness> {
         { id: 'gemini', kind: 'gemini', baseUrl: `${base}/v1beta`, apiKey: 'gemini-replay-key' },
         { id: 'anthropic', kind: 'anthropic', baseUrl: `${base}/v1`, apiKey: 'ant-replay-key' },
         { id: 'bedrock', kind: 'bedrock', baseUrl: base, region: 'us-east-1', accessKeyId: 'AKIAREPLAY0000000001', secretAccessKey: 'replay-secret' },
+        { id: 'openai', kind: 'openai', baseUrl: `${base}/v1`, apiKey: 'openai-replay-key' },
+        { id: 'cohere', kind: 'cohere', baseUrl: base, apiKey: 'cohere-replay-key' },
+        { id: 'deepseek', kind: 'deepseek', baseUrl: base, apiKey: 'deepseek-replay-key' },
+        { id: 'groq', kind: 'groq', baseUrl: `${base}/openai/v1`, apiKey: 'groq-replay-key' },
+        { id: 'mistral', kind: 'mistral', baseUrl: `${base}/v1`, apiKey: 'mistral-replay-key' },
+        { id: 'openai-responses', kind: 'openai', api: 'responses', baseUrl: `${base}/v1`, apiKey: 'openai-replay-key' },
       ],
       models: [
         { name: replayModels.xai, provider: 'xai', model: 'grok-3-mini', pricing: replayPricing },
@@ -82,6 +101,12 @@ export async function startReplayHarness(): Promise<ReplayHarness> {
         { name: replayModels.gemini, provider: 'gemini', model: 'gemini-3.1-pro-preview', pricing: replayPricing },
         { name: replayModels.anthropic, provider: 'anthropic', model: 'claude-opus-4-5-20251101', pricing: replayPricing },
         { name: replayModels.bedrock, provider: 'bedrock', model: 'us.amazon.nova-2-lite-v1:0', pricing: replayPricing },
+        { name: replayModels.openai, provider: 'openai', model: 'gpt-4.1-nano', pricing: replayPricing },
+        { name: replayModels.cohere, provider: 'cohere', model: 'command-a-03-2025', pricing: replayPricing },
+        { name: replayModels.deepseek, provider: 'deepseek', model: 'deepseek-v4-flash', pricing: replayPricing },
+        { name: replayModels.groq, provider: 'groq', model: 'llama-3.3-70b-versatile', pricing: replayPricing },
+        { name: replayModels.mistral, provider: 'mistral', model: 'mistral-small-latest', pricing: replayPricing },
+        { name: replayModels.openaiResponses, provider: 'openai-responses', model: 'gpt-5.1', pricing: replayPricing },
       ],
     }),
     database,

@@ -44,6 +44,8 @@ export interface BedrockWireUsage {
   totalTokens?: number | null;
   cacheReadInputTokens?: number | null;
   cacheWriteInputTokens?: number | null;
+  /** The cache writes by lifetime ("5m" or "1h"), for models that take both (Claude). */
+  cacheDetails?: Array<{ inputTokens?: number | null; ttl?: string | null }> | null;
 }
 
 /** A response ContentBlock, holding only the fields read. */

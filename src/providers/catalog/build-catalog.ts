@@ -164,5 +164,6 @@ function mergePricing(base: ModelPricing | null, override: StoredDeployment['pri
     output,
     cacheRead: override.cacheRead ?? base?.cacheRead ?? null,
     cacheWrite: override.cacheWrite ?? base?.cacheWrite ?? null,
+    cacheWrite1h: override.cacheWrite1h ?? base?.cacheWrite1h ?? null,
   };
 }

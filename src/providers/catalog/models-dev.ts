@@ -24,13 +24,20 @@ interface RawModel {
   limit?: { context?: number; output?: number };
 }
 
-export function toPricing(cost: RawModel['cost']): ModelPricing | null {
+/**
+ * models.dev's `cache_write` is the default (five-minute) write price. Claude models, wherever they
+ * are served (Anthropic, Bedrock, Vertex), also take one-hour writes at 2x the base input price
+ * (Anthropic "Prompt caching", Pricing), which models.dev does not list.
+ */
+export function toPricing(cost: RawModel['cost'], modelId = ''): ModelPricing | null {
   if (!cost || cost.input === undefined || cost.output === undefined) return null;
+  const input = usdToMicro(cost.input);
   return {
-    input: usdToMicro(cost.input),
+    input,
     output: usdToMicro(cost.output),
     cacheRead: cost.cache_read === undefined ? null : usdToMicro(cost.cache_read),
     cacheWrite: cost.cache_write === undefined ? null : usdToMicro(cost.cache_write),
+    cacheWrite1h: /claude/i.test(modelId) ? input * 2n : null,
   };
 }
 
@@ -62,7 +69,7 @@ export function modelsDevCatalog(): Map<string, ModelsDevEntry[]> {
       Object.values(provider.models).map((raw) => ({
         upstreamModel: raw.id,
         name: raw.name ?? raw.id,
-        pricing: toPricing(raw.cost),
+        pricing: toPricing(raw.cost, raw.id),
         contextLength: raw.limit?.context ?? null,
         maxOutputTokens: raw.limit?.output ?? null,
         inputModalities: [...(raw.modalities?.input ?? ['text'])],

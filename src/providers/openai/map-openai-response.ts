@@ -4,7 +4,7 @@
 import { UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
 import { emptyUsage, type ChatResult, type ReasoningBlock, type ToolCall } from '../../core/types.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
-import { openAIContentText } from './openai-content-text.ts';
+import { openAIContentReasoning, openAIContentText } from './openai-content-text.ts';
 import { mapOpenAIUsage, type UsageConvention } from './map-openai-usage.ts';
 import { openAIErrorFromBody } from './openai-error.ts';
 import type { OpenAIResponseWire, OpenAIToolCallWire } from './openai-wire.ts';
@@ -17,7 +17,7 @@ export function mapOpenAIResponse(body: unknown, provider: string, convention: U
   const choice = response.choices?.[0];
   if (choice === undefined) throw protocolError('The upstream response has no choices', provider);
   const message = choice.message ?? {};
-  const reasoning = message.reasoning_content || message.reasoning || '';
+  const reasoning = message.reasoning_content || message.reasoning || openAIContentReasoning(message.content);
   const reasoningBlocks: ReasoningBlock[] = reasoning === '' ? [] : [{ type: 'thinking', text: reasoning }];
   return {
     id: response.id ?? null,

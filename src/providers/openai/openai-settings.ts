@@ -12,7 +12,16 @@ export const openAISettingsSchema = z
     kind: z.enum(OPENAI_KINDS),
     /** Azure OpenAI api-version. */
     apiVersion: z.string().optional(),
+    /**
+     * OpenAI only: `responses` calls the upstream through the Responses API (POST /responses), which
+     * reasoning models need to return encrypted reasoning; default `chat` (Chat Completions).
+     */
+    api: z.enum(['chat', 'responses']).optional(),
   })
-  .strict();
+  .strict()
+  .refine((settings) => settings.api !== 'responses' || settings.kind === 'openai', {
+    message: 'api: "responses" is only for kind "openai"',
+    path: ['api'],
+  });
 
 export type OpenAISettings = z.infer<typeof openAISettingsSchema>;

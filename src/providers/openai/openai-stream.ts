@@ -11,7 +11,7 @@ import type { SseEvent } from '../shared/sse.ts';
 import type { BodyDecoder } from '../shared/stream-response-parts.ts';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
 import { mapOpenAIUsage, type UsageConvention } from './map-openai-usage.ts';
-import { openAIContentText } from './openai-content-text.ts';
+import { openAIContentReasoning, openAIContentText } from './openai-content-text.ts';
 import { openAIErrorFromBody } from './openai-error.ts';
 import type { OpenAIChunkWire, OpenAIMessageWire, OpenAIToolCallWire } from './openai-wire.ts';
 
@@ -108,7 +108,7 @@ class OpenAIStreamState implements StreamStateMachine<SseEvent> {
 
   private acceptDelta(delta: OpenAIMessageWire, parts: StreamPart[]): void {
     // Servers that send both names carry the same text in each; take one.
-    const reasoning = delta.reasoning_content || delta.reasoning;
+    const reasoning = delta.reasoning_content || delta.reasoning || openAIContentReasoning(delta.content);
     if (reasoning) parts.push({ type: 'reasoning-delta', text: reasoning });
     const text = openAIContentText(delta.content);
     if (text) parts.push({ type: 'text-delta', text });

@@ -40,7 +40,7 @@ export interface OpenAIToolCallWire {
 }
 
 /** A string, or (Mistral's reasoning models) an array of typed chunks. */
-export type OpenAIContentWire = string | Array<{ type?: string; text?: string }> | null | undefined;
+export type OpenAIContentWire = string | Array<{ type?: string; text?: string; thinking?: Array<{ type?: string; text?: string }> }> | null | undefined;
 
 export interface OpenAIMessageWire {
   content?: OpenAIContentWire;

@@ -8,6 +8,8 @@ import type { RestEndpoint, RestServices } from '../../shared/rest-exchange.ts';
 import { writeJson } from '../../shared/write-json.ts';
 import { buildResponseOutput } from './build-response-output.ts';
 import { convertResponsesRequest } from './convert-responses-request.ts';
+import { pageInputItems, readInputItemsQuery } from './list-input-items.ts';
+import { checkInclude, includeFromQuery } from './response-include.ts';
 import { buildResponseObject, responseIdFor, statusFor, type ResponseHeader } from './response-object.ts';
 import type { ResponseStorage } from './response-storage.ts';
 import { responsesRequestSchema } from './responses-request-schema.ts';
@@ -18,6 +20,7 @@ export function createResponsesEndpoint(services: RestServices, storage: Respons
     const parsed = responsesRequestSchema.safeParse(exchange.body);
     if (!parsed.success) throw describeZodError(parsed.error);
     const body = parsed.data;
+    checkInclude(body.include);
     const store = storage.willStore(body);
     const priorItems = body.previous_response_id != null ? await storage.conversationItems(body.previous_response_id, exchange.caller) : [];
     const { completion, inputItems } = convertResponsesRequest(body, priorItems);
@@ -44,9 +47,12 @@ export function createResponsesEndpoint(services: RestServices, storage: Respons
   };
 }
 
+const queryOf = (url: string | undefined) => new URL(url ?? '/', 'http://localhost').searchParams;
+
 /** GET /v1/responses/{id}: the stored response object. */
 export function createRetrieveResponseEndpoint(storage: ResponseStorage): RestEndpoint {
   return async (exchange) => {
+    checkInclude(includeFromQuery(queryOf(exchange.request.url)));
     const stored = await storage.retrieve(exchange.params['id']!, exchange.caller);
     writeJson(exchange.response, 200, stored.response);
   };
@@ -61,17 +67,19 @@ export function createDeleteResponseEndpoint(storage: ResponseStorage): RestEndp
   };
 }
 
-/** GET /v1/responses/{id}/input_items: the turn's input items, as one page, newest first as OpenAI's default order. */
+/** GET /v1/responses/{id}/input_items: the turn's input items, paged as OpenAI's lists are (newest first by default). */
 export function createListInputItemsEndpoint(storage: ResponseStorage): RestEndpoint {
   return async (exchange) => {
     const id = exchange.params['id']!;
+    const query = queryOf(exchange.request.url);
+    checkInclude(includeFromQuery(query));
+    const page = readInputItemsQuery(query);
     const stored = await storage.retrieve(id, exchange.caller);
-    const order = new URL(exchange.request.url ?? '/', 'http://localhost').searchParams.get('order') === 'asc' ? 'asc' : 'desc';
     const items = stored.input.map((item, index) => {
       const fields = item as Record<string, unknown>;
-      return { id: `item_${id.slice('resp_'.length)}_${index}`, ...('role' in fields ? { type: 'message' } : {}), ...fields };
+      // An item the client sent with an id (a reasoning or function_call item) keeps it; the others get one of ours.
+      return { id: `item_${id.slice('resp_'.length)}_${index}`, ...('role' in fields ? { type: 'message' } : {}), ...fields } as { id: string } & Record<string, unknown>;
     });
-    const data = order === 'asc' ? items : items.reverse();
-    writeJson(exchange.response, 200, { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false });
+    writeJson(exchange.response, 200, pageInputItems(items, page));
   };
 }

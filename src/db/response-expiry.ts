@@ -1,0 +1,75 @@
+// Deletes stored Responses API responses past their expiry (`responses.ttlSeconds`). Expired rows
+// are already invisible to every read (response-repository.ts filters on expires_at); this only
+// gives their storage back. Like usage retention: short batches, each its own statement, run on
+// an interval by the composition root and stopped before the database closes.
+import { sql } from 'drizzle-orm';
+import type { Clock, Logger } from '../core/ports.ts';
+import type { Db } from './client.ts';
+import { rowsOf } from './usage-event-store.ts';
+
+export async function deleteExpiredResponses(db: Db, now: Date, batchSize = 1000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    // stored_responses_expires_at_idx serves the inner select; rows kept forever (null) never match.
+    const [row] = rowsOf<{ deleted: number }>(
+      await db.execute(sql`
+        WITH doomed AS (
+          DELETE FROM stored_responses WHERE id IN (
+            SELECT id FROM stored_responses WHERE expires_at <= ${now.toISOString()}::timestamptz ORDER BY expires_at LIMIT ${batchSize}
+          ) RETURNING 1
+        )
+        SELECT count(*)::int AS deleted FROM doomed`),
+    );
+    const deleted = Number(row?.deleted ?? 0);
+    total += deleted;
+    if (deleted < batchSize) return total;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export interface ResponseExpiryOptions {
+  db: Db;
+  clock: Clock;
+  /** Default hourly; the first run is one interval (at most a minute) after start. */
+  intervalMs?: number;
+  batchSize?: number;
+  logger?: Logger;
+}
+
+export interface ResponseExpiry {
+  /** One sweep now (joins a sweep already running); resolves to the rows deleted. */
+  run(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function startResponseExpiry(options: ResponseExpiryOptions): ResponseExpiry {
+  const intervalMs = options.intervalMs ?? 3_600_000;
+  let running: Promise<number> | null = null;
+  const run = () => {
+    running ??= deleteExpiredResponses(options.db, new Date(options.clock.now()), options.batchSize)
+      .then((deleted) => {
+        if (deleted > 0) options.logger?.info(`responses: deleted ${deleted} expired stored responses`);
+        return deleted;
+      })
+      .catch((error: unknown) => {
+        options.logger?.error({ err: error }, 'responses: deleting expired stored responses failed');
+        return 0;
+      })
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+  const first = setTimeout(() => void run(), Math.min(intervalMs, 60_000));
+  const every = setInterval(() => void run(), intervalMs);
+  first.unref();
+  every.unref();
+  return {
+    run,
+    async stop() {
+      clearTimeout(first);
+      clearInterval(every);
+      await running;
+    },
+  };
+}
