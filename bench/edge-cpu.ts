@@ -3,10 +3,12 @@
 // same-origin Origin header), REST and the mutation with a budgeted virtual key (issue #18), in alternating blocks against one modelgraph process. Every edge is
 // measured in the same windows, so a busy machine slows them alike and the ratios hold where the
 // end-to-end runs of `npm run bench` cannot (a machine shared with other work).
-// Usage: npm run bench:edges [-- --rounds=12 --block=200 --concurrency=1 --gateway-root=<checkout> --database-url=postgres://...]
+// Usage: npm run bench:edges [-- --rounds=12 --block=200 --concurrency=1 --gateway-root=<checkout> --database-url=postgres://... --observability]
 import { Agent, request } from 'node:http';
 import { benchModel, graphQLMutationBody, mockAnswer, openAIRequestBody } from './bench-wire.ts';
 import { provisionVirtualKey, startModelgraph } from './modelgraph-gateway.ts';
+import { startOtlpSink } from './otlp-sink.ts';
+import { observabilityVariants } from './plan.ts';
 import { cpuMicroseconds } from './process-stats.ts';
 import { loadCore, nodeScript, startService, type Service } from './services.ts';
 import { spread } from './statistics.ts';
@@ -18,37 +20,59 @@ const rounds = Number(argument('rounds', '12'));
 const block = Number(argument('block', '200'));
 const concurrency = Number(argument('concurrency', '1'));
 const gatewayRoot = process.argv.find((value) => value.startsWith('--gateway-root='))?.slice('--gateway-root='.length);
+/**
+ * --observability: the cost of logs, metrics and traces (issue #19) instead of the edges: REST on
+ * three gateways that differ only in them, as shipped (logs at info, metrics on, tracing off), with
+ * them off (logs silent, metrics off) and with tracing on (to a local OTLP sink that discards).
+ */
+const observability = process.argv.includes('--observability');
 /** A Postgres database to run on (as deployed); PGlite in a temporary directory when absent. */
 const databaseUrl = process.argv.find((value) => value.startsWith('--database-url='))?.slice('--database-url='.length);
 
 interface Edge {
   name: string;
+  /** The gateway answering this edge (its base URL and process). */
+  gateway: { url: URL; pid: number };
   path: string;
   headers: Record<string, string>;
   body: string;
 }
 
 const services: Service[] = [];
+let closeSink: (() => Promise<void>) | undefined;
 try {
   const mock = await startService({ name: 'mock upstream', command: nodeScript('bench/mock-upstream.ts'), core: loadCore, ready: { pattern: /listening (\d+)/ } });
   services.push(mock);
   const gateway = await startModelgraph({ upstreamPort: mock.port, ...(gatewayRoot ? { gatewayRoot } : {}), ...(databaseUrl ? { databaseUrl } : {}) });
   services.push(gateway);
   const url = new URL(gateway.url);
+  const main = { url, pid: gateway.pid };
   const auth = { authorization: `Bearer ${gateway.adminKey}`, 'content-type': 'application/json' };
-  const virtualKey = await provisionVirtualKey(gateway);
-  const budgeted = virtualKey ? { ...auth, authorization: `Bearer ${virtualKey}` } : null;
-  const edges: Edge[] = [
-    { name: 'REST /v1/chat/completions', path: '/v1/chat/completions', headers: auth, body: openAIRequestBody(false) },
-    ...(budgeted ? [{ name: 'REST, virtual key + budget', path: '/v1/chat/completions', headers: budgeted, body: openAIRequestBody(false) }] : []),
-    { name: 'GraphQL mutation (API client)', path: '/graphql', headers: { ...auth, accept: 'application/json' }, body: graphQLMutationBody() },
-    { name: 'GraphQL mutation (browser page, yoga)', path: '/graphql', headers: { ...auth, accept: 'application/json', origin: url.origin }, body: graphQLMutationBody() },
-    ...(budgeted ? [{ name: 'GraphQL mutation (API client), virtual key + budget', path: '/graphql', headers: { ...budgeted, accept: 'application/json' }, body: graphQLMutationBody() }] : []),
-  ];
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const edges: Edge[] = [{ name: 'REST /v1/chat/completions', gateway: main, path: '/v1/chat/completions', headers: auth, body: openAIRequestBody(false) }];
+  if (observability) {
+    edges[0]!.name = 'REST, as shipped (logs info, metrics on, tracing off)';
+    const sink = await startOtlpSink();
+    closeSink = () => sink.close();
+    for (const variant of observabilityVariants) {
+      const other = await startModelgraph({ upstreamPort: mock.port, ...(gatewayRoot ? { gatewayRoot } : {}), ...(databaseUrl ? { databaseUrl } : {}), variant: { env: variant.env(sink.url), config: variant.config } });
+      services.push(other);
+      edges.push({ name: `REST${variant.label}`, gateway: { url: new URL(other.url), pid: other.pid }, path: '/v1/chat/completions', headers: { ...auth, authorization: `Bearer ${other.adminKey}` }, body: openAIRequestBody(false) });
+    }
+  } else {
+    const virtualKey = await provisionVirtualKey(gateway);
+    const budgeted = virtualKey ? { ...auth, authorization: `Bearer ${virtualKey}` } : null;
+    const graphql = (name: string, headers: Record<string, string>): Edge => ({ name, gateway: main, path: '/graphql', headers: { ...headers, accept: 'application/json' }, body: graphQLMutationBody() });
+    edges.push(
+      ...(budgeted ? [{ name: 'REST, virtual key + budget', gateway: main, path: '/v1/chat/completions', headers: budgeted, body: openAIRequestBody(false) }] : []),
+      graphql('GraphQL mutation (API client)', auth),
+      graphql('GraphQL mutation (browser page, yoga)', { ...auth, origin: url.origin }),
+      ...(budgeted ? [graphql('GraphQL mutation (API client), virtual key + budget', budgeted)] : []),
+    );
+  }
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency * 4 });
   const send = (edge: Edge) =>
     new Promise<void>((resolve, reject) => {
-      const call = request({ host: url.hostname, port: url.port, method: 'POST', path: edge.path, agent, headers: { ...edge.headers, 'content-length': Buffer.byteLength(edge.body) } }, (response) => {
+      const call = request({ host: edge.gateway.url.hostname, port: edge.gateway.url.port, method: 'POST', path: edge.path, agent, headers: { ...edge.headers, 'content-length': Buffer.byteLength(edge.body) } }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => {
@@ -79,16 +103,16 @@ try {
     // Rotating order: no edge always follows the same one.
     for (let offset = 0; offset < edges.length; offset += 1) {
       const edge = edges[(round + offset) % edges.length]!;
-      const cpuBefore = cpuMicroseconds(gateway.pid);
+      const cpuBefore = cpuMicroseconds(edge.gateway.pid);
       const started = performance.now();
       await runBlock(edge);
       wall.get(edge.name)!.push(((performance.now() - started) * 1000) / block);
-      samples.get(edge.name)!.push((cpuMicroseconds(gateway.pid) - cpuBefore) / block);
+      samples.get(edge.name)!.push((cpuMicroseconds(edge.gateway.pid) - cpuBefore) / block);
     }
   }
   const rest = median(samples.get(edges[0]!.name)!);
   console.log(`\nmodelgraph${gatewayRoot ? ` from ${gatewayRoot}` : ''} on ${databaseUrl ? 'Postgres' : 'PGlite'}, model ${benchModel}, ${rounds} rounds of ${block} requests per edge, ${concurrency} connection(s)\n`);
-  console.log('| edge | gateway CPU µs/request, median [min–max] | vs REST | wall µs/request (median) |');
+  console.log(`| edge | gateway CPU µs/request, median [min–max] | vs ${edges[0]!.name} | wall µs/request (median) |`);
   console.log('| --- | ---: | ---: | ---: |');
   for (const edge of edges) {
     const values = samples.get(edge.name)!;
@@ -98,4 +122,5 @@ try {
   agent.destroy();
 } finally {
   for (const service of services.reverse()) await service.stop().catch(() => undefined);
+  await closeSink?.();
 }
