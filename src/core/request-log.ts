@@ -29,12 +29,15 @@ export interface RequestLogOptions extends RequestLogSettings {
   transport: Transport;
   /** `POST /v1/chat/completions`, `POST /graphql`, `WS /graphql`. */
   route: string;
+  /** See ObservedRequest.traceCarrier. */
+  traceCarrier?: Readonly<Record<string, string | string[] | undefined>> | undefined;
 }
 
 export class RequestLog implements ObservedRequest {
   readonly requestId: string;
   readonly transport: Transport;
   route: string;
+  readonly traceCarrier: Readonly<Record<string, string | string[] | undefined>> | undefined;
   operationName: string | null = null;
   operationType: string | null = null;
   caller: Caller | null = null;
@@ -57,6 +60,7 @@ export class RequestLog implements ObservedRequest {
     this.requestId = options.requestId;
     this.transport = options.transport;
     this.route = options.route;
+    this.traceCarrier = options.traceCarrier;
     this.startedAt = options.clock.now();
     options.telemetry?.requestStarted(this);
   }

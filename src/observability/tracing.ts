@@ -72,7 +72,8 @@ export function startTracing(options: TracingOptions): Tracing {
   const telemetry: RequestTelemetry = {
     requestStarted(request: ObservedRequest) {
       const current = context.active().getValue(REQUEST_TRACE) as RequestTrace | undefined;
-      const span = tracer.startSpan(request.route, { kind: SpanKind.SERVER, attributes: requestStartAttributes(request) }, current?.parent ?? ROOT_CONTEXT);
+      const parent = current?.parent ?? (request.traceCarrier ? propagator.extract(ROOT_CONTEXT, request.traceCarrier, headerGetter) : ROOT_CONTEXT);
+      const span = tracer.startSpan(request.route, { kind: SpanKind.SERVER, attributes: requestStartAttributes(request) }, parent);
       if (current) current.span = span;
       request.telemetrySlot = span;
     },

@@ -92,7 +92,10 @@ export function graphqlRequestLogging(settings: RequestLogSettings): GraphQLRequ
     onContextBuilding({ context, extendContext }) {
       const known = lookup(context as LoggedContext);
       // No HTTP request: an operation over WebSocket, with a request id of its own.
-      const log = known ?? new RequestLog({ ...settings, requestId: `req_${randomUUID().replaceAll('-', '')}`, transport: 'ws', route: 'WS /graphql' });
+      // Over WebSocket the client's trace context is the upgrade request's (`traceparent`).
+      const log =
+        known ??
+        new RequestLog({ ...settings, requestId: `req_${randomUUID().replaceAll('-', '')}`, transport: 'ws', route: 'WS /graphql', traceCarrier: (context as LoggedContext).req?.headers });
       if (!known) log.setBody((context as LoggedContext).params);
       extendContext({ requestId: log.requestId, requestLog: log } as Record<string, unknown>);
     },

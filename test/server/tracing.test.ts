@@ -6,7 +6,9 @@
 // on attempt spans only when opted in, with credentials redacted.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { AppConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/client.ts';
 import { databaseCases } from '../helpers/databases.ts';
@@ -200,6 +202,29 @@ describe('traces', () => {
     expect(attributesOf(server)).toMatchObject({ 'modelgraph.transport': 'ws', 'graphql.operation.type': 'subscription', 'gen_ai.response.finish_reasons': ['stop'] });
     const attempts = spans.filter((span) => span.parentSpanId === server.spanId);
     expect(attempts.map((span) => [span.name, span.kind, span.traceId])).toEqual([['chat gpt-4o', CLIENT, server.traceId]]);
+    expectUpstreamParents(upstream.requests, attempts);
+  });
+
+  it("takes a WebSocket client's trace context from the upgrade request's traceparent", async () => {
+    const running = await start();
+    const traceparent = `00-${TRACE_ID}-${CLIENT_PARENT}-01`;
+    // A client (or a proxy in front of it) sends traceparent on the upgrade request, as on any HTTP request.
+    class TracedWebSocket extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers: { traceparent } });
+      }
+    }
+    const client = createClient({ url: running.wsUrl, webSocketImpl: TracedWebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    const events = await subscribeWs(client, 'subscription { chatCompletionStream(input: { model: "plain", messages: [{ role: USER, content: "hi" }] }) { __typename } }');
+    expect(events.at(-1)).toEqual({ chatCompletionStream: { __typename: 'ChatCompletionCompleted' } });
+    await client.dispose();
+    await stopAndCollect((span) => span.name === 'chat plain');
+
+    const server = spans.find((span) => span.name === 'chat plain')!;
+    expect(server.traceId).toBe(TRACE_ID);
+    expect(server.parentSpanId).toBe(CLIENT_PARENT);
+    const attempts = spans.filter((span) => span.parentSpanId === server.spanId);
+    expect(attempts.map((span) => span.traceId)).toEqual([TRACE_ID]);
     expectUpstreamParents(upstream.requests, attempts);
   });
 

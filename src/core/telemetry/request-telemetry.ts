@@ -24,6 +24,11 @@ export interface ObservedRequest {
   readonly streaming: boolean;
   /** One per completion or embeddings call the request made, in order. */
   readonly usageRecords: readonly UsageRecord[];
+  /**
+   * Where the client's trace context came in when no request context carries it: the WebSocket
+   * upgrade request's headers, for every operation on that connection.
+   */
+  readonly traceCarrier?: Readonly<Record<string, string | string[] | undefined>> | undefined;
   /** performance.now() when the request began. */
   readonly startedAtHr: number;
   /** Kept for the telemetry implementation (a trace's span), so it needs no map of its own. */
