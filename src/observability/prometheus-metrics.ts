@@ -24,6 +24,31 @@ const INTER_TOKEN_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.
 
 const TOKEN_TYPES = ['input', 'output', 'cached_input', 'cache_write', 'reasoning'] as const;
 
+/**
+ * prom-client hashes the label object of every `inc`/`observe` (its keys sorted, then joined); a
+ * request makes about ten such calls and a stream one per chunk. The child of each set of label
+ * values is kept here by the values alone, in `labelNames` order. Only for metrics never reset.
+ */
+class Children<T> {
+  private readonly children = new Map<string, T>();
+  constructor(private readonly child: (...values: string[]) => T) {}
+
+  of(...values: string[]): T {
+    const key = values.join('\u0000');
+    let found = this.children.get(key);
+    if (found === undefined) {
+      found = this.child(...values);
+      this.children.set(key, found);
+    }
+    return found;
+  }
+}
+
+type CounterChild = ReturnType<Counter['labels']>;
+type HistogramChild = ReturnType<Histogram['labels']>;
+const countersOf = (metric: Counter) => new Children<CounterChild>((...values) => metric.labels(...values));
+const histogramsOf = (metric: Histogram) => new Children<HistogramChild>((...values) => metric.labels(...values));
+
 export class PrometheusMetrics implements RequestTelemetry {
   readonly registry = new Registry();
   private readonly open = new Set<ObservedRequest>();
@@ -37,6 +62,18 @@ export class PrometheusMetrics implements RequestTelemetry {
   private readonly cost: Counter;
   private readonly retries: Counter;
   private readonly fallbacks: Counter;
+  private readonly children: {
+    requests: Children<CounterChild>;
+    duration: Children<HistogramChild>;
+    overhead: Children<HistogramChild>;
+    upstream: Children<HistogramChild>;
+    firstToken: Children<HistogramChild>;
+    interToken: Children<HistogramChild>;
+    tokens: Children<CounterChild>;
+    cost: Children<CounterChild>;
+    retries: Children<CounterChild>;
+    fallbacks: Children<CounterChild>;
+  };
 
   constructor(private readonly options: PrometheusMetricsOptions) {
     const registers = [this.registry];
@@ -106,6 +143,18 @@ export class PrometheusMetrics implements RequestTelemetry {
       labelNames: ['model', 'provider'],
       registers,
     });
+    this.children = {
+      requests: countersOf(this.requests),
+      duration: histogramsOf(this.duration),
+      overhead: histogramsOf(this.overhead),
+      upstream: histogramsOf(this.upstream),
+      firstToken: histogramsOf(this.firstToken),
+      interToken: histogramsOf(this.interToken),
+      tokens: countersOf(this.tokens),
+      cost: countersOf(this.cost),
+      retries: countersOf(this.retries),
+      fallbacks: countersOf(this.fallbacks),
+    };
     const open = this.open;
     new Gauge({
       name: 'modelgraph_open_requests',
@@ -140,13 +189,12 @@ export class PrometheusMetrics implements RequestTelemetry {
   /** Streams: each gap between two chunks of the attempt, as it happens (a clock read and an observe per chunk). */
   attemptStarted(_request: ObservedRequest, start: AttemptStart): AttemptObserver | undefined {
     if (!start.streamed) return undefined;
-    const histogram = this.interToken;
-    const labels = { model: start.modelName, provider: start.providerId };
+    const histogram = this.children.interToken.of(start.providerId, start.modelName);
     let last = -1;
     return {
       chunk() {
         const now = performance.now();
-        if (last >= 0) histogram.observe(labels, (now - last) / 1000);
+        if (last >= 0) histogram.observe((now - last) / 1000);
         last = now;
       },
       ended: () => undefined,
@@ -163,9 +211,8 @@ export class PrometheusMetrics implements RequestTelemetry {
     const operation = request.operationType ?? '';
     const model = records.length > 1 ? '*' : single ? modelOf(single) : '';
     const provider = records.length > 1 ? '*' : single ? providerOf(single) : '';
-    this.requests.inc({ route, operation, model, provider, status: request.status === null ? '' : String(request.status), error_type: errorType, fault: ERROR_TYPES[errorType] });
-    const seconds = end.durationMs / 1000;
-    this.duration.observe({ route, operation, model, provider }, seconds);
+    this.children.requests.of(route, operation, model, provider, request.status === null ? '' : String(request.status), errorType, ERROR_TYPES[errorType]).inc();
+    this.children.duration.of(route, operation, model, provider).observe(end.durationMs / 1000);
     let upstreamMs = 0;
     let reached = false;
     for (const record of records) {
@@ -178,7 +225,7 @@ export class PrometheusMetrics implements RequestTelemetry {
       if (recordUpstreamMs > upstreamMs) upstreamMs = recordUpstreamMs;
       this.observeRecord(record, request.caller?.keyId ?? '');
     }
-    if (reached) this.overhead.observe({ route }, Math.max(0, end.durationMs - upstreamMs) / 1000);
+    if (reached) this.children.overhead.of(route).observe(Math.max(0, end.durationMs - upstreamMs) / 1000);
   }
 
   private observeRecord(record: UsageRecord, keyId: string): void {
@@ -187,19 +234,18 @@ export class PrometheusMetrics implements RequestTelemetry {
     const attempts = record.attempts;
     for (let i = 0; i < attempts.length; i++) {
       const attempt = attempts[i]!;
-      const labels = { model: attempt.modelName, provider: attempt.providerId };
-      this.upstream.observe({ ...labels, error_type: errorTypeOf(attempt.errorCode, null, record) }, (attempt.upstreamMs ?? attempt.latencyMs) / 1000);
-      if ((attempt.retry ?? 0) > 0) this.retries.inc(labels);
-      if (i > 0 && attempts[i - 1]!.deploymentId !== attempt.deploymentId) this.fallbacks.inc(labels);
+      this.children.upstream.of(attempt.providerId, attempt.modelName, errorTypeOf(attempt.errorCode, null, record)).observe((attempt.upstreamMs ?? attempt.latencyMs) / 1000);
+      if ((attempt.retry ?? 0) > 0) this.children.retries.of(attempt.modelName, attempt.providerId).inc();
+      if (i > 0 && attempts[i - 1]!.deploymentId !== attempt.deploymentId) this.children.fallbacks.of(attempt.modelName, attempt.providerId).inc();
     }
     if (record.model === null) return;
-    if (record.timeToFirstTokenMs !== null) this.firstToken.observe({ model, provider }, record.timeToFirstTokenMs / 1000);
+    if (record.timeToFirstTokenMs !== null) this.children.firstToken.of(provider, model).observe(record.timeToFirstTokenMs / 1000);
     const team = record.teamId ?? '';
-    const base = this.options.keyLabel ? { model, provider, team, key: keyId } : { model, provider, team };
+    const byKey = this.options.keyLabel ? [keyId] : [];
     const { usage } = record;
     const counts = [usage.inputTokens, usage.outputTokens, usage.cachedInputTokens, usage.cacheWriteTokens, usage.reasoningTokens];
-    for (let i = 0; i < TOKEN_TYPES.length; i++) if (counts[i]! > 0) this.tokens.inc({ ...base, type: TOKEN_TYPES[i]! }, counts[i]!);
-    if (record.cost > 0n) this.cost.inc(base, Number(record.cost));
+    for (let i = 0; i < TOKEN_TYPES.length; i++) if (counts[i]! > 0) this.children.tokens.of(model, provider, team, TOKEN_TYPES[i]!, ...byKey).inc(counts[i]!);
+    if (record.cost > 0n) this.children.cost.of(model, provider, team, ...byKey).inc(Number(record.cost));
   }
 
   /** The Prometheus text exposition. */
