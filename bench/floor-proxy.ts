@@ -2,7 +2,7 @@
 // with undici Pool.request over keep-alive connections, response piped back; it parses nothing.
 // Usage: node --import tsx/loader bench/floor-proxy.ts --upstream http://127.0.0.1:N; prints `listening <port>`.
 import { createServer, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveForBenchmark } from './child-server.ts';
 import { Pool } from 'undici';
 
 const upstreamArgument = process.argv.indexOf('--upstream');
@@ -50,16 +50,4 @@ const server = createServer((request, response) => {
       );
   });
 });
-server.keepAliveTimeout = 60_000;
-server.headersTimeout = 65_000;
-server.requestTimeout = 0;
-
-const portArgument = process.argv.indexOf('--port');
-const port = portArgument > -1 ? Number(process.argv[portArgument + 1]) : 0;
-server.listen({ port, host: '127.0.0.1', backlog: 4096 }, () => {
-  console.log(`listening ${(server.address() as AddressInfo).port}`);
-});
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => void pool.close().then(() => process.exit(0)));
-});
+serveForBenchmark(server, () => void pool.close().then(() => process.exit(0)));

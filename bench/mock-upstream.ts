@@ -7,7 +7,7 @@
 //   GET  /__bench/stats                                       counts what it served
 // Usage: node --import tsx/loader bench/mock-upstream.ts [--port N]; prints `listening <port>`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveForBenchmark } from './child-server.ts';
 import { mockAnswer, mockToken } from './bench-wire.ts';
 
 interface MockConfig {
@@ -137,17 +137,5 @@ const server = createServer(async (request, response) => {
 });
 // Long streams and keep-alive clients: no idle cut-offs while a benchmark runs.
 server.on('connection', () => stats.connections++);
-server.keepAliveTimeout = 60_000;
-server.headersTimeout = 65_000;
-server.requestTimeout = 0;
 server.maxRequestsPerSocket = 0;
-
-const portArgument = process.argv.indexOf('--port');
-const port = portArgument > -1 ? Number(process.argv[portArgument + 1]) : 0;
-server.listen({ port, host: '127.0.0.1', backlog: 4096 }, () => {
-  console.log(`listening ${(server.address() as AddressInfo).port}`);
-});
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
+serveForBenchmark(server, () => process.exit(0));

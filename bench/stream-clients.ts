@@ -47,6 +47,17 @@ function sseSplitter(onEvent: (event: string, data: string) => void): (text: str
   };
 }
 
+/** A settle() that resolves the stream's promise once with its outcome and stops its timeout (read when it runs). */
+function settleOnce(resolve: (outcome: StreamOutcome) => void, outcome: StreamOutcome, timer: () => ReturnType<typeof setTimeout>): () => void {
+  let settled = false;
+  return () => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer());
+    resolve(outcome);
+  };
+}
+
 /** Runs one HTTP SSE stream; `classify` reads each event and says what it was. */
 function sseStream(
   request: SseRequest,
@@ -55,13 +66,7 @@ function sseStream(
   return new Promise((resolve) => {
     const started = performance.now();
     const outcome: StreamOutcome = { ttftMs: null, contentEvents: 0, finished: false };
-    let settled = false;
-    const settle = () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(outcome);
-    };
+    const settle = settleOnce(resolve, outcome, () => timer);
     const req = httpRequest(request.url, {
       method: 'POST',
       agent: request.agent,
@@ -203,13 +208,7 @@ export function graphQLWsStream(
     const started = performance.now();
     const outcome: StreamOutcome = { ttftMs: null, contentEvents: 0, finished: false };
     const completed = { value: false };
-    let settled = false;
-    const settle = () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(outcome);
-    };
+    const settle = settleOnce(resolve, outcome, () => timer);
     const unsubscribe = client.subscribe<StreamPayload['data']>(payload, {
       next: (value) => {
         const kind = classifyGraphQL(value as StreamPayload, completed);

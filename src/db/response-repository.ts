@@ -10,17 +10,8 @@ const MAX_CONVERSATION_TURNS = 10_000;
 
 const unexpired = (now: Date) => or(isNull(storedResponses.expiresAt), gt(storedResponses.expiresAt, now));
 
-function toStoredResponse(row: typeof storedResponses.$inferSelect): StoredResponse {
-  return {
-    id: row.id,
-    owner: row.owner,
-    previousResponseId: row.previousResponseId,
-    input: row.input,
-    response: row.response,
-    createdAt: row.createdAt,
-    expiresAt: row.expiresAt,
-  };
-}
+/** The row's columns are the StoredResponse's fields. */
+const toStoredResponse = (row: typeof storedResponses.$inferSelect): StoredResponse => ({ ...row });
 
 interface ChainRow {
   id: string;

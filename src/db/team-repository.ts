@@ -2,6 +2,7 @@ import { and, asc, eq, gt, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import { isUuid, uuidsOnly } from '../core/ids.ts';
 import type { Team, TeamChanges, TeamRepository } from '../core/keys/types.ts';
 import type { Db } from './client.ts';
+import { allOf, pageOf } from './repository-paging.ts';
 import { teamMembers, teams, users } from './schema.ts';
 
 function toTeam(row: typeof teams.$inferSelect): Team {
@@ -54,17 +55,12 @@ export function createTeamRepository(db: Db): TeamRepository {
         const [cursor] = await db.select({ name: teams.name }).from(teams).where(eq(teams.id, after));
         if (cursor) conditions.push(gt(teams.name, cursor.name));
       }
-      const rows = await db
-        .select()
-        .from(teams)
-        .where(conditions.length ? and(...conditions) : undefined)
-        .orderBy(asc(teams.name))
-        .limit(first + 1);
-      return { items: rows.slice(0, first).map(toTeam), hasMore: rows.length > first };
+      const page = await pageOf(first, (limit) => db.select().from(teams).where(allOf(conditions)).orderBy(asc(teams.name)).limit(limit));
+      return { items: page.items.map(toTeam), hasMore: page.hasMore };
     },
     async count(search) {
       const conditions = searchConditions(search);
-      const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(teams).where(conditions.length ? and(...conditions) : undefined);
+      const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(teams).where(allOf(conditions));
       return row?.count ?? 0;
     },
     async upsertUser(email, name) {

@@ -15,6 +15,7 @@ import { isUuid, uuidsOnly } from '../core/ids.ts';
 import type { Db } from './client.ts';
 import { parseStoredAttempts } from './stored-attempts.ts';
 import { rowsOf } from './usage-event-store.ts';
+import { allOf, pageOf } from './repository-paging.ts';
 import { usageDaily, usageEvents } from './schema.ts';
 
 type EventRow = typeof usageEvents.$inferSelect;
@@ -242,19 +243,14 @@ export function createUsageRepository(db: Db): UsageRepository {
       if (after && !isUuid(after)) return { items: [], hasMore: false };
       const conditions = eventConditions(filter);
       if (after) conditions.push(lt(usageEvents.id, after));
-      const rows = await db
-        .select()
-        .from(usageEvents)
-        .where(conditions.length ? and(...conditions) : undefined)
-        .orderBy(desc(usageEvents.id))
-        .limit(first + 1);
-      return { items: rows.slice(0, first).map(toUsageRecord), hasMore: rows.length > first };
+      const page = await pageOf(first, (limit) => db.select().from(usageEvents).where(allOf(conditions)).orderBy(desc(usageEvents.id)).limit(limit));
+      return { items: page.items.map(toUsageRecord), hasMore: page.hasMore };
     },
 
     async count(filter) {
       const conditions = eventConditions(filter);
       // count(*) is a bigint; drivers return it as a string or a bigint.
-      const [row] = await db.select({ count: sql<string | bigint>`count(*)` }).from(usageEvents).where(conditions.length ? and(...conditions) : undefined);
+      const [row] = await db.select({ count: sql<string | bigint>`count(*)` }).from(usageEvents).where(allOf(conditions));
       return Number(row?.count ?? 0);
     },
   };

@@ -12,7 +12,8 @@ import { expect } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const chromiumAvailable = existsSync(CHROMIUM);
-const CHROMIUM_ARGS = [
+/** Headless, and quiet: no background traffic a test would have to tell apart from the page's. */
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

@@ -1,26 +1,18 @@
 // GraphiQL in headless Chromium with no network but 127.0.0.1: the editor renders, a query runs
 // over HTTP, and a subscription runs over WebSocket with the key from the Headers tab. Any request
 // to another host fails the test, whether or not the page would have worked without it.
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../console/browser-harness.ts';
 import { databaseCases } from '../helpers/databases.ts';
 import { startTestApp, testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
+const GRAPHIQL_CHROMIUM_ARGS = [
+  ...CHROMIUM_ARGS,
   // No name resolves: the network is gone but for the loopback address the app listens on.
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
@@ -43,7 +35,7 @@ async function setQuery(page: Page, text: string) {
 const HEADERS_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden)';
 const RESULT = '.result-window';
 
-if (!existsSync(CHROMIUM)) {
+if (!chromiumAvailable) {
   describe('GraphiQL offline in headless Chromium', () => {
     it.skip(`skipped: ${CHROMIUM} is absent; install it with \`apt-get install -y chromium\` (.ci/run does)`, () => undefined);
   });
@@ -66,7 +58,7 @@ if (!existsSync(CHROMIUM)) {
         const parsed = new URL(url);
         return parsed.hostname === origin.hostname && parsed.port === origin.port;
       };
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: GRAPHIQL_CHROMIUM_ARGS });
       page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.route('**/*', (route) => {
         const url = route.request().url();

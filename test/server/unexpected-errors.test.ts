@@ -2,32 +2,26 @@
 // request id, and the client, who sees only a masked error, gets the same request id
 // (GraphQL: `extensions.requestId`; REST: the `x-request-id` header and the error message).
 // A service that throws stands in for a bug; its message quotes what must not be logged.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderAdapter } from '../../src/core/ports.ts';
-import type { Database } from '../../src/db/client.ts';
-import { databaseCases } from '../helpers/databases.ts';
 import { wsClient } from '../helpers/graphql-streams.ts';
 import { jsonLogCapture, type JsonLogCapture } from '../helpers/log-capture.ts';
-import { startTestApp, testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
+import { testConfig, TEST_ADMIN_KEY } from '../helpers/test-app.ts';
+import { lazy } from '../helpers/lazy.ts';
+import { useTestApp } from '../helpers/use-test-app.ts';
 
 const LEAKED_KEY = 'sk-proj-Zq8xLw3VbN7mT2kR9sD4fG6hJ1cY5uE0aP';
 const BUG = `connection to 10.1.2.3:5432 failed for key ${LEAKED_KEY}`;
 const admin = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
 
 describe('unexpected errors', () => {
-  let database: Database;
-  let app: TestApp;
   let logs: JsonLogCapture;
-
   beforeAll(async () => {
     logs = await jsonLogCapture();
-    database = await databaseCases[0]!.open();
-    const config = testConfig({ providers: [{ id: 'mock', kind: 'mock' }], models: [{ name: 'chat', provider: 'mock', model: 'mock-small' }] });
-    app = await startTestApp(config, database, { logger: logs.logger });
   });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
+  const { app, database } = useTestApp({
+    config: () => testConfig({ providers: [{ id: 'mock', kind: 'mock' }], models: [{ name: 'chat', provider: 'mock', model: 'mock-small' }] }),
+    logger: lazy(() => logs?.logger, 'the log capture'),
   });
 
   /** Makes `object[method]` throw a new bug each call while `run` runs. */

@@ -1,8 +1,7 @@
 // POST /v1/messages: the Messages API in, the same CompletionService as GraphQL (so any provider
 // answers), the Messages API out (JSON or its named-event SSE stream).
-import { describeZodError } from '../shared/describe-zod-error.ts';
+import { completionRequestOf } from '../shared/completion-request.ts';
 import { generationIdHeader } from '../shared/header-names.ts';
-import { meteringFields } from '../shared/rate-limit-headers.ts';
 import type { RestEndpoint, RestServices } from '../shared/rest-exchange.ts';
 import { streamCompletionEvents } from '../shared/stream-completion-events.ts';
 import { writeJson } from '../shared/write-json.ts';
@@ -13,10 +12,7 @@ import { convertAnthropicMessagesRequest } from './convert-anthropic-messages-re
 
 export function createMessagesEndpoint(services: RestServices): RestEndpoint {
   return async (exchange) => {
-    const parsed = anthropicMessagesRequestSchema.safeParse(exchange.body);
-    if (!parsed.success) throw describeZodError(parsed.error);
-    const { completion, stream } = convertAnthropicMessagesRequest(parsed.data);
-    const request = { ...completion, ...(exchange.caller ? { caller: exchange.caller } : {}), ...meteringFields(exchange, services.clock) };
+    const { request, stream } = completionRequestOf(exchange, services, anthropicMessagesRequestSchema, convertAnthropicMessagesRequest);
 
     if (!stream) {
       const outcome = await services.completions.create(request, exchange.signal);

@@ -1,8 +1,7 @@
 // POST /v1/chat/completions: Chat Completions in, the same CompletionService as GraphQL, Chat
 // Completions out (JSON or SSE).
-import { describeZodError } from '../shared/describe-zod-error.ts';
+import { completionRequestOf } from '../shared/completion-request.ts';
 import { generationIdHeader } from '../shared/header-names.ts';
-import { meteringFields } from '../shared/rate-limit-headers.ts';
 import type { RestEndpoint, RestServices } from '../shared/rest-exchange.ts';
 import { streamCompletionEvents } from '../shared/stream-completion-events.ts';
 import { writeJson } from '../shared/write-json.ts';
@@ -13,10 +12,7 @@ import { createOpenAIChunkEncoder } from './openai-chunk-encoder.ts';
 
 export function createChatCompletionsEndpoint(services: RestServices): RestEndpoint {
   return async (exchange) => {
-    const parsed = openAIChatRequestSchema.safeParse(exchange.body);
-    if (!parsed.success) throw describeZodError(parsed.error);
-    const { completion, stream } = convertOpenAIChatRequest(parsed.data);
-    const request = { ...completion, ...(exchange.caller ? { caller: exchange.caller } : {}), ...meteringFields(exchange, services.clock) };
+    const { request, stream } = completionRequestOf(exchange, services, openAIChatRequestSchema, convertOpenAIChatRequest);
     const created = Math.floor(services.clock.now() / 1000);
 
     if (!stream) {
