@@ -1,4 +1,4 @@
-// Gemini recorded by vercel/ai. Streamed function-call arguments (Vertex AI / Gemini 3
+// Gemini recorded by vercel/ai and pydantic-ai. Streamed function-call arguments (Vertex AI / Gemini 3
 // `streamFunctionCallArguments`): `functionCall { name, willContinue: true }` opens a call,
 // `partialArgs` pieces ({ jsonPath, stringValue, willContinue }) fill it, and a `functionCall`
 // without `willContinue` closes it (Vertex AI reference: FunctionCall.partial_args,

@@ -41,4 +41,10 @@ describe('OpenAI recorded responses', () => {
     });
     expect(harness.replay.requests.at(-1)!.url).toBe('/v1/responses');
   });
+
+  it('Azure OpenAI stream (model router, gpt-5-nano): a leading prompt_filter_results chunk with empty id, reasoning tokens inside completion_tokens', async () => {
+    const result = await harness.both(replayModels.azure, sseLinesRecording('openai/azure-model-router.1.chunks.txt', { done: true }));
+    const usage = { inputTokens: 15, outputTokens: 78, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 64, totalTokens: 93 };
+    expect(result).toEqual({ text: 'Capital of Denmark.', reasoning: '', toolCalls: [], finish: { unified: 'STOP', raw: 'stop' }, usage, cost: expectedCost(usage), error: null });
+  });
 });

@@ -48,6 +48,7 @@ export const replayModels = {
   groq: 'groq-replay',
   mistral: 'mistral-replay',
   openaiResponses: 'openai-responses-replay',
+  azure: 'azure-replay',
 } as const;
 
 /** USD per 1M tokens for every replay deployment. */
@@ -94,6 +95,7 @@ export async function startReplayHarness(): Promise<ReplayHarness> {
         { id: 'groq', kind: 'groq', baseUrl: `${base}/openai/v1`, apiKey: 'groq-replay-key' },
         { id: 'mistral', kind: 'mistral', baseUrl: `${base}/v1`, apiKey: 'mistral-replay-key' },
         { id: 'openai-responses', kind: 'openai', api: 'responses', baseUrl: `${base}/v1`, apiKey: 'openai-replay-key' },
+        { id: 'azure', kind: 'azure-openai', baseUrl: `${base}/openai`, apiKey: 'azure-replay-key' },
       ],
       models: [
         { name: replayModels.xai, provider: 'xai', model: 'grok-3-mini', pricing: replayPricing },
@@ -107,6 +109,7 @@ export async function startReplayHarness(): Promise<ReplayHarness> {
         { name: replayModels.groq, provider: 'groq', model: 'llama-3.3-70b-versatile', pricing: replayPricing },
         { name: replayModels.mistral, provider: 'mistral', model: 'mistral-small-latest', pricing: replayPricing },
         { name: replayModels.openaiResponses, provider: 'openai-responses', model: 'gpt-5.1', pricing: replayPricing },
+        { name: replayModels.azure, provider: 'azure', model: 'model-router', pricing: replayPricing },
       ],
     }),
     database,

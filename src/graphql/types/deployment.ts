@@ -65,6 +65,7 @@ export const DeploymentRef = builder.objectRef<Deployment>('Deployment').impleme
     outputPrice: t.field({ type: 'Money', nullable: true, description: 'USD per 1M output tokens.', resolve: (d) => d.pricing?.output ?? null }),
     cacheReadPrice: t.field({ type: 'Money', nullable: true, description: 'USD per 1M cached input tokens read.', resolve: (d) => d.pricing?.cacheRead ?? null }),
     cacheWritePrice: t.field({ type: 'Money', nullable: true, description: 'USD per 1M input tokens written to the cache.', resolve: (d) => d.pricing?.cacheWrite ?? null }),
+    cacheWrite1hPrice: t.field({ type: 'Money', nullable: true, description: 'USD per 1M input tokens written to the cache for one hour; null: priced as cacheWritePrice.', resolve: (d) => d.pricing?.cacheWrite1h ?? null }),
     state: t.field({
       type: DeploymentStateRef,
       nullable: true,

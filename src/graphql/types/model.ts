@@ -14,7 +14,8 @@ const ModelPricingRef = builder.objectRef<ModelPricing>('ModelPricing').implemen
     input: t.field({ type: 'Money', resolve: (p) => p.input }),
     output: t.field({ type: 'Money', resolve: (p) => p.output }),
     cacheRead: t.field({ type: 'Money', nullable: true, resolve: (p) => p.cacheRead }),
-    cacheWrite: t.field({ type: 'Money', nullable: true, resolve: (p) => p.cacheWrite }),
+    cacheWrite: t.field({ type: 'Money', nullable: true, description: 'Cache writes with the default (five-minute) lifetime.', resolve: (p) => p.cacheWrite }),
+    cacheWrite1h: t.field({ type: 'Money', nullable: true, description: 'One-hour cache writes (Anthropic); null: priced as cacheWrite.', resolve: (p) => p.cacheWrite1h ?? null }),
   }),
 });
 

@@ -28,6 +28,7 @@ const DeploymentPricingInput = builder.inputType('DeploymentPricingInput', {
     output: t.field({ type: 'Money', required: false }),
     cacheRead: t.field({ type: 'Money', required: false }),
     cacheWrite: t.field({ type: 'Money', required: false }),
+    cacheWrite1h: t.field({ type: 'Money', required: false }),
   }),
 });
 
@@ -69,7 +70,7 @@ function liveDeployment(context: GraphQLContext, stored: StoredDeployment): Depl
   const p = stored.pricing;
   return {
     ...stored,
-    pricing: p?.input !== undefined && p.output !== undefined ? { input: p.input, output: p.output, cacheRead: p.cacheRead ?? null, cacheWrite: p.cacheWrite ?? null } : null,
+    pricing: p?.input !== undefined && p.output !== undefined ? { input: p.input, output: p.output, cacheRead: p.cacheRead ?? null, cacheWrite: p.cacheWrite ?? null, cacheWrite1h: p.cacheWrite1h ?? null } : null,
     tags: stored.tags ?? [],
   };
 }
@@ -92,7 +93,7 @@ builder.mutationFields((t) => ({
       const price = (value: string | null | undefined) => (value == null ? undefined : parseUsd(value));
       const pricing = input.pricing
         ? Object.fromEntries(
-            Object.entries({ input: price(input.pricing.input), output: price(input.pricing.output), cacheRead: price(input.pricing.cacheRead), cacheWrite: price(input.pricing.cacheWrite) }).filter(
+            Object.entries({ input: price(input.pricing.input), output: price(input.pricing.output), cacheRead: price(input.pricing.cacheRead), cacheWrite: price(input.pricing.cacheWrite), cacheWrite1h: price(input.pricing.cacheWrite1h) }).filter(
               ([, value]) => value !== undefined,
             ),
           )
