@@ -12,6 +12,7 @@ import { ROUTER_ERROR_CODES, ROUTING_STRATEGIES } from './core/router/router-set
 import { providerSettingsSchema, type ProviderSettings } from './providers/provider-settings.ts';
 import { findProviderKind } from './providers/registry.ts';
 import { hostAndPort, metricsSchema, tracesUrlFrom, tracingSchema } from './config-telemetry.ts';
+import { cacheConfigSchema, type CacheConfig } from './cache-config.ts';
 
 function isAddressOrRange(value: string): boolean {
   const [address, prefix, ...rest] = value.split('/');
@@ -214,6 +215,7 @@ const fileSchema = z
     log: logSchema.prefault({}),
     metrics: metricsSchema.prefault({}),
     tracing: tracingSchema.prefault({}),
+    cache: cacheConfigSchema.prefault({}),
   })
   .strict();
 
@@ -266,6 +268,7 @@ export interface AppConfig {
   metrics: { enabled: boolean; listen: { host: string; port: number } | undefined; keyLabel: boolean };
   /** `tracesUrl` set: traces are on. */
   tracing: { tracesUrl: string | undefined; serviceName: string };
+  cache: CacheConfig;
   secretKey: string | undefined;
   redisUrl: string | undefined;
   configPath: string | undefined;
@@ -459,6 +462,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     log: { ...file.log, level: logLevel?.data ?? file.log.level },
     metrics: { enabled: file.metrics.enabled, listen: file.metrics.listen ? hostAndPort(file.metrics.listen) : undefined, keyLabel: file.metrics.keyLabel },
     tracing: { tracesUrl, serviceName: env.OTEL_SERVICE_NAME || file.tracing.serviceName || 'modelgraph' },
+    cache: file.cache,
     secretKey,
     redisUrl: env.REDIS_URL || undefined,
     configPath,

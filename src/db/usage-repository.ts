@@ -48,6 +48,7 @@ export function toUsageRecord(row: EventRow): UsageRecord {
     streamed: row.streamed,
     cancelledByClient: row.cancelledByClient,
     requestId: row.requestId,
+    cacheHit: row.cacheHit,
   };
 }
 
@@ -122,6 +123,7 @@ interface AggregateRow {
   provider_id: string | null;
   requests: number | string;
   failed_requests: number | string;
+  cache_hits: number | string;
   input_tokens: number | string;
   output_tokens: number | string;
   cached_input_tokens: number | string;
@@ -151,6 +153,7 @@ function toGroupRow(row: AggregateRow, groupBy: readonly UsageGrouping[]): Usage
     providerId: null,
     requests: Number(row.requests),
     failedRequests: Number(row.failed_requests),
+    cacheHits: Number(row.cache_hits),
     inputTokens: Number(row.input_tokens),
     outputTokens: Number(row.output_tokens),
     cachedInputTokens: Number(row.cached_input_tokens),
@@ -169,10 +172,10 @@ function selectList(groupBy: readonly UsageGrouping[], table: 'daily' | 'events'
   );
   const totals =
     table === 'daily'
-      ? sql`sum(requests)::float8 AS requests, sum(failed_requests)::float8 AS failed_requests, sum(input_tokens)::float8 AS input_tokens,
+      ? sql`sum(requests)::float8 AS requests, sum(failed_requests)::float8 AS failed_requests, sum(cache_hits)::float8 AS cache_hits, sum(input_tokens)::float8 AS input_tokens,
           sum(output_tokens)::float8 AS output_tokens, sum(cached_input_tokens)::float8 AS cached_input_tokens,
           sum(cache_write_tokens)::float8 AS cache_write_tokens, sum(reasoning_tokens)::float8 AS reasoning_tokens, sum(cost_micro)::text AS cost_micro`
-      : sql`count(*)::float8 AS requests, (count(*) FILTER (WHERE status = 'ERROR'))::float8 AS failed_requests, sum(input_tokens)::float8 AS input_tokens,
+      : sql`count(*)::float8 AS requests, (count(*) FILTER (WHERE status = 'ERROR'))::float8 AS failed_requests, (count(*) FILTER (WHERE cache_hit))::float8 AS cache_hits, sum(input_tokens)::float8 AS input_tokens,
           sum(output_tokens)::float8 AS output_tokens, sum(cached_input_tokens)::float8 AS cached_input_tokens,
           sum(cache_write_tokens)::float8 AS cache_write_tokens, sum(reasoning_tokens)::float8 AS reasoning_tokens, sum(cost_micro)::text AS cost_micro`;
   return sql.join([...parts, totals], sql`, `);
@@ -193,7 +196,7 @@ const where = (conditions: SQL[]) => (conditions.length ? sql` WHERE ${and(...co
 function aggregate(table: 'daily' | 'events', groupBy: readonly UsageGrouping[], conditions: SQL[]): SQL {
   const from = table === 'daily' ? sql`${usageDaily}` : sql`${usageEvents}`;
   return sql`SELECT day::text AS day, key_id, team_id::text AS team_id, user_id::text AS user_id, end_user, model, provider_id,
-      requests, failed_requests, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro
+      requests, failed_requests, cache_hits, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro
     FROM (SELECT ${selectList(groupBy, table)} FROM ${from}${where(conditions)}${groupByClause(groupBy)}) AS grouped`;
 }
 

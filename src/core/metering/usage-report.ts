@@ -25,6 +25,8 @@ export const emptyFilter = (): UsageFilter => ({ from: null, to: null, keyIds: n
 export interface UsageTotals {
   requests: number;
   failedRequests: number;
+  /** Requests answered from the response cache. */
+  cacheHits: number;
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
@@ -126,6 +128,7 @@ export function planUsageQuery(from: Date | null, to: Date | null): UsagePlan {
 export const zeroTotals = (): UsageTotals => ({
   requests: 0,
   failedRequests: 0,
+  cacheHits: 0,
   inputTokens: 0,
   outputTokens: 0,
   cachedInputTokens: 0,
@@ -137,6 +140,7 @@ export const zeroTotals = (): UsageTotals => ({
 function add(into: UsageTotals, row: UsageTotals, sign: 1 | -1): void {
   into.requests += sign * row.requests;
   into.failedRequests += sign * row.failedRequests;
+  into.cacheHits += sign * row.cacheHits;
   into.inputTokens += sign * row.inputTokens;
   into.outputTokens += sign * row.outputTokens;
   into.cachedInputTokens += sign * row.cachedInputTokens;

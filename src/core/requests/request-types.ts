@@ -2,6 +2,7 @@
 // embeddings. Apart from the services so that what reads them (the stream accumulator, the edges,
 // the Responses API) does not import a service.
 import type { Caller } from '../auth.ts';
+import type { CacheDirectives, CacheStatus } from '../cache/cache-policy.ts';
 import type { EmbeddingInputType, EmbeddingUsage } from '../embeddings.ts';
 import type { GatewayError } from '../errors.ts';
 import type { UsageObserver } from '../metering.ts';
@@ -23,6 +24,10 @@ export interface MeteredCall {
   onRateLimits?: (rateLimits: RateLimitStatus[]) => void;
   /** Called with the request's usage record (and the error that ended it) once it is final: the edge's access log. */
   onUsageRecord?: UsageObserver;
+  /** What the request asks of the response cache (absent: the configured default). */
+  cache?: CacheDirectives;
+  /** Called once the response cache was consulted, before any content (REST x-modelgraph-cache). */
+  onCacheStatus?: (status: CacheStatus) => void;
 }
 
 export type CompletionParameters = Omit<ChatRequest, 'model'>;
@@ -54,6 +59,8 @@ export interface CompletionOutcome {
   attempts: Attempt[];
   /** Parameters the serving model does not support, dropped from what it was sent. */
   warnings: string[];
+  /** HIT, MISS or BYPASS when the response cache took part; null when it did not. */
+  cacheStatus: CacheStatus | null;
 }
 
 export type CompletionEvent =
@@ -100,4 +107,6 @@ export interface EmbeddingsOutcome {
   cost: bigint;
   latencyMs: number;
   attempts: Attempt[];
+  /** HIT, MISS or BYPASS when the response cache took part; null when it did not. */
+  cacheStatus: CacheStatus | null;
 }

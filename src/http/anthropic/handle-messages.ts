@@ -3,6 +3,7 @@
 import { describeZodError } from '../shared/describe-zod-error.ts';
 import { generationIdHeader } from '../shared/header-names.ts';
 import { meteringFields } from '../shared/rate-limit-headers.ts';
+import { cacheFields } from '../shared/cache-directives.ts';
 import type { RestEndpoint, RestServices } from '../shared/rest-exchange.ts';
 import { streamCompletionEvents } from '../shared/stream-completion-events.ts';
 import { writeJson } from '../shared/write-json.ts';
@@ -16,7 +17,12 @@ export function createMessagesEndpoint(services: RestServices): RestEndpoint {
     const parsed = anthropicMessagesRequestSchema.safeParse(exchange.body);
     if (!parsed.success) throw describeZodError(parsed.error);
     const { completion, stream } = convertAnthropicMessagesRequest(parsed.data);
-    const request = { ...completion, ...(exchange.caller ? { caller: exchange.caller } : {}), ...meteringFields(exchange, services.clock) };
+    const request = {
+      ...completion,
+      ...(exchange.caller ? { caller: exchange.caller } : {}),
+      ...meteringFields(exchange, services.clock),
+      ...cacheFields(exchange.request, exchange.response, exchange.body, { bodyField: false }),
+    };
 
     if (!stream) {
       const outcome = await services.completions.create(request, exchange.signal);

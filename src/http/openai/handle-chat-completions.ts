@@ -1,5 +1,6 @@
 // POST /v1/chat/completions: Chat Completions in, the same CompletionService as GraphQL, Chat
 // Completions out (JSON or SSE).
+import { cacheFields } from '../shared/cache-directives.ts';
 import { describeZodError } from '../shared/describe-zod-error.ts';
 import { generationIdHeader } from '../shared/header-names.ts';
 import { meteringFields } from '../shared/rate-limit-headers.ts';
@@ -16,7 +17,12 @@ export function createChatCompletionsEndpoint(services: RestServices): RestEndpo
     const parsed = openAIChatRequestSchema.safeParse(exchange.body);
     if (!parsed.success) throw describeZodError(parsed.error);
     const { completion, stream } = convertOpenAIChatRequest(parsed.data);
-    const request = { ...completion, ...(exchange.caller ? { caller: exchange.caller } : {}), ...meteringFields(exchange, services.clock) };
+    const request = {
+      ...completion,
+      ...(exchange.caller ? { caller: exchange.caller } : {}),
+      ...meteringFields(exchange, services.clock),
+      ...cacheFields(exchange.request, exchange.response, exchange.body, { bodyField: true }),
+    };
     const created = Math.floor(services.clock.now() / 1000);
 
     if (!stream) {
