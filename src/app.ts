@@ -48,6 +48,7 @@ import type { Tracing } from './observability/tracing.ts';
 import { metricsRoute, startMetricsServer } from './server/metrics-routes.ts';
 import { createResponseCache } from './create-response-cache.ts';
 import type { ResponseCacheStore } from './core/cache/response-cache-store.ts';
+import { ResponseCacheAdmin } from './core/cache/response-cache-admin.ts';
 
 export interface AppDependencies {
   /** Injected for tests and benchmarks; defaults to undici keep-alive pools. */
@@ -218,6 +219,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     usage: metering.usage,
     usageFeed: metering.feed,
     budgets: metering.budgets,
+    responseCacheAdmin: new ResponseCacheAdmin({ cache: responseCache?.cache, audit, clock, newId }),
     health: {
       version: config.version,
       databaseDriver: database.driver,

@@ -79,6 +79,7 @@ const UsageFiguresInterface = builder.interfaceRef<UsageTotals>('UsageFigures').
   fields: (t) => ({
     requests: t.float({ resolve: (u) => u.requests }),
     failedRequests: t.float({ resolve: (u) => u.failedRequests }),
+    cacheHits: t.float({ description: 'Requests answered from the response cache.', resolve: (u) => u.cacheHits }),
     inputTokens: t.float({ resolve: (u) => u.inputTokens }),
     outputTokens: t.float({ resolve: (u) => u.outputTokens }),
     cachedInputTokens: t.float({ resolve: (u) => u.cachedInputTokens }),
@@ -140,6 +141,7 @@ export const GenerationRef = builder.objectRef<UsageRecord>('Generation').implem
     attempts: t.field({ type: [AttemptRef], resolve: (r) => r.attempts }),
     streamed: t.exposeBoolean('streamed'),
     cancelledByClient: t.exposeBoolean('cancelledByClient'),
+    cacheHit: t.exposeBoolean('cacheHit', { description: 'Answered from the response cache, without an upstream call.' }),
     requestId: t.string({ nullable: true, resolve: (r) => r.requestId }),
   }),
 });
