@@ -54,6 +54,7 @@ describe('MeteredRequest', () => {
         streamed: false,
         cancelledByClient: false,
         requestId: 'req-1',
+        cacheHit: true,
       },
     ]);
   });
