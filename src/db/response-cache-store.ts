@@ -1,7 +1,7 @@
 // The response cache on Postgres or PGlite (table response_cache_entries). Expired rows are never
 // read; a trim after writes (at most once per `trimIntervalMs`, off the request path) deletes the
 // expired rows and then the oldest until the total size is within `maxTotalBytes`.
-import { and, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gt, lte, sql, type SQL } from 'drizzle-orm';
 import type { ResponseCacheStore } from '../core/cache/response-cache-store.ts';
 import type { Db } from './client.ts';
 import { responseCacheEntries } from './schema.ts';
@@ -18,7 +18,8 @@ export function createPostgresResponseCacheStore(db: Db, options: PostgresRespon
   let trimming: Promise<void> | null = null;
 
   async function trim(now: number): Promise<void> {
-    await db.delete(responseCacheEntries).where(sql`${responseCacheEntries.expiresAt} <= ${new Date(now)}`);
+    // Through the column (not a raw sql template): postgres-js cannot bind a bare Date.
+    await db.delete(responseCacheEntries).where(lte(responseCacheEntries.expiresAt, new Date(now)));
     // Newest first, the running total of sizes; what lies beyond the limit goes.
     await db.execute(sql`
       DELETE FROM response_cache_entries WHERE key IN (

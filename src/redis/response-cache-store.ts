@@ -6,13 +6,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ResponseCacheEntry, ResponseCacheStore } from '../core/cache/response-cache-store.ts';
 
-const PREFIX = 'modelgraph:response-cache:';
-const ENTRY = `${PREFIX}entry:`;
-const BY_CREATION = `${PREFIX}by-creation`;
-const BY_EXPIRY = `${PREFIX}by-expiry`;
-const SIZES = `${PREFIX}sizes`;
-const OWNERS = `${PREFIX}owners`;
-const TOTAL = `${PREFIX}total-bytes`;
+const DEFAULT_PREFIX = 'modelgraph:response-cache:';
 
 // KEYS: by-creation, by-expiry, sizes, owners, total. ARGV: entry prefix, key, body, ttl ms,
 // created at, expires at, size, owner JSON, max total bytes.
@@ -57,9 +51,18 @@ type CacheRedis = Redis & {
 export interface RedisResponseCacheOptions {
   maxTotalBytes: number;
   redis?: RedisOptions;
+  /** The prefix of every key the store uses (tests: one of their own, so that their limits evict only their entries). */
+  keyPrefix?: string;
 }
 
 export function createRedisResponseCacheStore(url: string, options: RedisResponseCacheOptions): ResponseCacheStore {
+  const prefix = options.keyPrefix ?? DEFAULT_PREFIX;
+  const ENTRY = `${prefix}entry:`;
+  const BY_CREATION = `${prefix}by-creation`;
+  const BY_EXPIRY = `${prefix}by-expiry`;
+  const SIZES = `${prefix}sizes`;
+  const OWNERS = `${prefix}owners`;
+  const TOTAL = `${prefix}total-bytes`;
   const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 500, enableAutoPipelining: true, ...options.redis }) as CacheRedis;
   redis.defineCommand('modelgraphResponseCacheSet', { lua: SET, numberOfKeys: 5 });
   // Failures are the cache's to report (as misses); ioredis would also print each one.
