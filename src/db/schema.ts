@@ -215,6 +215,8 @@ export const usageDaily = pgTable(
     providerId: text('provider_id'),
     requests: bigint('requests', { mode: 'number' }).notNull(),
     failedRequests: bigint('failed_requests', { mode: 'number' }).notNull(),
+    /** Hits of the response cache and other requests are rolled up apart (the usage filter and grouping by cacheHit). */
+    cacheHit: boolean('cache_hit').notNull().default(false),
     cacheHits: bigint('cache_hits', { mode: 'number' }).notNull().default(0),
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull(),
     outputTokens: bigint('output_tokens', { mode: 'number' }).notNull(),
@@ -225,7 +227,7 @@ export const usageDaily = pgTable(
   },
   (table) => [
     unique('usage_daily_group_unique')
-      .on(table.day, table.keyId, table.teamId, table.userId, table.endUser, table.model, table.providerId)
+      .on(table.day, table.keyId, table.teamId, table.userId, table.endUser, table.model, table.providerId, table.cacheHit)
       .nullsNotDistinct(),
     index('usage_daily_key_day_idx').on(table.keyId, table.day),
   ],

@@ -80,15 +80,15 @@ export function createUsageEventStore(db: Db): UsageBatchStore {
             status, cache_hit, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro
         ), rolled AS (
           -- Sorted so that concurrent writers (other instances) lock rollup rows in the same order.
-          INSERT INTO usage_daily AS d (day, key_id, team_id, user_id, end_user, model, provider_id, requests, failed_requests, cache_hits,
+          INSERT INTO usage_daily AS d (day, key_id, team_id, user_id, end_user, model, provider_id, cache_hit, requests, failed_requests, cache_hits,
             input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro)
-          SELECT (created_at AT TIME ZONE 'UTC')::date, key_id, team_id, user_id, end_user, model, provider_id,
+          SELECT (created_at AT TIME ZONE 'UTC')::date, key_id, team_id, user_id, end_user, model, provider_id, cache_hit,
             count(*), count(*) FILTER (WHERE status = 'ERROR'), count(*) FILTER (WHERE cache_hit), sum(input_tokens), sum(output_tokens),
             sum(cached_input_tokens), sum(cache_write_tokens), sum(reasoning_tokens), sum(cost_micro)
           FROM inserted
-          GROUP BY 1, 2, 3, 4, 5, 6, 7
-          ORDER BY 1, 2, 3, 4, 5, 6, 7
-          ON CONFLICT (day, key_id, team_id, user_id, end_user, model, provider_id) DO UPDATE SET
+          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+          ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+          ON CONFLICT (day, key_id, team_id, user_id, end_user, model, provider_id, cache_hit) DO UPDATE SET
             requests = d.requests + excluded.requests,
             failed_requests = d.failed_requests + excluded.failed_requests,
             cache_hits = d.cache_hits + excluded.cache_hits,

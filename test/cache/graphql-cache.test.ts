@@ -82,6 +82,12 @@ describe.each(cacheCases)('response cache over GraphQL ($name)', (cacheCase) => 
     await usageFlushed(context.app);
     const report = await context.app.graphql(`query($filter: UsageFilterInput) { usage(filter: $filter) { totals { requests cacheHits } } }`, { filter: { keyIds: [key.id] } });
     expect(report.data.usage.totals).toEqual({ requests: 3, cacheHits: 2 });
+    const grouped = await context.app.graphql(`query($filter: UsageFilterInput) { usage(filter: $filter, groupBy: [CACHE_HIT]) { series { cacheHit requests cacheHits } } }`, {
+      filter: { keyIds: [key.id] },
+    });
+    expect(grouped.data.usage.series).toEqual(expect.arrayContaining([{ cacheHit: true, requests: 2, cacheHits: 2 }, { cacheHit: false, requests: 1, cacheHits: 0 }]));
+    const hitsOnly = await context.app.graphql(`query($filter: UsageFilterInput) { usage(filter: $filter) { totals { requests } } }`, { filter: { keyIds: [key.id], cacheHit: true } });
+    expect(hitsOnly.data.usage.totals.requests).toBe(2);
     const generation = await context.app.graphql(`query($id: ID!) { generation(id: $id) { cacheHit cost } }`, { id: hit.id });
     expect(generation.data.generation).toEqual({ cacheHit: true, cost: '0' });
   });

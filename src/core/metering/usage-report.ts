@@ -3,7 +3,7 @@
 // comes from the raw events, added or subtracted, and the parts are merged per group.
 import type { UsageRecord } from '../metering.ts';
 
-export const USAGE_GROUPINGS = ['DAY', 'KEY', 'TEAM', 'USER', 'END_USER', 'MODEL', 'PROVIDER'] as const;
+export const USAGE_GROUPINGS = ['DAY', 'KEY', 'TEAM', 'USER', 'END_USER', 'MODEL', 'PROVIDER', 'CACHE_HIT'] as const;
 export type UsageGrouping = (typeof USAGE_GROUPINGS)[number];
 
 export interface UsageFilter {
@@ -18,9 +18,11 @@ export interface UsageFilter {
   /** The model that served (or the requested one when none did). */
   models: string[] | null;
   providers: string[] | null;
+  /** true: only hits of the response cache; false: only requests that were not. */
+  cacheHit: boolean | null;
 }
 
-export const emptyFilter = (): UsageFilter => ({ from: null, to: null, keyIds: null, teamIds: null, userIds: null, endUsers: null, models: null, providers: null });
+export const emptyFilter = (): UsageFilter => ({ from: null, to: null, keyIds: null, teamIds: null, userIds: null, endUsers: null, models: null, providers: null, cacheHit: null });
 
 export interface UsageTotals {
   requests: number;
@@ -44,6 +46,8 @@ export interface UsageGroupRow extends UsageTotals {
   endUser: string | null;
   model: string | null;
   providerId: string | null;
+  /** Grouped by CACHE_HIT: whether the group's requests were answered from the response cache. */
+  cacheHit: boolean | null;
 }
 
 export type UsageSource = 'ROLLUPS' | 'EVENTS' | 'ROLLUPS_AND_EVENTS';
@@ -149,7 +153,7 @@ function add(into: UsageTotals, row: UsageTotals, sign: 1 | -1): void {
   into.costMicro += BigInt(sign) * row.costMicro;
 }
 
-const groupKey = (row: UsageGroupRow) => JSON.stringify([row.day, row.keyId, row.teamId, row.userId, row.endUser, row.model, row.providerId]);
+const groupKey = (row: UsageGroupRow) => JSON.stringify([row.day, row.keyId, row.teamId, row.userId, row.endUser, row.model, row.providerId, row.cacheHit]);
 
 /**
  * Sums rows of the same group (from rollups and events, subtracting parts of days the rollups
