@@ -1,12 +1,13 @@
 // The response cache on /v1/messages (driven by the Anthropic SDK) and /v1/responses (driven by
 // the openai SDK): a hit is answered in the endpoint's own format, as a single answer or replayed
-// as a stream with the same event types as a live one, and carries `x-modelgraph-cache: hit`.
+// as a stream with the same event types as a live one, and carries `x-modelgraph-cache: hit`,
+// which browsers may read (CORS).
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RestTestContext } from '../http/rest-test-app.ts';
-import { models } from '../http/rest-test-app.ts';
+import { allowedOrigin, models } from '../http/rest-test-app.ts';
 import { cacheCases, startCacheTestApp } from './cache-test-app.ts';
 
 let context: RestTestContext;
@@ -132,5 +133,21 @@ describe('response cache on /v1/responses (openai SDK)', () => {
     expect(asStream.types.at(-1)).toBe('response.completed');
     const text = asStream.events.map((event) => (event.type === 'response.output_text.delta' ? event.delta : '')).join('');
     expect(text).toBe(single.data.output_text);
+  });
+});
+
+describe('response cache header in browsers (CORS)', () => {
+  it('exposes x-modelgraph-cache to an allowed origin and lets a preflight ask for the cache headers', async () => {
+    const preflight = await fetch(`${context.baseUrl}/chat/completions`, { method: 'OPTIONS', headers: { origin: allowedOrigin, 'access-control-request-method': 'POST' } });
+    expect(preflight.headers.get('access-control-allow-headers')?.split(', ')).toEqual(expect.arrayContaining(['x-modelgraph-cache-ttl', 'cache-control']));
+    const body = JSON.stringify({ model: models.openai, messages: [{ role: 'user', content: unique('cors') }], temperature: 0 });
+    const headers = { origin: allowedOrigin, 'content-type': 'application/json', authorization: `Bearer ${context.apiKey}`, 'x-modelgraph-cache-ttl': '60' };
+    for (const expected of ['miss', 'hit']) {
+      const response = await fetch(`${context.baseUrl}/chat/completions`, { method: 'POST', headers, body });
+      await response.text();
+      expect(response.headers.get('x-modelgraph-cache')).toBe(expected);
+      expect(response.headers.get('access-control-allow-origin')).toBe(allowedOrigin);
+      expect(response.headers.get('access-control-expose-headers')?.split(', ')).toContain('x-modelgraph-cache');
+    }
   });
 });

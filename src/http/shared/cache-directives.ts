@@ -6,10 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { CacheDirectives, CacheStatus } from '../../core/cache/cache-policy.ts';
 import type { MeteredCall } from '../../core/requests/request-types.ts';
+import { cacheStatusHeader, cacheTtlHeader } from './header-names.ts';
 import { invalidField } from './rest-request-error.ts';
-
-export const cacheTtlHeader = 'x-modelgraph-cache-ttl';
-export const cacheStatusHeader = 'x-modelgraph-cache';
 
 const liteLLMCacheSchema = z.object({
   'no-cache': z.boolean().optional(),
