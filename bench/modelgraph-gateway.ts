@@ -27,14 +27,18 @@ export interface ModelgraphGateway extends Service {
   restAvailable: boolean;
   /** Why REST is not measured, when it is not. */
   restNote: string | null;
+  /** Whether the checkout has the response cache (enabled in its config: the `+cache` target). */
+  responseCacheAvailable: boolean;
 }
 
-export function modelgraphConfig(upstreamPort: number): string {
+export function modelgraphConfig(upstreamPort: number, options: { responseCache: boolean }): string {
   return [
     'providers:',
     `  - { id: upstream, kind: openai, baseUrl: "http://127.0.0.1:${upstreamPort}/v1", apiKey: x }`,
     'models:',
     `  - { name: ${benchModel}, provider: upstream, model: ${benchModel} }`,
+    // No default TTL: only the requests that ask (the `+cache` target) are cached.
+    ...(options.responseCache ? ['cache: { enabled: true }'] : []),
     '',
   ].join('\n');
 }
@@ -42,7 +46,9 @@ export function modelgraphConfig(upstreamPort: number): string {
 export async function startModelgraph(options: ModelgraphOptions): Promise<ModelgraphGateway> {
   const directory = mkdtempSync(join(tmpdir(), 'modelgraph-bench-'));
   const configPath = join(directory, 'modelgraph.yaml');
-  writeFileSync(configPath, modelgraphConfig(options.upstreamPort));
+  // A checkout from before the response cache (--gateway-root) rejects a `cache` section (the config is strict).
+  const responseCacheAvailable = existsSync(join(options.gatewayRoot ?? repositoryRoot, 'src', 'cache-config.ts'));
+  writeFileSync(configPath, modelgraphConfig(options.upstreamPort, { responseCache: responseCacheAvailable }));
   const adminKey = `mg-bench-${randomBytes(24).toString('hex')}`;
   const profileArguments = options.cpuProfileDirectory ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDirectory}`] : [];
   const service = await startService({
@@ -72,6 +78,7 @@ export async function startModelgraph(options: ModelgraphOptions): Promise<Model
   return {
     ...service,
     adminKey,
+    responseCacheAvailable,
     restAvailable: restStatus === 200,
     restNote:
       restStatus === 200
