@@ -29,15 +29,19 @@ export interface ModelgraphGateway extends Service {
   restAvailable: boolean;
   /** Why REST is not measured, when it is not. */
   restNote: string | null;
+  /** Whether the checkout has the response cache (enabled in its config: the `+cache` target). */
+  responseCacheAvailable: boolean;
 }
 
-export function modelgraphConfig(upstreamPort: number, extra = ''): string {
+export function modelgraphConfig(upstreamPort: number, options: { responseCache: boolean; extra?: string | undefined }): string {
   return [
     'providers:',
     `  - { id: upstream, kind: openai, baseUrl: "http://127.0.0.1:${upstreamPort}/v1", apiKey: x }`,
     'models:',
     `  - { name: ${benchModel}, provider: upstream, model: ${benchModel} }`,
-    extra,
+    // No default TTL: only the requests that ask (the `+cache` target) are cached.
+    ...(options.responseCache ? ['cache: { enabled: true }'] : []),
+    options.extra ?? '',
     '',
   ].join('\n');
 }
@@ -45,7 +49,9 @@ export function modelgraphConfig(upstreamPort: number, extra = ''): string {
 export async function startModelgraph(options: ModelgraphOptions): Promise<ModelgraphGateway> {
   const directory = mkdtempSync(join(tmpdir(), 'modelgraph-bench-'));
   const configPath = join(directory, 'modelgraph.yaml');
-  writeFileSync(configPath, modelgraphConfig(options.upstreamPort, options.variant?.config));
+  // A checkout from before the response cache (--gateway-root) rejects a `cache` section (the config is strict).
+  const responseCacheAvailable = existsSync(join(options.gatewayRoot ?? repositoryRoot, 'src', 'config', 'cache-schema.ts'));
+  writeFileSync(configPath, modelgraphConfig(options.upstreamPort, { responseCache: responseCacheAvailable, extra: options.variant?.config }));
   // A variant may silence the logs, and with them the "listening" line: it is polled on a fixed port.
   const port = options.variant ? await freePort() : 0;
   const adminKey = `mg-bench-${randomBytes(24).toString('hex')}`;
@@ -78,6 +84,7 @@ export async function startModelgraph(options: ModelgraphOptions): Promise<Model
   return {
     ...service,
     adminKey,
+    responseCacheAvailable,
     restAvailable: restStatus === 200,
     restNote:
       restStatus === 200

@@ -190,10 +190,7 @@ export const keyedWorkloadIds: readonly string[] = ['requests-64', 'streams-100'
 
 /**
  * One way of calling modelgraph: a credential and any extra headers, measured on the edges and in
- * the workloads named. A new target is one more entry, e.g. a cache hit once the response cache
- * lands: `{ suffix: '+cache', label: ', cache hit', headers: { ...admin, 'x-modelgraph-cache-ttl': '300' },
- * edges: ['rest'], workloads: ['requests-64', 'rate-200', 'rate-1000'] }` (the route check before
- * measuring sends the request that fills the cache).
+ * the workloads named. A new target is one more entry (cacheHitCaller below).
  */
 export interface ModelgraphCaller {
   /** Appended to each route id: '' for the master key, '+key' for the budgeted virtual key. */
@@ -204,13 +201,17 @@ export interface ModelgraphCaller {
   edges: ReadonlyArray<'rest' | 'graphql'>;
   /** Every workload when absent. */
   workloads?: readonly string[];
+  /** Non-streaming only: the route has no stream part (nor a stream check before measuring). */
+  requestsOnly?: boolean;
 }
 
 export function modelgraphRoutes(baseUrl: string, pid: number, caller: ModelgraphCaller): Route[] {
   const routes: Route[] = [];
   if (caller.edges.includes('rest')) {
     const base = { id: `rest${caller.suffix}`, label: `modelgraph REST /v1/chat/completions${caller.label}`, group: 'modelgraph', pid } as const;
-    routes.push(chatCompletionsRoute(base, `${baseUrl}/v1/chat/completions`, caller.headers));
+    const route = chatCompletionsRoute(base, `${baseUrl}/v1/chat/completions`, caller.headers);
+    if (caller.requestsOnly) delete route.streams;
+    routes.push(route);
   }
   if (caller.edges.includes('graphql')) routes.push(...graphQLRoutes(baseUrl, pid, caller.headers, caller.suffix, caller.label));
   return caller.workloads ? routes.map((route) => ({ ...route, workloads: caller.workloads })) : routes;
@@ -243,3 +244,16 @@ export const observabilityVariants: readonly ObservabilityVariant[] = [
 
 /** The workloads the observability variants are measured in: CPU per request, open-loop latency, CPU per streamed event. */
 export const observabilityWorkloadIds: readonly string[] = ['requests-1', 'requests-64', 'rate-1000', 'streams-100'];
+
+/** The workloads the cache-hit target runs in: the ones its goals are stated for. */
+export const cacheHitWorkloadIds: readonly string[] = ['requests-64', 'rate-200', 'rate-1000'];
+
+/**
+ * Every request a hit of the response cache (`rest+cache`): the master key asking for a TTL, so
+ * the bench body (temperature 0.2, not deterministic) is cached; the route check before measuring
+ * sends the request that fills the cache. REST only: GraphQL asks through its input, not a header.
+ * Non-streaming only: a replayed stream sends the text as one delta, not the mock's chunks.
+ */
+export function cacheHitCaller(headers: Record<string, string>): ModelgraphCaller {
+  return { suffix: '+cache', label: ', cache hit', headers: { ...headers, 'x-modelgraph-cache-ttl': '300' }, edges: ['rest'], workloads: cacheHitWorkloadIds, requestsOnly: true };
+}

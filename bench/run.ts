@@ -15,7 +15,7 @@ import { usageQuery, usageWrite, type MeteringResults } from './metering-bench.t
 import { provisionVirtualKey, startModelgraph, type ModelgraphGateway } from './modelgraph-gateway.ts';
 import { installPeer, peerHeaders, peerVersion, startPeer } from './peer-portkey.ts';
 import { startOtlpSink, type OtlpSink } from './otlp-sink.ts';
-import { chatCompletionsRoute, fullPlan, keyedWorkloadIds, modelgraphRoutes, observabilityVariants, observabilityWorkloadIds, quickPlan, type MockShape, type ModelgraphCaller, type Plan, type Route, type Workload } from './plan.ts';
+import { cacheHitCaller, chatCompletionsRoute, fullPlan, keyedWorkloadIds, modelgraphRoutes, observabilityVariants, observabilityWorkloadIds, quickPlan, type MockShape, type ModelgraphCaller, type Plan, type Route, type Workload } from './plan.ts';
 import { profileMarkdown, summarizeProfile, type CpuProfile, type TimeWindow } from './profile-summary.ts';
 import { renderMarkdown, type BenchResults } from './report.ts';
 import { canPin, gatewayCore, loadCore, nodeScript, pinProcess, repositoryRoot, startService, tsxLoader, type Service } from './services.ts';
@@ -268,6 +268,9 @@ async function main(): Promise<void> {
     } else {
       notes.push('No virtual key could be created: the `+key` targets are not measured (hook: provisionVirtualKey in bench/modelgraph-gateway.ts).');
     }
+    // The response cache is enabled in the bench config without a default TTL: only `+cache` requests take part.
+    if (modelgraph.restAvailable && modelgraph.responseCacheAvailable) callers.push(cacheHitCaller(admin));
+    else if (modelgraph.restAvailable) notes.push('This checkout has no response cache: the `rest+cache` target is not measured.');
     for (const caller of callers) routes.push(...modelgraphRoutes(modelgraph.url, modelgraph.pid, caller));
     // The cost of observability: one more gateway per variant, when a selected target needs it.
     const variants = observabilityVariants.filter((variant) => !options.targets || options.targets.includes(`rest${variant.suffix}`));

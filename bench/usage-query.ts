@@ -89,12 +89,12 @@ async function main(): Promise<void> {
     }
     // Once, for the seed only: at run time each batch adds to usage_daily in its own statement.
     await database.db.execute(sql`
-      INSERT INTO usage_daily (day, key_id, team_id, user_id, end_user, model, provider_id, requests, failed_requests, input_tokens,
-        output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro)
-      SELECT (created_at AT TIME ZONE 'UTC')::date, key_id, team_id, user_id, end_user, coalesce(model, requested_model), provider_id,
-        count(*), count(*) FILTER (WHERE status = 'ERROR'), sum(input_tokens), sum(output_tokens), sum(cached_input_tokens),
-        sum(cache_write_tokens), sum(reasoning_tokens), sum(cost_micro)
-      FROM usage_events GROUP BY 1, 2, 3, 4, 5, 6, 7`);
+      INSERT INTO usage_daily (day, key_id, team_id, user_id, end_user, model, provider_id, cache_hit, requests, failed_requests, cache_hits,
+        input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro)
+      SELECT (created_at AT TIME ZONE 'UTC')::date, key_id, team_id, user_id, end_user, coalesce(model, requested_model), provider_id, cache_hit,
+        count(*), count(*) FILTER (WHERE status = 'ERROR'), count(*) FILTER (WHERE cache_hit), sum(input_tokens), sum(output_tokens),
+        sum(cached_input_tokens), sum(cache_write_tokens), sum(reasoning_tokens), sum(cost_micro)
+      FROM usage_events GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`);
     await database.db.execute(sql`VACUUM ANALYZE usage_events`);
     await database.db.execute(sql`VACUUM ANALYZE usage_daily`);
     seedSeconds = (performance.now() - seedStarted) / 1000;

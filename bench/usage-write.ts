@@ -57,6 +57,7 @@ function record(i: number): UsageRecord {
     streamed: i % 3 === 0,
     cancelledByClient: false,
     requestId: `req-${i}`,
+    cacheHit: false,
   };
 }
 

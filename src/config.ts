@@ -18,6 +18,7 @@ import { METERING_DEFAULTS, meteringSchema } from './config/metering-schema.ts';
 import { modelSchema, routerGroupSchema, type ModelConfig, type RouterGroupConfig } from './config/model-schemas.ts';
 import { serverSchema, type ServerTimeouts } from './config/server-schema.ts';
 import { captureContentFrom, hostAndPort, metricsSchema, tracesUrlFrom, tracingSchema } from './config/telemetry-schema.ts';
+import { cacheConfigSchema, type CacheConfig } from './config/cache-schema.ts';
 
 const fileSchema = z
   .object({
@@ -55,6 +56,7 @@ const fileSchema = z
     log: logSchema.prefault({}),
     metrics: metricsSchema.prefault({}),
     tracing: tracingSchema.prefault({}),
+    cache: cacheConfigSchema.prefault({}),
   })
   .strict();
 
@@ -103,6 +105,7 @@ export interface AppConfig {
   metrics: { enabled: boolean; listen: { host: string; port: number } | undefined; keyLabel: boolean };
   /** `tracesUrl` set: traces are on. */
   tracing: { tracesUrl: string | undefined; serviceName: string; captureContent: boolean };
+  cache: CacheConfig;
   secretKey: string | undefined;
   redisUrl: string | undefined;
   configPath: string | undefined;
@@ -230,6 +233,7 @@ export function loadConfig(options: LoadConfigOptions): AppConfig {
     log: { ...file.log, level: logLevel?.data ?? file.log.level },
     metrics: { enabled: file.metrics.enabled, listen: file.metrics.listen ? hostAndPort(file.metrics.listen) : undefined, keyLabel: file.metrics.keyLabel },
     tracing: { tracesUrl, serviceName: env.OTEL_SERVICE_NAME || file.tracing.serviceName || 'modelgraph', captureContent },
+    cache: file.cache,
     secretKey,
     redisUrl: env.REDIS_URL || undefined,
     configPath,

@@ -47,6 +47,9 @@ import { combineTelemetry } from '../core/telemetry/request-telemetry.ts';
 import { PrometheusMetrics } from '../observability/prometheus-metrics.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import { metricsRoute, startMetricsServer } from '../server/metrics-routes.ts';
+import { createResponseCache } from './create-response-cache.ts';
+import type { ResponseCacheStore } from '../core/cache/response-cache-store.ts';
+import { ResponseCacheAdmin } from '../core/cache/response-cache-admin.ts';
 
 export interface AppDependencies {
   /** Injected for tests and benchmarks; defaults to undici keep-alive pools. */
@@ -56,6 +59,8 @@ export interface AppDependencies {
   logger?: Logger;
   /** An already open database (tests share one); otherwise opened from config. */
   database?: Database;
+  /** Tests: the response cache's store (a failing one); otherwise from `cache` in the config. */
+  responseCacheStore?: ResponseCacheStore;
 }
 
 export interface App {
@@ -118,6 +123,8 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
   // Redis modules are loaded only when Redis is configured.
   const health = config.redisUrl ? (await import('../redis/redis-deployment-health-store.ts')).createRedisDeploymentHealthStore(config.redisUrl) : undefined;
   const metering = await createMeteringRuntime({ config, database, clock, newId, logger });
+  // Lookups are counted once `metrics` (below) exists: none happens before the server starts.
+  const responseCache = await createResponseCache({ config: config.cache, redisUrl: config.redisUrl, database, clock, logger, onLookup: (result) => metrics?.responseCacheLookup(result), ...(dependencies.responseCacheStore ? { store: dependencies.responseCacheStore } : {}) });
   const completions = new CompletionService({
     deployments,
     adapters,
@@ -127,6 +134,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     admission: metering.admission,
     usage: metering.writer,
     ...(health ? { health } : {}),
+    ...(responseCache ? { cache: responseCache.cache } : {}),
   });
   // Embeddings share the completions' router (strategies, retries, cooldowns and live stats per
   // deployment), admission (budgets, rate limits) and usage sink.
@@ -137,6 +145,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     newId,
     admission: metering.admission,
     usage: metering.writer,
+    ...(responseCache ? { cache: responseCache.cache } : {}),
   });
 
   // Token counting resolves and authorizes models as completions do; it is not metered.
@@ -212,6 +221,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
     usage: metering.usage,
     usageFeed: metering.feed,
     budgets: metering.budgets,
+    responseCacheAdmin: new ResponseCacheAdmin({ cache: responseCache?.cache, audit, clock, newId }),
     health: {
       version: config.version,
       databaseDriver: database.driver,
@@ -330,6 +340,7 @@ export async function buildApp(config: AppConfig, dependencies: AppDependencies 
       await unsubscribeChanges().catch(() => undefined);
       authenticator.sessions.close();
       await health?.close();
+      await responseCache?.close();
       await tracing?.stop().catch((error: unknown) => logger.warn({ err: error }, 'traces could not be exported at shutdown'));
       if (ownsHttp) await http.close();
       if (ownsDatabase) await database.close();

@@ -3,6 +3,10 @@
 // of events. Metering (admission, attempts, settlement, the usage record) is the metered request's
 // (requests/metered-request.ts). Both the GraphQL and the REST edges call this; neither has
 // routing logic of its own.
+import { hitCost, servedByOf, type CachedChatAnswer } from './cache/cached-answer.ts';
+import { chatAnswerOf, chatCacheQuery, replayChatAnswer } from './cache/chat-answers.ts';
+import type { CacheStatus } from './cache/cache-policy.ts';
+import type { CacheTicket, ResponseCache } from './cache/response-cache.ts';
 import type { Deployment, DeploymentTable } from './deployments.ts';
 import { abortError, UpstreamProtocolError, toGatewayError, type GatewayError } from './errors.ts';
 import type { Admission, UsageSink } from './metering/metering-ports.ts';
@@ -40,6 +44,8 @@ export interface CompletionServiceOptions {
   /** Injected for deterministic tests. */
   random?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The response cache; absent: no request is cached. */
+  cache?: ResponseCache;
 }
 
 /** Output tokens reserved when neither the request nor the deployment gives a maximum. */
@@ -72,17 +78,24 @@ export class CompletionService {
   async create(request: CompletionRequest, signal: AbortSignal): Promise<CompletionOutcome> {
     validateChatParameters(request.parameters);
     const metered = this.begin(request, false);
+    let ticket: CacheTicket | null = null;
     try {
       const run = this.router.route(request, false);
+      // Admission comes first: a hit counts against rate limits and budgets as any request.
       await metered.admit(run, outputAllowance(request));
+      ticket = await this.openCache(request, signal);
+      if (ticket?.answer?.kind === 'chat') return this.serveHit(metered, ticket.answer);
       const { attempt, result } = await metered.firstAnswer(run, signal, (planned) => planned.candidate.adapter.generate(planned.upstreamRequest, planned.timer.signal));
       run.succeeded(attempt, { usage: result.usage, firstTokenAt: null });
       metered.answered(attempt, result.usage, { responseId: result.id, finishReason: result.finishReason, timeToFirstChunkMs: null, output: result });
-      return outcomeOf(metered, attempt, result, false);
+      const outcome = outcomeOf(metered, attempt, result, false, ticket?.status ?? null);
+      ticket?.complete(chatAnswerOf(outcome, attempt.candidate.deployment.id));
+      return outcome;
     } catch (thrown) {
       metered.failed(thrown);
       throw thrown;
     } finally {
+      ticket?.abandon();
       await metered.end(signal);
     }
   }
@@ -106,15 +119,26 @@ export class CompletionService {
     let terminated = false;
     let current: { attempt: PlannedAttempt; accumulator: StreamAccumulator } | null = null;
     let run: RouteRun | undefined;
+    let ticket: CacheTicket | null = null;
     try {
       yield { type: 'started', generationId, requestedModel: request.model };
       try {
         run = this.router.route(request, true);
         await metered.admit(run, outputAllowance(request));
+        ticket = await this.openCache(request, signal);
       } catch (thrown) {
         const error = metered.failed(thrown);
         terminated = true;
         yield { type: 'error', error, generationId, attempts: [], usage: emptyUsage(), cost: 0n };
+        return;
+      }
+      if (ticket?.answer?.kind === 'chat') {
+        // A hit is replayed as a stream: the same events, then the terminal one.
+        metered.firstTokenAt = clock.now();
+        const outcome = this.serveHit(metered, ticket.answer);
+        yield* replayChatAnswer(ticket.answer);
+        terminated = true;
+        yield { type: 'completed', outcome: { ...outcome, latencyMs: metered.elapsedMs() } };
         return;
       }
 
@@ -160,7 +184,9 @@ export class CompletionService {
           run.succeeded(attempt, { usage: metered.usage, firstTokenAt });
           metered.served = candidate;
           terminated = true;
-          yield { type: 'completed', outcome: outcomeOf(metered, attempt, { ...accumulator.result(), usage: metered.usage }, accumulator.usage === null) };
+          const outcome = outcomeOf(metered, attempt, { ...accumulator.result(), usage: metered.usage }, accumulator.usage === null, ticket?.status ?? null);
+          ticket?.complete(chatAnswerOf(outcome, candidate.deployment.id));
+          yield { type: 'completed', outcome };
           return;
         }
         // Once content reached the client a fallback would duplicate or contradict it.
@@ -171,6 +197,7 @@ export class CompletionService {
       terminated = true;
       yield { type: 'error', error, generationId, attempts: metered.attempts, usage: metered.usage, cost: metered.cost };
     } finally {
+      ticket?.abandon();
       // Also runs when the consumer stops early (unsubscribe, disconnect): billed once, for what was produced.
       if (!terminated && current) {
         run?.abandoned(current.attempt);
@@ -179,6 +206,30 @@ export class CompletionService {
       }
       await metered.end(signal, !terminated);
     }
+  }
+
+  /** The request's use of the response cache (null: none), told to the edge before any content. */
+  private async openCache(request: CompletionRequest, signal: AbortSignal): Promise<CacheTicket | null> {
+    const ticket = (await this.options.cache?.open(chatCacheQuery(request), signal)) ?? null;
+    if (ticket) request.onCacheStatus?.(ticket.status);
+    return ticket;
+  }
+
+  /** A hit: no upstream call; the original answer's tokens, at the configured fraction of its cost. */
+  private serveHit(metered: MeteredRequest, answer: CachedChatAnswer): CompletionOutcome {
+    const served = servedByOf(answer.served);
+    metered.serveWithoutUpstream(served, answer.result.usage, hitCost(BigInt(answer.cost), this.options.cache?.settings.hitCostFraction ?? 0));
+    return {
+      ...metered.outcomeHead(served),
+      result: answer.result,
+      cost: metered.cost,
+      usageEstimated: answer.usageEstimated,
+      latencyMs: metered.elapsedMs(),
+      timeToFirstTokenMs: metered.timeToFirstTokenMs(),
+      attempts: [],
+      warnings: [],
+      cacheStatus: 'HIT',
+    };
   }
 
   private begin(request: CompletionRequest, streamed: boolean): MeteredRequest {
@@ -191,7 +242,7 @@ function outputAllowance(request: CompletionRequest): (deployment: Deployment) =
   return (deployment) => request.parameters.maxOutputTokens ?? deployment.maxOutputTokens ?? DEFAULT_OUTPUT_ALLOWANCE;
 }
 
-function outcomeOf(metered: MeteredRequest, attempt: PlannedAttempt, result: ChatResult, usageEstimated: boolean): CompletionOutcome {
+function outcomeOf(metered: MeteredRequest, attempt: PlannedAttempt, result: ChatResult, usageEstimated: boolean, cacheStatus: CacheStatus | null): CompletionOutcome {
   return {
     ...metered.outcomeHead(attempt.candidate),
     result,
@@ -201,5 +252,6 @@ function outcomeOf(metered: MeteredRequest, attempt: PlannedAttempt, result: Cha
     timeToFirstTokenMs: metered.timeToFirstTokenMs(),
     attempts: metered.attempts,
     warnings: attempt.warnings,
+    cacheStatus,
   };
 }

@@ -4,6 +4,9 @@
 // with chat: it is the same deployment's health), per-deployment timeouts and live stats. It
 // reserves before the first upstream call and records one usage record per request. Both the
 // GraphQL and the REST edges call this.
+import { embeddingsKeyMaterial } from './cache/cache-key.ts';
+import { hitCost, servedByOf } from './cache/cached-answer.ts';
+import type { CacheTicket, ResponseCache } from './cache/response-cache.ts';
 import {
   estimateEmbeddingTokens,
   longestInputTokens,
@@ -38,6 +41,8 @@ export interface EmbeddingServiceOptions {
   admission?: Admission;
   /** Where each request's usage record goes (the completion service's). */
   usage?: UsageSink;
+  /** The response cache (the completion service's); absent: nothing is cached. */
+  cache?: ResponseCache;
 }
 
 const NO_FEATURES: readonly RequestFeature[] = Object.freeze([]);
@@ -68,6 +73,7 @@ export class EmbeddingService {
 
   async create(request: EmbeddingsRequest, signal: AbortSignal): Promise<EmbeddingsOutcome> {
     const metered = new MeteredRequest(this.metering, { operation: 'embeddings', requestedModel: request.model, endUser: request.user ?? null, streamed: false, call: request });
+    let ticket: CacheTicket | null = null;
     try {
       validate(request);
       // Resolves the caller's aliases and checks model access (MODEL_NOT_FOUND, FORBIDDEN).
@@ -78,12 +84,28 @@ export class EmbeddingService {
       );
       // The counted input tokens at the dearest input price among the deployments the request may reach.
       await metered.admit(run, () => 0);
+      ticket = await this.openCache(request, signal);
+      const hit = ticket?.answer;
+      if (hit?.kind === 'embeddings') {
+        const served = servedByOf(hit.served);
+        metered.serveWithoutUpstream(served, { ...emptyUsage(), inputTokens: hit.usage.inputTokens }, hitCost(BigInt(hit.cost), this.options.cache?.settings.hitCostFraction ?? 0));
+        return {
+          ...metered.outcomeHead(served),
+          vectors: hit.vectors,
+          usage: hit.usage,
+          usageEstimated: hit.usageEstimated,
+          cost: metered.cost,
+          latencyMs: metered.elapsedMs(),
+          attempts: [],
+          cacheStatus: 'HIT',
+        };
+      }
       const { attempt, result } = await metered.firstAnswer(run, signal, (planned) => planned.candidate.adapter.embed(planned.upstreamRequest, planned.timer.signal));
       const usage = result.usage ?? { inputTokens: run.promptTokens };
       run.succeeded(attempt, { usage: { inputTokens: usage.inputTokens, outputTokens: 0 }, firstTokenAt: null });
       // Embeddings produce no output tokens.
       metered.answered(attempt, { ...emptyUsage(), inputTokens: usage.inputTokens });
-      return {
+      const outcome: EmbeddingsOutcome = {
         ...metered.outcomeHead(attempt.candidate),
         vectors: result.vectors,
         usage,
@@ -91,13 +113,32 @@ export class EmbeddingService {
         cost: metered.cost,
         latencyMs: metered.elapsedMs(),
         attempts: metered.attempts,
+        cacheStatus: ticket?.status ?? null,
       };
+      ticket?.complete({
+        kind: 'embeddings',
+        vectors: outcome.vectors,
+        usage: outcome.usage,
+        usageEstimated: outcome.usageEstimated,
+        served: { modelName: outcome.model, deploymentId: attempt.candidate.deployment.id, providerId: outcome.providerId, upstreamModel: outcome.upstreamModel },
+        cost: outcome.cost.toString(),
+      });
+      return outcome;
     } catch (thrown) {
       metered.failed(thrown);
       throw thrown;
     } finally {
+      ticket?.abandon();
       await metered.end(signal);
     }
+  }
+
+  /** Embeddings are deterministic: a configured default TTL applies to them. */
+  private async openCache(request: EmbeddingsRequest, signal: AbortSignal): Promise<CacheTicket | null> {
+    const query = { kind: 'embeddings' as const, caller: request.caller, model: request.model, directives: request.cache, deterministic: true, material: embeddingsKeyMaterial(request) };
+    const ticket = (await this.options.cache?.open(query, signal)) ?? null;
+    if (ticket) request.onCacheStatus?.(ticket.status);
+    return ticket;
   }
 }
 

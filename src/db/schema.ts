@@ -193,6 +193,8 @@ export const usageEvents = pgTable(
     streamed: boolean('streamed').notNull(),
     cancelledByClient: boolean('cancelled_by_client').notNull(),
     requestId: text('request_id'),
+    /** Answered from the response cache, without an upstream call. */
+    cacheHit: boolean('cache_hit').notNull().default(false),
   },
   (table) => [index('usage_events_created_at_idx').on(table.createdAt), index('usage_events_key_id_idx').on(table.keyId, table.id)],
 );
@@ -214,6 +216,9 @@ export const usageDaily = pgTable(
     providerId: text('provider_id'),
     requests: bigint('requests', { mode: 'number' }).notNull(),
     failedRequests: bigint('failed_requests', { mode: 'number' }).notNull(),
+    /** Hits of the response cache and other requests are rolled up apart (the usage filter and grouping by cacheHit). */
+    cacheHit: boolean('cache_hit').notNull().default(false),
+    cacheHits: bigint('cache_hits', { mode: 'number' }).notNull().default(0),
     inputTokens: bigint('input_tokens', { mode: 'number' }).notNull(),
     outputTokens: bigint('output_tokens', { mode: 'number' }).notNull(),
     cachedInputTokens: bigint('cached_input_tokens', { mode: 'number' }).notNull(),
@@ -223,7 +228,7 @@ export const usageDaily = pgTable(
   },
   (table) => [
     unique('usage_daily_group_unique')
-      .on(table.day, table.keyId, table.teamId, table.userId, table.endUser, table.model, table.providerId)
+      .on(table.day, table.keyId, table.teamId, table.userId, table.endUser, table.model, table.providerId, table.cacheHit)
       .nullsNotDistinct(),
     index('usage_daily_key_day_idx').on(table.keyId, table.day),
   ],
@@ -317,4 +322,32 @@ export const storedResponses = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }),
   },
   (table) => [index('stored_responses_expires_at_idx').on(table.expiresAt)],
+);
+
+/**
+ * The response cache on Postgres (and PGlite): one row per answer, keyed by the cache key (scope,
+ * kind and request hash). Expired rows are never served and are deleted by the store's trim, which
+ * also keeps the total size within its limit, oldest first.
+ */
+export const responseCacheEntries = pgTable(
+  'response_cache_entries',
+  {
+    key: text('key').primaryKey(),
+    /** The caller's team and key that stored the answer (what purges select), not the key's scope. */
+    teamId: text('team_id'),
+    keyId: text('key_id'),
+    /** The model as requested. */
+    model: text('model').notNull(),
+    kind: text('kind').notNull(),
+    body: text('body').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    index('response_cache_entries_expires_at_idx').on(table.expiresAt),
+    index('response_cache_entries_created_at_idx').on(table.createdAt),
+    index('response_cache_entries_team_model_idx').on(table.teamId, table.model),
+    index('response_cache_entries_key_id_idx').on(table.keyId),
+  ],
 );

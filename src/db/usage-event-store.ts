@@ -1,5 +1,5 @@
 // Writes a batch of usage records in one statement: each column goes in as one text-array
-// parameter (25 parameters whatever the batch size; the same on postgres.js and PGlite), unnested
+// parameter (26 parameters whatever the batch size; the same on postgres.js and PGlite), unnested
 // into rows; Postgres parses arrays of scalars about 3x faster than json_to_recordset. The daily
 // rollups are added to from the rows actually inserted, in the same statement and so the same
 // transaction. A retried batch inserts nothing twice: ON CONFLICT (id) DO NOTHING skips rows that
@@ -48,6 +48,7 @@ const COLUMNS: Array<[name: string, type: string, value: (record: UsageRecord) =
   ['streamed', 'boolean', (r) => r.streamed],
   ['cancelled_by_client', 'boolean', (r) => r.cancelledByClient],
   ['request_id', 'text', (r) => r.requestId],
+  ['cache_hit', 'boolean', (r) => r.cacheHit],
 ];
 
 /** Rows of db.execute on either driver (postgres.js returns an array, PGlite `{ rows }`). */
@@ -68,28 +69,29 @@ export function createUsageEventStore(db: Db): UsageBatchStore {
           INSERT INTO usage_events (id, created_at, key_id, team_id, user_id, end_user, requested_model, model,
             deployment_id, provider_id, upstream_model, input_tokens, output_tokens, cached_input_tokens,
             cache_write_tokens, reasoning_tokens, cost_micro, latency_ms, time_to_first_token_ms, status, error_code,
-            attempts, streamed, cancelled_by_client, request_id)
+            attempts, streamed, cancelled_by_client, request_id, cache_hit)
           SELECT id, created_at, key_id, team_id, user_id, end_user, requested_model, model,
             deployment_id, provider_id, upstream_model, input_tokens, output_tokens, cached_input_tokens,
             cache_write_tokens, reasoning_tokens, cost_micro, latency_ms, time_to_first_token_ms, status, error_code,
-            attempts, streamed, cancelled_by_client, request_id
+            attempts, streamed, cancelled_by_client, request_id, cache_hit
           FROM input
           ON CONFLICT (id) DO NOTHING
           RETURNING id, created_at, key_id, team_id, user_id, end_user, coalesce(model, requested_model) AS model, provider_id,
-            status, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro
+            status, cache_hit, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro
         ), rolled AS (
           -- Sorted so that concurrent writers (other instances) lock rollup rows in the same order.
-          INSERT INTO usage_daily AS d (day, key_id, team_id, user_id, end_user, model, provider_id, requests, failed_requests,
+          INSERT INTO usage_daily AS d (day, key_id, team_id, user_id, end_user, model, provider_id, cache_hit, requests, failed_requests, cache_hits,
             input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro)
-          SELECT (created_at AT TIME ZONE 'UTC')::date, key_id, team_id, user_id, end_user, model, provider_id,
-            count(*), count(*) FILTER (WHERE status = 'ERROR'), sum(input_tokens), sum(output_tokens),
+          SELECT (created_at AT TIME ZONE 'UTC')::date, key_id, team_id, user_id, end_user, model, provider_id, cache_hit,
+            count(*), count(*) FILTER (WHERE status = 'ERROR'), count(*) FILTER (WHERE cache_hit), sum(input_tokens), sum(output_tokens),
             sum(cached_input_tokens), sum(cache_write_tokens), sum(reasoning_tokens), sum(cost_micro)
           FROM inserted
-          GROUP BY 1, 2, 3, 4, 5, 6, 7
-          ORDER BY 1, 2, 3, 4, 5, 6, 7
-          ON CONFLICT (day, key_id, team_id, user_id, end_user, model, provider_id) DO UPDATE SET
+          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+          ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+          ON CONFLICT (day, key_id, team_id, user_id, end_user, model, provider_id, cache_hit) DO UPDATE SET
             requests = d.requests + excluded.requests,
             failed_requests = d.failed_requests + excluded.failed_requests,
+            cache_hits = d.cache_hits + excluded.cache_hits,
             input_tokens = d.input_tokens + excluded.input_tokens,
             output_tokens = d.output_tokens + excluded.output_tokens,
             cached_input_tokens = d.cached_input_tokens + excluded.cached_input_tokens,

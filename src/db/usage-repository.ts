@@ -49,6 +49,7 @@ export function toUsageRecord(row: EventRow): UsageRecord {
     streamed: row.streamed,
     cancelledByClient: row.cancelledByClient,
     requestId: row.requestId,
+    cacheHit: row.cacheHit,
   };
 }
 
@@ -63,6 +64,7 @@ function dimensions(table: 'daily' | 'events'): Record<UsageGrouping, SQL> {
       END_USER: sql`${usageDaily.endUser}`,
       MODEL: sql`${usageDaily.model}`,
       PROVIDER: sql`${usageDaily.providerId}`,
+      CACHE_HIT: sql`${usageDaily.cacheHit}`,
     };
   }
   return {
@@ -73,6 +75,7 @@ function dimensions(table: 'daily' | 'events'): Record<UsageGrouping, SQL> {
     END_USER: sql`${usageEvents.endUser}`,
     MODEL: sql`coalesce(${usageEvents.model}, ${usageEvents.requestedModel})`,
     PROVIDER: sql`${usageEvents.providerId}`,
+    CACHE_HIT: sql`${usageEvents.cacheHit}`,
   };
 }
 
@@ -84,6 +87,7 @@ const FIELD_OF: Record<UsageGrouping, keyof UsageGroupRow> = {
   END_USER: 'endUser',
   MODEL: 'model',
   PROVIDER: 'providerId',
+  CACHE_HIT: 'cacheHit',
 };
 
 /** The raw log's conditions: the dimensions and the time range (a page and the count share them). */
@@ -105,6 +109,7 @@ function dimensionFilter(filter: UsageFilter, table: 'daily' | 'events'): SQL[] 
   if (teamIds) conditions.push(teamIds.length ? inArray(t.teamId, teamIds) : sql`false`);
   if (userIds) conditions.push(userIds.length ? inArray(t.userId, userIds) : sql`false`);
   if (filter.endUsers) conditions.push(filter.endUsers.length ? inArray(t.endUser, filter.endUsers) : sql`false`);
+  if (filter.cacheHit !== null) conditions.push(eq(t.cacheHit, filter.cacheHit));
   if (filter.providers) conditions.push(filter.providers.length ? inArray(t.providerId, filter.providers) : sql`false`);
   if (filter.models) {
     const model = table === 'daily' ? sql`${usageDaily.model}` : sql`coalesce(${usageEvents.model}, ${usageEvents.requestedModel})`;
@@ -121,8 +126,10 @@ interface AggregateRow {
   end_user: string | null;
   model: string | null;
   provider_id: string | null;
+  cache_hit: boolean | null;
   requests: number | string;
   failed_requests: number | string;
+  cache_hits: number | string;
   input_tokens: number | string;
   output_tokens: number | string;
   cached_input_tokens: number | string;
@@ -139,6 +146,7 @@ const COLUMN_OF: Record<UsageGrouping, keyof AggregateRow> = {
   END_USER: 'end_user',
   MODEL: 'model',
   PROVIDER: 'provider_id',
+  CACHE_HIT: 'cache_hit',
 };
 
 function toGroupRow(row: AggregateRow, groupBy: readonly UsageGrouping[]): UsageGroupRow {
@@ -150,8 +158,10 @@ function toGroupRow(row: AggregateRow, groupBy: readonly UsageGrouping[]): Usage
     endUser: null,
     model: null,
     providerId: null,
+    cacheHit: null,
     requests: Number(row.requests),
     failedRequests: Number(row.failed_requests),
+    cacheHits: Number(row.cache_hits),
     inputTokens: Number(row.input_tokens),
     outputTokens: Number(row.output_tokens),
     cachedInputTokens: Number(row.cached_input_tokens),
@@ -170,10 +180,10 @@ function selectList(groupBy: readonly UsageGrouping[], table: 'daily' | 'events'
   );
   const totals =
     table === 'daily'
-      ? sql`sum(requests)::float8 AS requests, sum(failed_requests)::float8 AS failed_requests, sum(input_tokens)::float8 AS input_tokens,
+      ? sql`sum(requests)::float8 AS requests, sum(failed_requests)::float8 AS failed_requests, sum(cache_hits)::float8 AS cache_hits, sum(input_tokens)::float8 AS input_tokens,
           sum(output_tokens)::float8 AS output_tokens, sum(cached_input_tokens)::float8 AS cached_input_tokens,
           sum(cache_write_tokens)::float8 AS cache_write_tokens, sum(reasoning_tokens)::float8 AS reasoning_tokens, sum(cost_micro)::text AS cost_micro`
-      : sql`count(*)::float8 AS requests, (count(*) FILTER (WHERE status = 'ERROR'))::float8 AS failed_requests, sum(input_tokens)::float8 AS input_tokens,
+      : sql`count(*)::float8 AS requests, (count(*) FILTER (WHERE status = 'ERROR'))::float8 AS failed_requests, (count(*) FILTER (WHERE cache_hit))::float8 AS cache_hits, sum(input_tokens)::float8 AS input_tokens,
           sum(output_tokens)::float8 AS output_tokens, sum(cached_input_tokens)::float8 AS cached_input_tokens,
           sum(cache_write_tokens)::float8 AS cache_write_tokens, sum(reasoning_tokens)::float8 AS reasoning_tokens, sum(cost_micro)::text AS cost_micro`;
   return sql.join([...parts, totals], sql`, `);
@@ -193,8 +203,8 @@ const where = (conditions: SQL[]) => (conditions.length ? sql` WHERE ${and(...co
  */
 function aggregate(table: 'daily' | 'events', groupBy: readonly UsageGrouping[], conditions: SQL[]): SQL {
   const from = table === 'daily' ? sql`${usageDaily}` : sql`${usageEvents}`;
-  return sql`SELECT day::text AS day, key_id, team_id::text AS team_id, user_id::text AS user_id, end_user, model, provider_id,
-      requests, failed_requests, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro
+  return sql`SELECT day::text AS day, key_id, team_id::text AS team_id, user_id::text AS user_id, end_user, model, provider_id, cache_hit,
+      requests, failed_requests, cache_hits, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micro
     FROM (SELECT ${selectList(groupBy, table)} FROM ${from}${where(conditions)}${groupByClause(groupBy)}) AS grouped`;
 }
 

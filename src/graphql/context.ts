@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { ResponseCacheAdmin } from '../core/cache/response-cache-admin.ts';
 import type { Authenticator, Caller, Credentials } from '../core/auth.ts';
 import { toGatewayError, type GatewayError } from '../core/errors.ts';
 import type { AdminService } from '../core/keys/admin-service.ts';
@@ -46,6 +47,8 @@ export interface GraphQLServices {
   usageFeed: UsageFeed;
   budgets: BudgetService;
   health: HealthInfo;
+  /** The admin purge of the response cache (audited). */
+  responseCacheAdmin: ResponseCacheAdmin;
 }
 
 export interface ProviderView extends ProviderDescriptor {

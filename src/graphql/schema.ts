@@ -19,6 +19,7 @@ import './types/me.ts';
 import './types/provider-admin.ts';
 import './types/usage.ts';
 import './types/budget.ts';
+import './types/response-cache.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -51,6 +51,12 @@ const histogramsOf = (metric: Histogram) => new Children<HistogramChild>((...val
 
 export class PrometheusMetrics implements RequestTelemetry {
   readonly registry = new Registry();
+  private readonly responseCacheLookups = new Counter({
+    name: 'modelgraph_response_cache_requests_total',
+    help: 'Requests that consulted the response cache, by result (error: the store failed or was slow, served as a miss).',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
   private readonly open = new Set<ObservedRequest>();
   private readonly requests: Counter;
   private readonly duration: Histogram;
@@ -180,6 +186,11 @@ export class PrometheusMetrics implements RequestTelemetry {
     });
     gaugeCollectors(options, registers);
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The response cache's hook (core/cache/response-cache.ts, `onLookup`). */
+  responseCacheLookup(result: 'hit' | 'miss' | 'bypass' | 'error'): void {
+    this.responseCacheLookups.inc({ result });
   }
 
   requestStarted(request: ObservedRequest): void {

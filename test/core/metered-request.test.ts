@@ -57,6 +57,7 @@ describe('MeteredRequest', () => {
         operation: 'chat',
         cancelledByClient: false,
         requestId: 'req-1',
+        cacheHit: true,
       },
     ]);
   });

@@ -72,7 +72,7 @@ describe('planning a usage query', () => {
     expect(planUsageQuery(d('2025-03-02T00:00:00Z'), d('2025-03-01T00:00:00Z'))).toEqual({ rollupDays: null, eventRanges: [] });
   });
   it('merges rollup and event rows per group, subtracting and dropping emptied groups', () => {
-    const row = (day: string, requests: number, cost: bigint) => ({ ...zeroTotals(), day, keyId: null, teamId: null, userId: null, endUser: null, model: null, providerId: null, requests, costMicro: cost });
+    const row = (day: string, requests: number, cost: bigint) => ({ ...zeroTotals(), day, keyId: null, teamId: null, userId: null, endUser: null, model: null, providerId: null, cacheHit: null, requests, costMicro: cost });
     const merged = mergeUsageRows([
       { rows: [row('2025-03-01', 10, 100n), row('2025-03-02', 4, 40n)], sign: 1 },
       { rows: [row('2025-03-01', 3, 30n), row('2025-03-02', 4, 40n)], sign: -1 },

@@ -33,6 +33,7 @@ describe.each(databaseCases)('usage reports ($name)', ({ open }) => {
           usage: { inputTokens: hour, outputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
           cost: BigInt(hour * 10 + 1),
           status: hour % 7 === 0 ? 'ERROR' : 'SUCCESS',
+          cacheHit: hour % 4 === 0,
         }),
       );
     }
@@ -53,7 +54,7 @@ describe.each(databaseCases)('usage reports ($name)', ({ open }) => {
     ['across one midnight', at('3T20:00:00'), at('4T04:00:00')],
     ['everything', null, null],
   ];
-  const groupings: UsageGrouping[][] = [[], ['DAY'], ['KEY', 'MODEL'], ['DAY', 'END_USER']];
+  const groupings: UsageGrouping[][] = [[], ['DAY'], ['KEY', 'MODEL'], ['DAY', 'END_USER'], ['CACHE_HIT'], ['DAY', 'CACHE_HIT']];
 
   it.each(ranges)('%s: every grouping equals the sum over the records', async (_name, from, to) => {
     const repository = createUsageRepository(database.db);
@@ -63,6 +64,7 @@ describe.each(databaseCases)('usage reports ($name)', ({ open }) => {
       expect(report.totals).toMatchObject({
         requests: inRange.length,
         failedRequests: inRange.filter((r) => r.status === 'ERROR').length,
+        cacheHits: inRange.filter((r) => r.cacheHit).length,
         inputTokens: inRange.reduce((sum, r) => sum + r.usage.inputTokens, 0),
         costMicro: inRange.reduce((sum, r) => sum + r.cost, 0n),
       });
@@ -73,10 +75,11 @@ describe.each(databaseCases)('usage reports ($name)', ({ open }) => {
           groupBy.includes('KEY') ? r.keyId : null,
           groupBy.includes('MODEL') ? r.model : null,
           groupBy.includes('END_USER') ? r.endUser : null,
+          groupBy.includes('CACHE_HIT') ? r.cacheHit : null,
         ]);
         expected.set(key, (expected.get(key) ?? 0) + 1);
       }
-      const actual = new Map(report.series.map((row) => [JSON.stringify([row.day, row.keyId, row.model, row.endUser]), row.requests]));
+      const actual = new Map(report.series.map((row) => [JSON.stringify([row.day, row.keyId, row.model, row.endUser, row.cacheHit]), row.requests]));
       expect(actual, `${JSON.stringify(groupBy)} ${report.source}`).toEqual(expected);
     }
   });
@@ -89,5 +92,20 @@ describe.each(databaseCases)('usage reports ($name)', ({ open }) => {
     expect(expected.length).toBeGreaterThan(1);
     expect(report.source).toBe('ROLLUPS_AND_EVENTS');
     expect(report.totals.requests).toBe(expected.length);
+  });
+
+  it('filters by cacheHit alike on rollups and events, in reports, pages and counts', async () => {
+    const repository = createUsageRepository(database.db);
+    for (const cacheHit of [true, false]) {
+      const filter = { ...emptyFilter(), from: at('1T06:30:00'), to: at('4T20:00:00'), cacheHit };
+      const expected = records.filter((r) => r.createdAt >= filter.from && r.createdAt < filter.to && r.cacheHit === cacheHit);
+      expect(expected.length).toBeGreaterThan(1);
+      const report = await repository.report(filter, []);
+      expect(report.source).toBe('ROLLUPS_AND_EVENTS');
+      expect(report.totals).toMatchObject({ requests: expected.length, cacheHits: cacheHit ? expected.length : 0, costMicro: expected.reduce((sum, r) => sum + r.cost, 0n) });
+      expect(await repository.count(filter)).toBe(expected.length);
+      const page = await repository.list(filter, 100, null);
+      expect(page.items.map((item) => item.id).sort()).toEqual(expected.map((r) => r.id).sort());
+    }
   });
 });

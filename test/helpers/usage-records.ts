@@ -28,6 +28,7 @@ export function usageRecord(overrides: Partial<UsageRecord> = {}): UsageRecord {
     streamed: false,
     cancelledByClient: false,
     requestId: null,
+    cacheHit: false,
     ...overrides,
   };
 }

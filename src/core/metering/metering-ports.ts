@@ -39,6 +39,8 @@ export interface UsageRecord {
   operation?: GenAiOperation;
   cancelledByClient: boolean;
   requestId: string | null;
+  /** Answered from the response cache, without an upstream call. */
+  cacheHit: boolean;
 }
 
 /** Told each usage record of one request with the error that ended it (null on success): the edge's access log. */

@@ -3,7 +3,7 @@
 // comes from the raw events, added or subtracted, and the parts are merged per group.
 import type { UsageRecord } from './metering-ports.ts';
 
-export const USAGE_GROUPINGS = ['DAY', 'KEY', 'TEAM', 'USER', 'END_USER', 'MODEL', 'PROVIDER'] as const;
+export const USAGE_GROUPINGS = ['DAY', 'KEY', 'TEAM', 'USER', 'END_USER', 'MODEL', 'PROVIDER', 'CACHE_HIT'] as const;
 export type UsageGrouping = (typeof USAGE_GROUPINGS)[number];
 
 export interface UsageFilter {
@@ -18,13 +18,17 @@ export interface UsageFilter {
   /** The model that served (or the requested one when none did). */
   models: string[] | null;
   providers: string[] | null;
+  /** true: only hits of the response cache; false: only requests that were not. */
+  cacheHit: boolean | null;
 }
 
-export const emptyFilter = (): UsageFilter => ({ from: null, to: null, keyIds: null, teamIds: null, userIds: null, endUsers: null, models: null, providers: null });
+export const emptyFilter = (): UsageFilter => ({ from: null, to: null, keyIds: null, teamIds: null, userIds: null, endUsers: null, models: null, providers: null, cacheHit: null });
 
 export interface UsageTotals {
   requests: number;
   failedRequests: number;
+  /** Requests answered from the response cache. */
+  cacheHits: number;
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
@@ -42,6 +46,8 @@ export interface UsageGroupRow extends UsageTotals {
   endUser: string | null;
   model: string | null;
   providerId: string | null;
+  /** Grouped by CACHE_HIT: whether the group's requests were answered from the response cache. */
+  cacheHit: boolean | null;
 }
 
 export type UsageSource = 'ROLLUPS' | 'EVENTS' | 'ROLLUPS_AND_EVENTS';
@@ -126,6 +132,7 @@ export function planUsageQuery(from: Date | null, to: Date | null): UsagePlan {
 export const zeroTotals = (): UsageTotals => ({
   requests: 0,
   failedRequests: 0,
+  cacheHits: 0,
   inputTokens: 0,
   outputTokens: 0,
   cachedInputTokens: 0,
@@ -137,6 +144,7 @@ export const zeroTotals = (): UsageTotals => ({
 function add(into: UsageTotals, row: UsageTotals, sign: 1 | -1): void {
   into.requests += sign * row.requests;
   into.failedRequests += sign * row.failedRequests;
+  into.cacheHits += sign * row.cacheHits;
   into.inputTokens += sign * row.inputTokens;
   into.outputTokens += sign * row.outputTokens;
   into.cachedInputTokens += sign * row.cachedInputTokens;
@@ -145,7 +153,7 @@ function add(into: UsageTotals, row: UsageTotals, sign: 1 | -1): void {
   into.costMicro += BigInt(sign) * row.costMicro;
 }
 
-const groupKey = (row: UsageGroupRow) => JSON.stringify([row.day, row.keyId, row.teamId, row.userId, row.endUser, row.model, row.providerId]);
+const groupKey = (row: UsageGroupRow) => JSON.stringify([row.day, row.keyId, row.teamId, row.userId, row.endUser, row.model, row.providerId, row.cacheHit]);
 
 /**
  * Sums rows of the same group (from rollups and events, subtracting parts of days the rollups

@@ -215,12 +215,15 @@ export class MeteredRequest {
     this.cost = priceUsage(usage, deployment.pricing);
   }
 
-  /** Served without an upstream call (a cache hit): `usage` is what the original answer took; it costs nothing now. */
-  serveWithoutUpstream(served: ServedBy, usage: Usage): void {
+  /**
+   * Served without an upstream call (a cache hit): `usage` is what the original answer took; it
+   * costs `cost` now (micro-USD: nothing, or the configured fraction of the original cost).
+   */
+  serveWithoutUpstream(served: ServedBy, usage: Usage, cost = 0n): void {
     this.upstreamSkipped = true;
     this.served = served;
     this.usage = usage;
-    this.cost = 0n;
+    this.cost = cost;
     this.error = null;
   }
 
@@ -299,6 +302,7 @@ export class MeteredRequest {
       operation: this.init.operation,
       cancelledByClient,
       requestId: call.requestId ?? null,
+      cacheHit: this.upstreamSkipped,
     };
   }
 }

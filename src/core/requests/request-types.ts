@@ -2,6 +2,7 @@
 // embeddings. Apart from the services so that what reads them (the stream accumulator, the edges,
 // the Responses API) does not import a service.
 import type { Caller } from '../auth.ts';
+import type { CacheDirectives, CacheStatus } from '../cache/cache-policy.ts';
 import type { EmbeddingInputType, EmbeddingUsage } from '../embeddings.ts';
 import type { GatewayError } from '../errors.ts';
 import type { UsageObserver } from '../metering/metering-ports.ts';
@@ -26,6 +27,10 @@ export interface MeteredCall {
   onUsageRecord?: UsageObserver;
   /** Called as each upstream attempt starts: metrics and traces of the attempt while it runs (the edge's request). */
   onAttemptStarted?: (start: AttemptStart) => AttemptObserver | undefined;
+  /** What the request asks of the response cache (absent: the configured default). */
+  cache?: CacheDirectives;
+  /** Called once the response cache was consulted, before any content (REST x-modelgraph-cache). */
+  onCacheStatus?: (status: CacheStatus) => void;
 }
 
 export type CompletionParameters = Omit<ChatRequest, 'model'>;
@@ -57,6 +62,8 @@ export interface CompletionOutcome {
   attempts: Attempt[];
   /** Parameters the serving model does not support, dropped from what it was sent. */
   warnings: string[];
+  /** HIT, MISS or BYPASS when the response cache took part; null when it did not. */
+  cacheStatus: CacheStatus | null;
 }
 
 export type CompletionEvent =
@@ -103,4 +110,6 @@ export interface EmbeddingsOutcome {
   cost: bigint;
   latencyMs: number;
   attempts: Attempt[];
+  /** HIT, MISS or BYPASS when the response cache took part; null when it did not. */
+  cacheStatus: CacheStatus | null;
 }

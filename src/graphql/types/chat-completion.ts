@@ -4,6 +4,7 @@ import type { FinishReason, ToolCall, Usage } from '../../core/types.ts';
 import { abortOnReturn } from '../abort-on-return.ts';
 import { builder } from '../builder.ts';
 import { serviceScope, type GraphQLContext } from '../context.ts';
+import { CacheStatusEnum } from './response-cache.ts';
 import { ChatCompletionInput, toCompletionRequest } from './chat-input.ts';
 import { ErrorCodeEnum } from './gateway-error.ts';
 
@@ -91,6 +92,7 @@ export const ChatCompletionRef = builder.objectRef<CompletionOutcome>('ChatCompl
     timeToFirstTokenMs: t.exposeInt('timeToFirstTokenMs', { nullable: true }),
     attempts: t.field({ type: [AttemptRef], resolve: (o) => o.attempts }),
     warnings: t.exposeStringList('warnings', { description: 'Parameters the serving model does not support, dropped from what it was sent.' }),
+    cacheStatus: t.field({ type: CacheStatusEnum, nullable: true, description: 'The response cache: HIT, MISS or BYPASS; null when it took no part.', resolve: (o) => o.cacheStatus }),
   }),
 });
 

@@ -6,6 +6,7 @@ import type { CompletionRequest } from '../../core/completion-service.ts';
 import { parseUsd } from '../../core/money.ts';
 import type { RoutingPreferences } from '../../core/router/routing-preferences.ts';
 import type { ContentPart, Message, ReasoningBlock, ResponseFormat, ToolChoice } from '../../core/types.ts';
+import { CacheInput, toCacheDirectives } from './response-cache.ts';
 import { builder } from '../builder.ts';
 
 const RoleEnum = builder.enumType('MessageRole', { values: ['SYSTEM', 'USER', 'ASSISTANT', 'TOOL'] as const });
@@ -142,6 +143,7 @@ export const ChatCompletionInput = builder.inputType('ChatCompletionInput', {
     seed: t.int({ required: false }),
     user: t.string({ required: false, description: 'Your end-user id, for attribution and budgets.' }),
     metadata: t.field({ type: 'JSON', required: false, description: 'String key/value pairs passed to providers that take them.' }),
+    cache: t.field({ type: CacheInput, required: false }),
   }),
 });
 
@@ -270,9 +272,11 @@ export function toCompletionRequest(input: ChatCompletionInputShape): Completion
       ...(tool.strict != null ? { strict: tool.strict } : {}),
     };
   });
+  const cache = toCacheDirectives(input.cache);
   return {
     model: input.model,
     ...(input.models?.length ? { fallbackModels: input.models } : {}),
+    ...(cache ? { cache } : {}),
     ...(input.routing ? { routing: toRouting(input.routing) } : {}),
     parameters: {
       messages: input.messages.map(toMessage),

@@ -8,6 +8,7 @@ import { INPUT_LIMITS, checkBoundedText } from '../../core/input-limits.ts';
 import { builder } from '../builder.ts';
 import { serviceScope } from '../context.ts';
 import { AttemptRef } from './chat-completion.ts';
+import { CacheInput, CacheStatusEnum, toCacheDirectives } from './response-cache.ts';
 
 const EmbeddingInputTypeEnum = builder.enumType('EmbeddingInputType', {
   description: 'What the vectors are for; providers with task types (Gemini, Cohere) tune the embedding to it, others ignore it.',
@@ -21,6 +22,7 @@ const EmbeddingsInput = builder.inputType('EmbeddingsInput', {
     dimensions: t.int({ required: false, description: 'The vector length wanted, for models that can shorten their output.' }),
     inputType: t.field({ type: EmbeddingInputTypeEnum, required: false }),
     user: t.string({ required: false, description: 'End-user id: kept on the usage record and counted against end-user budgets.' }),
+    cache: t.field({ type: CacheInput, required: false }),
   }),
 });
 
@@ -61,6 +63,7 @@ const EmbeddingsRef = builder.objectRef<EmbeddingsOutcome>('Embeddings').impleme
     cost: t.field({ type: 'Money', resolve: (outcome) => outcome.cost }),
     latencyMs: t.exposeInt('latencyMs'),
     attempts: t.field({ type: [AttemptRef], resolve: (outcome) => outcome.attempts }),
+    cacheStatus: t.field({ type: CacheStatusEnum, nullable: true, description: 'The response cache: HIT, MISS or BYPASS; null when it took no part.', resolve: (outcome) => outcome.cacheStatus }),
   }),
 });
 
@@ -82,6 +85,7 @@ builder.mutationField('createEmbeddings', (t) =>
           ...(input.dimensions != null ? { dimensions: input.dimensions } : {}),
           ...(input.inputType != null ? { inputType: input.inputType } : {}),
           ...(input.user != null ? { user: input.user } : {}),
+          ...(input.cache ? { cache: toCacheDirectives(input.cache)! } : {}),
           ...serviceScope(context),
         },
         context.signal,

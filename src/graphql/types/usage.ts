@@ -34,6 +34,7 @@ const UsageFilterInput = builder.inputType('UsageFilterInput', {
     endUsers: t.stringList({ required: false }),
     models: t.stringList({ required: false, description: 'The model that served (or the requested one when none did).' }),
     providers: t.stringList({ required: false }),
+    cacheHit: t.boolean({ required: false, description: 'true: only requests answered from the response cache; false: only the others.' }),
   }),
 });
 
@@ -58,6 +59,7 @@ function scopedFilter(context: GraphQLContext, input: typeof UsageFilterInput.$i
     endUsers: input?.endUsers ?? null,
     models: input?.models ?? null,
     providers: input?.providers ?? null,
+    cacheHit: input?.cacheHit ?? null,
   };
   if (filter.from && filter.to && filter.from > filter.to) {
     throw new GraphQLError('filter: `from` must not be after `to`', { extensions: { code: 'INVALID_REQUEST' } });
@@ -79,6 +81,7 @@ const UsageFiguresInterface = builder.interfaceRef<UsageTotals>('UsageFigures').
   fields: (t) => ({
     requests: t.float({ resolve: (u) => u.requests }),
     failedRequests: t.float({ resolve: (u) => u.failedRequests }),
+    cacheHits: t.float({ description: 'Requests answered from the response cache.', resolve: (u) => u.cacheHits }),
     inputTokens: t.float({ resolve: (u) => u.inputTokens }),
     outputTokens: t.float({ resolve: (u) => u.outputTokens }),
     cachedInputTokens: t.float({ resolve: (u) => u.cachedInputTokens }),
@@ -105,6 +108,7 @@ const UsageGroupRef = builder.objectRef<UsageGroupRow>('UsageGroup').implement({
     endUser: t.string({ nullable: true, resolve: (g) => g.endUser }),
     model: t.string({ nullable: true, resolve: (g) => g.model }),
     provider: t.string({ nullable: true, resolve: (g) => g.providerId }),
+    cacheHit: t.boolean({ nullable: true, description: 'Grouped by CACHE_HIT: whether these requests were answered from the response cache.', resolve: (g) => g.cacheHit }),
   }),
 });
 
@@ -140,6 +144,7 @@ export const GenerationRef = builder.objectRef<UsageRecord>('Generation').implem
     attempts: t.field({ type: [AttemptRef], resolve: (r) => r.attempts }),
     streamed: t.exposeBoolean('streamed'),
     cancelledByClient: t.exposeBoolean('cancelledByClient'),
+    cacheHit: t.exposeBoolean('cacheHit', { description: 'Answered from the response cache, without an upstream call.' }),
     requestId: t.string({ nullable: true, resolve: (r) => r.requestId }),
   }),
 });

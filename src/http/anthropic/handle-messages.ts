@@ -12,7 +12,7 @@ import { convertAnthropicMessagesRequest } from './convert-anthropic-messages-re
 
 export function createMessagesEndpoint(services: RestServices): RestEndpoint {
   return async (exchange) => {
-    const { request, stream } = completionRequestOf(exchange, services, anthropicMessagesRequestSchema, convertAnthropicMessagesRequest);
+    const { request, stream } = completionRequestOf(exchange, services, anthropicMessagesRequestSchema, convertAnthropicMessagesRequest, { bodyField: false });
 
     if (!stream) {
       const outcome = await services.completions.create(request, exchange.signal);

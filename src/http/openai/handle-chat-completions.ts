@@ -12,7 +12,7 @@ import { createOpenAIChunkEncoder } from './openai-chunk-encoder.ts';
 
 export function createChatCompletionsEndpoint(services: RestServices): RestEndpoint {
   return async (exchange) => {
-    const { request, stream } = completionRequestOf(exchange, services, openAIChatRequestSchema, convertOpenAIChatRequest);
+    const { request, stream } = completionRequestOf(exchange, services, openAIChatRequestSchema, convertOpenAIChatRequest, { bodyField: true });
     const created = Math.floor(services.clock.now() / 1000);
 
     if (!stream) {

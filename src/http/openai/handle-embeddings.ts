@@ -2,6 +2,7 @@
 // arrays, or base64 float32 as the official SDKs ask for by default).
 import type { EmbeddingService } from '../../core/embedding-service.ts';
 import type { Clock } from '../../core/ports.ts';
+import { cacheFields } from '../shared/cache-directives.ts';
 import { describeZodError } from '../shared/describe-zod-error.ts';
 import { generationIdHeader } from '../shared/header-names.ts';
 import { meteringFields } from '../shared/rate-limit-headers.ts';
@@ -33,6 +34,7 @@ export function createEmbeddingsEndpoint(services: EmbeddingsEndpointServices): 
         ...(body.user != null ? { user: body.user } : {}),
         ...(exchange.caller ? { caller: exchange.caller } : {}),
         ...meteringFields(exchange, services.clock),
+        ...cacheFields(exchange.request, exchange.response, exchange.body, { bodyField: true }),
       },
       exchange.signal,
     );

@@ -1,11 +1,10 @@
 // CORS for browser clients: the configured origins (or `*`) may call the REST endpoints, and
 // preflight requests are answered without authentication, as browsers send them without keys.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { anthropicRequestIdHeader, generationIdHeader, requestIdHeader, tokenCountMethodHeader } from './header-names.ts';
+import { anthropicRequestIdHeader, cacheStatusHeader, cacheTtlHeader, generationIdHeader, requestIdHeader, tokenCountMethodHeader } from './header-names.ts';
 
-const exposedHeaders = [requestIdHeader, anthropicRequestIdHeader, generationIdHeader, tokenCountMethodHeader, 'retry-after', 'retry-after-ms'].join(', ');
-const defaultAllowedHeaders =
-  'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, anthropic-dangerous-direct-browser-access, x-request-id, x-stainless-*';
+const exposedHeaders = [requestIdHeader, anthropicRequestIdHeader, generationIdHeader, tokenCountMethodHeader, cacheStatusHeader, 'retry-after', 'retry-after-ms'].join(', ');
+const defaultAllowedHeaders = `authorization, content-type, x-api-key, anthropic-version, anthropic-beta, anthropic-dangerous-direct-browser-access, x-request-id, cache-control, ${cacheTtlHeader}, x-stainless-*`;
 
 /** Sets the CORS response headers for an allowed Origin; returns whether the origin is allowed. */
 export function applyCors(request: IncomingMessage, response: ServerResponse, origins: readonly string[]): boolean {

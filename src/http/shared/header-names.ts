@@ -5,3 +5,7 @@ export const requestIdHeader = 'x-request-id';
 export const anthropicRequestIdHeader = 'request-id';
 /** Whether POST /v1/messages/count_tokens answered with the upstream's count or an estimate. */
 export const tokenCountMethodHeader = 'x-modelgraph-token-count';
+/** The response cache's part in an answer: hit, miss or bypass (absent when it took none). */
+export const cacheStatusHeader = 'x-modelgraph-cache';
+/** A request's TTL for its answer in the response cache, in seconds. */
+export const cacheTtlHeader = 'x-modelgraph-cache-ttl';

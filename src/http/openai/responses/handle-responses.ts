@@ -4,6 +4,7 @@
 import { describeZodError } from '../../shared/describe-zod-error.ts';
 import { generationIdHeader } from '../../shared/header-names.ts';
 import { meteringFields } from '../../shared/rate-limit-headers.ts';
+import { cacheFields } from '../../shared/cache-directives.ts';
 import type { RestEndpoint, RestServices } from '../../shared/rest-exchange.ts';
 import { writeJson } from '../../shared/write-json.ts';
 import { buildResponseOutput } from './build-response-output.ts';
@@ -24,7 +25,12 @@ export function createResponsesEndpoint(services: RestServices, storage: Respons
     const store = storage.willStore(body);
     const priorItems = body.previous_response_id != null ? await storage.conversationItems(body.previous_response_id, exchange.caller) : [];
     const { completion, inputItems } = convertResponsesRequest(body, priorItems);
-    const request = { ...completion, ...(exchange.caller ? { caller: exchange.caller } : {}), ...meteringFields(exchange, services.clock) };
+    const request = {
+      ...completion,
+      ...(exchange.caller ? { caller: exchange.caller } : {}),
+      ...meteringFields(exchange, services.clock),
+      ...cacheFields(exchange.request, exchange.response, exchange.body, { bodyField: false }),
+    };
     const header = (generationId: string): ResponseHeader => ({
       id: responseIdFor(generationId),
       createdAt: Math.floor(services.clock.now() / 1000),
