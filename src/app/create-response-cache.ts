@@ -45,6 +45,8 @@ export async function createResponseCache(options: {
       hitCostFraction: config.hitCostFraction,
       storeTimeoutMs: config.storeTimeoutMs,
       coalesceWaitMs: config.coalesceWaitMs,
+      memoryEntries: config.memoryEntries,
+      memoryMaxAgeMs: config.memoryMaxAgeMs,
     },
     ...(options.onLookup ? { onLookup: options.onLookup } : {}),
   });

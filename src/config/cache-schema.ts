@@ -21,6 +21,13 @@ export const cacheConfigSchema = z
     storeTimeoutMs: z.number().int().positive().default(250),
     /** How long an identical request waits for one in flight (coalescing) before making its own call. */
     coalesceWaitMs: z.number().int().nonnegative().default(60_000),
+    /**
+     * Answers each instance also keeps in memory, parsed: a repeated request costs no store round
+     * trip. 0 turns this off. An answer stays at most `memoryMaxAgeMs` (and never past its TTL), the
+     * longest a purge made on another instance takes to reach this one.
+     */
+    memoryEntries: z.number().int().nonnegative().default(1000),
+    memoryMaxAgeMs: z.number().int().nonnegative().default(5000),
     /** Where entries live: `auto` is Redis when REDIS_URL is set, else the database. */
     store: z.enum(['auto', 'database', 'redis']).default('auto'),
   })

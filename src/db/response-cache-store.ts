@@ -32,11 +32,12 @@ export function createPostgresResponseCacheStore(db: Db, options: PostgresRespon
   return {
     async get(key, now) {
       const rows = await db
-        .select({ body: responseCacheEntries.body })
+        .select({ body: responseCacheEntries.body, expiresAt: responseCacheEntries.expiresAt })
         .from(responseCacheEntries)
         .where(and(eq(responseCacheEntries.key, key), gt(responseCacheEntries.expiresAt, new Date(now))))
         .limit(1);
-      return rows[0]?.body ?? null;
+      const row = rows[0];
+      return row ? { body: row.body, expiresAt: row.expiresAt.getTime() } : null;
     },
     async set(entry) {
       const row = {

@@ -68,8 +68,13 @@ export function createRedisResponseCacheStore(url: string, options: RedisRespons
   // Failures are the cache's to report (as misses); ioredis would also print each one.
   redis.on('error', () => undefined);
   return {
-    async get(key) {
-      return redis.get(ENTRY + key);
+    async get(key, now) {
+      // One round trip: the body and its remaining time.
+      const replies = await redis.multi().get(ENTRY + key).pttl(ENTRY + key).exec();
+      const body = replies?.[0]?.[1] as string | null | undefined;
+      const remainingMs = Number(replies?.[1]?.[1]);
+      if (body == null || !(remainingMs > 0)) return null;
+      return { body, expiresAt: now + remainingMs };
     },
     async set(entry: ResponseCacheEntry) {
       const owner: Owner = { teamId: entry.teamId, keyId: entry.keyId, model: entry.model };

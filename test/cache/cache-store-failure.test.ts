@@ -13,12 +13,12 @@ import { cacheConfig } from './cache-test-app.ts';
 
 /** Fails (`fail`) or never answers (`hang`), as a database that went away or one that stalls. */
 function brokenStore(mode: { current: 'fail' | 'hang' | 'work' }): ResponseCacheStore {
-  const entries = new Map<string, string>();
+  const entries = new Map<string, { body: string; expiresAt: number }>();
   const broken = <T>(work: () => T): Promise<T> =>
     mode.current === 'fail' ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : mode.current === 'hang' ? new Promise<T>(() => undefined) : Promise.resolve(work());
   return {
     get: (key) => broken(() => entries.get(key) ?? null),
-    set: (entry) => broken(() => void entries.set(entry.key, entry.body)),
+    set: (entry) => broken(() => void entries.set(entry.key, { body: entry.body, expiresAt: entry.expiresAt })),
     purge: () => broken(() => 0),
   };
 }

@@ -22,8 +22,8 @@ export interface ResponseCachePurge {
 }
 
 export interface ResponseCacheStore {
-  /** The body of the entry under `key` unless it expired by `now` (epoch ms). */
-  get(key: string, now: number): Promise<string | null>;
+  /** The entry under `key` (its body and expiry, epoch ms) unless it expired by `now` (epoch ms). */
+  get(key: string, now: number): Promise<{ body: string; expiresAt: number } | null>;
   /** Stores (or replaces) an entry; the store keeps its total size within its limit, oldest first. */
   set(entry: ResponseCacheEntry): Promise<void>;
   /** Deletes the entries that match every given field (none given: all); resolves with how many. */

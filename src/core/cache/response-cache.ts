@@ -3,6 +3,9 @@
 // stored and shared. The store is guarded: one that fails or takes longer than `storeTimeoutMs`
 // is a miss, never an error for the client, and is logged once per burst of failures.
 //
+// Recent answers (recent-answers.ts) are kept parsed in memory once stored or read, so a
+// repeated request costs no store round trip; they follow the store's TTL and purges.
+//
 // Coalescing (in this process): while a request whose answer will be stored is in flight, an
 // identical request waits for it (at most `coalesceWaitMs`, or until its own signal ends) instead
 // of calling the upstream; it is served the leader's answer as a hit. A leader that fails wakes its
@@ -12,6 +15,7 @@ import type { Clock, Logger } from '../ports.ts';
 import { cacheKey, cacheScopeOf, type CacheKind } from './cache-key.ts';
 import { parseCachedAnswer, type CachedAnswer } from './cached-answer.ts';
 import { decideCaching, type CacheDirectives, type CachePolicySettings, type CacheStatus } from './cache-policy.ts';
+import { RecentAnswers } from './recent-answers.ts';
 import type { ResponseCacheStore } from './response-cache-store.ts';
 
 export interface ResponseCacheSettings extends CachePolicySettings {
@@ -24,6 +28,10 @@ export interface ResponseCacheSettings extends CachePolicySettings {
   storeTimeoutMs: number;
   /** How long an identical request waits for one in flight before making its own call. */
   coalesceWaitMs: number;
+  /** Answers kept in this instance's memory (recent-answers.ts); 0: every lookup goes to the store. */
+  memoryEntries: number;
+  /** How long an answer stays in memory: the most a purge on another instance takes to reach this one. */
+  memoryMaxAgeMs: number;
 }
 
 /** Each lookup's result, for metrics: `error` is a store that failed or was too slow (served as a miss). */
@@ -71,8 +79,11 @@ class StoreTimeout extends Error {}
 export class ResponseCache {
   private readonly inFlight = new Map<string, InFlight>();
   private failing = false;
+  private readonly recent: RecentAnswers;
 
-  constructor(private readonly options: ResponseCacheOptions) {}
+  constructor(private readonly options: ResponseCacheOptions) {
+    this.recent = new RecentAnswers({ maxEntries: options.settings.memoryEntries, maxAgeMs: options.settings.memoryMaxAgeMs });
+  }
 
   get settings(): ResponseCacheSettings {
     return this.options.settings;
@@ -88,8 +99,14 @@ export class ResponseCache {
     if (decision.lookup) {
       const shared = await this.waitForInFlight(key, signal);
       if (shared) return this.hit(shared);
+      const now = this.options.clock.now();
+      const remembered = this.recent.get(key, now);
+      if (remembered && remembered.kind === query.kind) return this.hit(remembered);
       const stored = await this.read(key, query.kind);
-      if (stored.answer) return this.hit(stored.answer);
+      if (stored.answer) {
+        this.recent.keep(key, stored.answer, ownerOf(query), stored.expiresAt ?? now, now);
+        return this.hit(stored.answer);
+      }
       // Another identical request may have become the leader while this one read the store.
       const late = await this.waitForInFlight(key, signal);
       if (late) return this.hit(late);
@@ -124,6 +141,7 @@ export class ResponseCache {
 
   /** Deletes stored entries (admin purge); in-flight requests are not affected. */
   purge(filter: { teamId?: string | undefined; keyId?: string | undefined; model?: string | undefined }): Promise<number> {
+    this.recent.purge(filter);
     return this.options.store.purge(filter);
   }
 
@@ -165,12 +183,12 @@ export class ResponseCache {
   }
 
   /** The stored answer; `failed`: the store failed or was too slow (a miss all the same). */
-  private async read(key: string, kind: CacheKind): Promise<{ answer: CachedAnswer | null; failed: boolean }> {
+  private async read(key: string, kind: CacheKind): Promise<{ answer: CachedAnswer | null; failed: boolean; expiresAt?: number }> {
     try {
-      const text = await this.guarded(this.options.store.get(key, this.options.clock.now()));
+      const entry = await this.guarded(this.options.store.get(key, this.options.clock.now()));
       this.recovered();
-      const answer = text === null ? null : parseCachedAnswer(text);
-      return { answer: answer !== null && answer.kind === kind ? answer : null, failed: false };
+      const answer = entry === null ? null : parseCachedAnswer(entry.body);
+      return answer !== null && answer.kind === kind ? { answer, failed: false, expiresAt: entry!.expiresAt } : { answer: null, failed: false };
     } catch (error) {
       this.failed(error);
       return { answer: null, failed: true };
@@ -182,6 +200,7 @@ export class ResponseCache {
     const body = JSON.stringify(answer);
     if (Buffer.byteLength(body) > this.options.settings.maxEntryBytes) return Promise.resolve();
     const now = this.options.clock.now();
+    const expiresAt = now + ttlSeconds * 1000;
     return this.guarded(
       this.options.store.set({
         key,
@@ -191,10 +210,14 @@ export class ResponseCache {
         kind: query.kind,
         body,
         createdAt: now,
-        expiresAt: now + ttlSeconds * 1000,
+        expiresAt,
       }),
     ).then(
-      () => this.recovered(),
+      () => {
+        this.recovered();
+        // In memory only once stored: memory mirrors the store, it never answers for a store that failed.
+        this.recent.keep(key, answer, ownerOf(query), expiresAt, now);
+      },
       (error: unknown) => this.failed(error),
     );
   }
@@ -221,4 +244,8 @@ export class ResponseCache {
     this.failing = false;
     this.options.logger.info('response cache store answers again');
   }
+}
+
+function ownerOf(query: CacheQuery): { teamId: string | null; keyId: string | null; model: string } {
+  return { teamId: query.caller?.teamId ?? null, keyId: query.caller?.keyId ?? null, model: query.model };
 }
