@@ -32,6 +32,8 @@ export interface Caller {
   teamAllowedModels: string[] | null;
   /** Per-key aliases: a requested name mapped to another model name. */
   modelAliases: Record<string, string>;
+  /** The response cache's default TTL for this caller's deterministic requests (the key's, else its team's); null: the gateway's. */
+  cacheTtlSeconds?: number | null;
   /** Budget and rate limits of the key and of its team, enforced by metering; absent = none. */
   keyLimits?: Limits | null;
   teamLimits?: Limits | null;

@@ -18,6 +18,7 @@ function toKey(row: Row): ApiKeyWithHashes {
     allowedModels: row.allowedModels ?? null,
     modelAliases: row.modelAliases,
     metadata: row.metadata,
+    cacheTtlSeconds: row.cacheTtlSeconds ?? null,
     expiresAt: row.expiresAt,
     disabled: row.disabled,
     revokedAt: row.revokedAt,

@@ -73,6 +73,8 @@ export const teams = pgTable('teams', {
   /** Null: any model. */
   allowedModels: jsonb('allowed_models').$type<string[]>(),
   metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+  /** The response cache's default TTL for the team's deterministic requests; null: the gateway's. */
+  cacheTtlSeconds: integer('cache_ttl_seconds'),
   ...limits,
   ...timestamps,
 });
@@ -117,6 +119,8 @@ export const apiKeys = pgTable(
     allowedModels: jsonb('allowed_models').$type<string[]>(),
     modelAliases: jsonb('model_aliases').$type<Record<string, string>>().notNull().default({}),
     metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    /** The response cache's default TTL for the key's deterministic requests; null: the team's. */
+    cacheTtlSeconds: integer('cache_ttl_seconds'),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     disabled: boolean('disabled').notNull().default(false),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),

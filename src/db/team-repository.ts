@@ -11,6 +11,7 @@ function toTeam(row: typeof teams.$inferSelect): Team {
     name: row.name,
     allowedModels: row.allowedModels ?? null,
     metadata: row.metadata,
+    cacheTtlSeconds: row.cacheTtlSeconds ?? null,
     maxBudgetMicro: row.maxBudgetMicro,
     budgetPeriod: row.budgetPeriod,
     rpmLimit: row.rpmLimit,

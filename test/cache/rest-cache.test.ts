@@ -66,6 +66,33 @@ describe.each(cacheCases)('response cache over REST ($name)', (cacheCase) => {
     expect((await postChat(context, body, headers, context.apiKey)).cache).toBe('miss');
   });
 
+  it("takes a default TTL from the key, else from its team (admin mutations), for deterministic requests only", async () => {
+    const created = await context.app.graphql('mutation { createTeam(input: { name: "cache ttl team", cacheTtlSeconds: 60 }) { ... on Team { id cacheTtlSeconds } } }');
+    const team = created.data.createTeam;
+    expect(team.cacheTtlSeconds).toBe(60);
+    const teamKey = await context.app.createKey({ name: 'team default', teamId: team.id, scopes: ['INFERENCE'] });
+    const ownKey = await context.app.createKey({ name: 'own default', scopes: ['INFERENCE'], cacheTtlSeconds: 60 });
+    const plainKey = await context.app.createKey({ name: 'no default', scopes: ['INFERENCE'] });
+    const before = upstreamCalls();
+    for (const key of [teamKey, ownKey]) {
+      const body = chatBody(`default ttl ${key.id}`);
+      expect([(await postChat(context, body, {}, key.secret)).cache, (await postChat(context, body, {}, key.secret)).cache]).toEqual(['miss', 'hit']);
+      // A sampled request is not frozen by a default: it must ask itself.
+      const sampled = chatBody(`sampled ${key.id}`, { temperature: 0.7 });
+      expect([(await postChat(context, sampled, {}, key.secret)).cache, (await postChat(context, sampled, {}, key.secret)).cache]).toEqual([null, null]);
+    }
+    const plain = chatBody('no default');
+    expect([(await postChat(context, plain, {}, plainKey.secret)).cache, (await postChat(context, plain, {}, plainKey.secret)).cache]).toEqual([null, null]);
+    expect(upstreamCalls() - before).toBe(2 + 4 + 2);
+    // Cleared with null: the key's requests are no longer cached.
+    const cleared = await context.app.graphql(`mutation { updateApiKey(id: "${ownKey.id}", input: { cacheTtlSeconds: null }) { ... on ApiKey { cacheTtlSeconds } } }`);
+    expect(cleared.data.updateApiKey.cacheTtlSeconds).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await postChat(context, chatBody('cleared'), {}, ownKey.secret)).cache).toBeNull();
+    const refused = await context.app.graphql('mutation { createTeam(input: { name: "bad ttl", cacheTtlSeconds: 0 }) { __typename ... on GatewayError { code message } } }');
+    expect(JSON.stringify(refused)).toContain('cacheTtlSeconds');
+  });
+
   it('replays a non-streamed answer as a stream and a streamed one as a single answer, with identical content', async () => {
     const headers = { 'x-modelgraph-cache-ttl': '60' };
     const nonStreamFirst = chatBody('non-stream first');

@@ -1,6 +1,7 @@
 // Whether a request uses the response cache, and how: opt-in at every level. The cache must be
 // enabled (config `cache.enabled`); a TTL must come from the request (`ttlSeconds`) or, for a
-// deterministic request only, from the configured default (`cache.defaultTtlSeconds`). A request
+// deterministic request only, from a default: the key's (`cacheTtlSeconds`, admin mutations), else
+// its team's, else the configured one (`cache.defaultTtlSeconds`). A request
 // that is not deterministic (temperature above 0, or unset, which means the default 1, without a
 // seed) is cached only when it asks with its own TTL: a default must not freeze sampled answers.
 import type { ChatRequest } from '../types.ts';
@@ -37,10 +38,16 @@ export function isDeterministicChat(parameters: Pick<ChatRequest, 'temperature' 
 }
 
 /** The request's use of the cache, or null when the cache plays no part in it. */
-export function decideCaching(settings: CachePolicySettings, directives: CacheDirectives | undefined, deterministic: boolean): CacheDecision | null {
+export function decideCaching(
+  settings: CachePolicySettings,
+  directives: CacheDirectives | undefined,
+  deterministic: boolean,
+  /** The caller's default (its key's, else its team's); null or absent: the configured one. */
+  callerDefaultTtlSeconds?: number | null,
+): CacheDecision | null {
   if (!settings.enabled) return null;
   const asked = directives?.ttlSeconds;
-  const ttl = asked !== undefined ? asked : deterministic ? settings.defaultTtlSeconds : null;
+  const ttl = asked !== undefined ? asked : deterministic ? (callerDefaultTtlSeconds ?? settings.defaultTtlSeconds) : null;
   if (ttl === null || !(ttl > 0)) return null;
   return { lookup: directives?.bypass !== true, store: directives?.noStore !== true, ttlSeconds: Math.min(Math.floor(ttl), settings.maxTtlSeconds) || 1 };
 }

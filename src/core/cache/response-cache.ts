@@ -91,7 +91,7 @@ export class ResponseCache {
 
   /** The request's ticket, or null when the cache plays no part in it. */
   async open(query: CacheQuery, signal: AbortSignal): Promise<CacheTicket | null> {
-    const decision = decideCaching(this.options.settings, query.directives, query.deterministic);
+    const decision = decideCaching(this.options.settings, query.directives, query.deterministic, query.caller?.cacheTtlSeconds);
     if (!decision) return null;
     const scope = cacheScopeOf(query.caller, this.options.settings.sharedAcrossTeams);
     const key = cacheKey(query.kind, scope, query.material);

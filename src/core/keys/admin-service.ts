@@ -25,6 +25,7 @@ export interface CreateApiKeyInput extends KeyLimitsInput {
   allowedModels?: string[] | null;
   modelAliases?: Record<string, string>;
   metadata?: Record<string, unknown>;
+  cacheTtlSeconds?: number | null;
   expiresAt?: Date | null;
 }
 
@@ -34,6 +35,7 @@ export interface CreateTeamInput extends KeyLimitsInput {
   name: string;
   allowedModels?: string[] | null;
   metadata?: Record<string, unknown>;
+  cacheTtlSeconds?: number | null;
 }
 
 export interface AdminServiceOptions {
@@ -127,7 +129,7 @@ export class AdminService {
     const found = existing.items.find((team) => team.name === DEFAULT_TEAM_NAME);
     if (found) return found.id;
     try {
-      return (await this.options.teams.insert({ name: DEFAULT_TEAM_NAME, allowedModels: null, metadata: {}, maxBudgetMicro: null, budgetPeriod: null, rpmLimit: null, tpmLimit: null, maxParallelRequests: null })).id;
+      return (await this.options.teams.insert({ name: DEFAULT_TEAM_NAME, allowedModels: null, metadata: {}, cacheTtlSeconds: null, maxBudgetMicro: null, budgetPeriod: null, rpmLimit: null, tpmLimit: null, maxParallelRequests: null })).id;
     } catch {
       // Another request created it first.
       const again = await this.options.teams.list(1, null, DEFAULT_TEAM_NAME);
@@ -148,6 +150,7 @@ export class AdminService {
       allowedModels: checkModels(input.allowedModels) ?? null,
       modelAliases: input.modelAliases ?? {},
       metadata: input.metadata ?? {},
+      cacheTtlSeconds: checkCacheTtl(input.cacheTtlSeconds),
       expiresAt: input.expiresAt ?? null,
       disabled: false,
       ...noLimits(),
@@ -170,6 +173,7 @@ export class AdminService {
     if (input.allowedModels !== undefined) changes.allowedModels = checkModels(input.allowedModels) ?? null;
     if (input.modelAliases !== undefined) changes.modelAliases = input.modelAliases;
     if (input.metadata !== undefined) changes.metadata = input.metadata;
+    if (input.cacheTtlSeconds !== undefined) changes.cacheTtlSeconds = checkCacheTtl(input.cacheTtlSeconds);
     if (input.expiresAt !== undefined) changes.expiresAt = input.expiresAt;
     if (input.disabled !== undefined) changes.disabled = input.disabled;
     const after = (await this.options.keys.update(id, changes))!;
@@ -213,6 +217,7 @@ export class AdminService {
         name: checkName(input.name),
         allowedModels: checkModels(input.allowedModels) ?? null,
         metadata: input.metadata ?? {},
+        cacheTtlSeconds: checkCacheTtl(input.cacheTtlSeconds),
         ...noLimits(),
         ...checkLimits(input),
       })
@@ -229,6 +234,7 @@ export class AdminService {
     if (input.name !== undefined) changes.name = checkName(input.name);
     if (input.allowedModels !== undefined) changes.allowedModels = checkModels(input.allowedModels) ?? null;
     if (input.metadata !== undefined) changes.metadata = input.metadata;
+    if (input.cacheTtlSeconds !== undefined) changes.cacheTtlSeconds = checkCacheTtl(input.cacheTtlSeconds);
     const after = (await this.options.teams.update(id, changes).catch((error: unknown) => {
       throw uniqueViolation(error) ? new InvalidRequestError(`name: a team named "${input.name}" exists`) : error;
     }))!;
@@ -270,4 +276,11 @@ export class AdminService {
 function uniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string; cause?: { code?: string } })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
   return code === '23505';
+}
+
+/** A default TTL of the response cache: whole seconds, at least 1; null clears it. */
+function checkCacheTtl(value: number | null | undefined): number | null {
+  if (value === undefined || value === null) return null;
+  if (!Number.isInteger(value) || value < 1) throw new InvalidRequestError('cacheTtlSeconds: must be a whole number of seconds, at least 1');
+  return value;
 }

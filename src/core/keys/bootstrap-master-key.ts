@@ -19,6 +19,7 @@ export async function bootstrapMasterKey(keys: KeyRepository, adminKeyFromEnviro
     scopes: ['ADMIN', 'INFERENCE', 'READ_USAGE'],
     allowedModels: null,
     modelAliases: {},
+    cacheTtlSeconds: null,
     metadata: {},
     expiresAt: null,
     disabled: false,

@@ -117,6 +117,7 @@ export class KeyAuthenticator implements Authenticator {
       allowedModels: key.allowedModels,
       teamAllowedModels: team?.allowedModels ?? null,
       modelAliases: key.modelAliases,
+      cacheTtlSeconds: key.cacheTtlSeconds ?? team?.cacheTtlSeconds ?? null,
       keyLimits: key.isMaster ? null : limitsOf(key),
       teamLimits: key.isMaster || !team ? null : limitsOf(team),
       validUntil,

@@ -27,6 +27,8 @@ export interface ApiKey extends Limits {
   allowedModels: string[] | null;
   modelAliases: Record<string, string>;
   metadata: Record<string, unknown>;
+  /** The response cache's default TTL for this key's deterministic requests; null: the team's. */
+  cacheTtlSeconds: number | null;
   expiresAt: Date | null;
   disabled: boolean;
   revokedAt: Date | null;
@@ -47,6 +49,8 @@ export interface Team extends Limits {
   name: string;
   allowedModels: string[] | null;
   metadata: Record<string, unknown>;
+  /** The response cache's default TTL for the team's deterministic requests; null: the gateway's. */
+  cacheTtlSeconds: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -99,7 +103,7 @@ export interface ApiKeyFilter {
 }
 
 export type ApiKeyChanges = Partial<
-  Pick<ApiKey, 'name' | 'teamId' | 'userId' | 'scopes' | 'allowedModels' | 'modelAliases' | 'metadata' | 'expiresAt' | 'disabled' | 'revokedAt' | 'previousValidUntil'> & Limits
+  Pick<ApiKey, 'name' | 'teamId' | 'userId' | 'scopes' | 'allowedModels' | 'modelAliases' | 'metadata' | 'cacheTtlSeconds' | 'expiresAt' | 'disabled' | 'revokedAt' | 'previousValidUntil'> & Limits
 > & { secretHash?: string; displayPrefix?: string; previousSecretHash?: string | null };
 
 export type NewApiKey = Omit<ApiKeyWithHashes, 'id' | 'createdAt' | 'updatedAt' | 'lastUsedAt' | 'revokedAt' | 'previousValidUntil' | 'previousSecretHash'>;
@@ -120,7 +124,7 @@ export interface KeyRepository {
   countByTeam(teamId: string): Promise<number>;
 }
 
-export type TeamChanges = Partial<Pick<Team, 'name' | 'allowedModels' | 'metadata'> & Limits>;
+export type TeamChanges = Partial<Pick<Team, 'name' | 'allowedModels' | 'metadata' | 'cacheTtlSeconds'> & Limits>;
 
 export interface TeamRepository {
   insert(team: Omit<Team, 'id' | 'createdAt' | 'updatedAt'>): Promise<Team>;

@@ -40,6 +40,11 @@ export const TeamRef = builder.objectRef<Team>('Team').implement({
     allowedModels: t.stringList({ nullable: true, resolve: (team) => team.allowedModels }),
     limits: t.field({ type: LimitsRef, resolve: (team) => team }),
     metadata: t.field({ type: 'JSON', resolve: (team) => team.metadata }),
+    cacheTtlSeconds: t.int({
+      nullable: true,
+      description: "The response cache's default TTL for the deterministic requests of the team's keys that set none, when the cache is enabled; null: the gateway's.",
+      resolve: (team) => team.cacheTtlSeconds,
+    }),
     members: t.field({ type: [TeamMemberRef], resolve: (team, _args, context) => context.loaders.teamMembers.load(team.id) }),
     createdAt: t.field({ type: 'DateTime', resolve: (team) => team.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (team) => team.updatedAt }),
@@ -52,6 +57,7 @@ const TeamInput = builder.inputType('TeamInput', {
     name: t.string({ required: false }),
     allowedModels: t.stringList({ required: false }),
     metadata: t.field({ type: 'JSON', required: false }),
+    cacheTtlSeconds: t.int({ required: false, description: "The response cache's default TTL for the team's deterministic requests; null clears it." }),
     limits: t.field({ type: LimitsInput, required: false }),
   }),
 });
@@ -75,6 +81,7 @@ builder.mutationFields((t) => ({
         name: input.name,
         ...(input.allowedModels !== undefined ? { allowedModels: input.allowedModels } : {}),
         ...(metadata ? { metadata } : {}),
+        ...(input.cacheTtlSeconds !== undefined ? { cacheTtlSeconds: input.cacheTtlSeconds } : {}),
         ...toLimits(input.limits),
       });
     },
@@ -89,6 +96,7 @@ builder.mutationFields((t) => ({
         ...(input.name != null ? { name: input.name } : {}),
         ...(input.allowedModels !== undefined ? { allowedModels: input.allowedModels } : {}),
         ...(metadata ? { metadata } : {}),
+        ...(input.cacheTtlSeconds !== undefined ? { cacheTtlSeconds: input.cacheTtlSeconds } : {}),
         ...toLimits(input.limits),
       });
     },
