@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import type { Clock, Logger } from '../core/ports.ts';
 import type { Db } from './client.ts';
+import { startPeriodicSweep, type PeriodicSweep } from './periodic-sweep.ts';
 import { rowsOf } from './usage-event-store.ts';
 
 export async function deleteExpiredResponses(db: Db, now: Date, batchSize = 1000): Promise<number> {
@@ -36,40 +37,19 @@ export interface ResponseExpiryOptions {
   logger?: Logger;
 }
 
-export interface ResponseExpiry {
-  /** One sweep now (joins a sweep already running); resolves to the rows deleted. */
-  run(): Promise<number>;
-  stop(): Promise<void>;
-}
+/** One sweep now (`run`) and `stop`, as every periodic sweep. */
+export type ResponseExpiry = PeriodicSweep;
 
 export function startResponseExpiry(options: ResponseExpiryOptions): ResponseExpiry {
   const intervalMs = options.intervalMs ?? 3_600_000;
-  let running: Promise<number> | null = null;
-  const run = () => {
-    running ??= deleteExpiredResponses(options.db, new Date(options.clock.now()), options.batchSize)
-      .then((deleted) => {
-        if (deleted > 0) options.logger?.info(`responses: deleted ${deleted} expired stored responses`);
-        return deleted;
-      })
-      .catch((error: unknown) => {
-        options.logger?.error({ err: error }, 'responses: deleting expired stored responses failed');
-        return 0;
-      })
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  };
-  const first = setTimeout(() => void run(), Math.min(intervalMs, 60_000));
-  const every = setInterval(() => void run(), intervalMs);
-  first.unref();
-  every.unref();
-  return {
-    run,
-    async stop() {
-      clearTimeout(first);
-      clearInterval(every);
-      await running;
+  return startPeriodicSweep({
+    intervalMs,
+    firstAfterMs: Math.min(intervalMs, 60_000),
+    sweep: async () => {
+      const deleted = await deleteExpiredResponses(options.db, new Date(options.clock.now()), options.batchSize);
+      if (deleted > 0) options.logger?.info(`responses: deleted ${deleted} expired stored responses`);
+      return deleted;
     },
-  };
+    failed: (error) => options.logger?.error({ err: error }, 'responses: deleting expired stored responses failed'),
+  });
 }

@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { Clock, Logger } from '../core/ports.ts';
 import type { Db } from './client.ts';
+import { startPeriodicSweep, type PeriodicSweep } from './periodic-sweep.ts';
 import { rowsOf } from './usage-event-store.ts';
 
 export async function deleteUsageEventsBefore(db: Db, cutoff: Date, batchSize = 5000): Promise<number> {
@@ -62,10 +63,11 @@ export interface UsageRetentionOptions {
 }
 
 /** Runs the deletion every `intervalMs` (default hourly), the first time a minute after start. */
-export function startUsageRetention(options: UsageRetentionOptions): { run(): Promise<number>; stop(): Promise<void> } {
-  let running: Promise<number> | null = null;
-  const run = () => {
-    running ??= (async () => {
+export function startUsageRetention(options: UsageRetentionOptions): PeriodicSweep {
+  return startPeriodicSweep({
+    intervalMs: options.intervalMs ?? 3_600_000,
+    firstAfterMs: 60_000,
+    sweep: async () => {
       const now = options.clock.now();
       const budgetRows = await deleteStaleBudgetSpend(options.db, new Date(now - STALE_BUDGET_PERIOD_MS));
       if (budgetRows > 0) options.logger?.info(`metering: deleted the spend of ${budgetRows} budget periods that ended more than a month ago`);
@@ -73,26 +75,7 @@ export function startUsageRetention(options: UsageRetentionOptions): { run(): Pr
       const deleted = await deleteUsageEventsBefore(options.db, new Date(now - options.retentionDays * 86_400_000));
       if (deleted > 0) options.logger?.info(`metering: deleted ${deleted} usage events older than ${options.retentionDays} days`);
       return deleted;
-    })()
-      .catch((error: unknown) => {
-        options.logger?.error({ err: error }, 'metering: usage retention failed');
-        return 0;
-      })
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  };
-  const first = setTimeout(() => void run(), 60_000);
-  const every = setInterval(() => void run(), options.intervalMs ?? 3_600_000);
-  first.unref();
-  every.unref();
-  return {
-    run,
-    async stop() {
-      clearTimeout(first);
-      clearInterval(every);
-      await running;
     },
-  };
+    failed: (error) => options.logger?.error({ err: error }, 'metering: usage retention failed'),
+  });
 }
