@@ -3,7 +3,7 @@
 // same-origin Origin header), REST and the mutation with a budgeted virtual key (issue #18), in alternating blocks against one modelgraph process. Every edge is
 // measured in the same windows, so a busy machine slows them alike and the ratios hold where the
 // end-to-end runs of `npm run bench` cannot (a machine shared with other work).
-// Usage: npm run bench:edges [-- --rounds=12 --block=200 --concurrency=1 --gateway-root=<checkout> --database-url=postgres://... --observability]
+// Usage: npm run bench:edges [-- --rounds=12 --block=200 --concurrency=1 --gateway-root=<checkout> --compare-root=<checkout> --database-url=postgres://... --observability]
 import { Agent, request } from 'node:http';
 import { benchModel, graphQLMutationBody, mockAnswer, openAIRequestBody } from './bench-wire.ts';
 import { provisionVirtualKey, startModelgraph } from './modelgraph-gateway.ts';
@@ -26,6 +26,12 @@ const gatewayRoot = process.argv.find((value) => value.startsWith('--gateway-roo
  * them off (logs silent, metrics off) and with tracing on (to a local OTLP sink that discards).
  */
 const observability = process.argv.includes('--observability');
+/**
+ * --compare-root=<checkout>: two builds instead of the edges: REST and the GraphQL mutation on this
+ * tree (or --gateway-root) and on another checkout (a commit before a change), interleaved in the
+ * same rounds, so a change is measured against its parent on a busy machine.
+ */
+const compareRoot = process.argv.find((value) => value.startsWith('--compare-root='))?.slice('--compare-root='.length);
 /** A Postgres database to run on (as deployed); PGlite in a temporary directory when absent. */
 const databaseUrl = process.argv.find((value) => value.startsWith('--database-url='))?.slice('--database-url='.length);
 
@@ -58,6 +64,18 @@ try {
       services.push(other);
       edges.push({ name: `REST${variant.label}`, gateway: { url: new URL(other.url), pid: other.pid }, path: '/v1/chat/completions', headers: { ...auth, authorization: `Bearer ${other.adminKey}` }, body: openAIRequestBody(false) });
     }
+  } else if (compareRoot) {
+    if (databaseUrl) throw new Error('--compare-root runs both builds on PGlite (two schemas cannot share one database): drop --database-url');
+    const other = await startModelgraph({ upstreamPort: mock.port, gatewayRoot: compareRoot });
+    services.push(other);
+    const otherGateway = { url: new URL(other.url), pid: other.pid };
+    const otherAuth = { ...auth, authorization: `Bearer ${other.adminKey}` };
+    edges[0]!.name = 'REST, this tree';
+    edges.push(
+      { name: 'GraphQL mutation, this tree', gateway: main, path: '/graphql', headers: { ...auth, accept: 'application/json' }, body: graphQLMutationBody() },
+      { name: `REST, ${compareRoot}`, gateway: otherGateway, path: '/v1/chat/completions', headers: otherAuth, body: openAIRequestBody(false) },
+      { name: `GraphQL mutation, ${compareRoot}`, gateway: otherGateway, path: '/graphql', headers: { ...otherAuth, accept: 'application/json' }, body: graphQLMutationBody() },
+    );
   } else {
     const virtualKey = await provisionVirtualKey(gateway);
     const budgeted = virtualKey ? { ...auth, authorization: `Bearer ${virtualKey}` } : null;
