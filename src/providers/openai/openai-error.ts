@@ -13,6 +13,7 @@ import {
   parseRetryAfter,
   type GatewayError,
 } from '../../core/errors.ts';
+import { isJsonObject, parseJson } from '../shared/parse-json-object.ts';
 
 interface ParsedError {
   message: string | undefined;
@@ -73,10 +74,10 @@ function refineByKind(
 
 function parseErrorBody(body: unknown): ParsedError {
   const root = Array.isArray(body) ? body[0] : body;
-  if (!isRecord(root)) return { message: undefined, type: undefined, code: undefined, status: undefined };
+  if (!isJsonObject(root)) return { message: undefined, type: undefined, code: undefined, status: undefined };
   const error = root.error;
   if (typeof error === 'string') return { message: error, type: undefined, code: undefined, status: undefined };
-  const source = isRecord(error) ? error : root;
+  const source = isJsonObject(error) ? error : root;
   const code = source.code;
   return {
     message: text(source.message) ?? text(root.detail),
@@ -90,18 +91,6 @@ function fallbackMessage(bodyText: string, status: number): string {
   const trimmed = bodyText.trim();
   if (trimmed.length === 0) return `The upstream answered HTTP ${status}`;
   return trimmed.length > 500 ? `${trimmed.slice(0, 500)}…` : trimmed;
-}
-
-function parseJson(bodyText: string): unknown {
-  try {
-    return JSON.parse(bodyText);
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function text(value: unknown): string | undefined {
