@@ -14,6 +14,7 @@ import {
   type GatewayError,
 } from '../../core/errors.ts';
 import { isJsonObject, parseJson } from '../shared/parse-json-object.ts';
+import { transportError } from '../shared/transport-error.ts';
 
 interface ParsedError {
   message: string | undefined;
@@ -95,4 +96,10 @@ function fallbackMessage(bodyText: string, status: number): string {
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** Network failures and aborts, worded without the upstream's address. */
+export function openAITransportError(error: unknown, signal: AbortSignal, provider: string): GatewayError {
+  const code = (error as { code?: unknown } | null)?.code;
+  return transportError(error, signal, provider, `The request to the upstream failed${typeof code === 'string' ? ` (${code})` : ''}`);
 }
