@@ -13,6 +13,7 @@ import type { Admission, UsageSink } from './metering/metering-ports.ts';
 import type { Clock } from './ports.ts';
 import { attemptFailure } from './requests/attempt.ts';
 import { validateChatParameters } from './requests/chat-parameters.ts';
+import { answerOnce, openCacheTicket } from './requests/answer-once.ts';
 import { MeteredRequest, requestMetering, type RequestMetering } from './requests/metered-request.ts';
 import { raceEachPart } from './requests/race-each-part.ts';
 import type { CompletionEvent, CompletionOutcome, CompletionRequest } from './requests/request-types.ts';
@@ -78,12 +79,11 @@ export class CompletionService {
   async create(request: CompletionRequest, signal: AbortSignal): Promise<CompletionOutcome> {
     validateChatParameters(request.parameters);
     const metered = this.begin(request, false);
-    let ticket: CacheTicket | null = null;
-    try {
+    return answerOnce({ metered, call: request, cache: this.options.cache, signal }, async (openCache) => {
       const run = this.router.route(request, false);
       // Admission comes first: a hit counts against rate limits and budgets as any request.
       await metered.admit(run, outputAllowance(request));
-      ticket = await this.openCache(request, signal);
+      const ticket = await openCache(chatCacheQuery(request));
       if (ticket?.answer?.kind === 'chat') return this.serveHit(metered, ticket.answer);
       const { attempt, result } = await metered.firstAnswer(run, signal, (planned) => planned.candidate.adapter.generate(planned.upstreamRequest, planned.timer.signal));
       run.succeeded(attempt, { usage: result.usage, firstTokenAt: null });
@@ -91,13 +91,7 @@ export class CompletionService {
       const outcome = outcomeOf(metered, attempt, result, false, ticket?.status ?? null);
       ticket?.complete(chatAnswerOf(outcome, attempt.candidate.deployment.id));
       return outcome;
-    } catch (thrown) {
-      metered.failed(thrown);
-      throw thrown;
-    } finally {
-      ticket?.abandon();
-      await metered.end(signal);
-    }
+    });
   }
 
   /**
@@ -125,7 +119,7 @@ export class CompletionService {
       try {
         run = this.router.route(request, true);
         await metered.admit(run, outputAllowance(request));
-        ticket = await this.openCache(request, signal);
+        ticket = await openCacheTicket(this.options.cache, chatCacheQuery(request), request, signal);
       } catch (thrown) {
         const error = metered.failed(thrown);
         terminated = true;
@@ -206,13 +200,6 @@ export class CompletionService {
       }
       await metered.end(signal, !terminated);
     }
-  }
-
-  /** The request's use of the response cache (null: none), told to the edge before any content. */
-  private async openCache(request: CompletionRequest, signal: AbortSignal): Promise<CacheTicket | null> {
-    const ticket = (await this.options.cache?.open(chatCacheQuery(request), signal)) ?? null;
-    if (ticket) request.onCacheStatus?.(ticket.status);
-    return ticket;
   }
 
   /** A hit: no upstream call; the original answer's tokens, at the configured fraction of its cost. */

@@ -6,7 +6,7 @@
 // GraphQL and the REST edges call this.
 import { embeddingsKeyMaterial } from './cache/cache-key.ts';
 import { hitCost, servedByOf } from './cache/cached-answer.ts';
-import type { CacheTicket, ResponseCache } from './cache/response-cache.ts';
+import type { ResponseCache } from './cache/response-cache.ts';
 import {
   estimateEmbeddingTokens,
   longestInputTokens,
@@ -16,6 +16,7 @@ import {
 import { InvalidRequestError } from './errors.ts';
 import type { Admission, UsageSink } from './metering/metering-ports.ts';
 import type { Clock } from './ports.ts';
+import { answerOnce } from './requests/answer-once.ts';
 import { MeteredRequest, requestMetering, type RequestMetering } from './requests/metered-request.ts';
 import type { EmbeddingsOutcome, EmbeddingsRequest } from './requests/request-types.ts';
 import type { RequestFeature } from './router/parameter-support.ts';
@@ -73,8 +74,7 @@ export class EmbeddingService {
 
   async create(request: EmbeddingsRequest, signal: AbortSignal): Promise<EmbeddingsOutcome> {
     const metered = new MeteredRequest(this.metering, { operation: 'embeddings', requestedModel: request.model, endUser: request.user ?? null, streamed: false, call: request });
-    let ticket: CacheTicket | null = null;
-    try {
+    return answerOnce({ metered, call: request, cache: this.options.cache, signal }, async (openCache) => {
       validate(request);
       // Resolves the caller's aliases and checks model access (MODEL_NOT_FOUND, FORBIDDEN).
       const run = this.options.router.routeOperation(
@@ -84,7 +84,8 @@ export class EmbeddingService {
       );
       // The counted input tokens at the dearest input price among the deployments the request may reach.
       await metered.admit(run, () => 0);
-      ticket = await this.openCache(request, signal);
+      // Embeddings are deterministic: a configured default TTL applies to them.
+      const ticket = await openCache({ kind: 'embeddings', caller: request.caller, model: request.model, directives: request.cache, deterministic: true, material: embeddingsKeyMaterial(request) });
       const hit = ticket?.answer;
       if (hit?.kind === 'embeddings') {
         const served = servedByOf(hit.served);
@@ -124,21 +125,7 @@ export class EmbeddingService {
         cost: outcome.cost.toString(),
       });
       return outcome;
-    } catch (thrown) {
-      metered.failed(thrown);
-      throw thrown;
-    } finally {
-      ticket?.abandon();
-      await metered.end(signal);
-    }
-  }
-
-  /** Embeddings are deterministic: a configured default TTL applies to them. */
-  private async openCache(request: EmbeddingsRequest, signal: AbortSignal): Promise<CacheTicket | null> {
-    const query = { kind: 'embeddings' as const, caller: request.caller, model: request.model, directives: request.cache, deterministic: true, material: embeddingsKeyMaterial(request) };
-    const ticket = (await this.options.cache?.open(query, signal)) ?? null;
-    if (ticket) request.onCacheStatus?.(ticket.status);
-    return ticket;
+    });
   }
 }
 

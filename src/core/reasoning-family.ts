@@ -4,16 +4,22 @@
 // one provider's opaque data to another). Every routed adapter is wrapped here: blocks it returns
 // are stamped with its family, and blocks of another family are dropped from what it is sent.
 // Blocks without a family (a Chat Completions client's reasoning_details) pass as before.
+import { MappedParts } from './mapped-parts.ts';
 import type { ProviderAdapter } from './ports.ts';
 import type { ChatRequest, Message, ReasoningBlock, StreamPart } from './types.ts';
 
 export function scopeReasoningToFamily(adapter: ProviderAdapter, family: string): ProviderAdapter {
+  // A stream's reasoning blocks are stamped with the family.
+  const stampStep = (step: IteratorResult<StreamPart>): IteratorResult<StreamPart> => {
+    if (step.done || step.value.type !== 'reasoning-block') return step;
+    return { done: false, value: { type: 'reasoning-block', block: { ...step.value.block, family } } };
+  };
   const scoped: ProviderAdapter = {
     generate: async (request, signal) => {
       const result = await adapter.generate(withoutForeignReasoning(request, family), signal);
       return result.reasoningBlocks.length === 0 ? result : { ...result, reasoningBlocks: result.reasoningBlocks.map((block) => ({ ...block, family })) };
     },
-    stream: (request, signal) => new StampedParts(adapter.stream(withoutForeignReasoning(request, family), signal)[Symbol.asyncIterator](), family),
+    stream: (request, signal) => new MappedParts(adapter.stream(withoutForeignReasoning(request, family), signal)[Symbol.asyncIterator](), stampStep),
   };
   const countTokens = adapter.countTokens;
   if (countTokens) scoped.countTokens = (request, signal) => countTokens.call(adapter, withoutForeignReasoning(request, family), signal);
@@ -31,29 +37,4 @@ export function withoutForeignReasoning(request: ChatRequest, family: string): C
     return reasoning.length > 0 ? { ...rest, reasoning } : rest;
   });
   return { ...request, messages };
-}
-
-/** The adapter's parts, with the family stamped on reasoning blocks. One `then` per part. */
-class StampedParts implements AsyncIterableIterator<StreamPart> {
-  constructor(
-    private readonly inner: AsyncIterator<StreamPart>,
-    private readonly family: string,
-  ) {}
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  next(): Promise<IteratorResult<StreamPart>> {
-    return this.inner.next().then(this.onStep);
-  }
-
-  return(value?: unknown): Promise<IteratorResult<StreamPart>> {
-    return this.inner.return ? this.inner.return(value) : Promise.resolve({ value: undefined, done: true });
-  }
-
-  private readonly onStep = (step: IteratorResult<StreamPart>): IteratorResult<StreamPart> => {
-    if (step.done || step.value.type !== 'reasoning-block') return step;
-    return { done: false, value: { type: 'reasoning-block', block: { ...step.value.block, family: this.family } } };
-  };
 }

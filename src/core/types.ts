@@ -61,6 +61,17 @@ export type ResponseFormat =
   | { type: 'json_object' }
   | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict?: boolean; description?: string };
 
+/** A json_schema format as the edges read it from a client: an optional field that is null or absent is left out. */
+export function jsonSchemaFormat(format: { name: string; schema: Record<string, unknown>; strict?: boolean | null; description?: string | null }): ResponseFormat {
+  return {
+    type: 'json_schema',
+    name: format.name,
+    schema: format.schema,
+    ...(format.strict != null ? { strict: format.strict } : {}),
+    ...(format.description != null ? { description: format.description } : {}),
+  };
+}
+
 export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high';
 
 export interface ReasoningOptions {

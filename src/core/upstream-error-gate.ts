@@ -4,6 +4,7 @@
 // is cut to a length a client and a usage record can carry.
 import type { EmbeddingAdapter } from './embeddings.ts';
 import { GatewayError } from './errors.ts';
+import { MappedParts } from './mapped-parts.ts';
 import type { ProviderAdapter } from './ports.ts';
 import type { SecretScrubber } from './secret-scrubber.ts';
 import type { StreamPart } from './types.ts';
@@ -42,9 +43,14 @@ export function guardProviderAdapter(adapter: ProviderAdapter, gate: UpstreamErr
   const clean = (error: unknown): never => {
     throw sanitizeUpstreamError(error, gate);
   };
+  // A stream's parts pass as they are, except errors (thrown or as an `error` part), which are cleaned.
+  const cleanStep = (step: IteratorResult<StreamPart>): IteratorResult<StreamPart> => {
+    if (!step.done && step.value.type === 'error') sanitizeUpstreamError(step.value.error, gate);
+    return step;
+  };
   const guarded: ProviderAdapter = {
     generate: (request, signal) => adapter.generate(request, signal).catch(clean),
-    stream: (request, signal) => new GuardedParts(adapter.stream(request, signal)[Symbol.asyncIterator](), gate),
+    stream: (request, signal) => new MappedParts(adapter.stream(request, signal)[Symbol.asyncIterator](), cleanStep, clean),
   };
   const countTokens = adapter.countTokens;
   if (countTokens) guarded.countTokens = (request, signal) => countTokens.call(adapter, request, signal).catch(clean);
@@ -57,35 +63,5 @@ export function guardEmbeddingAdapter(adapter: EmbeddingAdapter, gate: UpstreamE
       adapter.embed(request, signal).catch((error: unknown) => {
         throw sanitizeUpstreamError(error, gate);
       }),
-  };
-}
-
-/** The adapter's parts as they are, except errors (thrown or as an `error` part), which are cleaned. One `then` per part. */
-class GuardedParts implements AsyncIterableIterator<StreamPart> {
-  constructor(
-    private readonly inner: AsyncIterator<StreamPart>,
-    private readonly gate: UpstreamErrorGate,
-  ) {}
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  next(): Promise<IteratorResult<StreamPart>> {
-    return this.inner.next().then(this.onStep, this.onError);
-  }
-
-  return(value?: unknown): Promise<IteratorResult<StreamPart>> {
-    return this.inner.return ? this.inner.return(value).catch(this.onError) : Promise.resolve({ value: undefined, done: true });
-  }
-
-  // Bound once, not per part.
-  private readonly onStep = (step: IteratorResult<StreamPart>): IteratorResult<StreamPart> => {
-    if (!step.done && step.value.type === 'error') sanitizeUpstreamError(step.value.error, this.gate);
-    return step;
-  };
-
-  private readonly onError = (error: unknown): never => {
-    throw sanitizeUpstreamError(error, this.gate);
   };
 }

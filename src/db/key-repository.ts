@@ -1,6 +1,6 @@
 import { and, desc, eq, ilike, inArray, isNotNull, isNull, lt, lte, gt, or, sql, type SQL } from 'drizzle-orm';
 import { isUuid, uuidsOnly } from '../core/ids.ts';
-import type { ApiKey, ApiKeyChanges, ApiKeyFilter, ApiKeyWithHashes, KeyRepository, NewApiKey } from '../core/keys/types.ts';
+import { limitsOf, type ApiKey, type ApiKeyChanges, type ApiKeyFilter, type ApiKeyWithHashes, type KeyRepository, type NewApiKey } from '../core/keys/types.ts';
 import type { Db } from './client.ts';
 import { apiKeys } from './schema.ts';
 
@@ -26,11 +26,7 @@ function toKey(row: Row): ApiKeyWithHashes {
     lastUsedAt: row.lastUsedAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
-    maxBudgetMicro: row.maxBudgetMicro,
-    budgetPeriod: row.budgetPeriod,
-    rpmLimit: row.rpmLimit,
-    tpmLimit: row.tpmLimit,
-    maxParallelRequests: row.maxParallelRequests,
+    ...limitsOf(row),
     secretHash: row.secretHash,
     previousSecretHash: row.previousSecretHash,
   };

@@ -1,6 +1,11 @@
 // A database sweep on a timer (usage retention, expired stored responses): the first run after
 // `firstAfterMs`, then every `intervalMs`, never two at once (a run asked for while one is under way
 // joins it), a failure logged by `failed` and counted as 0, and `stop` waits for a run under way.
+// The rows go in short batches (`deleteInBatches`), each its own statement, so no long lock is held.
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { rowsOf } from './usage-event-store.ts';
+
 export interface PeriodicSweep {
   /** One sweep now (joins a sweep already running); resolves to the rows deleted. */
   run(): Promise<number>;
@@ -33,4 +38,20 @@ export function startPeriodicSweep(options: { sweep: () => Promise<number>; inte
       await running;
     },
   };
+}
+
+/**
+ * Runs `deleteBatch(limit)` (a DELETE of at most `limit` rows, without RETURNING) until a batch deletes
+ * fewer than `batchSize`; resolves to the rows deleted in all.
+ */
+export async function deleteInBatches(db: Db, batchSize: number, deleteBatch: (limit: number) => SQL): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const [row] = rowsOf<{ deleted: number }>(await db.execute(sql`WITH doomed AS (${deleteBatch(batchSize)} RETURNING 1) SELECT count(*)::int AS deleted FROM doomed`));
+    const deleted = Number(row?.deleted ?? 0);
+    total += deleted;
+    if (deleted < batchSize) return total;
+    // Let other work (the usage writer, queries) in between batches.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

@@ -5,27 +5,17 @@
 import { sql } from 'drizzle-orm';
 import type { Clock, Logger } from '../core/ports.ts';
 import type { Db } from './client.ts';
-import { startPeriodicSweep, type PeriodicSweep } from './periodic-sweep.ts';
-import { rowsOf } from './usage-event-store.ts';
+import { deleteInBatches, startPeriodicSweep, type PeriodicSweep } from './periodic-sweep.ts';
 
-export async function deleteExpiredResponses(db: Db, now: Date, batchSize = 1000): Promise<number> {
-  let total = 0;
-  for (;;) {
-    // stored_responses_expires_at_idx serves the inner select; rows kept forever (null) never match.
-    const [row] = rowsOf<{ deleted: number }>(
-      await db.execute(sql`
-        WITH doomed AS (
-          DELETE FROM stored_responses WHERE id IN (
-            SELECT id FROM stored_responses WHERE expires_at <= ${now.toISOString()}::timestamptz ORDER BY expires_at LIMIT ${batchSize}
-          ) RETURNING 1
-        )
-        SELECT count(*)::int AS deleted FROM doomed`),
-    );
-    const deleted = Number(row?.deleted ?? 0);
-    total += deleted;
-    if (deleted < batchSize) return total;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+export function deleteExpiredResponses(db: Db, now: Date, batchSize = 1000): Promise<number> {
+  // stored_responses_expires_at_idx serves the inner select; rows kept forever (null) never match.
+  return deleteInBatches(
+    db,
+    batchSize,
+    (limit) => sql`DELETE FROM stored_responses WHERE id IN (
+      SELECT id FROM stored_responses WHERE expires_at <= ${now.toISOString()}::timestamptz ORDER BY expires_at LIMIT ${limit}
+    )`,
+  );
 }
 
 export interface ResponseExpiryOptions {

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import { isUuid, uuidsOnly } from '../core/ids.ts';
-import type { Team, TeamChanges, TeamRepository } from '../core/keys/types.ts';
+import { limitsOf, type Team, type TeamChanges, type TeamRepository } from '../core/keys/types.ts';
 import type { Db } from './client.ts';
 import { allOf, pageOf } from './repository-paging.ts';
 import { teamMembers, teams, users } from './schema.ts';
@@ -12,11 +12,7 @@ function toTeam(row: typeof teams.$inferSelect): Team {
     allowedModels: row.allowedModels ?? null,
     metadata: row.metadata,
     cacheTtlSeconds: row.cacheTtlSeconds ?? null,
-    maxBudgetMicro: row.maxBudgetMicro,
-    budgetPeriod: row.budgetPeriod,
-    rpmLimit: row.rpmLimit,
-    tpmLimit: row.tpmLimit,
-    maxParallelRequests: row.maxParallelRequests,
+    ...limitsOf(row),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -6,27 +6,17 @@
 import { sql } from 'drizzle-orm';
 import type { Clock, Logger } from '../core/ports.ts';
 import type { Db } from './client.ts';
-import { startPeriodicSweep, type PeriodicSweep } from './periodic-sweep.ts';
+import { deleteInBatches, startPeriodicSweep, type PeriodicSweep } from './periodic-sweep.ts';
 import { rowsOf } from './usage-event-store.ts';
 
-export async function deleteUsageEventsBefore(db: Db, cutoff: Date, batchSize = 5000): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const [row] = rowsOf<{ deleted: number }>(
-      await db.execute(sql`
-        WITH doomed AS (
-          DELETE FROM usage_events WHERE id IN (
-            SELECT id FROM usage_events WHERE created_at < ${cutoff.toISOString()}::timestamptz ORDER BY created_at LIMIT ${batchSize}
-          ) RETURNING 1
-        )
-        SELECT count(*)::int AS deleted FROM doomed`),
-    );
-    const deleted = Number(row?.deleted ?? 0);
-    total += deleted;
-    if (deleted < batchSize) return total;
-    // Let other work (the usage writer, queries) in between batches.
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+export function deleteUsageEventsBefore(db: Db, cutoff: Date, batchSize = 5000): Promise<number> {
+  return deleteInBatches(
+    db,
+    batchSize,
+    (limit) => sql`DELETE FROM usage_events WHERE id IN (
+      SELECT id FROM usage_events WHERE created_at < ${cutoff.toISOString()}::timestamptz ORDER BY created_at LIMIT ${limit}
+    )`,
+  );
 }
 
 /** Budget periods last at most a month: a row whose period started this long ago is over. */

@@ -58,16 +58,6 @@ export class PrometheusMetrics implements RequestTelemetry {
     registers: [this.registry],
   });
   private readonly open = new Set<ObservedRequest>();
-  private readonly requests: Counter;
-  private readonly duration: Histogram;
-  private readonly overhead: Histogram;
-  private readonly upstream: Histogram;
-  private readonly firstToken: Histogram;
-  private readonly interToken: Histogram;
-  private readonly tokens: Counter;
-  private readonly cost: Counter;
-  private readonly retries: Counter;
-  private readonly fallbacks: Counter;
   private readonly children: {
     requests: Children<CounterChild>;
     duration: Children<HistogramChild>;
@@ -84,82 +74,52 @@ export class PrometheusMetrics implements RequestTelemetry {
   constructor(private readonly options: PrometheusMetricsOptions) {
     const registers = [this.registry];
     const byKey = options.keyLabel ? ['key'] : [];
-    this.requests = new Counter({
-      name: 'modelgraph_requests_total',
-      help: 'Requests (REST and GraphQL over HTTP) and GraphQL operations over WebSocket, by outcome; error_type is a closed vocabulary grouped by fault.',
-      labelNames: ['route', 'operation', 'model', 'provider', 'status', 'error_type', 'fault'],
-      registers,
-    });
-    this.duration = new Histogram({
-      name: 'modelgraph_request_duration_seconds',
-      help: 'Time from the request (or operation) to the end of its response or stream.',
-      labelNames: ['route', 'operation', 'model', 'provider'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.overhead = new Histogram({
-      name: 'modelgraph_gateway_overhead_seconds',
-      help: "Request duration minus the time spent in upstream calls and retry waits: the gateway's own time, for requests that reached an upstream.",
-      labelNames: ['route'],
-      buckets: OVERHEAD_BUCKETS,
-      registers,
-    });
-    this.upstream = new Histogram({
-      name: 'modelgraph_upstream_duration_seconds',
-      help: 'Duration of each upstream attempt (to the end of its response or stream), by the error type it ended with.',
-      labelNames: ['provider', 'model', 'error_type'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.firstToken = new Histogram({
-      name: 'modelgraph_time_to_first_token_seconds',
-      help: 'Streams: time from the request to the first token sent to the client.',
-      labelNames: ['provider', 'model'],
-      buckets: FIRST_TOKEN_BUCKETS,
-      registers,
-    });
-    this.interToken = new Histogram({
-      name: 'modelgraph_inter_token_seconds',
-      help: 'Streams: time between consecutive chunks sent on to the client (inter-token time), one observation per gap.',
-      labelNames: ['provider', 'model'],
-      buckets: INTER_TOKEN_BUCKETS,
-      registers,
-    });
-    this.tokens = new Counter({
-      name: 'modelgraph_tokens_total',
-      help: 'Tokens by type: input (all prompt tokens), output (all generated), cached_input and cache_write (subsets of input), reasoning (subset of output).',
-      labelNames: ['model', 'provider', 'team', 'type', ...byKey],
-      registers,
-    });
-    this.cost = new Counter({
-      name: 'modelgraph_cost_micro_usd_total',
-      help: 'Cost in micro-USD (1e-6 USD) at the deployments\' prices.',
-      labelNames: ['model', 'provider', 'team', ...byKey],
-      registers,
-    });
-    this.retries = new Counter({
-      name: 'modelgraph_retries_total',
-      help: 'Upstream attempts made in a retry round (after a backoff).',
-      labelNames: ['model', 'provider'],
-      registers,
-    });
-    this.fallbacks = new Counter({
-      name: 'modelgraph_fallbacks_total',
-      help: 'Attempts that moved to another deployment (another provider or a fallback model), by the deployment fallen back to.',
-      labelNames: ['model', 'provider'],
-      registers,
-    });
+    const counter = (name: string, help: string, labelNames: string[]) => countersOf(new Counter({ name, help, labelNames, registers }));
+    const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) =>
+      histogramsOf(new Histogram({ name, help, labelNames, buckets, registers }));
     this.children = {
-      requests: countersOf(this.requests),
-      duration: histogramsOf(this.duration),
-      overhead: histogramsOf(this.overhead),
-      upstream: histogramsOf(this.upstream),
-      firstToken: histogramsOf(this.firstToken),
-      interToken: histogramsOf(this.interToken),
-      tokens: countersOf(this.tokens),
-      cost: countersOf(this.cost),
-      retries: countersOf(this.retries),
-      fallbacks: countersOf(this.fallbacks),
+      requests: counter(
+        'modelgraph_requests_total',
+        'Requests (REST and GraphQL over HTTP) and GraphQL operations over WebSocket, by outcome; error_type is a closed vocabulary grouped by fault.',
+        ['route', 'operation', 'model', 'provider', 'status', 'error_type', 'fault'],
+      ),
+      duration: histogram(
+        'modelgraph_request_duration_seconds',
+        'Time from the request (or operation) to the end of its response or stream.',
+        ['route', 'operation', 'model', 'provider'],
+        DURATION_BUCKETS,
+      ),
+      overhead: histogram(
+        'modelgraph_gateway_overhead_seconds',
+        "Request duration minus the time spent in upstream calls and retry waits: the gateway's own time, for requests that reached an upstream.",
+        ['route'],
+        OVERHEAD_BUCKETS,
+      ),
+      upstream: histogram(
+        'modelgraph_upstream_duration_seconds',
+        'Duration of each upstream attempt (to the end of its response or stream), by the error type it ended with.',
+        ['provider', 'model', 'error_type'],
+        DURATION_BUCKETS,
+      ),
+      firstToken: histogram('modelgraph_time_to_first_token_seconds', 'Streams: time from the request to the first token sent to the client.', ['provider', 'model'], FIRST_TOKEN_BUCKETS),
+      interToken: histogram(
+        'modelgraph_inter_token_seconds',
+        'Streams: time between consecutive chunks sent on to the client (inter-token time), one observation per gap.',
+        ['provider', 'model'],
+        INTER_TOKEN_BUCKETS,
+      ),
+      tokens: counter(
+        'modelgraph_tokens_total',
+        'Tokens by type: input (all prompt tokens), output (all generated), cached_input and cache_write (subsets of input), reasoning (subset of output).',
+        ['model', 'provider', 'team', 'type', ...byKey],
+      ),
+      cost: counter('modelgraph_cost_micro_usd_total', "Cost in micro-USD (1e-6 USD) at the deployments' prices.", ['model', 'provider', 'team', ...byKey]),
+      retries: counter('modelgraph_retries_total', 'Upstream attempts made in a retry round (after a backoff).', ['model', 'provider']),
+      fallbacks: counter(
+        'modelgraph_fallbacks_total',
+        'Attempts that moved to another deployment (another provider or a fallback model), by the deployment fallen back to.',
+        ['model', 'provider'],
+      ),
     };
     const open = this.open;
     new Gauge({

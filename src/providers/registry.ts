@@ -114,6 +114,15 @@ function commonAdapterOptions(settings: ProviderSettings, http: HttpClient) {
   };
 }
 
+type CommonAdapterOptions = ReturnType<typeof commonAdapterOptions>;
+
+/** The protocols whose adapters take the common options alone: their chat factory and, when they serve embeddings, that one. */
+const commonOptionFactories: Partial<Record<WireProtocol, { chat(options: CommonAdapterOptions): ProviderAdapter; embeddings?(options: CommonAdapterOptions): EmbeddingAdapter }>> = {
+  anthropic: { chat: createAnthropicAdapter },
+  gemini: { chat: createGeminiAdapter, embeddings: createGeminiEmbeddingAdapter },
+  cohere: { chat: createCohereAdapter, embeddings: createCohereEmbeddingAdapter },
+};
+
 export function createProviderAdapter(settings: ProviderSettings, http: HttpClient): ProviderAdapter {
   const kind = findProviderKind(settings.kind);
   if (!kind) throw new Error(`unknown provider kind ${settings.kind}`);
@@ -126,17 +135,10 @@ export function createProviderAdapter(settings: ProviderSettings, http: HttpClie
   }
   if (settings.kind === 'bedrock') return createBedrockAdapter({ ...common, ...bedrockOptions(settings) });
   if (settings.kind === 'mock') return createMockAdapter(settings.mock);
-  switch (kind.protocol) {
-    case 'anthropic':
-      return createAnthropicAdapter(common);
-    case 'gemini':
-      return createGeminiAdapter(common);
-    case 'cohere':
-      return createCohereAdapter(common);
-    default:
-      if ('api' in settings && settings.api === 'responses') return createOpenAIResponsesAdapter({ ...common, compatibleProvider: kind.kind });
-      return createOpenAIAdapter({ ...common, compatibleProvider: kind.kind, ...openAIExtras(settings) });
-  }
+  const factories = commonOptionFactories[kind.protocol];
+  if (factories) return factories.chat(common);
+  if ('api' in settings && settings.api === 'responses') return createOpenAIResponsesAdapter({ ...common, compatibleProvider: kind.kind });
+  return createOpenAIAdapter({ ...common, compatibleProvider: kind.kind, ...openAIExtras(settings) });
 }
 
 /** Azure's api-version, for the OpenAI-compatible kinds. */
@@ -152,14 +154,6 @@ export function createEmbeddingAdapter(settings: ProviderSettings, http: HttpCli
   if (settings.kind === 'mock') return createMockEmbeddingAdapter({ latencyMs: settings.mock?.firstTokenLatencyMs ?? 0 });
   const common = commonAdapterOptions(settings, http);
   if (settings.kind === 'bedrock') return createBedrockEmbeddingAdapter({ ...common, ...bedrockOptions(settings) });
-  switch (kind.protocol) {
-    case 'gemini':
-      return createGeminiEmbeddingAdapter(common);
-    case 'cohere':
-      return createCohereEmbeddingAdapter(common);
-    case 'openai':
-      return createOpenAIEmbeddingAdapter({ ...common, compatibleProvider: kind.kind, ...openAIExtras(settings) });
-    default:
-      return undefined;
-  }
+  if (kind.protocol === 'openai') return createOpenAIEmbeddingAdapter({ ...common, compatibleProvider: kind.kind, ...openAIExtras(settings) });
+  return commonOptionFactories[kind.protocol]?.embeddings?.(common);
 }

@@ -11,7 +11,7 @@
 // `refreshMs` of this instance's next request. Reads and writes share one Redis connection, which
 // runs commands in order: a read sent after a count was sent includes it, which is how a refresh
 // knows which local counts it already holds.
-import { healthy, minuteOf, type DeploymentHealth, type DeploymentHealthStore, type HealthQuery } from '../core/router/deployment-health-store.ts';
+import { countInMinute, healthy, minuteOf, type DeploymentHealth, type DeploymentHealthStore, type HealthQuery, type MinuteCounts } from '../core/router/deployment-health-store.ts';
 import type { CooldownPolicy } from '../core/router/router-settings.ts';
 
 export interface MirrorOptions {
@@ -25,10 +25,8 @@ interface Entry {
   state: DeploymentHealth;
   /** The caller's clock when `state` was read. */
   readAt: number;
-  /** Counts recorded here since `state` was read (for `minute`). */
-  minute: number;
-  localRequests: number;
-  localTokens: number;
+  /** Counts recorded here since `state` was read (for `local.minute`). */
+  local: MinuteCounts;
   /** This instance changed the breaker: read again before the next use. */
   changed: boolean;
   refreshing: boolean;
@@ -86,16 +84,7 @@ export class MirroredDeploymentHealthStore implements DeploymentHealthStore {
     // Sent first, so that a read sent after it (on the same connection) includes it.
     const sent = this.source.recordUsage(id, now, requests, tokens);
     const entry = this.entries.get(id);
-    if (entry) {
-      const minute = minuteOf(now);
-      if (entry.minute !== minute) {
-        entry.minute = minute;
-        entry.localRequests = 0;
-        entry.localTokens = 0;
-      }
-      entry.localRequests += requests;
-      entry.localTokens += tokens;
-    }
+    if (entry) countInMinute(entry.local, now, requests, tokens);
     return sent;
   }
 
@@ -116,7 +105,7 @@ export class MirroredDeploymentHealthStore implements DeploymentHealthStore {
         entry.refreshing = true;
         entry.changed = false;
       }
-      return entry ? { minute: entry.minute, requests: entry.localRequests, tokens: entry.localTokens } : null;
+      return entry ? { ...entry.local } : null;
     });
     let states: DeploymentHealth[];
     try {
@@ -134,15 +123,16 @@ export class MirroredDeploymentHealthStore implements DeploymentHealthStore {
       const entry = this.entries.get(id);
       const before = sentBefore[index] ?? null;
       if (!entry) {
-        this.entries.set(id, { state, readAt: now, minute, localRequests: 0, localTokens: 0, changed: false, refreshing: false });
+        this.entries.set(id, { state, readAt: now, local: { minute, requests: 0, tokens: 0 }, changed: false, refreshing: false });
         return;
       }
       // Counts recorded while the read was under way are not in it: they stay local until the next one.
-      const current = entry.minute === minute;
-      const sent = before !== null && before.minute === entry.minute ? before : { requests: 0, tokens: 0 };
-      entry.localRequests = current ? entry.localRequests - sent.requests : 0;
-      entry.localTokens = current ? entry.localTokens - sent.tokens : 0;
-      entry.minute = minute;
+      const { local } = entry;
+      const current = local.minute === minute;
+      const sent = before !== null && before.minute === local.minute ? before : { requests: 0, tokens: 0 };
+      local.requests = current ? local.requests - sent.requests : 0;
+      local.tokens = current ? local.tokens - sent.tokens : 0;
+      local.minute = minute;
       entry.state = state;
       entry.readAt = now;
       entry.refreshing = false;
@@ -154,11 +144,11 @@ export class MirroredDeploymentHealthStore implements DeploymentHealthStore {
     if (!entry) return healthy();
     const minute = minuteOf(now);
     const stateCurrent = minuteOf(entry.readAt) === minute;
-    const localCurrent = entry.minute === minute;
+    const localCurrent = entry.local.minute === minute;
     return {
       ...entry.state,
-      requestsThisMinute: (stateCurrent ? entry.state.requestsThisMinute : 0) + (localCurrent ? entry.localRequests : 0),
-      tokensThisMinute: (stateCurrent ? entry.state.tokensThisMinute : 0) + (localCurrent ? entry.localTokens : 0),
+      requestsThisMinute: (stateCurrent ? entry.state.requestsThisMinute : 0) + (localCurrent ? entry.local.requests : 0),
+      tokensThisMinute: (stateCurrent ? entry.state.tokensThisMinute : 0) + (localCurrent ? entry.local.tokens : 0),
     };
   }
 }

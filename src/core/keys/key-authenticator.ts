@@ -12,7 +12,7 @@ import { hashesEqual, hashKeySecret } from './api-key-secret.ts';
 import type { FailedAuthLimiter } from './failed-auth-limiter.ts';
 import { KeySessionRegistry } from './key-session-registry.ts';
 import { keyRefusal } from './key-validity.ts';
-import type { ApiKeyWithHashes, KeyRepository, Limits, Team, TeamRepository } from './types.ts';
+import { limitsOf, type ApiKeyWithHashes, type KeyRepository, type Team, type TeamRepository } from './types.ts';
 
 interface CacheEntry {
   key: ApiKeyWithHashes | null;
@@ -161,14 +161,4 @@ export class KeyAuthenticator implements Authenticator {
       .catch((error: unknown) => this.options.logger?.warn(`cached API key could not be re-read: ${(error as Error).message}`))
       .finally(() => this.refreshing.delete(hash));
   }
-}
-
-function limitsOf(row: Limits): Limits {
-  return {
-    maxBudgetMicro: row.maxBudgetMicro,
-    budgetPeriod: row.budgetPeriod,
-    rpmLimit: row.rpmLimit,
-    tpmLimit: row.tpmLimit,
-    maxParallelRequests: row.maxParallelRequests,
-  };
 }

@@ -13,6 +13,17 @@ export interface Limits {
   maxParallelRequests: number | null;
 }
 
+/** The limits of a key or a team (or a row that holds them), alone. */
+export function limitsOf(holder: Limits): Limits {
+  return {
+    maxBudgetMicro: holder.maxBudgetMicro,
+    budgetPeriod: holder.budgetPeriod,
+    rpmLimit: holder.rpmLimit,
+    tpmLimit: holder.tpmLimit,
+    maxParallelRequests: holder.maxParallelRequests,
+  };
+}
+
 /** No budget and no rate limit. */
 export const noLimits = (): Limits => ({ maxBudgetMicro: null, budgetPeriod: null, rpmLimit: null, tpmLimit: null, maxParallelRequests: null });
 

@@ -47,13 +47,29 @@ export const healthy = (): DeploymentHealth => ({
 
 export const minuteOf = (now: number): number => Math.floor(now / 60_000);
 
-interface Entry {
-  failures: number[];
-  cooledUntil: number | null;
-  probeUntil: number | null;
+/** Requests and tokens counted in one clock minute. */
+export interface MinuteCounts {
   minute: number;
   requests: number;
   tokens: number;
+}
+
+/** Adds to the counts of `now`'s minute; the counts of an earlier minute are dropped first. */
+export function countInMinute(counts: MinuteCounts, now: number, requests: number, tokens: number): void {
+  const minute = minuteOf(now);
+  if (counts.minute !== minute) {
+    counts.minute = minute;
+    counts.requests = 0;
+    counts.tokens = 0;
+  }
+  counts.requests += requests;
+  counts.tokens += tokens;
+}
+
+interface Entry extends MinuteCounts {
+  failures: number[];
+  cooledUntil: number | null;
+  probeUntil: number | null;
 }
 
 /** One process's state; the default when no Redis is configured. */
@@ -119,14 +135,6 @@ export class InMemoryDeploymentHealthStore implements DeploymentHealthStore {
   }
 
   async recordUsage(id: string, now: number, requests: number, tokens: number): Promise<void> {
-    const entry = this.entry(id);
-    const minute = minuteOf(now);
-    if (entry.minute !== minute) {
-      entry.minute = minute;
-      entry.requests = 0;
-      entry.tokens = 0;
-    }
-    entry.requests += requests;
-    entry.tokens += tokens;
+    countInMinute(this.entry(id), now, requests, tokens);
   }
 }

@@ -3,8 +3,8 @@ import { GatewayError } from '../../core/errors.ts';
 import { keyStatus, type ApiKey } from '../../core/keys/types.ts';
 import { adminMutation, adminScope, callerOf } from '../admin-mutation.ts';
 import { builder } from '../builder.ts';
-import { connectionOf, pageSize } from '../paging.ts';
-import { LimitsInput, LimitsRef, toLimits } from './limits.ts';
+import { countedConnectionOf, pageSize, totalCountFields } from '../paging.ts';
+import { jsonObjectOf, LimitsInput, LimitsRef, sharedSettingsOf } from './limits.ts';
 import { TeamRef, UserRef } from './team.ts';
 
 export const ScopeEnum = builder.enumType('Scope', { values: SCOPES });
@@ -86,15 +86,8 @@ const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
   }),
 });
 
-function objectOrInvalid(value: unknown, field: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new GatewayError('INVALID_REQUEST', `${field}: must be a JSON object`);
-  }
-  return value as Record<string, unknown>;
-}
-
 function aliases(value: unknown): Record<string, string> {
-  const object = objectOrInvalid(value, 'modelAliases');
+  const object = jsonObjectOf(value, 'modelAliases');
   for (const [key, target] of Object.entries(object)) {
     if (typeof target !== 'string') throw new GatewayError('INVALID_REQUEST', `modelAliases.${key}: must be a model name`);
   }
@@ -113,12 +106,9 @@ builder.mutationFields((t) => ({
         teamId: input.teamId === null || input.teamId === undefined ? null : String(input.teamId),
         userId: input.userId === null || input.userId === undefined ? null : String(input.userId),
         ...(input.scopes ? { scopes: input.scopes } : {}),
-        ...(input.allowedModels !== undefined ? { allowedModels: input.allowedModels } : {}),
         ...(input.modelAliases != null ? { modelAliases: aliases(input.modelAliases) } : {}),
-        ...(input.metadata != null ? { metadata: objectOrInvalid(input.metadata, 'metadata') } : {}),
-        ...(input.cacheTtlSeconds !== undefined ? { cacheTtlSeconds: input.cacheTtlSeconds } : {}),
+        ...sharedSettingsOf(input),
         ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}),
-        ...toLimits(input.limits),
       }),
   }),
   updateApiKey: t.field({
@@ -131,13 +121,10 @@ builder.mutationFields((t) => ({
         ...(input.teamId !== undefined ? { teamId: input.teamId === null ? null : String(input.teamId) } : {}),
         ...(input.userId !== undefined ? { userId: input.userId === null ? null : String(input.userId) } : {}),
         ...(input.scopes != null ? { scopes: input.scopes } : {}),
-        ...(input.allowedModels !== undefined ? { allowedModels: input.allowedModels } : {}),
         ...(input.modelAliases != null ? { modelAliases: aliases(input.modelAliases) } : {}),
-        ...(input.metadata != null ? { metadata: objectOrInvalid(input.metadata, 'metadata') } : {}),
-        ...(input.cacheTtlSeconds !== undefined ? { cacheTtlSeconds: input.cacheTtlSeconds } : {}),
+        ...sharedSettingsOf(input),
         ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}),
         ...(input.disabled != null ? { disabled: input.disabled } : {}),
-        ...toLimits(input.limits),
       }),
   }),
   revokeApiKey: t.field({
@@ -183,21 +170,10 @@ builder.queryFields((t) => ({
         };
         const now = new Date();
         const page = await context.services.keys.list(keyFilter, first, args.after ?? null, now);
-        return {
-          ...connectionOf(page, args.after),
-          // Counted only when the field is selected.
-          totalCount: () => context.services.keys.count(keyFilter, now),
-        };
+        return countedConnectionOf(page, args.after, () => context.services.keys.count(keyFilter, now));
       },
     },
-    {
-      fields: (connection) => ({
-        totalCount: connection.int({
-          description: 'How many keys the filter matches, over every page (one COUNT query, run only when this field is selected).',
-          resolve: (result) => result.totalCount(),
-        }),
-      }),
-    },
+    { fields: (connection) => totalCountFields(connection, 'How many keys the filter matches, over every page (one COUNT query, run only when this field is selected).') },
   ),
   apiKey: t.field({
     type: ApiKeyRef,

@@ -73,13 +73,26 @@ export const AttemptRef = builder.objectRef<Attempt>('Attempt').implement({
   }),
 });
 
+/** What every served outcome (ChatCompletion, Embeddings) has: who served it (MeteredRequest.outcomeHead), its cost, time, attempts and cache status. */
+type ServedOutcome = Pick<CompletionOutcome, 'generationId' | 'requestedModel' | 'model' | 'providerId' | 'upstreamModel' | 'cost' | 'latencyMs' | 'attempts' | 'cacheStatus'>;
+
+export function servedOutcomeFields<Shape extends ServedOutcome>(t: PothosSchemaTypes.ObjectFieldBuilder<typeof builder.$inferSchemaTypes, Shape>) {
+  return {
+    id: t.string({ description: 'The generation id (for usage lookups).', resolve: (o) => o.generationId }),
+    model: t.string({ description: 'The model name that served the request.', resolve: (o) => o.model }),
+    requestedModel: t.string({ resolve: (o) => o.requestedModel }),
+    provider: t.string({ resolve: (o) => o.providerId }),
+    upstreamModel: t.string({ resolve: (o) => o.upstreamModel }),
+    cost: t.field({ type: 'Money', resolve: (o) => o.cost }),
+    latencyMs: t.int({ resolve: (o) => o.latencyMs }),
+    attempts: t.field({ type: [AttemptRef], resolve: (o) => o.attempts }),
+    cacheStatus: t.field({ type: CacheStatusEnum, nullable: true, description: 'The response cache: HIT, MISS or BYPASS; null when it took no part.', resolve: (o) => o.cacheStatus }),
+  };
+}
+
 export const ChatCompletionRef = builder.objectRef<CompletionOutcome>('ChatCompletion').implement({
   fields: (t) => ({
-    id: t.exposeString('generationId', { description: 'The generation id (for usage lookups).' }),
-    model: t.exposeString('model', { description: 'The model name that served the request.' }),
-    requestedModel: t.exposeString('requestedModel'),
-    provider: t.exposeString('providerId'),
-    upstreamModel: t.exposeString('upstreamModel'),
+    ...servedOutcomeFields(t),
     upstreamId: t.string({ nullable: true, resolve: (o) => o.result.id }),
     // Not `message`: every error result has `message: String!`, and one selection over the result
     // union must be able to ask for both without an alias.
@@ -87,12 +100,8 @@ export const ChatCompletionRef = builder.objectRef<CompletionOutcome>('ChatCompl
     finishReason: t.field({ type: FinishReasonRef, resolve: (o) => o.result.finishReason }),
     usage: t.field({ type: UsageRef, resolve: (o) => o.result.usage }),
     usageEstimated: t.exposeBoolean('usageEstimated', { description: 'The upstream did not report usage; it was estimated.' }),
-    cost: t.field({ type: 'Money', resolve: (o) => o.cost }),
-    latencyMs: t.exposeInt('latencyMs'),
     timeToFirstTokenMs: t.exposeInt('timeToFirstTokenMs', { nullable: true }),
-    attempts: t.field({ type: [AttemptRef], resolve: (o) => o.attempts }),
     warnings: t.exposeStringList('warnings', { description: 'Parameters the serving model does not support, dropped from what it was sent.' }),
-    cacheStatus: t.field({ type: CacheStatusEnum, nullable: true, description: 'The response cache: HIT, MISS or BYPASS; null when it took no part.', resolve: (o) => o.cacheStatus }),
   }),
 });
 

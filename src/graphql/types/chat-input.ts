@@ -5,7 +5,7 @@ import { INPUT_LIMITS, checkBoundedText, checkMetadata } from '../../core/input-
 import type { CompletionRequest } from '../../core/completion-service.ts';
 import { parseUsd } from '../../core/money.ts';
 import type { RoutingPreferences } from '../../core/router/routing-preferences.ts';
-import type { ContentPart, Message, ReasoningBlock, ResponseFormat, ToolChoice } from '../../core/types.ts';
+import { jsonSchemaFormat, type ContentPart, type Message, type ReasoningBlock, type ResponseFormat, type ToolChoice } from '../../core/types.ts';
 import { CacheInput, toCacheDirectives } from './response-cache.ts';
 import { builder } from '../builder.ts';
 
@@ -220,13 +220,7 @@ function toResponseFormat(input: NonNullable<ChatCompletionInputShape['responseF
   if (input.schema == null || typeof input.schema !== 'object' || Array.isArray(input.schema)) {
     invalid('responseFormat.schema: a JSON_SCHEMA response format needs a JSON Schema object');
   }
-  return {
-    type: 'json_schema',
-    name: input.name ?? 'response',
-    schema: input.schema as Record<string, unknown>,
-    ...(input.strict != null ? { strict: input.strict } : {}),
-    ...(input.description != null ? { description: input.description } : {}),
-  };
+  return jsonSchemaFormat({ name: input.name ?? 'response', schema: input.schema as Record<string, unknown>, strict: input.strict, description: input.description });
 }
 
 function toRouting(input: NonNullable<ChatCompletionInputShape['routing']>): RoutingPreferences {

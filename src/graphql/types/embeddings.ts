@@ -7,8 +7,8 @@ import { GatewayError } from '../../core/errors.ts';
 import { INPUT_LIMITS, checkBoundedText } from '../../core/input-limits.ts';
 import { builder } from '../builder.ts';
 import { serviceScope } from '../context.ts';
-import { AttemptRef } from './chat-completion.ts';
-import { CacheInput, CacheStatusEnum, toCacheDirectives } from './response-cache.ts';
+import { servedOutcomeFields } from './chat-completion.ts';
+import { CacheInput, toCacheDirectives } from './response-cache.ts';
 
 const EmbeddingInputTypeEnum = builder.enumType('EmbeddingInputType', {
   description: 'What the vectors are for; providers with task types (Gemini, Cohere) tune the embedding to it, others ignore it.',
@@ -51,19 +51,11 @@ const EmbeddingUsageRef = builder.objectRef<EmbeddingUsage>('EmbeddingUsage').im
 
 const EmbeddingsRef = builder.objectRef<EmbeddingsOutcome>('Embeddings').implement({
   fields: (t) => ({
-    id: t.exposeString('generationId', { description: 'The generation id (for usage lookups).' }),
-    model: t.exposeString('model', { description: 'The model name that served the request.' }),
-    requestedModel: t.exposeString('requestedModel'),
-    provider: t.exposeString('providerId'),
-    upstreamModel: t.exposeString('upstreamModel'),
+    ...servedOutcomeFields(t),
     data: t.field({ type: [EmbeddingRef], resolve: (outcome) => outcome.vectors.map((vector, index) => ({ index, vector })) }),
     dimensions: t.int({ description: 'The length of every vector.', resolve: (outcome) => outcome.vectors[0]?.length ?? 0 }),
     usage: t.field({ type: EmbeddingUsageRef, resolve: (outcome) => outcome.usage }),
     usageEstimated: t.exposeBoolean('usageEstimated', { description: 'The upstream reported no token count (the Gemini API); it was estimated.' }),
-    cost: t.field({ type: 'Money', resolve: (outcome) => outcome.cost }),
-    latencyMs: t.exposeInt('latencyMs'),
-    attempts: t.field({ type: [AttemptRef], resolve: (outcome) => outcome.attempts }),
-    cacheStatus: t.field({ type: CacheStatusEnum, nullable: true, description: 'The response cache: HIT, MISS or BYPASS; null when it took no part.', resolve: (outcome) => outcome.cacheStatus }),
   }),
 });
 

@@ -1,5 +1,7 @@
-// Budget and rate-limit fields shared by ApiKey and Team (inputs and outputs).
-import type { KeyLimitsInput } from '../../core/keys/admin-service.ts';
+// Budget and rate-limit fields shared by ApiKey and Team (inputs and outputs), and the other
+// settings both inputs take (allowed models, metadata, the cache TTL).
+import { GatewayError } from '../../core/errors.ts';
+import type { CreateTeamInput, KeyLimitsInput } from '../../core/keys/admin-service.ts';
 import type { Limits } from '../../core/keys/types.ts';
 import { parseUsd } from '../../core/money.ts';
 import { builder } from '../builder.ts';
@@ -42,4 +44,29 @@ export function toLimits(input: LimitsInputShape | null | undefined): KeyLimitsI
   if (input.tpm !== undefined) limits.tpmLimit = input.tpm;
   if (input.maxParallelRequests !== undefined) limits.maxParallelRequests = input.maxParallelRequests;
   return limits;
+}
+
+/** A JSON argument that must be an object (metadata, model aliases). */
+export function jsonObjectOf(value: unknown, field: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new GatewayError('INVALID_REQUEST', `${field}: must be a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+interface SharedSettingsInput {
+  allowedModels?: string[] | null;
+  metadata?: unknown;
+  cacheTtlSeconds?: number | null;
+  limits?: LimitsInputShape | null;
+}
+
+/** The settings a key and a team both have, as the admin service takes them; an omitted field stays out (an update leaves it as it is). */
+export function sharedSettingsOf(input: SharedSettingsInput): Omit<CreateTeamInput, 'name'> {
+  return {
+    ...(input.allowedModels !== undefined ? { allowedModels: input.allowedModels } : {}),
+    ...(input.metadata != null ? { metadata: jsonObjectOf(input.metadata, 'metadata') } : {}),
+    ...(input.cacheTtlSeconds !== undefined ? { cacheTtlSeconds: input.cacheTtlSeconds } : {}),
+    ...toLimits(input.limits),
+  };
 }

@@ -3,8 +3,8 @@ import { GatewayError } from '../../core/errors.ts';
 import type { Team, TeamMember, User } from '../../core/keys/types.ts';
 import { adminMutation, adminScope, callerOf } from '../admin-mutation.ts';
 import { builder } from '../builder.ts';
-import { connectionOf, pageSize } from '../paging.ts';
-import { LimitsInput, LimitsRef, toLimits } from './limits.ts';
+import { countedConnectionOf, pageSize, totalCountFields } from '../paging.ts';
+import { LimitsInput, LimitsRef, sharedSettingsOf } from './limits.ts';
 
 export const TeamRoleEnum = builder.enumType('TeamRole', { values: ['OWNER', 'ADMIN', 'MEMBER'] as const });
 
@@ -63,12 +63,6 @@ const TeamInput = builder.inputType('TeamInput', {
 });
 
 
-function metadataOf(value: unknown): Record<string, unknown> | undefined {
-  if (value == null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) throw new GatewayError('INVALID_REQUEST', 'metadata: must be a JSON object');
-  return value as Record<string, unknown>;
-}
-
 builder.mutationFields((t) => ({
   createTeam: t.field({
     type: TeamRef,
@@ -76,30 +70,15 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: TeamInput, required: true }) },
     resolve: (_root, { input }, context) => {
       if (!input.name) throw new GatewayError('INVALID_REQUEST', 'name: required');
-      const metadata = metadataOf(input.metadata);
-      return context.services.admin.createTeam(callerOf(context), {
-        name: input.name,
-        ...(input.allowedModels !== undefined ? { allowedModels: input.allowedModels } : {}),
-        ...(metadata ? { metadata } : {}),
-        ...(input.cacheTtlSeconds !== undefined ? { cacheTtlSeconds: input.cacheTtlSeconds } : {}),
-        ...toLimits(input.limits),
-      });
+      return context.services.admin.createTeam(callerOf(context), { name: input.name, ...sharedSettingsOf(input) });
     },
   }),
   updateTeam: t.field({
     type: TeamRef,
     ...adminMutation,
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: TeamInput, required: true }) },
-    resolve: (_root, { id, input }, context) => {
-      const metadata = metadataOf(input.metadata);
-      return context.services.admin.updateTeam(callerOf(context), String(id), {
-        ...(input.name != null ? { name: input.name } : {}),
-        ...(input.allowedModels !== undefined ? { allowedModels: input.allowedModels } : {}),
-        ...(metadata ? { metadata } : {}),
-        ...(input.cacheTtlSeconds !== undefined ? { cacheTtlSeconds: input.cacheTtlSeconds } : {}),
-        ...toLimits(input.limits),
-      });
-    },
+    resolve: (_root, { id, input }, context) =>
+      context.services.admin.updateTeam(callerOf(context), String(id), { ...(input.name != null ? { name: input.name } : {}), ...sharedSettingsOf(input) }),
   }),
   deleteTeam: t.field({
     type: TeamRef,
@@ -143,21 +122,10 @@ builder.queryFields((t) => ({
         const first = pageSize(args.first, 200);
         const search = args.search ?? null;
         const page = await context.services.teams.list(first, args.after ?? null, search);
-        return {
-          ...connectionOf(page, args.after),
-          // Counted only when the field is selected.
-          totalCount: () => context.services.teams.count(search),
-        };
+        return countedConnectionOf(page, args.after, () => context.services.teams.count(search));
       },
     },
-    {
-      fields: (connection) => ({
-        totalCount: connection.int({
-          description: 'How many teams the search matches, over every page (one COUNT query, run only when this field is selected).',
-          resolve: (result) => result.totalCount(),
-        }),
-      }),
-    },
+    { fields: (connection) => totalCountFields(connection, 'How many teams the search matches, over every page (one COUNT query, run only when this field is selected).') },
   ),
   team: t.field({
     type: TeamRef,

@@ -8,7 +8,7 @@ import { GatewayError } from '../../core/errors.ts';
 import type { UsageRecord } from '../../core/metering/metering-ports.ts';
 import { emptyFilter, USAGE_GROUPINGS, type UsageFilter, type UsageGroupRow, type UsageReport, type UsageTotals } from '../../core/metering/usage-report.ts';
 import { builder } from '../builder.ts';
-import { connectionOf, pageSize } from '../paging.ts';
+import { countedConnectionOf, pageSize } from '../paging.ts';
 import type { GraphQLContext } from '../context.ts';
 import { throwIfEnded, untilAborted } from '../subscription-end.ts';
 import { ApiKeyRef } from './api-key.ts';
@@ -185,11 +185,8 @@ builder.queryFields((t) => ({
         const first = pageSize(args.first, 500);
         const filter = scopedFilter(context, args.filter);
         const page = await context.services.usage.list(filter, first, args.after ?? null);
-        return {
-          ...connectionOf(page, args.after),
-          // Counted only when the field is selected: it reads every matching event.
-          totalCount: () => context.services.usage.count(filter),
-        };
+        // Counted only when the field is selected: it reads every matching event.
+        return countedConnectionOf(page, args.after, () => context.services.usage.count(filter));
       },
     },
     {

@@ -2,7 +2,7 @@
 // express (a model named somewhere, tool results naming their call) are checked here with errors
 // that name the field.
 import type { CompletionRequest } from '../../core/completion-service.ts';
-import type { ContentPart, Message, ReasoningBlock, ReasoningEffort, ReasoningOptions, ResponseFormat, ToolChoice } from '../../core/types.ts';
+import { jsonSchemaFormat, type ContentPart, type Message, type ReasoningBlock, type ReasoningEffort, type ReasoningOptions, type ResponseFormat, type ToolChoice } from '../../core/types.ts';
 import { effortForBudget } from '../shared/effort-for-budget.ts';
 import { invalidField } from '../shared/rest-request-error.ts';
 import type { OpenAIChatMessage, OpenAIChatRequest, WireEffort } from './openai-chat-request-schema.ts';
@@ -138,13 +138,7 @@ function toResponseFormat(format: NonNullable<OpenAIChatRequest['response_format
   const { name, schema, strict, description } = format.json_schema;
   // OpenAI lets the schema be left out; that asks for JSON without a shape.
   if (schema == null) return { type: 'json_object' };
-  return {
-    type: 'json_schema',
-    name,
-    schema,
-    ...(strict != null ? { strict } : {}),
-    ...(description != null ? { description } : {}),
-  };
+  return jsonSchemaFormat({ name, schema, strict, description });
 }
 
 /** `reasoning_effort` (OpenAI) or `reasoning` (OpenRouter); "none" and `enabled: false` turn it off. */

@@ -2,12 +2,10 @@ import type { ProviderAdapter, HttpResponse } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import type { AdapterOptions } from '../shared/adapter-options.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
-import { streamResponseParts } from '../shared/stream-response-parts.ts';
 import { anthropicError, anthropicTransportError, parseAnthropicErrorBody } from './anthropic-error.ts';
-import { createAnthropicStreamDecoder } from './anthropic-stream.ts';
+import { anthropicMessagesCalls } from './anthropic-messages-calls.ts';
 import { buildAnthropicCountTokensRequest } from './build-anthropic-count-tokens-request.ts';
 import { buildAnthropicRequest } from './build-anthropic-request.ts';
-import { readAnthropicMessage } from './read-anthropic-message.ts';
 import { readAnthropicTokenCount } from './read-anthropic-token-count.ts';
 
 export interface AnthropicAdapterOptions extends AdapterOptions {
@@ -57,17 +55,7 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
   }
 
   return {
-    async generate(request, signal) {
-      const response = await send(request, false, signal);
-      return readAnthropicMessage(response, { providerId, signal, upstreamName: 'Anthropic' });
-    },
-
-    stream(request, signal) {
-      return streamResponseParts(
-        () => send(request, true, signal),
-        () => createAnthropicStreamDecoder({ providerId, signal, maxEventLength: options.http.responseLimitBytes }),
-      );
-    },
+    ...anthropicMessagesCalls({ providerId, upstreamName: 'Anthropic', maxEventLength: options.http.responseLimitBytes, send }),
 
     async countTokens(request, signal) {
       const response = await post(countTokensUrl, JSON.stringify(buildAnthropicCountTokensRequest(request)), signal);

@@ -1,4 +1,5 @@
-import type { ChatResult, ReasoningBlock, ToolCall } from '../../core/types.ts';
+import type { ChatResult } from '../../core/types.ts';
+import { ReplyContent } from '../shared/reply-content.ts';
 import type { AnthropicWireMessage } from './anthropic-wire.ts';
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason.ts';
 import { normaliseAnthropicUsage } from './normalise-anthropic-usage.ts';
@@ -7,39 +8,27 @@ import { normaliseAnthropicUsage } from './normalise-anthropic-usage.ts';
 // blocks are concatenated; tool_use input is re-serialised as the canonical JSON string;
 // thinking and redacted_thinking blocks are kept, with signatures, to be sent back later.
 export function mapAnthropicResponse(message: AnthropicWireMessage): ChatResult {
-  let text = '';
-  let reasoning = '';
-  const toolCalls: ToolCall[] = [];
-  const reasoningBlocks: ReasoningBlock[] = [];
+  const content = new ReplyContent();
   for (const block of message.content ?? []) {
     switch (block.type) {
       case 'text':
-        text += block.text ?? '';
+        content.text += block.text ?? '';
         break;
       case 'tool_use':
-        toolCalls.push({ id: block.id ?? '', name: block.name ?? '', arguments: JSON.stringify(block.input ?? {}) });
+        content.toolCalls.push({ id: block.id ?? '', name: block.name ?? '', arguments: JSON.stringify(block.input ?? {}) });
         break;
       case 'thinking':
-        reasoning += block.thinking ?? '';
-        reasoningBlocks.push({
-          type: 'thinking',
-          text: block.thinking ?? '',
-          ...(block.signature === undefined ? {} : { signature: block.signature }),
-        });
+        content.thinking(block.thinking ?? '', block.signature);
         break;
       case 'redacted_thinking':
-        reasoningBlocks.push({ type: 'redacted', data: block.data ?? '' });
+        content.redacted(block.data ?? '');
         break;
     }
   }
-  return {
+  return content.result({
     id: message.id ?? null,
     model: message.model ?? null,
-    text,
-    toolCalls,
-    reasoning,
-    reasoningBlocks,
     finishReason: mapAnthropicStopReason(message.stop_reason),
     usage: normaliseAnthropicUsage(message.usage),
-  };
+  });
 }

@@ -19,6 +19,7 @@ import {
 import type { BedrockWireErrorBody } from './bedrock-wire.ts';
 import { parseJsonObject } from '../shared/parse-json-object.ts';
 import { transportError } from '../shared/transport-error.ts';
+import type { UpstreamErrorInput } from '../shared/send-json-request.ts';
 
 type ErrorDetails = ConstructorParameters<typeof GatewayError>[2];
 
@@ -64,15 +65,7 @@ const byErrorType: Record<string, (message: string, details: ErrorDetails) => Ga
  */
 const contextLengthMessage = /too long|exceeds? (the )?context|context (window|length|limit)/i;
 
-export interface BedrockErrorInput {
-  providerId: string;
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  /** The raw response body; need not be JSON. */
-  body: string;
-}
-
-export function bedrockError(input: BedrockErrorInput): GatewayError {
+export function bedrockError(input: UpstreamErrorInput): GatewayError {
   const body = parseBody(input.body);
   const header = input.headers['x-amzn-errortype'];
   const type = normaliseErrorType((Array.isArray(header) ? header[0] : header) ?? body?.__type);

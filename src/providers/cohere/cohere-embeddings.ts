@@ -3,19 +3,14 @@
 import type { EmbeddingAdapter } from '../../core/embeddings.ts';
 import type { AdapterOptions } from '../shared/adapter-options.ts';
 import { postEmbeddingRequest } from '../shared/post-embedding-request.ts';
+import { cohereEndpoint } from './cohere-endpoint.ts';
 import { cohereError } from './cohere-error.ts';
 import type { CohereEmbedRequest, CohereEmbedResponseWire } from './cohere-embeddings-wire.ts';
-import { defaultCohereBaseUrl } from './create-cohere-adapter.ts';
 import { buildCohereEmbedBody, mapCohereEmbedResponse } from './map-cohere-embeddings.ts';
 
 export function createCohereEmbeddingAdapter(options: AdapterOptions): EmbeddingAdapter {
-  const url = `${(options.baseUrl ?? defaultCohereBaseUrl).replace(/\/+$/, '')}/v2/embed`;
+  const { url, headers } = cohereEndpoint(options, 'embed');
   const providerId = options.providerId;
-  const headers: Record<string, string> = {
-    ...options.headers,
-    ...(options.apiKey === undefined ? {} : { authorization: `Bearer ${options.apiKey}` }),
-    'content-type': 'application/json',
-  };
   return {
     async embed(request, signal) {
       const body: CohereEmbedRequest = { model: request.model, ...buildCohereEmbedBody(request) };

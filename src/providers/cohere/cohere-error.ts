@@ -10,20 +10,13 @@ import {
 } from '../../core/errors.ts';
 import type { CohereWireErrorBody } from './cohere-wire.ts';
 import { transportError } from '../shared/transport-error.ts';
+import type { UpstreamErrorInput } from '../shared/send-json-request.ts';
 
 // An over-long prompt is a plain 400 whose message is the only sign:
 // "too many tokens: total number of tokens in the prompt cannot exceed 128000 - received ...".
 const tooManyTokens = /too many tokens/i;
 
-export interface CohereErrorInput {
-  providerId: string;
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  /** The raw response body; need not be JSON. */
-  body: string;
-}
-
-export function cohereError(input: CohereErrorInput): GatewayError {
+export function cohereError(input: UpstreamErrorInput): GatewayError {
   const message = parseMessage(input.body) ?? (input.body.trim().slice(0, 500) || `Cohere returned HTTP ${input.status}`);
   const retryAfterMs = parseRetryAfter(input.headers);
   const details = {

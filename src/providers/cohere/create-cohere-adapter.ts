@@ -4,25 +4,19 @@ import type { ChatRequest } from '../../core/types.ts';
 import type { AdapterOptions } from '../shared/adapter-options.ts';
 import { readJsonObject } from '../shared/read-json-object.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
-import { streamResponseParts } from '../shared/stream-response-parts.ts';
+import { httpChatCalls } from '../shared/http-chat-calls.ts';
 import { buildCohereRequest } from './build-cohere-request.ts';
+import { cohereEndpoint } from './cohere-endpoint.ts';
 import { cohereError, cohereTransportError } from './cohere-error.ts';
 import { createCohereStreamDecoder } from './cohere-stream.ts';
 import type { CohereWireChatResponse } from './cohere-wire.ts';
 import { mapCohereResponse } from './map-cohere-response.ts';
 
-export const defaultCohereBaseUrl = 'https://api.cohere.com';
-
 export type CohereAdapterOptions = AdapterOptions;
 
 export function createCohereAdapter(options: CohereAdapterOptions): ProviderAdapter {
-  const url = `${(options.baseUrl ?? defaultCohereBaseUrl).replace(/\/+$/, '')}/v2/chat`;
+  const { url, headers } = cohereEndpoint(options, 'chat');
   const providerId = options.providerId;
-  const headers: Record<string, string> = {
-    ...options.headers,
-    ...(options.apiKey === undefined ? {} : { authorization: `Bearer ${options.apiKey}` }),
-    'content-type': 'application/json',
-  };
 
   /** Sends the request; a non-2xx answer is read and thrown as a typed error. */
   async function send(request: ChatRequest, stream: boolean, signal: AbortSignal): Promise<HttpResponse> {
@@ -38,9 +32,9 @@ export function createCohereAdapter(options: CohereAdapterOptions): ProviderAdap
     });
   }
 
-  return {
-    async generate(request, signal) {
-      const response = await send(request, false, signal);
+  return httpChatCalls({
+    send,
+    readAnswer: async (response, signal) => {
       const parsed = await readJsonObject(response, {
         provider: providerId,
         toTransportError: (error) => cohereTransportError(error, signal, providerId),
@@ -49,12 +43,6 @@ export function createCohereAdapter(options: CohereAdapterOptions): ProviderAdap
       });
       return mapCohereResponse(parsed as CohereWireChatResponse);
     },
-
-    stream(request, signal) {
-      return streamResponseParts(
-        () => send(request, true, signal),
-        () => createCohereStreamDecoder({ providerId, signal, maxEventLength: options.http.responseLimitBytes }),
-      );
-    },
-  };
+    streamDecoder: (_response, signal) => createCohereStreamDecoder({ providerId, signal, maxEventLength: options.http.responseLimitBytes }),
+  });
 }

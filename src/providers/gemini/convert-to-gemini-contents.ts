@@ -5,6 +5,7 @@ import { InvalidRequestError } from '../../core/errors.ts';
 import type { ContentPart, Message, ReasoningBlock, ToolCall } from '../../core/types.ts';
 import type { GeminiContent, GeminiGenerateContentRequest, GeminiRequestPart } from './gemini-wire-types.ts';
 import { parseToolArguments } from '../shared/parse-tool-arguments.ts';
+import { isJsonObject } from '../shared/parse-json-object.ts';
 
 export type GeminiConversation = Pick<GeminiGenerateContentRequest, 'contents' | 'systemInstruction'>;
 
@@ -106,7 +107,7 @@ function convertAssistantParts(content: string | null, toolCalls: ToolCall[], re
 
 function parseArguments(call: ToolCall): Record<string, unknown> {
   const parsed = parseToolArguments(call);
-  if (!isPlainObject(parsed)) throw new InvalidRequestError(`The arguments of tool call "${call.id}" are not a JSON object`);
+  if (!isJsonObject(parsed)) throw new InvalidRequestError(`The arguments of tool call "${call.id}" are not a JSON object`);
   return parsed;
 }
 
@@ -126,8 +127,4 @@ function parseJsonValue(content: string): unknown {
   } catch {
     return content;
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -9,20 +9,13 @@ import {
   UpstreamAuthenticationError,
 } from '../../core/errors.ts';
 import type { GeminiErrorBody } from './gemini-wire-types.ts';
-
-export interface GeminiErrorInput {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  /** The raw response body; need not be JSON. */
-  body: string;
-  providerId: string;
-}
+import type { UpstreamErrorInput } from '../shared/send-json-request.ts';
 
 // Gemini reports an over-long prompt as a plain 400 INVALID_ARGUMENT; its message is the only
 // signal: "The input token count (N) exceeds the maximum number of tokens allowed (M)."
 const contextLengthMessage = /input token count.*exceeds the maximum number of tokens/i;
 
-export function geminiError(input: GeminiErrorInput): GatewayError {
+export function geminiError(input: UpstreamErrorInput): GatewayError {
   const error = parseErrorBody(input.body);
   const message = error?.message ?? (input.body.trim() || `HTTP ${input.status}`);
   const reason = error?.details?.find((detail) => detail.reason !== undefined)?.reason;

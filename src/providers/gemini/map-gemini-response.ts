@@ -1,6 +1,7 @@
 // A whole GenerateContentResponse (models.generateContent) -> ChatResult, following the Gemini API
 // reference (GenerateContentResponse, Candidate, Part) and the thought-signatures guide.
-import type { ChatResult, ReasoningBlock, ToolCall } from '../../core/types.ts';
+import type { ChatResult } from '../../core/types.ts';
+import { ReplyContent } from '../shared/reply-content.ts';
 import { mapGeminiBlockReason, mapGeminiFinishReason } from './map-gemini-finish-reason.ts';
 import { mapGeminiUsage } from './map-gemini-usage.ts';
 import type { GeminiGenerateContentResponse } from './gemini-wire-types.ts';
@@ -13,36 +14,30 @@ import type { GeminiGenerateContentResponse } from './gemini-wire-types.ts';
  */
 export function mapGeminiResponse(response: GeminiGenerateContentResponse, toolCallId: (index: number) => string): ChatResult {
   const candidate = response.candidates?.[0];
-  let text = '';
-  let reasoning = '';
+  const content = new ReplyContent();
   let signature: string | undefined;
-  const toolCalls: ToolCall[] = [];
   for (const part of candidate?.content?.parts ?? []) {
     if (part.functionCall !== undefined) {
-      toolCalls.push({
-        id: part.functionCall.id ?? toolCallId(toolCalls.length),
+      content.toolCalls.push({
+        id: part.functionCall.id ?? toolCallId(content.toolCalls.length),
         name: part.functionCall.name ?? '',
         arguments: JSON.stringify(part.functionCall.args ?? {}),
       });
     } else if (part.text !== undefined) {
-      if (part.thought === true) reasoning += part.text;
-      else text += part.text;
+      if (part.thought === true) content.reasoning += part.text;
+      else content.text += part.text;
     }
     signature ??= part.thoughtSignature;
   }
+  if (signature !== undefined) content.reasoningBlocks.push({ type: 'thinking', text: content.reasoning, signature });
   const blockReason = response.promptFeedback?.blockReason;
-  const reasoningBlocks: ReasoningBlock[] = signature === undefined ? [] : [{ type: 'thinking', text: reasoning, signature }];
-  return {
+  return content.result({
     id: response.responseId ?? null,
     model: response.modelVersion ?? null,
-    text,
-    toolCalls,
-    reasoning,
-    reasoningBlocks,
     finishReason:
       candidate === undefined && blockReason !== undefined
         ? mapGeminiBlockReason(blockReason)
-        : mapGeminiFinishReason(candidate?.finishReason, toolCalls.length > 0),
+        : mapGeminiFinishReason(candidate?.finishReason, content.toolCalls.length > 0),
     usage: mapGeminiUsage(response.usageMetadata),
-  };
+  });
 }

@@ -3,8 +3,9 @@
 // counts) and the finish reason (status + incomplete_details.reason; a completed response with a
 // function call finished for its tool calls).
 import { UpstreamProtocolError, type GatewayError } from '../../core/errors.ts';
-import type { ChatResult, FinishReason, ReasoningBlock, ToolCall, Usage } from '../../core/types.ts';
+import type { ChatResult, FinishReason, Usage } from '../../core/types.ts';
 import { openAIErrorFromBody } from '../openai/openai-error.ts';
+import { ReplyContent } from '../shared/reply-content.ts';
 import type { ResponsesWireOutputItem, ResponsesWireResponse, ResponsesWireUsage } from './responses-wire.ts';
 
 export function mapResponsesUsage(usage: ResponsesWireUsage | null | undefined): Usage {
@@ -38,28 +39,21 @@ export function mapResponsesResponse(body: unknown, provider: string): ChatResul
   if (typeof body !== 'object' || body === null) throw new UpstreamProtocolError('The upstream response is not a JSON object', { provider });
   const response = body as ResponsesWireResponse;
   if (response.status === 'failed') throw responsesFailure(response, provider);
-  let text = '';
-  let reasoning = '';
-  const toolCalls: ToolCall[] = [];
-  const reasoningBlocks: ReasoningBlock[] = [];
+  const content = new ReplyContent();
   for (const item of response.output ?? []) {
-    if (isMessage(item)) text += outputText(item);
-    else if (isFunctionCall(item)) toolCalls.push({ id: item.call_id ?? item.id ?? `call_${toolCalls.length}`, name: item.name ?? '', arguments: item.arguments ?? '' });
+    if (isMessage(item)) content.text += outputText(item);
+    else if (isFunctionCall(item)) content.toolCalls.push({ id: item.call_id ?? item.id ?? `call_${content.toolCalls.length}`, name: item.name ?? '', arguments: item.arguments ?? '' });
     else if (isReasoning(item)) {
-      reasoning += summaryText(item);
-      if (item.encrypted_content) reasoningBlocks.push({ type: 'redacted', data: item.encrypted_content });
+      content.reasoning += summaryText(item);
+      if (item.encrypted_content) content.redacted(item.encrypted_content);
     }
   }
-  return {
+  return content.result({
     id: response.id ?? null,
     model: response.model ?? null,
-    text,
-    toolCalls,
-    reasoning,
-    reasoningBlocks,
-    finishReason: mapResponsesFinish(response, toolCalls.length > 0),
+    finishReason: mapResponsesFinish(response, content.toolCalls.length > 0),
     usage: mapResponsesUsage(response.usage),
-  };
+  });
 }
 
 export const isMessage = (item: ResponsesWireOutputItem): item is Extract<ResponsesWireOutputItem, { type: 'message' }> => item.type === 'message';

@@ -13,6 +13,8 @@ import {
   parseRetryAfter,
   type GatewayError,
 } from '../../core/errors.ts';
+import { isJsonObject, parseJson } from '../shared/parse-json-object.ts';
+import { transportError } from '../shared/transport-error.ts';
 
 interface ParsedError {
   message: string | undefined;
@@ -73,10 +75,10 @@ function refineByKind(
 
 function parseErrorBody(body: unknown): ParsedError {
   const root = Array.isArray(body) ? body[0] : body;
-  if (!isRecord(root)) return { message: undefined, type: undefined, code: undefined, status: undefined };
+  if (!isJsonObject(root)) return { message: undefined, type: undefined, code: undefined, status: undefined };
   const error = root.error;
   if (typeof error === 'string') return { message: error, type: undefined, code: undefined, status: undefined };
-  const source = isRecord(error) ? error : root;
+  const source = isJsonObject(error) ? error : root;
   const code = source.code;
   return {
     message: text(source.message) ?? text(root.detail),
@@ -92,18 +94,12 @@ function fallbackMessage(bodyText: string, status: number): string {
   return trimmed.length > 500 ? `${trimmed.slice(0, 500)}…` : trimmed;
 }
 
-function parseJson(bodyText: string): unknown {
-  try {
-    return JSON.parse(bodyText);
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** Network failures and aborts, worded without the upstream's address. */
+export function openAITransportError(error: unknown, signal: AbortSignal, provider: string): GatewayError {
+  const code = (error as { code?: unknown } | null)?.code;
+  return transportError(error, signal, provider, `The request to the upstream failed${typeof code === 'string' ? ` (${code})` : ''}`);
 }

@@ -1,11 +1,21 @@
 // A JSON payload that must be an object: stream events, error bodies. Unknown fields pass.
-/** `text` parsed as a JSON object; undefined when it is not JSON or not an object. */
-export function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  let parsed: unknown;
+
+/** `text` parsed as JSON; undefined when it is not JSON. */
+export function parseJson(text: string): unknown {
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+}
+
+/** A JSON object: not null, not an array, not a scalar. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `text` parsed as a JSON object; undefined when it is not JSON or not an object. */
+export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  const parsed = parseJson(text);
+  return isJsonObject(parsed) ? parsed : undefined;
 }

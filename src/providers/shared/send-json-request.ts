@@ -9,6 +9,15 @@ export interface UpstreamErrorResponse {
   text: string;
 }
 
+/** A non-2xx answer as a provider's error mapper takes it. */
+export interface UpstreamErrorInput {
+  providerId: string;
+  status: number;
+  headers: UpstreamErrorResponse['headers'];
+  /** The raw response body; need not be JSON. */
+  body: string;
+}
+
 export interface JsonRequest {
   http: HttpClient;
   url: string;

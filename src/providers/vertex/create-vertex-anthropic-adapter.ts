@@ -5,10 +5,8 @@
 import type { ProviderAdapter, HttpResponse } from '../../core/ports.ts';
 import type { ChatRequest } from '../../core/types.ts';
 import { anthropicTransportError } from '../anthropic/anthropic-error.ts';
-import { createAnthropicStreamDecoder } from '../anthropic/anthropic-stream.ts';
-import { readAnthropicMessage } from '../anthropic/read-anthropic-message.ts';
+import { anthropicMessagesCalls } from '../anthropic/anthropic-messages-calls.ts';
 import { sendJsonRequest } from '../shared/send-json-request.ts';
-import { streamResponseParts } from '../shared/stream-response-parts.ts';
 import { buildVertexAnthropicRequest } from './build-vertex-anthropic-request.ts';
 import { resolveVertexSetup, type VertexAdapterOptions } from './vertex-adapter-options.ts';
 import { vertexAnthropicError } from './vertex-anthropic-error.ts';
@@ -39,17 +37,5 @@ export function createVertexAnthropicAdapter(options: VertexAnthropicAdapterOpti
     });
   }
 
-  return {
-    async generate(request, signal) {
-      const response = await send(request, false, signal);
-      return readAnthropicMessage(response, { providerId, signal, upstreamName: 'Vertex AI' });
-    },
-
-    stream(request, signal) {
-      return streamResponseParts(
-        () => send(request, true, signal),
-        () => createAnthropicStreamDecoder({ providerId, signal, maxEventLength: options.http.responseLimitBytes }),
-      );
-    },
-  };
+  return anthropicMessagesCalls({ providerId, upstreamName: 'Vertex AI', maxEventLength: options.http.responseLimitBytes, send });
 }

@@ -5,15 +5,9 @@
 import type { GatewayError } from '../../core/errors.ts';
 import { anthropicError, parseAnthropicErrorBody } from '../anthropic/anthropic-error.ts';
 import { geminiError } from '../gemini/gemini-error.ts';
+import type { UpstreamErrorInput } from '../shared/send-json-request.ts';
 
-export interface VertexAnthropicErrorInput {
-  providerId: string;
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-export function vertexAnthropicError(input: VertexAnthropicErrorInput): GatewayError {
+export function vertexAnthropicError(input: UpstreamErrorInput): GatewayError {
   const anthropicBody = parseAnthropicErrorBody(input.body);
   if (!Array.isArray(anthropicBody) && typeof anthropicBody?.error?.type === 'string') {
     return anthropicError({ providerId: input.providerId, status: input.status, body: anthropicBody, rawText: input.body, headers: input.headers });

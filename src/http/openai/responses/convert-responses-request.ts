@@ -2,7 +2,7 @@
 // CompletionRequest. `instructions` become the leading system message of this turn only, as
 // OpenAI does with previous_response_id.
 import type { CompletionRequest } from '../../../core/completion-service.ts';
-import type { ReasoningEffort, ResponseFormat, ToolChoice } from '../../../core/types.ts';
+import { jsonSchemaFormat, type ReasoningEffort, type ResponseFormat, type ToolChoice } from '../../../core/types.ts';
 import { convertResponsesInput } from './convert-responses-input.ts';
 import type { ResponsesInputItem, ResponsesRequest, ResponsesTextFormat } from './responses-request-schema.ts';
 
@@ -54,13 +54,7 @@ function toToolChoice(choice: NonNullable<ResponsesRequest['tool_choice']>): Too
 
 function toResponseFormat(format: Exclude<ResponsesTextFormat, { type: 'text' }>): ResponseFormat {
   if (format.type === 'json_object') return { type: 'json_object' };
-  return {
-    type: 'json_schema',
-    name: format.name,
-    schema: format.schema,
-    ...(format.strict != null ? { strict: format.strict } : {}),
-    ...(format.description != null ? { description: format.description } : {}),
-  };
+  return jsonSchemaFormat(format);
 }
 
 /** "none" turns reasoning off; the core's scale tops out at "high". */
