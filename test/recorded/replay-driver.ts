@@ -50,13 +50,14 @@ interface ReplayDeployment {
 
 const bedrockSettings = { region: 'us-east-1', accessKeyId: 'AKIAREPLAY0000000001', secretAccessKey: 'replay-secret' };
 
-/** One deployment per provider kind, every one served by the replay server. */
+/** One deployment per provider kind (and Claude on Bedrock, for its reasoning), every one served by the replay server. */
 const replayDeployments = {
   xai: { kind: 'xai', path: '/v1', model: 'grok-3-mini' },
   openrouter: { kind: 'openrouter', path: '/api/v1', model: 'minimax/minimax-m2:free' },
   gemini: { kind: 'gemini', path: '/v1beta', model: 'gemini-3.1-pro-preview' },
   anthropic: { kind: 'anthropic', path: '/v1', model: 'claude-opus-4-5-20251101' },
   bedrock: { kind: 'bedrock', path: '', model: 'us.amazon.nova-2-lite-v1:0', settings: bedrockSettings },
+  bedrockClaude: { id: 'bedrock-claude', kind: 'bedrock', path: '', model: 'us.anthropic.claude-sonnet-4-20250514-v1:0', settings: bedrockSettings },
   openai: { kind: 'openai', path: '/v1', model: 'gpt-4.1-nano' },
   cohere: { kind: 'cohere', path: '', model: 'command-a-03-2025' },
   deepseek: { kind: 'deepseek', path: '', model: 'deepseek-v4-flash' },
@@ -96,6 +97,8 @@ export interface ReplayHarness {
   restResponse(model: string, recording: Recording, messages?: unknown[]): Promise<Response>;
   rest(model: string, recording: Recording): Promise<Normalized>;
   graphql(model: string, recording: Recording): Promise<Normalized>;
+  /** The reasoning blocks GraphQL returns (ChatCompletion.output, or the stream's ChatReasoningBlock events). */
+  graphqlReasoningBlocks(model: string, recording: Recording): Promise<GraphqlReasoningBlock[]>;
   /** Replays through both edges, checks they agree, and returns the REST result. */
   both(model: string, recording: Recording): Promise<Normalized>;
   stop(): Promise<void>;
@@ -146,6 +149,11 @@ export async function startReplayHarness(): Promise<ReplayHarness> {
       const answer = await askGraphql(completionOperations, model, recording);
       return 'events' in answer ? readGraphqlEvents(answer.events) : readGraphqlCompletion(answer.completion);
     },
+    async graphqlReasoningBlocks(model, recording) {
+      const answer = await askGraphql(reasoningBlockOperations, model, recording);
+      if (!('events' in answer)) return answer.completion.output.reasoningBlocks;
+      return answer.events.flatMap(({ chatCompletionStream: event }) => (event.__typename === 'ChatReasoningBlock' ? [event.block] : []));
+    },
     async both(model, recording) {
       const rest = await harness.rest(model, recording);
       const graphql = await harness.graphql(model, recording);
@@ -181,6 +189,22 @@ const streamSubscription = `subscription($input: ChatCompletionInput!) { chatCom
   ... on ChatCompletionFailed { code usage { ${usageFields} } cost }
 } }`;
 const completionOperations: GraphqlOperations = { mutation: completionMutation, subscription: streamSubscription };
+
+export interface GraphqlReasoningBlock {
+  text: string | null;
+  signature: string | null;
+  redactedData: string | null;
+}
+
+const reasoningBlockFields = 'text signature redactedData';
+const reasoningBlocksMutation = `mutation($input: ChatCompletionInput!) { createChatCompletion(input: $input) {
+  ... on ChatCompletion { output { reasoningBlocks { ${reasoningBlockFields} } } }
+} }`;
+const reasoningBlocksSubscription = `subscription($input: ChatCompletionInput!) { chatCompletionStream(input: $input) {
+  __typename
+  ... on ChatReasoningBlock { block { ${reasoningBlockFields} } }
+} }`;
+const reasoningBlockOperations: GraphqlOperations = { mutation: reasoningBlocksMutation, subscription: reasoningBlocksSubscription };
 
 const micro = (usd: string | number | null | undefined): number | null => (usd === null || usd === undefined ? null : Math.round(Number(usd) * 1e6));
 
