@@ -14,8 +14,10 @@
 // separate count). A later turn sends the blocks back unchanged, before the text (Converse
 // ReasoningContentBlock; Anthropic "Extended thinking", preserving thinking blocks): the cassettes'
 // second interactions are that later turn as the SDK sent it and Bedrock accepted it.
+// Throttling: HTTP 429 with `{"__type": "ThrottlingException", "message"}` (Converse API reference,
+// Errors); the gateway retries a rate-limited round once by default and then answers 429.
 import { describe, expect, it } from 'vitest';
-import { recordedCases, textMatching, useReplayHarness } from './recorded-cases.ts';
+import { expectedResult, recordedCases, textMatching, useReplayHarness } from './recorded-cases.ts';
 import { cassetteRecording, cassetteRequestBody } from './recordings.ts';
 import { replayModels } from './replay-driver.ts';
 
@@ -148,4 +150,20 @@ describe('Bedrock Converse reasoning sent back on the next turn', () => {
       expect(JSON.parse(replay.replay.requests[0]!.body).messages).toEqual(nextTurn.messages);
     });
   }
+});
+
+// Last in this file: four throttled attempts put the deployment in its cooldown.
+describe('Bedrock Converse throttling', () => {
+  const throttled = () => cassetteRecording('bedrock/test_bedrock_throttling_error.yaml');
+
+  it('a 429 ThrottlingException is retried once, then answered as REST 429 rate_limit_error and GraphQL RATE_LIMITED', async () => {
+    const replay = harness();
+    const rest = await replay.restResponse(replayModels.bedrock, throttled());
+    expect(rest.status).toBe(429);
+    expect(((await rest.json()) as { error: unknown }).error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded' });
+    // DEFAULT_GROUP_POLICY: RATE_LIMITED gets one retry round; this group has one deployment and no fallbacks.
+    expect(replay.replay.requests).toHaveLength(2);
+    const graphql = await replay.graphql(replayModels.bedrock, throttled());
+    expect(graphql).toEqual(expectedResult({ finish: null, usage: null, error: { code: 'RATE_LIMITED' } }));
+  });
 });
