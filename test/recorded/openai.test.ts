@@ -4,13 +4,17 @@
 // Responses API (upstream adapter, `api: "responses"`), "Streaming events": a function_call item
 // opens with output_item.added (call_id, name), its arguments come as
 // function_call_arguments.delta, output_item.done closes it, and response.completed carries usage
-// (input_tokens includes cached_tokens, output_tokens includes reasoning_tokens).
+// (input_tokens includes cached_tokens, output_tokens includes reasoning_tokens). "Reasoning": a
+// reasoning item carries summary parts and, with include ["reasoning.encrypted_content"] and
+// store: false, the encrypted_content a later turn sends back as a reasoning input item.
 import { expect } from 'vitest';
 import { recordedCases, textMatching, useReplayHarness } from './recorded-cases.ts';
 import { jsonRecording, sseLinesRecording } from './recordings.ts';
 import { replayModels } from './replay-driver.ts';
 
 const harness = useReplayHarness();
+
+const encryptedReasoning = 'openai/openai-reasoning-encrypted-content.1.json';
 
 recordedCases(harness, 'OpenAI recorded responses', replayModels.openai, [
   {
@@ -36,6 +40,31 @@ recordedCases(harness, 'OpenAI recorded responses', replayModels.openai, [
       usage: { inputTokens: 45, outputTokens: 25, totalTokens: 70 },
     },
     also: (_result, replay) => expect(replay.replay.requests.at(-1)!.url).toBe('/v1/responses'),
+  },
+  {
+    name: 'Responses API upstream, reasoning item with a summary and encrypted_content (gpt-5-mini): 865 input + 163 output (128 reasoning)',
+    model: replayModels.openaiResponses,
+    recording: jsonRecording(encryptedReasoning),
+    expected: {
+      text: '12 + 7 = 19\n19 × 3 = 57\n57 × 10 = 570\n\nFinal result: 570',
+      reasoning:
+        "**Reporting final result**\n\nThe tool returned 570, and now I need to report this final result. The user asked for a clear breakdown, so I'll include the steps taken: first, I added 12 and 7 to get 19; then, I multiplied 19 by 3 for 57; finally, I multiplied 57 by 10 to arrive at 570. I want to keep it concise, so I'll simply say, \"Final result: 570,\" without heavy formatting. Let's finalize that!",
+      finish: { unified: 'STOP', raw: 'completed' },
+      usage: { inputTokens: 865, outputTokens: 163, reasoningTokens: 128, totalTokens: 1028 },
+    },
+    also: async (_result, replay) => {
+      const blocks = await replay.graphqlReasoningBlocks(replayModels.openaiResponses, jsonRecording(encryptedReasoning));
+      expect(blocks).toEqual([{ text: null, signature: null, redactedData: expect.stringMatching(/^gAAAAABpPMlcH0HHEv5_ozHwP5Gxz5ZLE7A8.*7eJRZj1LtUqh2kCQ==$/) }]);
+      // Sent back on the next turn as a reasoning input item, unchanged.
+      await replay.restResponse(replayModels.openaiResponses, jsonRecording(encryptedReasoning), [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: '12 + 7 = 19', reasoning_details: [{ type: 'reasoning.encrypted', data: blocks[0]!.redactedData, index: 0 }] },
+        { role: 'user', content: 'And times 2?' },
+      ]);
+      const upstream = JSON.parse(replay.replay.requests.at(-1)!.body);
+      expect(upstream).toMatchObject({ store: false, include: ['reasoning.encrypted_content'] });
+      expect(upstream.input).toContainEqual({ type: 'reasoning', summary: [], encrypted_content: blocks[0]!.redactedData });
+    },
   },
   {
     name: 'Azure OpenAI stream (model router, gpt-5-nano): a leading prompt_filter_results chunk with empty id, reasoning tokens inside completion_tokens',
