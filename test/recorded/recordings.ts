@@ -76,6 +76,13 @@ export function cassetteRecording(source: string, interaction = 0): Recording {
   return { source, status: response.status.code, contentType, chunks, stream };
 }
 
+/** The JSON body of a cassette interaction's request: what the SDK sent and the provider answered. */
+export function cassetteRequestBody(source: string, interaction: number): Record<string, unknown> {
+  const cassette = parseYaml(read(source).toString('utf8')) as { interactions: CassetteInteraction[] };
+  const { request } = cassette.interactions[interaction]!;
+  return request.parsed_body ?? (JSON.parse(request.body ?? '{}') as Record<string, unknown>);
+}
+
 function splitSseEvents(body: string): Buffer[] {
   const events = body.split(/(?<=\n\n)/);
   return events.filter((event) => event !== '').map((event) => Buffer.from(event));

@@ -5,6 +5,7 @@
 // and with what the provider's documentation says the recording means.
 import { expect } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
+import { providerSettingsSchema } from '../../src/providers/provider-settings.ts';
 import { databaseCases } from '../helpers/databases.ts';
 import { subscribeSse } from '../helpers/graphql-streams.ts';
 import { readSseEvents } from '../helpers/sse-events.ts';
@@ -35,21 +36,43 @@ export interface Normalized {
   error: { code: string } | null;
 }
 
-/** Gateway model names, one per provider kind, all served by the replay server. */
-export const replayModels = {
-  xai: 'xai-replay',
-  openrouter: 'openrouter-replay',
-  gemini: 'gemini-replay',
-  anthropic: 'anthropic-replay',
-  bedrock: 'bedrock-replay',
-  openai: 'openai-replay',
-  cohere: 'cohere-replay',
-  deepseek: 'deepseek-replay',
-  groq: 'groq-replay',
-  mistral: 'mistral-replay',
-  openaiResponses: 'openai-responses-replay',
-  azure: 'azure-replay',
-} as const;
+interface ReplayDeployment {
+  /** The provider id, when it is not the key. */
+  id?: string;
+  kind: string;
+  /** The provider's base URL as a path on the replay server. */
+  path: string;
+  /** The upstream model. */
+  model: string;
+  /** Further provider settings (credentials default to an API key). */
+  settings?: Record<string, string>;
+}
+
+const bedrockSettings = { region: 'us-east-1', accessKeyId: 'AKIAREPLAY0000000001', secretAccessKey: 'replay-secret' };
+
+/** One deployment per provider kind (and Claude on Bedrock, for its reasoning), every one served by the replay server. */
+const replayDeployments = {
+  xai: { kind: 'xai', path: '/v1', model: 'grok-3-mini' },
+  openrouter: { kind: 'openrouter', path: '/api/v1', model: 'minimax/minimax-m2:free' },
+  gemini: { kind: 'gemini', path: '/v1beta', model: 'gemini-3.1-pro-preview' },
+  anthropic: { kind: 'anthropic', path: '/v1', model: 'claude-opus-4-5-20251101' },
+  bedrock: { kind: 'bedrock', path: '', model: 'us.amazon.nova-2-lite-v1:0', settings: bedrockSettings },
+  bedrockClaude: { id: 'bedrock-claude', kind: 'bedrock', path: '', model: 'us.anthropic.claude-sonnet-4-20250514-v1:0', settings: bedrockSettings },
+  openai: { kind: 'openai', path: '/v1', model: 'gpt-4.1-nano' },
+  cohere: { kind: 'cohere', path: '', model: 'command-a-03-2025' },
+  deepseek: { kind: 'deepseek', path: '', model: 'deepseek-v4-flash' },
+  groq: { kind: 'groq', path: '/openai/v1', model: 'llama-3.3-70b-versatile' },
+  mistral: { kind: 'mistral', path: '/v1', model: 'mistral-small-latest' },
+  openaiResponses: { id: 'openai-responses', kind: 'openai', path: '/v1', model: 'gpt-5.1', settings: { api: 'responses' } },
+  azure: { kind: 'azure-openai', path: '/openai', model: 'model-router' },
+} satisfies Record<string, ReplayDeployment>;
+
+type ReplayKey = keyof typeof replayDeployments;
+const deployments: Array<[ReplayKey, ReplayDeployment]> = Object.entries(replayDeployments) as Array<[ReplayKey, ReplayDeployment]>;
+const providerIdOf = (key: ReplayKey): string => (replayDeployments[key] as ReplayDeployment).id ?? key;
+
+/** Gateway model names (`<provider id>-replay`), one per provider kind. */
+export const replayModels = Object.fromEntries(deployments.map(([key]) => [key, `${providerIdOf(key)}-replay`])) as Record<ReplayKey, string>;
 
 /** USD per 1M tokens for every replay deployment. */
 export const replayPricing = { input: 2, output: 10, cacheRead: 0.5, cacheWrite: 2.5, cacheWrite1h: 4 };
@@ -70,8 +93,12 @@ export function expectedCost(
 export interface ReplayHarness {
   replay: ReplayServer;
   app: TestApp;
+  /** POST /v1/chat/completions answered by the recording; `messages` default to one user "Hi". */
+  restResponse(model: string, recording: Recording, messages?: unknown[]): Promise<Response>;
   rest(model: string, recording: Recording): Promise<Normalized>;
   graphql(model: string, recording: Recording): Promise<Normalized>;
+  /** The reasoning blocks GraphQL returns (ChatCompletion.output, or the stream's ChatReasoningBlock events). */
+  graphqlReasoningBlocks(model: string, recording: Recording): Promise<GraphqlReasoningBlock[]>;
   /** Replays through both edges, checks they agree, and returns the REST result. */
   both(model: string, recording: Recording): Promise<Normalized>;
   stop(): Promise<void>;
@@ -83,61 +110,49 @@ export async function startReplayHarness(): Promise<ReplayHarness> {
   const base = replay.origin;
   const app = await startTestApp(
     testConfig({
-      providers: [
-        { id: 'xai', kind: 'xai', baseUrl: `${base}/v1`, apiKey: 'xai-replay-key' },
-        { id: 'openrouter', kind: 'openrouter', baseUrl: `${base}/api/v1`, apiKey: 'or-replay-key' },
-        { id: 'gemini', kind: 'gemini', baseUrl: `${base}/v1beta`, apiKey: 'gemini-replay-key' },
-        { id: 'anthropic', kind: 'anthropic', baseUrl: `${base}/v1`, apiKey: 'ant-replay-key' },
-        { id: 'bedrock', kind: 'bedrock', baseUrl: base, region: 'us-east-1', accessKeyId: 'AKIAREPLAY0000000001', secretAccessKey: 'replay-secret' },
-        { id: 'openai', kind: 'openai', baseUrl: `${base}/v1`, apiKey: 'openai-replay-key' },
-        { id: 'cohere', kind: 'cohere', baseUrl: base, apiKey: 'cohere-replay-key' },
-        { id: 'deepseek', kind: 'deepseek', baseUrl: base, apiKey: 'deepseek-replay-key' },
-        { id: 'groq', kind: 'groq', baseUrl: `${base}/openai/v1`, apiKey: 'groq-replay-key' },
-        { id: 'mistral', kind: 'mistral', baseUrl: `${base}/v1`, apiKey: 'mistral-replay-key' },
-        { id: 'openai-responses', kind: 'openai', api: 'responses', baseUrl: `${base}/v1`, apiKey: 'openai-replay-key' },
-        { id: 'azure', kind: 'azure-openai', baseUrl: `${base}/openai`, apiKey: 'azure-replay-key' },
-      ],
-      models: [
-        { name: replayModels.xai, provider: 'xai', model: 'grok-3-mini', pricing: replayPricing },
-        { name: replayModels.openrouter, provider: 'openrouter', model: 'minimax/minimax-m2:free', pricing: replayPricing },
-        { name: replayModels.gemini, provider: 'gemini', model: 'gemini-3.1-pro-preview', pricing: replayPricing },
-        { name: replayModels.anthropic, provider: 'anthropic', model: 'claude-opus-4-5-20251101', pricing: replayPricing },
-        { name: replayModels.bedrock, provider: 'bedrock', model: 'us.amazon.nova-2-lite-v1:0', pricing: replayPricing },
-        { name: replayModels.openai, provider: 'openai', model: 'gpt-4.1-nano', pricing: replayPricing },
-        { name: replayModels.cohere, provider: 'cohere', model: 'command-a-03-2025', pricing: replayPricing },
-        { name: replayModels.deepseek, provider: 'deepseek', model: 'deepseek-v4-flash', pricing: replayPricing },
-        { name: replayModels.groq, provider: 'groq', model: 'llama-3.3-70b-versatile', pricing: replayPricing },
-        { name: replayModels.mistral, provider: 'mistral', model: 'mistral-small-latest', pricing: replayPricing },
-        { name: replayModels.openaiResponses, provider: 'openai-responses', model: 'gpt-5.1', pricing: replayPricing },
-        { name: replayModels.azure, provider: 'azure', model: 'model-router', pricing: replayPricing },
-      ],
+      providers: deployments.map(([key, { kind, path, settings }]) =>
+        providerSettingsSchema.parse({ id: providerIdOf(key), kind, baseUrl: `${base}${path}`, ...(settings?.accessKeyId ? {} : { apiKey: `${key}-replay-key` }), ...settings }),
+      ),
+      models: deployments.map(([key, { model }]) => ({ name: replayModels[key], provider: providerIdOf(key), model, pricing: replayPricing })),
     }),
     database,
   );
   const { secret } = await app.createKey({ name: 'replay', scopes: ['INFERENCE'] });
 
+  /** The createChatCompletion mutation's answer, or for a streamed recording the subscription's events. */
+  async function askGraphql(operations: GraphqlOperations, model: string, recording: Recording): Promise<{ completion: any } | { events: any[] }> {
+    replay.play(recording);
+    const input = { model, messages: [{ role: 'USER', content: 'Hi' }] };
+    if (recording.stream) return { events: await subscribeSse(app.graphqlUrl, operations.subscription, { input }) };
+    const answer = await app.graphql(operations.mutation, { input });
+    if (answer.errors) throw new Error(JSON.stringify(answer.errors));
+    return { completion: answer.data.createChatCompletion };
+  }
+
   const harness: ReplayHarness = {
     replay,
     app,
-    async rest(model, recording) {
+    restResponse(model, recording, messages = [{ role: 'user', content: 'Hi' }]) {
       replay.play(recording);
-      const response = await fetch(`${app.url}/v1/chat/completions`, {
+      return fetch(`${app.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
-        body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Hi' }], stream: recording.stream }),
+        body: JSON.stringify({ model, messages, stream: recording.stream }),
       });
+    },
+    async rest(model, recording) {
+      const response = await harness.restResponse(model, recording);
       if (!recording.stream || !response.headers.get('content-type')?.startsWith('text/event-stream')) return readRestBody(await response.json());
       return readRestStream(response.body as unknown as AsyncIterable<Uint8Array>);
     },
     async graphql(model, recording) {
-      replay.play(recording);
-      const input = { model, messages: [{ role: 'USER', content: 'Hi' }] };
-      if (!recording.stream) {
-        const answer = await app.graphql(completionMutation, { input });
-        if (answer.errors) throw new Error(JSON.stringify(answer.errors));
-        return readGraphqlCompletion(answer.data.createChatCompletion);
-      }
-      return readGraphqlEvents(await subscribeSse(app.graphqlUrl, streamSubscription, { input }));
+      const answer = await askGraphql(completionOperations, model, recording);
+      return 'events' in answer ? readGraphqlEvents(answer.events) : readGraphqlCompletion(answer.completion);
+    },
+    async graphqlReasoningBlocks(model, recording) {
+      const answer = await askGraphql(reasoningBlockOperations, model, recording);
+      if (!('events' in answer)) return answer.completion.output.reasoningBlocks;
+      return answer.events.flatMap(({ chatCompletionStream: event }) => (event.__typename === 'ChatReasoningBlock' ? [event.block] : []));
     },
     async both(model, recording) {
       const rest = await harness.rest(model, recording);
@@ -155,6 +170,11 @@ export async function startReplayHarness(): Promise<ReplayHarness> {
 }
 
 const usageFields = 'inputTokens outputTokens cachedInputTokens cacheWriteTokens reasoningTokens totalTokens';
+interface GraphqlOperations {
+  mutation: string;
+  subscription: string;
+}
+
 const completionMutation = `mutation($input: ChatCompletionInput!) { createChatCompletion(input: $input) {
   __typename
   ... on ChatCompletion { output { content reasoning toolCalls { id name arguments } } finishReason { unified raw } usage { ${usageFields} } cost }
@@ -168,6 +188,23 @@ const streamSubscription = `subscription($input: ChatCompletionInput!) { chatCom
   ... on ChatCompletionCompleted { finishReason { unified raw } usage { ${usageFields} } cost }
   ... on ChatCompletionFailed { code usage { ${usageFields} } cost }
 } }`;
+const completionOperations: GraphqlOperations = { mutation: completionMutation, subscription: streamSubscription };
+
+export interface GraphqlReasoningBlock {
+  text: string | null;
+  signature: string | null;
+  redactedData: string | null;
+}
+
+const reasoningBlockFields = 'text signature redactedData';
+const reasoningBlocksMutation = `mutation($input: ChatCompletionInput!) { createChatCompletion(input: $input) {
+  ... on ChatCompletion { output { reasoningBlocks { ${reasoningBlockFields} } } }
+} }`;
+const reasoningBlocksSubscription = `subscription($input: ChatCompletionInput!) { chatCompletionStream(input: $input) {
+  __typename
+  ... on ChatReasoningBlock { block { ${reasoningBlockFields} } }
+} }`;
+const reasoningBlockOperations: GraphqlOperations = { mutation: reasoningBlocksMutation, subscription: reasoningBlocksSubscription };
 
 const micro = (usd: string | number | null | undefined): number | null => (usd === null || usd === undefined ? null : Math.round(Number(usd) * 1e6));
 
