@@ -5,7 +5,7 @@ import { mapAnthropicStopReason } from '../../src/providers/anthropic/map-anthro
 import type { HttpClient } from '../../src/core/ports.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
-import { cannedHttp, caught, expectPost, messagesAndConverseStopReasons, sayHi, signal, wholeToolCall } from '../helpers/provider-test-kit.ts';
+import { cannedHttp, caught, expectPost, itMapsFinishReasons, messagesAndConverseStopReasons, sayHi, signal, wholeToolCall } from '../helpers/provider-test-kit.ts';
 import type { CloseMark, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startAnthropicSimulator } from './anthropic-simulator.ts';
 
@@ -472,16 +472,10 @@ describe('anthropic stream mapping', () => {
 });
 
 describe('mapAnthropicStopReason', () => {
-  it.each([
+  itMapsFinishReasons('maps %s to %s, keeping the raw value', mapAnthropicStopReason, [
     ...messagesAndConverseStopReasons,
     ['refusal', 'CONTENT_FILTER'],
     ['pause_turn', 'OTHER'],
     ['something_new', 'OTHER'],
-  ] as const)('maps %s to %s, keeping the raw value', (raw, unified) => {
-    expect(mapAnthropicStopReason(raw)).toEqual({ unified, raw });
-  });
-
-  it('maps a missing stop reason to OTHER with raw null', () => {
-    expect(mapAnthropicStopReason(null)).toEqual({ unified: 'OTHER', raw: null });
-  });
+  ], { title: 'maps a missing stop reason to OTHER with raw null', raw: null });
 });

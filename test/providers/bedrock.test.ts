@@ -10,7 +10,7 @@ import { createProviderAdapter, findProviderKind, isConfigured } from '../../src
 import type { HttpClient } from '../../src/core/ports.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
-import { decodeBody, messagesAndConverseStopReasons, sayHi, signal, wholeToolCall } from '../helpers/provider-test-kit.ts';
+import { decodeBody, itMapsFinishReasons, messagesAndConverseStopReasons, sayHi, signal, wholeToolCall } from '../helpers/provider-test-kit.ts';
 import { encodeBedrockEvent, encodeBedrockException, simulatedAccessKeyId, startBedrockSimulator, type BedrockSimulator } from './bedrock-simulator.ts';
 
 runAdapterCases({
@@ -263,16 +263,14 @@ describe('bedrock adapter against the simulator', () => {
 });
 
 describe('mapBedrockStopReason', () => {
-  it.each([
+  itMapsFinishReasons('%s -> %s', mapBedrockStopReason, [
     ...messagesAndConverseStopReasons,
     ['guardrail_intervened', 'CONTENT_FILTER'],
     ['content_filtered', 'CONTENT_FILTER'],
     ['malformed_model_output', 'ERROR'],
     ['malformed_tool_use', 'ERROR'],
     ['something_new', 'OTHER'],
-  ] as const)('%s -> %s', (raw, unified) => {
-    expect(mapBedrockStopReason(raw)).toEqual({ unified, raw });
-  });
+  ]);
 });
 
 describe('bedrockError', () => {

@@ -9,7 +9,7 @@ import { createProviderAdapter, findProviderKind, isConfigured, PROVIDER_KINDS }
 import type { HttpClient } from '../../src/core/ports.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
-import { decodeBody, expectPost, sayHi, signal, wholeToolCall } from '../helpers/provider-test-kit.ts';
+import { decodeBody, expectPost, itMapsFinishReasons, sayHi, signal, wholeToolCall } from '../helpers/provider-test-kit.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { cohereTemplateTokens, startCohereSimulator } from './cohere-simulator.ts';
 
@@ -200,7 +200,7 @@ describe('cohere adapter against the simulator', () => {
 });
 
 describe('mapCohereFinishReason', () => {
-  it.each([
+  itMapsFinishReasons('%s -> %s', mapCohereFinishReason, [
     ['COMPLETE', 'STOP'],
     ['STOP_SEQUENCE', 'STOP'],
     ['MAX_TOKENS', 'LENGTH'],
@@ -208,13 +208,7 @@ describe('mapCohereFinishReason', () => {
     ['ERROR', 'ERROR'],
     ['TIMEOUT', 'ERROR'],
     ['SOMETHING_NEW', 'OTHER'],
-  ] as const)('%s -> %s', (raw, unified) => {
-    expect(mapCohereFinishReason(raw)).toEqual({ unified, raw });
-  });
-
-  it('maps a missing reason to OTHER', () => {
-    expect(mapCohereFinishReason(undefined)).toEqual({ unified: 'OTHER', raw: null });
-  });
+  ], { title: 'maps a missing reason to OTHER', raw: undefined });
 });
 
 describe('mapCohereUsage', () => {

@@ -9,7 +9,7 @@ import { openAIErrorFromResponse } from '../../src/providers/openai/openai-error
 import type { HttpClient, HttpRequest } from '../../src/core/ports.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
-import { cannedHttp, caught, expectPost, sayHi, signal, wholeToolCall } from '../helpers/provider-test-kit.ts';
+import { cannedHttp, caught, expectPost, itMapsFinishReasons, sayHi, signal, wholeToolCall } from '../helpers/provider-test-kit.ts';
 import { abortWhileUpstreamHangs } from '../helpers/simulator-server.ts';
 import type { CloseMark, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startOpenAISimulator } from './openai-simulator.ts';
@@ -577,7 +577,7 @@ describe('openai error mapping', () => {
 });
 
 describe('openai mappers', () => {
-  it.each([
+  itMapsFinishReasons('maps finish_reason %s to %s, keeping the raw value', mapOpenAIFinishReason, [
     ['stop', 'STOP'],
     ['length', 'LENGTH'],
     ['tool_calls', 'TOOL_CALLS'],
@@ -586,13 +586,7 @@ describe('openai mappers', () => {
     ['eos', 'STOP'],
     ['error', 'ERROR'],
     ['something_new', 'OTHER'],
-  ])('maps finish_reason %s to %s, keeping the raw value', (raw, unified) => {
-    expect(mapOpenAIFinishReason(raw)).toEqual({ unified, raw });
-  });
-
-  it('maps a missing finish_reason to OTHER with a null raw value', () => {
-    expect(mapOpenAIFinishReason(null)).toEqual({ unified: 'OTHER', raw: null });
-  });
+  ], { title: 'maps a missing finish_reason to OTHER with a null raw value', raw: null });
 
   it('normalises usage, adding reasoning to output where completion_tokens leaves it out (xAI)', () => {
     const usage = { prompt_tokens: 50, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 20 }, completion_tokens_details: { reasoning_tokens: 100 } };
