@@ -9,30 +9,29 @@ export const mockAnswer = 'The quick brown fox jumps over the lazy dog while the
 /** The model name every target is asked for (modelgraph maps it to the mock upstream). */
 export const benchModel = 'bench-model';
 
-const system = 'You are a terse assistant.';
-const user = 'Say something short about benchmarks.';
+/** The one prompt every target gets, written below in each wire format. */
+const prompt = [
+  { role: 'system', content: 'You are a terse assistant.' },
+  { role: 'user', content: 'Say something short about benchmarks.' },
+] as const;
+const maxTokens = 64;
+const temperature = 0.2;
 
 export function openAIRequestBody(stream: boolean): string {
   return JSON.stringify({
     model: benchModel,
-    messages: [
-      { role: 'system', content: system },
-      { role: 'user', content: user },
-    ],
-    max_tokens: 64,
-    temperature: 0.2,
+    messages: prompt,
+    max_tokens: maxTokens,
+    temperature,
     ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
   });
 }
 
 const graphQLInput = {
   model: benchModel,
-  messages: [
-    { role: 'SYSTEM', content: system },
-    { role: 'USER', content: user },
-  ],
-  maxOutputTokens: 64,
-  temperature: 0.2,
+  messages: prompt.map(({ role, content }) => ({ role: role.toUpperCase(), content })),
+  maxOutputTokens: maxTokens,
+  temperature,
 };
 
 /** What a client typically selects from a completion: the text, finish, usage and cost. */

@@ -7,7 +7,7 @@ import autocannon from 'autocannon';
 import type { Client } from 'graphql-ws';
 import type { LoadCommand, LoadFigures, LoadReply, RequestFigures, RequestLoad, StreamFigures, StreamLoad } from './load-commands.ts';
 import { runRate } from './open-loop.ts';
-import { openProcessWindow } from './process-stats.ts';
+import { cpuPer, openProcessWindow, processFigures } from './process-stats.ts';
 import { gatewayCore } from './services.ts';
 import { percentile, Samples } from './statistics.ts';
 import { connectGraphQLWs, graphQLSseStream, graphQLWsStream, openAISseStream, type StreamOutcome } from './stream-clients.ts';
@@ -52,12 +52,8 @@ async function runRequests(load: RequestLoad): Promise<RequestFigures> {
     requestsPerSecond: okRequests / durationSeconds,
     latencyP50Ms: percentile(sorted, 0.5),
     latencyP99Ms: percentile(sorted, 0.99),
-    cpuMicroseconds: window?.cpuMicroseconds ?? null,
-    cpuMicrosecondsPerRequest: window && okRequests > 0 ? window.cpuMicroseconds / okRequests : null,
-    peakRssMegabytes: window?.peakRssMegabytes ?? null,
-    startRssMegabytes: window?.startRssMegabytes ?? null,
-    otherLoadPercent: window?.otherLoadPercent ?? null,
-    peakResetWorked: window?.peakResetWorked ?? null,
+    ...processFigures(window),
+    cpuMicrosecondsPerRequest: cpuPer(window, okRequests),
     firstFailure,
   };
 }
@@ -114,12 +110,8 @@ async function runStreams(load: StreamLoad): Promise<StreamFigures> {
       eventsPerSecond: contentEvents / durationSeconds,
       ttftP50Ms: percentile(sorted, 0.5),
       ttftP99Ms: percentile(sorted, 0.99),
-      cpuMicroseconds: window?.cpuMicroseconds ?? null,
-      cpuMicrosecondsPerEvent: window && contentEvents > 0 ? window.cpuMicroseconds / contentEvents : null,
-      peakRssMegabytes: window?.peakRssMegabytes ?? null,
-      startRssMegabytes: window?.startRssMegabytes ?? null,
-      otherLoadPercent: window?.otherLoadPercent ?? null,
-      peakResetWorked: window?.peakResetWorked ?? null,
+      ...processFigures(window),
+      cpuMicrosecondsPerEvent: cpuPer(window, contentEvents),
       firstFailure,
     };
   } finally {

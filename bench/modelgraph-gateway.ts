@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchModel, openAIRequestBody } from './bench-wire.ts';
-import { freePort, gatewayCore, repositoryRoot, startService, tsxLoader, type Service } from './services.ts';
+import { gatewayCore, repositoryRoot, startService, tsxLoader, type Service } from './services.ts';
+import { freePort } from '../test/helpers/free-port.ts';
 
 export interface ModelgraphOptions {
   upstreamPort: number;

@@ -6,7 +6,7 @@
 // pitfalls"). Warm-up requests run on the same schedule just before the measured window.
 import { Pool } from 'undici';
 import type { RateFigures, RateLoad } from './load-commands.ts';
-import { openProcessWindow, type ProcessWindow } from './process-stats.ts';
+import { cpuPer, openProcessWindow, processFigures, type ProcessWindow } from './process-stats.ts';
 import { gatewayCore } from './services.ts';
 import { percentile, Samples } from './statistics.ts';
 
@@ -125,12 +125,8 @@ export async function runRate(load: RateLoad): Promise<RateFigures> {
     latencyP99Ms: percentile(sorted, 0.99),
     latencyMaxMs: sorted.length > 0 ? sorted[sorted.length - 1]! : Number.NaN,
     sendLagP99Ms: percentile(sendLags.sorted(), 0.99),
-    cpuMicroseconds: processWindow?.cpuMicroseconds ?? null,
-    cpuMicrosecondsPerRequest: processWindow && completedInWindow > 0 ? processWindow.cpuMicroseconds / completedInWindow : null,
-    peakRssMegabytes: processWindow?.peakRssMegabytes ?? null,
-    startRssMegabytes: processWindow?.startRssMegabytes ?? null,
-    otherLoadPercent: processWindow?.otherLoadPercent ?? null,
-    peakResetWorked: processWindow?.peakResetWorked ?? null,
+    ...processFigures(processWindow),
+    cpuMicrosecondsPerRequest: cpuPer(processWindow, completedInWindow),
     window: monotonicWindow,
     firstFailure,
   };

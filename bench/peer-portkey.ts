@@ -6,7 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, gatewayCore, repositoryRoot, startService, type Service } from './services.ts';
+import { gatewayCore, repositoryRoot, startService, type Service } from './services.ts';
+import { freePort } from '../test/helpers/free-port.ts';
 
 export const peerVersion = '1.15.2';
 const honoNodeServerVersion = '1.13.5';

@@ -3,6 +3,7 @@
 // /proc/<pid>/status is its resident-set high-water mark, which `5 > clear_refs` resets.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { ProcessFigures } from './load-commands.ts';
 
 let ticksPerSecond: number | undefined;
 
@@ -99,4 +100,20 @@ export function openProcessWindow(pid: number | undefined, core: number): () => 
       otherLoadPercent: Math.max(0, (100 * (coreBusy - cpu)) / wallMicroseconds),
     };
   };
+}
+
+/** A closed window as reported figures (all null when there was no process to watch). */
+export function processFigures(window: ProcessWindow | undefined): ProcessFigures {
+  return {
+    cpuMicroseconds: window?.cpuMicroseconds ?? null,
+    peakRssMegabytes: window?.peakRssMegabytes ?? null,
+    startRssMegabytes: window?.startRssMegabytes ?? null,
+    otherLoadPercent: window?.otherLoadPercent ?? null,
+    peakResetWorked: window?.peakResetWorked ?? null,
+  };
+}
+
+/** The window's CPU per unit of work (request, event), or null without a window or any work done. */
+export function cpuPer(window: ProcessWindow | undefined, count: number): number | null {
+  return window && count > 0 ? window.cpuMicroseconds / count : null;
 }

@@ -1,7 +1,6 @@
 // Starting and stopping the benchmark's processes: each is pinned to a core with taskset (when the
 // machine has it and two cores), logs are kept for error messages, and stop() waits for the exit.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -41,17 +40,6 @@ export interface ServiceOptions {
   /** A stdout line that announces the port, e.g. /listening (\d+)/ ; or a fixed port polled with GET. */
   ready: { pattern: RegExp } | { port: number; path: string };
   timeoutMs?: number;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startService(options: ServiceOptions): Promise<Service> {

@@ -40,29 +40,20 @@ export const API_KEYS = `query ConsoleApiKeys {
   spendByKey: usage(groupBy: [KEY]) { series { keyId cost requests } }
 }`;
 
-export const CREATE_API_KEY = `mutation ConsoleCreateApiKey($input: CreateApiKeyInput!) {
-  createApiKey(input: $input) {
+/** A mutation of one field whose result is the type in `onResult` (with its selection) or an Error. */
+const mutation = (signature: string, field: string, onResult: string) => `mutation ${signature} {
+  ${field} {
     __typename
-    ... on ApiKeyWithSecret { secret apiKey { id name } }
+    ... on ${onResult}
     ... on Error { code message }
   }
 }`;
 
-export const UPDATE_API_KEY = `mutation ConsoleUpdateApiKey($id: ID!, $input: UpdateApiKeyInput!) {
-  updateApiKey(id: $id, input: $input) {
-    __typename
-    ... on ApiKey { id ${LIMITS} }
-    ... on Error { code message }
-  }
-}`;
+export const CREATE_API_KEY = mutation('ConsoleCreateApiKey($input: CreateApiKeyInput!)', 'createApiKey(input: $input)', 'ApiKeyWithSecret { secret apiKey { id name } }');
 
-export const REVOKE_API_KEY = `mutation ConsoleRevokeApiKey($id: ID!) {
-  revokeApiKey(id: $id) {
-    __typename
-    ... on ApiKey { id status }
-    ... on Error { code message }
-  }
-}`;
+export const UPDATE_API_KEY = mutation('ConsoleUpdateApiKey($id: ID!, $input: UpdateApiKeyInput!)', 'updateApiKey(id: $id, input: $input)', `ApiKey { id ${LIMITS} }`);
+
+export const REVOKE_API_KEY = mutation('ConsoleRevokeApiKey($id: ID!)', 'revokeApiKey(id: $id)', 'ApiKey { id status }');
 
 export const TEAMS = `query ConsoleTeams {
   teams(first: 100) {
@@ -70,29 +61,11 @@ export const TEAMS = `query ConsoleTeams {
   }
 }`;
 
-export const CREATE_TEAM = `mutation ConsoleCreateTeam($input: TeamInput!) {
-  createTeam(input: $input) {
-    __typename
-    ... on Team { id name }
-    ... on Error { code message }
-  }
-}`;
+export const CREATE_TEAM = mutation('ConsoleCreateTeam($input: TeamInput!)', 'createTeam(input: $input)', 'Team { id name }');
 
-export const UPDATE_TEAM = `mutation ConsoleUpdateTeam($id: ID!, $input: TeamInput!) {
-  updateTeam(id: $id, input: $input) {
-    __typename
-    ... on Team { id ${LIMITS} }
-    ... on Error { code message }
-  }
-}`;
+export const UPDATE_TEAM = mutation('ConsoleUpdateTeam($id: ID!, $input: TeamInput!)', 'updateTeam(id: $id, input: $input)', `Team { id ${LIMITS} }`);
 
-export const DELETE_TEAM = `mutation ConsoleDeleteTeam($id: ID!) {
-  deleteTeam(id: $id) {
-    __typename
-    ... on Team { id }
-    ... on Error { code message }
-  }
-}`;
+export const DELETE_TEAM = mutation('ConsoleDeleteTeam($id: ID!)', 'deleteTeam(id: $id)', 'Team { id }');
 
 export const USAGE = `query ConsoleUsage($filter: UsageFilterInput) {
   overall: usage(filter: $filter) { totals { requests failedRequests inputTokens outputTokens cost } }
@@ -128,34 +101,10 @@ export const DEPLOYMENTS = `query ConsoleDeployments {
   deployments { ${DEPLOYMENT} }
 }`;
 
-export const UPSERT_DEPLOYMENT = `mutation ConsoleUpsertDeployment($input: DeploymentInput!) {
-  upsertDeployment(input: $input) {
-    __typename
-    ... on Deployment { id model }
-    ... on Error { code message }
-  }
-}`;
+export const UPSERT_DEPLOYMENT = mutation('ConsoleUpsertDeployment($input: DeploymentInput!)', 'upsertDeployment(input: $input)', 'Deployment { id model }');
 
-export const DELETE_DEPLOYMENT = `mutation ConsoleDeleteDeployment($id: ID!) {
-  deleteDeployment(id: $id) {
-    __typename
-    ... on Deployment { id }
-    ... on Error { code message }
-  }
-}`;
+export const DELETE_DEPLOYMENT = mutation('ConsoleDeleteDeployment($id: ID!)', 'deleteDeployment(id: $id)', 'Deployment { id }');
 
-export const UPSERT_PROVIDER_CREDENTIAL = `mutation ConsoleUpsertProviderCredential($input: ProviderCredentialInput!) {
-  upsertProviderCredential(input: $input) {
-    __typename
-    ... on ProviderCredential { providerId hasSecret }
-    ... on Error { code message }
-  }
-}`;
+export const UPSERT_PROVIDER_CREDENTIAL = mutation('ConsoleUpsertProviderCredential($input: ProviderCredentialInput!)', 'upsertProviderCredential(input: $input)', 'ProviderCredential { providerId hasSecret }');
 
-export const DELETE_PROVIDER_CREDENTIAL = `mutation ConsoleDeleteProviderCredential($providerId: String!) {
-  deleteProviderCredential(providerId: $providerId) {
-    __typename
-    ... on ProviderCredential { providerId }
-    ... on Error { code message }
-  }
-}`;
+export const DELETE_PROVIDER_CREDENTIAL = mutation('ConsoleDeleteProviderCredential($providerId: String!)', 'deleteProviderCredential(providerId: $providerId)', 'ProviderCredential { providerId }');

@@ -77,6 +77,21 @@ async function ask(cache: ResponseCache): Promise<'HIT' | 'MISS' | 'BYPASS'> {
   return ticket.status;
 }
 
+/**
+ * Two instances (two ResponseCaches) over one store and one clock the test moves: the first has
+ * answered `query` (a miss), the second has then read that answer from the store (a hit).
+ */
+async function answeredOnTwoInstances() {
+  const { store, counts } = countingStore();
+  let now = 1_000_000;
+  const clock = { now: () => now };
+  const first = new ResponseCache({ store, settings, clock, logger: silentLogger });
+  const second = new ResponseCache({ store, settings, clock, logger: silentLogger });
+  expect(await ask(first)).toBe('MISS');
+  expect(await ask(second)).toBe('HIT');
+  return { first, second, counts, advanceClock: (ms: number) => (now += ms) };
+}
+
 describe('response cache, answers kept in memory', () => {
   it('answers a repeated request from memory, without a store read', async () => {
     const { store, counts } = countingStore();
@@ -89,34 +104,22 @@ describe('response cache, answers kept in memory', () => {
   });
 
   it('keeps an answer read from the store, and never past the entry TTL', async () => {
-    const { store, counts } = countingStore();
-    let now = 1_000_000;
-    const clock = { now: () => now };
-    const writer = new ResponseCache({ store, settings, clock, logger: silentLogger });
-    const reader = new ResponseCache({ store, settings, clock, logger: silentLogger });
-    expect(await ask(writer)).toBe('MISS');
-    expect(await ask(reader)).toBe('HIT');
+    const { second: reader, counts, advanceClock } = await answeredOnTwoInstances();
     const reads = counts.reads;
     expect(await ask(reader)).toBe('HIT');
     expect(counts.reads).toBe(reads);
-    now += 2_000;
+    advanceClock(2_000);
     expect(await ask(reader)).toBe('MISS');
   });
 
   it('forgets purged answers: at once on this instance, within memoryMaxAgeMs on another', async () => {
-    const { store } = countingStore();
-    let now = 1_000_000;
-    const clock = { now: () => now };
-    const here = new ResponseCache({ store, settings, clock, logger: silentLogger });
-    const there = new ResponseCache({ store, settings, clock, logger: silentLogger });
-    expect(await ask(here)).toBe('MISS');
-    expect(await ask(there)).toBe('HIT');
+    const { first: here, second: there, advanceClock } = await answeredOnTwoInstances();
     expect(await here.purge({ model: 'm' })).toBe(1);
     expect(await ask(here)).toBe('MISS');
     await here.purge({ model: 'm' });
     // The other instance still remembers it, for at most memoryMaxAgeMs.
     expect(await ask(there)).toBe('HIT');
-    now += settings.memoryMaxAgeMs;
+    advanceClock(settings.memoryMaxAgeMs);
     expect(await ask(there)).toBe('MISS');
   });
 

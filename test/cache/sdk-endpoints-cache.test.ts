@@ -8,6 +8,7 @@ import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RestTestContext } from '../http/rest-test-app.ts';
 import { allowedOrigin, models } from '../http/rest-test-app.ts';
+import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { cacheCases, startCacheTestApp } from './cache-test-app.ts';
 
 let context: RestTestContext;
@@ -27,6 +28,25 @@ beforeAll(async () => {
 });
 afterAll(async () => context?.stop());
 
+/** Sends one request twice: the first must miss (and reach `upstream`), the second hit (without reaching it). */
+async function missThenHit<T extends { response: Response }>(upstream: UpstreamSimulator, send: () => Promise<T>): Promise<[T, T]> {
+  const before = upstream.requests.length;
+  const first = await send();
+  const second = await send();
+  expect([first.response.headers.get('x-modelgraph-cache'), second.response.headers.get('x-modelgraph-cache')]).toEqual(['miss', 'hit']);
+  expect(upstream.requests.length - before).toBe(1);
+  return [first, second];
+}
+
+/** Streams one request twice: live (a miss), then replayed (a hit) with the live stream's event types. */
+async function liveThenReplayed<T extends { cache: string | null; types: string[] }>(stream: () => Promise<T>): Promise<[T, T]> {
+  const live = await stream();
+  const replayed = await stream();
+  expect([live.cache, replayed.cache]).toEqual(['miss', 'hit']);
+  expect(shape(replayed.types)).toEqual(shape(live.types));
+  return [live, replayed];
+}
+
 async function messagesStream(content: string) {
   const { data: stream, response } = await anthropic.messages
     .create({ model: models.anthropic, max_tokens: 256, stream: true, messages: [{ role: 'user', content }] }, cached)
@@ -44,11 +64,7 @@ function messagesCreate(content: string) {
 describe('response cache on /v1/messages (Anthropic SDK)', () => {
   it('answers a repeated message from the cache as an Anthropic message with the original usage', async () => {
     const content = unique('messages hit');
-    const before = context.anthropic.requests.length;
-    const first = await messagesCreate(content);
-    const second = await messagesCreate(content);
-    expect([first.response.headers.get('x-modelgraph-cache'), second.response.headers.get('x-modelgraph-cache')]).toEqual(['miss', 'hit']);
-    expect(context.anthropic.requests.length - before).toBe(1);
+    const [first, second] = await missThenHit(context.anthropic, () => messagesCreate(content));
     expect(second.data).toMatchObject({ type: 'message', role: 'assistant', model: first.data.model, stop_reason: first.data.stop_reason, content: first.data.content });
     expect(second.data.content).toEqual([{ type: 'text', text: 'Cached by the gateway' }]);
     expect(second.data.usage).toMatchObject({ input_tokens: first.data.usage.input_tokens, output_tokens: first.data.usage.output_tokens });
@@ -57,10 +73,7 @@ describe('response cache on /v1/messages (Anthropic SDK)', () => {
 
   it("replays a stream with Anthropic's event sequence, terminal message_stop included", async () => {
     const content = unique('messages stream');
-    const live = await messagesStream(content);
-    const replayed = await messagesStream(content);
-    expect([live.cache, replayed.cache]).toEqual(['miss', 'hit']);
-    expect(shape(replayed.types)).toEqual(shape(live.types));
+    const [live, replayed] = await liveThenReplayed(() => messagesStream(content));
     expect(replayed.types.at(0)).toBe('message_start');
     expect(replayed.types.at(-1)).toBe('message_stop');
     expect(replayed.text).toBe('Cached by the gateway');
@@ -99,11 +112,7 @@ function responsesCreate(input: string) {
 describe('response cache on /v1/responses (openai SDK)', () => {
   it('answers a repeated request with a complete Responses object of its own', async () => {
     const input = unique('responses hit');
-    const before = context.openai.requests.length;
-    const first = await responsesCreate(input);
-    const second = await responsesCreate(input);
-    expect([first.response.headers.get('x-modelgraph-cache'), second.response.headers.get('x-modelgraph-cache')]).toEqual(['miss', 'hit']);
-    expect(context.openai.requests.length - before).toBe(1);
+    const [first, second] = await missThenHit(context.openai, () => responsesCreate(input));
     expect(second.data).toMatchObject({ object: 'response', status: 'completed', model: first.data.model, output_text: 'Answered once' });
     expect(second.data.id).toMatch(/^resp_/);
     expect(second.data.id).not.toBe(first.data.id);
@@ -114,10 +123,7 @@ describe('response cache on /v1/responses (openai SDK)', () => {
 
   it('replays a stream with the same numbered events as a live one, ending with response.completed', async () => {
     const input = unique('responses stream');
-    const live = await responsesStream(input);
-    const replayed = await responsesStream(input);
-    expect([live.cache, replayed.cache]).toEqual(['miss', 'hit']);
-    expect(shape(replayed.types)).toEqual(shape(live.types));
+    const [live, replayed] = await liveThenReplayed(() => responsesStream(input));
     expect(replayed.types.at(0)).toBe('response.created');
     expect(replayed.types.at(-1)).toBe('response.completed');
     expect(replayed.events.map((event) => event.sequence_number)).toEqual(replayed.events.map((_, index) => index));

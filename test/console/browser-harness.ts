@@ -8,10 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const chromiumAvailable = existsSync(CHROMIUM);
+
+/** A describe block for headless Chromium; where Chromium is absent, one skipped test that says how to install it. */
+export function describeInChromium(name: string, options: { timeout?: number }, body: () => void): void {
+  if (chromiumAvailable) describe(name, options, body);
+  else
+    describe(name, () => {
+      it.skip(`skipped: ${CHROMIUM} is absent; install it with \`apt-get install -y chromium\` (.ci/run does)`, () => undefined);
+    });
+}
 /** Headless, and quiet: no background traffic a test would have to tell apart from the page's. */
 export const CHROMIUM_ARGS = [
   '--headless',

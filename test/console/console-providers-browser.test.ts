@@ -31,6 +31,22 @@ describe.skipIf(!chromiumAvailable)(`the Providers page in headless Chromium (${
 
   const shot = (name: string) => checkedScreenshot(page, name);
   const deploymentsOf = async (app: TestApp) => (await app.graphql(DEPLOYMENTS)).data.deployments as any[];
+  /** Adds a deployment through the page's form; resolves with its row once the table shows it. */
+  async function addDeployment(fields: { model: string; provider: string; upstreamModel: string; prices?: { input: string; output: string } }) {
+    await page.getByText('Add a deployment').click();
+    const form = page.getByRole('form', { name: 'New deployment' });
+    await form.getByLabel('Public model name').fill(fields.model);
+    await form.getByLabel('Provider').selectOption(fields.provider);
+    await form.getByLabel('Upstream model').fill(fields.upstreamModel);
+    if (fields.prices) {
+      await form.getByLabel('Input $ / 1M tokens').fill(fields.prices.input);
+      await form.getByLabel('Output $ / 1M tokens').fill(fields.prices.output);
+    }
+    await form.getByRole('button', { name: 'Add deployment' }).click();
+    const row = page.locator(`tr[data-model="${fields.model}"][data-provider="${fields.provider}"]`);
+    await row.waitFor();
+    return row;
+  }
 
   beforeAll(async () => {
     distDir = await buildConsole();
@@ -101,16 +117,7 @@ describe.skipIf(!chromiumAvailable)(`the Providers page in headless Chromium (${
       await providerRow.and(page.locator('[data-configured="true"]')).waitFor();
       expect(await providerRow.locator('.credentials').textContent()).toBe('stored, no secret');
 
-      await page.getByText('Add a deployment').click();
-      const create = page.getByRole('form', { name: 'New deployment' });
-      await create.getByLabel('Public model name').fill('chat');
-      await create.getByLabel('Provider').selectOption('mock');
-      await create.getByLabel('Upstream model').fill('mock-small');
-      await create.getByLabel('Input $ / 1M tokens').fill('1');
-      await create.getByLabel('Output $ / 1M tokens').fill('2');
-      await create.getByRole('button', { name: 'Add deployment' }).click();
-      const row = page.locator('tr[data-model="chat"]');
-      await row.waitFor();
+      const row = await addDeployment({ model: 'chat', provider: 'mock', upstreamModel: 'mock-small', prices: { input: '1', output: '2' } });
       expect(await row.getAttribute('data-source')).toBe('ADMIN');
       expect(await row.locator('.health').textContent()).toBe('healthy');
       const [created] = await deploymentsOf(fresh);
@@ -195,14 +202,7 @@ describe.skipIf(!chromiumAvailable)(`the Providers page in headless Chromium (${
 
       // A deployment on it fails upstream: its row shows the cooldown, live. (A deployment alone in
       // its group is never cooled, so the group gets a second one, tried after it.)
-      await page.getByText('Add a deployment').click();
-      const create = page.getByRole('form', { name: 'New deployment' });
-      await create.getByLabel('Public model name').fill('flaky');
-      await create.getByLabel('Provider').selectOption('acme');
-      await create.getByLabel('Upstream model').fill('gpt-4o-mini');
-      await create.getByRole('button', { name: 'Add deployment' }).click();
-      const flaky = page.locator('tr[data-model="flaky"][data-provider="acme"]');
-      await flaky.waitFor();
+      const flaky = await addDeployment({ model: 'flaky', provider: 'acme', upstreamModel: 'gpt-4o-mini' });
       expect(await flaky.locator('.health').textContent()).toBe('healthy');
       const backup = await configured.graphql('mutation { upsertDeployment(input: { model: "flaky", provider: "mock", upstreamModel: "mock-small", priority: 1 }) { __typename } }');
       expect(backup.data.upsertDeployment.__typename).toBe('Deployment');

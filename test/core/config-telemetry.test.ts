@@ -1,15 +1,7 @@
 // The metrics and tracing sections of the config and the standard OpenTelemetry variables.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
-
-function load(yaml: string, env: Record<string, string> = {}) {
-  const cwd = mkdtempSync(join(tmpdir(), 'mg-config-telemetry-'));
-  writeFileSync(join(cwd, 'modelgraph.yaml'), yaml);
-  return loadConfig({ env, cwd });
-}
+import { ConfigError } from '../../src/config.ts';
+import { loadConfigFile as load } from '../helpers/config-files.ts';
 
 describe('metrics and tracing config', () => {
   it('defaults: metrics on the main port without key labels; no traces', () => {

@@ -1,28 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
-
-function withFile(yaml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mg-config-'));
-  writeFileSync(join(dir, 'modelgraph.yaml'), yaml);
-  return dir;
-}
-
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { loadConfig } from '../../src/config.ts';
+import { configProblems, folderWithConfig } from '../helpers/config-files.ts';
 
 describe('configuration', () => {
   it('reads ./modelgraph.yaml with ${ENV} interpolation for secrets', () => {
-    const cwd = withFile(`
+    const cwd = folderWithConfig(`
 server: { host: 0.0.0.0, port: 4100 }
 providers:
   - id: openai
@@ -43,7 +27,7 @@ models:
   });
 
   it('uses MODELGRAPH_CONFIG over ./modelgraph.yaml and DATABASE_URL over the file', () => {
-    const cwd = withFile('providers: []\n');
+    const cwd = folderWithConfig('providers: []\n');
     writeFileSync(join(cwd, 'other.yaml'), 'database: { url: postgres://file/db }\n');
     const config = loadConfig({ cwd, env: { MODELGRAPH_CONFIG: 'other.yaml' } });
     expect(config.database.url).toBe('postgres://file/db');
@@ -77,7 +61,7 @@ models:
   });
 
   it('names every invalid field, one problem per line, all in one run', () => {
-    const cwd = withFile(`
+    const cwd = folderWithConfig(`
 server: { port: "eighty" }
 database: { url: mysql://file/db }
 providers:
@@ -99,7 +83,7 @@ graphql: { persistedOperations: { mode: allowlist, allowConsole: false } }
 `);
     // Schema problems, unknown kinds, references and environment problems together: a user fixes
     // them all at once instead of meeting the next group after each fix.
-    const problems = problemsOf(() => loadConfig({ cwd, env: { PORT: 'abc' } }));
+    const problems = configProblems(() => loadConfig({ cwd, env: { PORT: 'abc' } }));
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^server\.port: /),
@@ -119,23 +103,23 @@ graphql: { persistedOperations: { mode: allowlist, allowConsole: false } }
   });
 
   it("refuses a field that belongs to another provider kind (each kind's settings are its own)", () => {
-    const problems = problemsOf(() =>
-      loadConfig({ cwd: withFile('providers:\n  - { id: a, kind: anthropic, region: eu-west-1 }\n  - { id: b, kind: bedrock, region: eu-west-1, apiVersion: "2024" }\n'), env: {} }),
+    const problems = configProblems(() =>
+      loadConfig({ cwd: folderWithConfig('providers:\n  - { id: a, kind: anthropic, region: eu-west-1 }\n  - { id: b, kind: bedrock, region: eu-west-1, apiVersion: "2024" }\n'), env: {} }),
     );
     expect(problems).toEqual(['providers[0]: Unrecognized key: "region"', 'providers[1]: Unrecognized key: "apiVersion"']);
-    const accepted = loadConfig({ cwd: withFile('providers:\n  - { id: b, kind: bedrock, region: eu-west-1, apiKey: k }\n  - { id: z, kind: azure-openai, baseUrl: "https://r.openai.azure.com/openai", apiVersion: "2024-10-21", apiKey: k }\n'), env: {} });
+    const accepted = loadConfig({ cwd: folderWithConfig('providers:\n  - { id: b, kind: bedrock, region: eu-west-1, apiKey: k }\n  - { id: z, kind: azure-openai, baseUrl: "https://r.openai.azure.com/openai", apiVersion: "2024-10-21", apiKey: k }\n'), env: {} });
     expect(accepted.providers.map((provider) => provider.kind)).toEqual(['bedrock', 'azure-openai']);
   });
 
   it('reports a missing environment variable by the field that references it', () => {
-    const problems = problemsOf(() =>
-      loadConfig({ cwd: withFile('providers:\n  - id: a\n    kind: anthropic\n    apiKey: ${MISSING_KEY_X}\n'), env: {} }),
+    const problems = configProblems(() =>
+      loadConfig({ cwd: folderWithConfig('providers:\n  - id: a\n    kind: anthropic\n    apiKey: ${MISSING_KEY_X}\n'), env: {} }),
     );
     expect(problems).toContain('providers[0].apiKey: environment variable MISSING_KEY_X is not set');
   });
 
   it('rejects a non-postgres DATABASE_URL and a bad PORT', () => {
-    const problems = problemsOf(() => loadConfig({ cwd: '/nonexistent', env: { DATABASE_URL: 'mysql://x', PORT: 'abc' } }));
+    const problems = configProblems(() => loadConfig({ cwd: '/nonexistent', env: { DATABASE_URL: 'mysql://x', PORT: 'abc' } }));
     expect(problems).toContain('DATABASE_URL: expected a postgres:// URL');
     expect(problems).toContain('PORT: expected an integer port, got "abc"');
   });
@@ -152,18 +136,18 @@ graphql: { persistedOperations: { mode: allowlist, allowConsole: false } }
       shutdownGraceMs: 10_000,
       healthTimeoutMs: 2_000,
     });
-    const cwd = withFile('server: { headersTimeoutMs: 90000, requestTimeoutMs: 30000 }\n');
-    expect(problemsOf(() => loadConfig({ cwd, env: {} }))).toEqual([
+    const cwd = folderWithConfig('server: { headersTimeoutMs: 90000, requestTimeoutMs: 30000 }\n');
+    expect(configProblems(() => loadConfig({ cwd, env: {} }))).toEqual([
       'server.headersTimeoutMs: must not exceed server.requestTimeoutMs (30000)',
     ]);
   });
 
   it('reads log.level, log.format and log.bodies, LOG_LEVEL overriding the level, and names a bad level', () => {
     expect(loadConfig({ cwd: '/nonexistent', env: {} }).log).toEqual({ level: 'info', format: 'auto', bodies: false });
-    const cwd = withFile('log: { level: warn, format: json, bodies: true }\n');
+    const cwd = folderWithConfig('log: { level: warn, format: json, bodies: true }\n');
     expect(loadConfig({ cwd, env: {} }).log).toEqual({ level: 'warn', format: 'json', bodies: true });
     expect(loadConfig({ cwd, env: { LOG_LEVEL: 'DEBUG' } }).log.level).toBe('debug');
-    expect(problemsOf(() => loadConfig({ cwd, env: { LOG_LEVEL: 'loud' } }))).toEqual([
+    expect(configProblems(() => loadConfig({ cwd, env: { LOG_LEVEL: 'loud' } }))).toEqual([
       'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
     ]);
   });

@@ -2,7 +2,7 @@
 // the scripted upstream simulator: each (route, upstream model) answers as its script says for its
 // n-th call. Clock, randomness and sleeps are injected (test/helpers/router-harness.ts).
 import { describe, expect, it } from 'vitest';
-import { noRetries, rejection, seededRandom, type DeploymentSpec } from '../helpers/router-harness.ts';
+import { busyWithAStream, noRetries, rejection, seededRandom, timedOutThenServed, weightedOneToThree, type DeploymentSpec } from '../helpers/router-harness.ts';
 import { useScriptedRouter } from '../helpers/scripted-router.ts';
 import type { Scenario } from '../helpers/upstream-scenario.ts';
 import { isOpenAIEmbeddingsRoute } from '../providers/openai-embeddings-simulator.ts';
@@ -113,13 +113,7 @@ describe('timeouts and live state', () => {
       { realClock: true },
     );
     upstream.scripts = { 'embed:a': () => hang };
-    const started = Date.now();
-    const outcome = await router.embed({ model: 'vectors' });
-    expect(outcome.attempts.map((a) => [a.upstreamModel, a.errorCode])).toEqual([
-      ['a', 'TIMEOUT'],
-      ['b', null],
-    ]);
-    expect(Date.now() - started).toBeLessThan(2000);
+    await timedOutThenServed(() => router.embed({ model: 'vectors' }));
     // A timed-out attempt counts as the deployment's latency.
     const states = await router.service.deploymentStates();
     expect(states.find((s) => s.deployment.id === 'a')!.latencyMs).toBeGreaterThanOrEqual(90);
@@ -153,13 +147,7 @@ describe('timeouts and live state', () => {
 
 describe('strategies', () => {
   it('weighted random follows the weights', async () => {
-    const router = harness(
-      [
-        { id: 'light', modelName: 'vectors', providerId: 'pa', upstreamModel: 'light', weight: 1 },
-        { id: 'heavy', modelName: 'vectors', providerId: 'pb', upstreamModel: 'heavy', weight: 3 },
-      ],
-      { random: seededRandom(7) },
-    );
+    const router = harness(weightedOneToThree('vectors'), { random: seededRandom(7) });
     for (let i = 0; i < 200; i++) await router.embed({ model: 'vectors' });
     expect(upstream.calls['embed:heavy']! / 200).toBeGreaterThan(0.65);
     expect(upstream.calls['embed:heavy']! / 200).toBeLessThan(0.85);
@@ -168,13 +156,10 @@ describe('strategies', () => {
   it('least in flight sends embeddings away from a deployment busy with a chat stream', async () => {
     const router = harness(pair, { router: { groups: { vectors: { strategy: 'least-in-flight' } } } });
     upstream.scripts = { 'chat:a': () => hang };
-    const controller = new AbortController();
-    const busy = router.service.stream({ model: 'vectors', parameters: { messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }] } }, controller.signal);
-    while ((await busy.next()).value?.type !== 'text-delta');
+    const release = await busyWithAStream(router.service, 'vectors');
     // Random ties would pick `a` first.
     for (let i = 0; i < 3; i++) expect(tried(await router.embed({ model: 'vectors' }))).toEqual(['b']);
-    controller.abort();
-    await busy.return(undefined);
+    await release();
     expect(tried(await router.embed({ model: 'vectors' }))).toEqual(['a']);
   });
 

@@ -1,15 +1,6 @@
 // The `metering:` section of the config file.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
-
-function load(yaml: string | null) {
-  const cwd = mkdtempSync(join(tmpdir(), 'mg-metering-config-'));
-  if (yaml !== null) writeFileSync(join(cwd, 'modelgraph.yaml'), yaml);
-  return loadConfig({ env: {}, cwd });
-}
+import { configProblems, loadConfigFile as load } from '../helpers/config-files.ts';
 
 describe('metering config', () => {
   it('defaults to a 250 ms flush, a 100k buffer, no retention limit and serving budgeted requests when the database is down', () => {
@@ -28,22 +19,12 @@ describe('metering config', () => {
   });
 
   it('rejects an unknown budgetsWhenDatabaseUnavailable, naming the values it takes', () => {
-    try {
-      load('metering:\n  budgetsWhenDatabaseUnavailable: deny\n');
-      throw new Error('expected a ConfigError');
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).problems).toEqual(['metering.budgetsWhenDatabaseUnavailable: expected "serve" or "refuse", got "deny"']);
-    }
+    expect(configProblems(() => load('metering:\n  budgetsWhenDatabaseUnavailable: deny\n'))).toEqual([
+      'metering.budgetsWhenDatabaseUnavailable: expected "serve" or "refuse", got "deny"',
+    ]);
   });
 
   it('names the field of an invalid value', () => {
-    try {
-      load('metering:\n  retentionDays: 0\n  flushEvery: 3\n');
-      throw new Error('expected a ConfigError');
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).problems.join('\n')).toMatch(/metering/);
-    }
+    expect(configProblems(() => load('metering:\n  retentionDays: 0\n  flushEvery: 3\n')).join('\n')).toMatch(/metering/);
   });
 });

@@ -1,17 +1,8 @@
 // The router's config: `models[]` routing attributes, `routerDefaults` and `router.groups`, parsed
 // by zod and merged per group by RouterSettings.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
 import { DEFAULT_GROUP_POLICY, RouterSettings } from '../../src/core/router/router-settings.ts';
-
-function load(yaml: string) {
-  const cwd = mkdtempSync(join(tmpdir(), 'mg-router-config-'));
-  writeFileSync(join(cwd, 'modelgraph.yaml'), yaml);
-  return loadConfig({ cwd, env: {} });
-}
+import { configProblems, loadConfigFile as load } from '../helpers/config-files.ts';
 
 const providers = `
 providers:
@@ -65,21 +56,17 @@ router:
   });
 
   it('names the field of a bad strategy, error code or limit', () => {
-    try {
+    const problems = configProblems(() =>
       load(`${providers}
 router:
   groups:
     chat: { strategy: fastest, retries: { TEAPOT: 1 } }
 models:
   - { name: chat, provider: openai, model: gpt-4o-mini, rpm: -1 }
-`);
-      throw new Error('expected a ConfigError');
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      const problems = (error as ConfigError).problems.join('\n');
-      expect(problems).toContain('router.groups.chat.strategy');
-      expect(problems).toContain('router.groups.chat.retries');
-      expect(problems).toContain('models[0].rpm');
-    }
+`),
+    ).join('\n');
+    expect(problems).toContain('router.groups.chat.strategy');
+    expect(problems).toContain('router.groups.chat.retries');
+    expect(problems).toContain('models[0].rpm');
   });
 });

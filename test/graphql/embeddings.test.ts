@@ -16,7 +16,7 @@ import {
 } from '../helpers/embedding-test-app.ts';
 import { bearer, usageFlushed } from '../helpers/metering.ts';
 import { simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
-import { closeCausedBy, waitForRequestCount } from '../helpers/simulator-server.ts';
+import { abortWhileUpstreamHangs } from '../helpers/simulator-server.ts';
 
 const CREATE = `mutation($input: EmbeddingsInput!) { createEmbeddings(input: $input) {
   __typename
@@ -149,20 +149,15 @@ describe('createEmbeddings through GraphQL', () => {
   });
 
   it.each(EMBEDDING_PROTOCOLS)('closes the %s upstream connection when the client leaves during the mutation', async (protocol) => {
-    const simulator = context.simulators[protocol];
-    simulator.setScenario({ kind: 'hang' });
-    const controller = new AbortController();
-    const before = simulator.requests.length;
-    const pending = fetch(context.app.graphqlUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer(key.secret) },
-      body: JSON.stringify({ query: CREATE, variables: { input: { model: embeddingModels[protocol].name, input: ['wait'] } } }),
-      signal: controller.signal,
-    }).catch((error: unknown) => error);
-    await waitForRequestCount(simulator, before + 1);
-    const close = await closeCausedBy(simulator, () => controller.abort());
-    expect(close.request).toBe(simulator.requests.at(-1));
-    expect(await pending).toBeInstanceOf(Error);
+    const settled = await abortWhileUpstreamHangs(context.simulators[protocol], (signal) =>
+      fetch(context.app.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(key.secret) },
+        body: JSON.stringify({ query: CREATE, variables: { input: { model: embeddingModels[protocol].name, input: ['wait'] } } }),
+        signal,
+      }),
+    );
+    expect(settled).toBeInstanceOf(Error);
   });
 
   it('refuses empty input as INVALID_REQUEST', async () => {

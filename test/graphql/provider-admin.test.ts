@@ -8,7 +8,7 @@ import { openDatabase, type Database } from '../../src/db/client.ts';
 import { databaseCases } from '../helpers/databases.ts';
 import { startSharedInstances, type SharedInstances } from '../helpers/shared-instances.ts';
 import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
-import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
+import { useSimulator } from '../helpers/use-simulator.ts';
 import { startOpenAISimulator } from '../providers/openai-simulator.ts';
 import { recordingLogger } from '../helpers/log-capture.ts';
 
@@ -25,14 +25,13 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('provider credentials and deployments, live (PGlite in a directory)', () => {
-  let simulator: UpstreamSimulator;
+  const simulator = useSimulator(startOpenAISimulator);
   let dataDir: string;
   let database: Database;
   let app: TestApp;
   const logs: string[] = [];
 
   beforeAll(async () => {
-    simulator = await startOpenAISimulator();
     simulator.setScenario((request) =>
       request.headers.authorization === `Bearer ${UPSTREAM_SECRET}`
         ? { kind: 'text', chunks: ['from the new provider'], usage: { input: 1000, output: 100 } }
@@ -46,7 +45,6 @@ describe('provider credentials and deployments, live (PGlite in a directory)', (
   afterAll(async () => {
     await app?.stop();
     await database?.close();
-    await simulator?.close();
   });
 
   it('adds a provider and a deployment that serve the very next request, without a restart', async () => {

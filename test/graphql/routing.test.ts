@@ -2,11 +2,11 @@
 // of which fails 30% of its requests. Every request through the GraphQL and REST endpoints must
 // still succeed; routing preferences, warnings, attempts and the admin `deployments` query are
 // checked on the way.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.ts';
-import { databaseCases } from '../helpers/databases.ts';
-import { startTestApp, testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
-import type { Scenario, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testConfig, TEST_ADMIN_KEY } from '../helpers/test-app.ts';
+import type { Scenario } from '../helpers/upstream-scenario.ts';
+import { useSimulator } from '../helpers/use-simulator.ts';
+import { useTestApp } from '../helpers/use-test-app.ts';
 import { startOpenAISimulator } from '../providers/openai-simulator.ts';
 
 const CREATE = `mutation($input: ChatCompletionInput!) { createChatCompletion(input: $input) {
@@ -37,15 +37,12 @@ async function inParallel<T>(count: number, width: number, task: (index: number)
 }
 
 describe('routing through the gateway', () => {
-  let database: Database;
-  let app: TestApp;
-  let flaky: UpstreamSimulator;
-  let steady: UpstreamSimulator;
+  const flaky = useSimulator(startOpenAISimulator);
+  const steady = useSimulator(startOpenAISimulator);
   let flakyCalls = 0;
   let flakyFailures = 0;
 
-  beforeAll(async () => {
-    [flaky, steady] = await Promise.all([startOpenAISimulator(), startOpenAISimulator()]);
+  beforeAll(() => {
     // Deterministically 3 in every 10 requests fail, alternating kinds of failure.
     flaky.setScenario(() => {
       const call = flakyCalls++;
@@ -54,8 +51,9 @@ describe('routing through the gateway', () => {
       return call % 2 === 0 ? { kind: 'error', status: 503, message: 'flaky is overloaded' } : { kind: 'error', status: 500, message: 'flaky broke' };
     });
     steady.setScenario(answer('from steady'));
-    database = await databaseCases[0]!.open();
-    app = await startTestApp(
+  });
+  const { app } = useTestApp({
+    config: () =>
       testConfig({
         providers: [
           { id: 'up-flaky', kind: 'openai', baseUrl: flaky.baseUrl, apiKey: 'sk-flaky' },
@@ -70,14 +68,6 @@ describe('routing through the gateway', () => {
         // The breaker would soon take the flaky upstream out; keep it in rotation so fallbacks carry the load.
         router: { groups: { chat: { cooldown: { failures: 1_000_000 } } } },
       }),
-      database,
-    );
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-    await flaky?.close();
-    await steady?.close();
   });
 
   const messages = [{ role: 'USER', content: 'Hello' }];

@@ -5,9 +5,9 @@
 // `postgres` user (PostgreSQL refuses to run as root).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.ts';
 
 function findBinDir(): string | null {
   const root = '/usr/lib/postgresql';
@@ -40,17 +40,6 @@ export interface PrivatePostgres {
   thaw(): void;
   /** Stops the server and removes its folder. */
   destroy(): void;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function run(command: string, args: string[]): void {

@@ -2,6 +2,7 @@
 // over upstream simulators, with the router's clock, randomness and sleeps injected: `sleeps`
 // records every backoff and advances the manual clock instead of waiting, so retry and cooldown
 // tests are deterministic and fast.
+import { expect } from 'vitest';
 import { type Capability, type CatalogModel, CatalogService } from '../../src/core/catalog.ts';
 import { CompletionService, type CompletionEvent, type CompletionRequest } from '../../src/core/completion-service.ts';
 import { DeploymentTable, type Deployment } from '../../src/core/deployments.ts';
@@ -132,10 +133,45 @@ export function createRouterHarness(options: RouterHarnessOptions) {
   };
 }
 
+/** Two deployments of `modelName` weighted 1 to 3: `light` (provider pa) and `heavy` (provider pb). */
+export const weightedOneToThree = (modelName: string): DeploymentSpec[] => [
+  { id: 'light', modelName, providerId: 'pa', upstreamModel: 'light', weight: 1 },
+  { id: 'heavy', modelName, providerId: 'pb', upstreamModel: 'heavy', weight: 3 },
+];
+
 /** Router settings' retries with every configurable error code at 0: each failure moves on or ends the request at once. */
 export const noRetries: Partial<Record<ErrorCode, number>> = Object.fromEntries(ROUTER_ERROR_CODES.map((code) => [code, 0]));
 
 export const hello: CompletionRequest['parameters'] = { messages: [{ role: 'user', content: [{ type: 'text', text: 'Say hello' }] }], maxOutputTokens: 64 };
+
+/**
+ * Runs a request whose first deployment (`a`) hangs past its timeoutMs: `a` must time out and `b`
+ * answer, in well under the 2 s a hung attempt would take. Returns the outcome.
+ */
+export async function timedOutThenServed<Outcome extends { attempts: Array<{ upstreamModel: string; errorCode: string | null }> }>(run: () => Promise<Outcome>): Promise<Outcome> {
+  const started = Date.now();
+  const outcome = await run();
+  expect(outcome.attempts.map((a) => [a.upstreamModel, a.errorCode])).toEqual([
+    ['a', 'TIMEOUT'],
+    ['b', null],
+  ]);
+  expect(Date.now() - started).toBeLessThan(2000);
+  return outcome;
+}
+
+/**
+ * Opens a chat stream on `model` and reads it up to its first token without closing it, so that the
+ * deployment serving it keeps one request in flight. Resolves with a function that ends the stream.
+ */
+export async function busyWithAStream(service: CompletionService, model: string): Promise<() => Promise<void>> {
+  const controller = new AbortController();
+  const busy = service.stream({ model, parameters: { messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }] } }, controller.signal);
+  while ((await busy.next()).value?.type !== 'text-delta');
+  return async () => {
+    controller.abort();
+    await busy.return(undefined);
+  };
+}
 
 /** Catches a rejected promise's error (a test failure when it resolves). */
 export async function rejection(promise: Promise<unknown>): Promise<any> {

@@ -4,7 +4,7 @@
 // estimate (so tests can tell a reported count from an estimated one).
 import { createHash } from 'node:crypto';
 import type { SimulatorResponder } from './simulator-server.ts';
-import type { Scenario } from './upstream-scenario.ts';
+import type { RecordedRequest, Scenario } from './upstream-scenario.ts';
 
 export function simulatedVector(text: string, dimensions: number): number[] {
   const seed = createHash('sha256').update(text).digest();
@@ -37,4 +37,23 @@ export function playFailureScenario(
   else if (scenario.kind === 'cut') response.socket?.destroy();
   else return false;
   return true;
+}
+
+/** Writes a protocol's error body. */
+export type WriteEmbeddingsError = (status: number, message: string, retryAfterSeconds?: number) => void;
+
+/**
+ * An embeddings route whose refusals and scenario errors share one error body: it refuses what
+ * `validate` refuses, plays the failure scenarios, and otherwise writes `answer`'s vectors.
+ */
+export function embeddingsRoute(
+  validate: (request: RecordedRequest) => { status: number; message: string } | undefined,
+  answer: (exchange: EmbeddingsExchange) => void,
+): (exchange: EmbeddingsExchange, writeError: WriteEmbeddingsError) => void {
+  return (exchange, writeError) => {
+    const refusal = validate(exchange.request);
+    if (refusal !== undefined) return writeError(refusal.status, refusal.message);
+    if (playFailureScenario(exchange, (error) => writeError(error.status, error.message, error.retryAfterSeconds))) return;
+    answer(exchange);
+  };
 }

@@ -3,6 +3,7 @@
 // `respond`, which writes the scenario in its provider's wire format.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { expect } from 'vitest';
 import type { ClientClose, CloseMark, RecordedRequest, Scenario, UpstreamSimulator } from './upstream-scenario.ts';
 
 export interface SimulatorResponder {
@@ -156,6 +157,22 @@ export async function waitForRequestCount(simulator: UpstreamSimulator, count: n
     if (Date.now() > deadline) throw new Error(`the simulator received ${simulator.requests.length} requests, not ${count}, within ${timeoutMs} ms`);
     await sleep(5);
   }
+}
+
+/**
+ * Starts `call` against an upstream that hangs, aborts it once the upstream has the request, and
+ * checks that the abort closed that request's upstream connection. Returns what the call settled
+ * with (its value, or what it threw).
+ */
+export async function abortWhileUpstreamHangs(simulator: UpstreamSimulator, call: (signal: AbortSignal) => Promise<unknown>): Promise<unknown> {
+  simulator.setScenario({ kind: 'hang' });
+  const controller = new AbortController();
+  const before = simulator.requests.length;
+  const pending = call(controller.signal).catch((thrown: unknown) => thrown);
+  await waitForRequestCount(simulator, before + 1);
+  const close = await closeCausedBy(simulator, () => controller.abort());
+  expect(close.request).toBe(simulator.requests.at(-1));
+  return pending;
 }
 
 /** Writes one SSE event; `event` is omitted for data-only streams such as OpenAI's. */

@@ -3,12 +3,11 @@
 // upstreams and when the upstream count fails, the official SDK's `messages.countTokens`, and
 // authentication, model access and validation in Anthropic's error format.
 import Anthropic from '@anthropic-ai/sdk';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.ts';
-import { databaseCases } from '../helpers/databases.ts';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bearer, usageFlushed } from '../helpers/metering.ts';
-import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
-import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
+import { testConfig } from '../helpers/test-app.ts';
+import { useSimulator } from '../helpers/use-simulator.ts';
+import { useTestApp } from '../helpers/use-test-app.ts';
 import { startAnthropicSimulator } from '../providers/anthropic-simulator.ts';
 import { startOpenAISimulator } from '../providers/openai-simulator.ts';
 import { recordingLogger } from '../helpers/log-capture.ts';
@@ -18,18 +17,11 @@ const upstreamOpenAIKey = 'sk-upstream-openai-count-secret';
 /** Public model names: one per upstream, and a group whose first deployment cannot count. */
 const models = { anthropic: 'claude-test', openai: 'gpt-test', mixed: 'mixed-test' } as const;
 
-let database: Database;
-let app: TestApp;
-let anthropic: UpstreamSimulator;
-let openai: UpstreamSimulator;
-let apiKey: string;
-let client: Anthropic;
+const anthropic = useSimulator(startAnthropicSimulator);
+const openai = useSimulator(startOpenAISimulator);
 const logs: string[] = [];
-
-beforeAll(async () => {
-  database = await databaseCases[0]!.open();
-  [anthropic, openai] = await Promise.all([startAnthropicSimulator(), startOpenAISimulator()]);
-  app = await startTestApp(
+const { app } = useTestApp({
+  config: () =>
     testConfig({
       providers: [
         { id: 'ant', kind: 'anthropic', baseUrl: anthropic.baseUrl, apiKey: upstreamAnthropicKey },
@@ -42,16 +34,14 @@ beforeAll(async () => {
         { name: models.mixed, provider: 'ant', model: 'claude-haiku-4-5', priority: 1 },
       ],
     }),
-    database,
-    { logger: recordingLogger(logs) },
-  );
+  logger: recordingLogger(logs),
+});
+let apiKey: string;
+let client: Anthropic;
+
+beforeAll(async () => {
   apiKey = (await app.createKey({ name: 'count tokens', scopes: ['INFERENCE'] })).secret;
   client = new Anthropic({ baseURL: app.url, apiKey, maxRetries: 0 });
-});
-afterAll(async () => {
-  await app?.stop();
-  await Promise.all([anthropic?.close(), openai?.close()]);
-  await database?.close();
 });
 beforeEach(() => {
   anthropic.requests.length = 0;

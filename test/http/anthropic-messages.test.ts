@@ -2,7 +2,7 @@
 // key, served by Anthropic, OpenAI and Gemini upstreams (the provider simulators).
 import Anthropic, { APIError as AnthropicError } from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { closeCausedBy, waitForRequestCount } from '../helpers/simulator-server.ts';
+import { abortWhileUpstreamHangs, closeCausedBy } from '../helpers/simulator-server.ts';
 import type { ClientClose, RecordedRequest } from '../helpers/upstream-scenario.ts';
 import { models, startRestTestApp, type RestTestContext } from './rest-test-app.ts';
 
@@ -251,16 +251,10 @@ describe('cancellation', () => {
   });
 
   it('closes the upstream connection when the SDK aborts a non-streaming call', async () => {
-    context.gemini.setScenario({ kind: 'hang' });
-    const controller = new AbortController();
-    const before = context.gemini.requests.length;
-    const pending = client.messages
-      .create({ model: models.gemini, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }, { signal: controller.signal })
-      .catch((thrown: unknown) => thrown);
-    await waitForRequestCount(context.gemini, before + 1);
-    const close = await closeCausedBy(context.gemini, () => controller.abort());
-    expect(close.request).toBe(context.gemini.requests.at(-1));
-    expect(await pending).toBeInstanceOf(Anthropic.APIUserAbortError);
+    const settled = await abortWhileUpstreamHangs(context.gemini, (signal) =>
+      client.messages.create({ model: models.gemini, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }, { signal }),
+    );
+    expect(settled).toBeInstanceOf(Anthropic.APIUserAbortError);
   });
 });
 

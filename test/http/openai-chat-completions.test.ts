@@ -2,8 +2,8 @@
 // and key, against a started app whose upstreams are the provider simulators.
 import OpenAI, { APIError as OpenAIError } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { closeCausedBy, waitForRequestCount } from '../helpers/simulator-server.ts';
-import { lastBody, models, useOpenAIClient } from './rest-test-app.ts';
+import { abortWhileUpstreamHangs, closeCausedBy } from '../helpers/simulator-server.ts';
+import { briefCatUpstreamBody, lastBody, models, useOpenAIClient } from './rest-test-app.ts';
 import { weatherInParisAndOslo } from '../helpers/upstream-scenario.ts';
 
 const { context, client } = useOpenAIClient();
@@ -47,18 +47,7 @@ describe('POST /v1/chat/completions with the openai SDK', () => {
     expect(response.headers.get('x-request-id')).toMatch(/^req_/);
 
     const upstream = lastBody(context.openai.requests);
-    expect(upstream).toMatchObject({
-      model: 'gpt-5-mini',
-      temperature: 0.5,
-      top_p: 0.9,
-      stop: ['END'],
-      seed: 7,
-      user: 'end-user-1',
-      messages: [
-        { role: 'system', content: 'Be brief.' },
-        { role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png', detail: 'low' } }] },
-      ],
-    });
+    expect(upstream).toMatchObject({ ...briefCatUpstreamBody, stop: ['END'], seed: 7 });
   });
 
   it('streams chunks and always ends with a usage chunk with empty choices, then [DONE]', async () => {
@@ -305,14 +294,10 @@ describe('cancellation', () => {
   });
 
   it('closes the upstream connection when the SDK aborts a non-streaming call', async () => {
-    context.anthropic.setScenario({ kind: 'hang' });
-    const controller = new AbortController();
-    const before = context.anthropic.requests.length;
-    const pending = client.chat.completions.create({ model: models.anthropic, messages: [{ role: 'user', content: 'Hi' }] }, { signal: controller.signal }).catch((thrown: unknown) => thrown);
-    await waitForRequestCount(context.anthropic, before + 1);
-    const close = await closeCausedBy(context.anthropic, () => controller.abort());
-    expect(close.request).toBe(context.anthropic.requests.at(-1));
-    expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
+    const settled = await abortWhileUpstreamHangs(context.anthropic, (signal) =>
+      client.chat.completions.create({ model: models.anthropic, messages: [{ role: 'user', content: 'Hi' }] }, { signal }),
+    );
+    expect(settled).toBeInstanceOf(OpenAI.APIUserAbortError);
   });
 });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { estimateEmbeddingTokens } from '../../src/core/embeddings.ts';
 import { EMBEDDING_PROTOCOLS, embeddingModels, FALLBACK_MODEL, startEmbeddingTestApp, success, type EmbeddingTestContext } from '../helpers/embedding-test-app.ts';
 import { simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
-import { closeCausedBy, waitForRequestCount } from '../helpers/simulator-server.ts';
+import { abortWhileUpstreamHangs } from '../helpers/simulator-server.ts';
 
 let context: EmbeddingTestContext;
 let client: OpenAI;
@@ -96,14 +96,9 @@ describe('POST /v1/embeddings with the openai SDK', () => {
   });
 
   it.each(EMBEDDING_PROTOCOLS)('closes the %s upstream connection when the SDK aborts the call', async (protocol) => {
-    const simulator = context.simulators[protocol];
-    simulator.setScenario({ kind: 'hang' });
-    const controller = new AbortController();
-    const before = simulator.requests.length;
-    const pending = client.embeddings.create({ model: embeddingModels[protocol].name, input: ['wait'] }, { signal: controller.signal }).catch((thrown: unknown) => thrown);
-    await waitForRequestCount(simulator, before + 1);
-    const close = await closeCausedBy(simulator, () => controller.abort());
-    expect(close.request).toBe(simulator.requests.at(-1));
-    expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
+    const settled = await abortWhileUpstreamHangs(context.simulators[protocol], (signal) =>
+      client.embeddings.create({ model: embeddingModels[protocol].name, input: ['wait'] }, { signal }),
+    );
+    expect(settled).toBeInstanceOf(OpenAI.APIUserAbortError);
   });
 });

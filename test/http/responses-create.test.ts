@@ -4,7 +4,7 @@ import OpenAI, { APIError as OpenAIError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { databaseCases } from '../helpers/databases.ts';
 import { usageFlushed } from '../helpers/metering.ts';
-import { lastBody, models, useOpenAIClient } from './rest-test-app.ts';
+import { briefCatUpstreamBody, lastBody, models, useOpenAIClient } from './rest-test-app.ts';
 
 const { context, client } = useOpenAIClient({ databaseCase: databaseCases.at(-1)! });
 
@@ -54,16 +54,7 @@ describe('responses.create with the openai SDK', () => {
     expect((data.usage as unknown as { cost: number }).cost).toBe(0.000052);
     expect(response.headers.get('x-modelgraph-generation-id')).toBeTruthy();
 
-    expect(lastBody(context.openai.requests)).toMatchObject({
-      model: 'gpt-5-mini',
-      temperature: 0.5,
-      top_p: 0.9,
-      user: 'end-user-1',
-      messages: [
-        { role: 'system', content: 'Be brief.' },
-        { role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png', detail: 'low' } }] },
-      ],
-    });
+    expect(lastBody(context.openai.requests)).toMatchObject(briefCatUpstreamBody);
   });
 
   it('asks for a json_schema and parses it (responses.parse) from a Gemini upstream', async () => {

@@ -88,5 +88,21 @@ export function useOpenAIClient(options: { databaseCase?: DatabaseCase } = {}): 
   return { context: lazy(() => context, 'the REST test app'), client: lazy(() => client, 'the OpenAI client') };
 }
 
+/**
+ * What an OpenAI upstream gets for the REST tests' one request with sampling settings ("Be brief.",
+ * then "Hi" with a picture of a cat, to gpt-test), whichever endpoint (Chat Completions, Responses)
+ * it came through.
+ */
+export const briefCatUpstreamBody = {
+  model: 'gpt-5-mini',
+  temperature: 0.5,
+  top_p: 0.9,
+  user: 'end-user-1',
+  messages: [
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png', detail: 'low' } }] },
+  ],
+};
+
 /** The body of the last request an upstream simulator recorded. */
 export const lastBody = (requests: RecordedRequest[]) => requests.at(-1)!.body as Record<string, any>;

@@ -5,7 +5,7 @@ import { mapAnthropicStopReason } from '../../src/providers/anthropic/map-anthro
 import type { HttpClient } from '../../src/core/ports.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
-import { cannedHttp, caught, sayHi, signal } from '../helpers/provider-test-kit.ts';
+import { cannedHttp, caught, expectPost, itMapsFinishReasons, messagesAndConverseStopReasons, sayHi, signal, wholeToolCall } from '../helpers/provider-test-kit.ts';
 import type { CloseMark, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startAnthropicSimulator } from './anthropic-simulator.ts';
 
@@ -30,12 +30,7 @@ describe('anthropic adapter against the simulator', () => {
   it('sends x-api-key and anthropic-version to POST /v1/messages, with max_tokens defaulting to 4096', async () => {
     await adapter().generate(hello, signal());
     const recorded = simulator.requests.at(-1)!;
-    expect(recorded.method).toBe('POST');
-    expect(recorded.url).toBe('/v1/messages');
-    expect(recorded.headers['x-api-key']).toBe('sk-ant-test');
-    expect(recorded.headers['anthropic-version']).toBe('2023-06-01');
-    expect(recorded.headers['authorization']).toBeUndefined();
-    expect(recorded.headers['content-type']).toBe('application/json');
+    expectPost(recorded, '/v1/messages', { 'x-api-key': 'sk-ant-test', 'anthropic-version': '2023-06-01', authorization: undefined, 'content-type': 'application/json' });
     expect(recorded.body).toEqual({ model, max_tokens: 4096, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] });
   });
 
@@ -401,9 +396,7 @@ describe('anthropic stream mapping', () => {
       { type: 'reasoning-delta', text: 'Hmm.' },
       { type: 'reasoning-block', block: { type: 'thinking', text: 'Hmm.', signature: 'c2ln' } },
       { type: 'reasoning-block', block: { type: 'redacted', data: 'RUVF' } },
-      { type: 'tool-call-start', index: 0, id: 'toolu_1', name: 'now' },
-      { type: 'tool-call-delta', index: 0, argumentsDelta: '{}' },
-      { type: 'tool-call-end', index: 0 },
+      ...wholeToolCall(0, 'toolu_1', 'now', '{}'),
       { type: 'usage', usage: { inputTokens: 3, outputTokens: 40, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 25 } },
       { type: 'finish', finishReason: { unified: 'TOOL_CALLS', raw: 'tool_use' } },
     ]);
@@ -479,20 +472,10 @@ describe('anthropic stream mapping', () => {
 });
 
 describe('mapAnthropicStopReason', () => {
-  it.each([
-    ['end_turn', 'STOP'],
-    ['stop_sequence', 'STOP'],
-    ['max_tokens', 'LENGTH'],
-    ['model_context_window_exceeded', 'LENGTH'],
-    ['tool_use', 'TOOL_CALLS'],
+  itMapsFinishReasons('maps %s to %s, keeping the raw value', mapAnthropicStopReason, [
+    ...messagesAndConverseStopReasons,
     ['refusal', 'CONTENT_FILTER'],
     ['pause_turn', 'OTHER'],
     ['something_new', 'OTHER'],
-  ])('maps %s to %s, keeping the raw value', (raw, unified) => {
-    expect(mapAnthropicStopReason(raw)).toEqual({ unified, raw });
-  });
-
-  it('maps a missing stop reason to OTHER with raw null', () => {
-    expect(mapAnthropicStopReason(null)).toEqual({ unified: 'OTHER', raw: null });
-  });
+  ], { title: 'maps a missing stop reason to OTHER with raw null', raw: null });
 });

@@ -10,7 +10,7 @@ import { createProviderAdapter, findProviderKind, isConfigured } from '../../src
 import type { HttpClient } from '../../src/core/ports.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
-import { decodeBody, sayHi, signal } from '../helpers/provider-test-kit.ts';
+import { decodeBody, itMapsFinishReasons, messagesAndConverseStopReasons, sayHi, signal, wholeToolCall } from '../helpers/provider-test-kit.ts';
 import { encodeBedrockEvent, encodeBedrockException, simulatedAccessKeyId, startBedrockSimulator, type BedrockSimulator } from './bedrock-simulator.ts';
 
 runAdapterCases({
@@ -263,20 +263,14 @@ describe('bedrock adapter against the simulator', () => {
 });
 
 describe('mapBedrockStopReason', () => {
-  it.each([
-    ['end_turn', 'STOP'],
-    ['stop_sequence', 'STOP'],
-    ['max_tokens', 'LENGTH'],
-    ['model_context_window_exceeded', 'LENGTH'],
-    ['tool_use', 'TOOL_CALLS'],
+  itMapsFinishReasons('%s -> %s', mapBedrockStopReason, [
+    ...messagesAndConverseStopReasons,
     ['guardrail_intervened', 'CONTENT_FILTER'],
     ['content_filtered', 'CONTENT_FILTER'],
     ['malformed_model_output', 'ERROR'],
     ['malformed_tool_use', 'ERROR'],
     ['something_new', 'OTHER'],
-  ] as const)('%s -> %s', (raw, unified) => {
-    expect(mapBedrockStopReason(raw)).toEqual({ unified, raw });
-  });
+  ]);
 });
 
 describe('bedrockError', () => {
@@ -368,9 +362,7 @@ describe('bedrockStream on encoded frames', () => {
     );
     expect(parts.slice(1)).toEqual([
       { type: 'reasoning-block', block: { type: 'redacted', data: 'ZW5jcnlwdGVk' } },
-      { type: 'tool-call-start', index: 0, id: 'tooluse_9', name: 'now' },
-      { type: 'tool-call-delta', index: 0, argumentsDelta: '{}' },
-      { type: 'tool-call-end', index: 0 },
+      ...wholeToolCall(0, 'tooluse_9', 'now', '{}'),
       { type: 'usage', usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } },
       { type: 'finish', finishReason: { unified: 'TOOL_CALLS', raw: 'tool_use' } },
     ]);

@@ -1,7 +1,7 @@
 // The embeddings route of the Cohere simulator (POST /v2/embed, https://docs.cohere.com/reference/embed)
 // in Cohere's wire format: `embeddings` by type (`float`), the texts, and meta.billed_units.input_tokens.
 import { randomUUID } from 'node:crypto';
-import { type EmbeddingsExchange, playFailureScenario, simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
+import { embeddingsRoute, simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
 import type { RecordedRequest } from '../helpers/upstream-scenario.ts';
 
 /** embed-v4.0's length when output_dimension is not given. */
@@ -16,14 +16,7 @@ export function isCohereEmbeddingsRoute(request: RecordedRequest): boolean {
 }
 
 /** Answers an embed request; `writeError` writes the simulator's `{"id","message"}` body. */
-export function respondToCohereEmbeddings(
-  exchange: EmbeddingsExchange,
-  writeError: (status: number, message: string, retryAfterSeconds?: number) => void,
-): void {
-  const { request, response } = exchange;
-  const refusal = validate(request);
-  if (refusal !== undefined) return writeError(refusal.status, refusal.message);
-  if (playFailureScenario(exchange, (error) => writeError(error.status, error.message, error.retryAfterSeconds))) return;
+export const respondToCohereEmbeddings = embeddingsRoute(validate, ({ request, response }) => {
   const body = request.body as { texts: string[]; output_dimension?: number };
   const dimensions = body.output_dimension ?? cohereSimulatedDimensions;
   const answer = {
@@ -34,7 +27,7 @@ export function respondToCohereEmbeddings(
     response_type: 'embeddings_by_type',
   };
   response.writeHead(200, { 'content-type': 'application/json', 'x-request-id': randomUUID() }).end(JSON.stringify(answer));
-}
+});
 
 /** The checks the real API makes first, so a malformed request fails loudly. */
 function validate(request: RecordedRequest): { status: number; message: string } | undefined {

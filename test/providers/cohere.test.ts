@@ -9,7 +9,7 @@ import { createProviderAdapter, findProviderKind, isConfigured, PROVIDER_KINDS }
 import type { HttpClient } from '../../src/core/ports.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
-import { decodeBody, sayHi, signal } from '../helpers/provider-test-kit.ts';
+import { decodeBody, expectPost, itMapsFinishReasons, sayHi, signal, wholeToolCall } from '../helpers/provider-test-kit.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { cohereTemplateTokens, startCohereSimulator } from './cohere-simulator.ts';
 
@@ -37,11 +37,7 @@ describe('cohere adapter against the simulator', () => {
   it('posts to /v2/chat with a bearer key, a text-only user message as a string, and no stream flag', async () => {
     await adapter().generate(hello, signal());
     const recorded = simulator.requests.at(-1)!;
-    expect(recorded.method).toBe('POST');
-    expect(recorded.url).toBe('/v2/chat');
-    expect(recorded.headers.authorization).toBe('Bearer co-key');
-    expect(recorded.headers['x-client-name']).toBe('modelgraph');
-    expect(recorded.headers['content-type']).toBe('application/json');
+    expectPost(recorded, '/v2/chat', { authorization: 'Bearer co-key', 'x-client-name': 'modelgraph', 'content-type': 'application/json' });
     expect(recorded.body).toEqual({ model, messages: [{ role: 'user', content: 'Hi' }] });
     await collect(adapter().stream(hello, signal()));
     expect(lastBody().stream).toBe(true);
@@ -204,7 +200,7 @@ describe('cohere adapter against the simulator', () => {
 });
 
 describe('mapCohereFinishReason', () => {
-  it.each([
+  itMapsFinishReasons('%s -> %s', mapCohereFinishReason, [
     ['COMPLETE', 'STOP'],
     ['STOP_SEQUENCE', 'STOP'],
     ['MAX_TOKENS', 'LENGTH'],
@@ -212,13 +208,7 @@ describe('mapCohereFinishReason', () => {
     ['ERROR', 'ERROR'],
     ['TIMEOUT', 'ERROR'],
     ['SOMETHING_NEW', 'OTHER'],
-  ] as const)('%s -> %s', (raw, unified) => {
-    expect(mapCohereFinishReason(raw)).toEqual({ unified, raw });
-  });
-
-  it('maps a missing reason to OTHER', () => {
-    expect(mapCohereFinishReason(undefined)).toEqual({ unified: 'OTHER', raw: null });
-  });
+  ], { title: 'maps a missing reason to OTHER', raw: undefined });
 });
 
 describe('mapCohereUsage', () => {
@@ -297,12 +287,8 @@ describe('cohereStream on recorded events', () => {
       event({ type: 'message-end', delta: { finish_reason: 'TOOL_CALL' } }),
     );
     expect(parts.slice(1, 7)).toEqual([
-      { type: 'tool-call-start', index: 0, id: 'c1', name: 'f' },
-      { type: 'tool-call-delta', index: 0, argumentsDelta: '{"a":1}' },
-      { type: 'tool-call-end', index: 0 },
-      { type: 'tool-call-start', index: 1, id: 'c2', name: 'g' },
-      { type: 'tool-call-delta', index: 1, argumentsDelta: '{}' },
-      { type: 'tool-call-end', index: 1 },
+      ...wholeToolCall(0, 'c1', 'f', '{"a":1}'),
+      ...wholeToolCall(1, 'c2', 'g', '{}'),
     ]);
   });
 

@@ -7,7 +7,7 @@ import { createGeminiStreamDecoder } from '../../src/providers/gemini/gemini-str
 import { mapGeminiBlockReason, mapGeminiFinishReason } from '../../src/providers/gemini/map-gemini-finish-reason.ts';
 import { createUndiciHttpClient } from '../../src/providers/shared/http-client.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
-import { decodeBody } from '../helpers/provider-test-kit.ts';
+import { decodeBody, expectPost, wholeToolCall } from '../helpers/provider-test-kit.ts';
 import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { simulatedThoughtSignature, startGeminiSimulator } from './gemini-simulator.ts';
 
@@ -49,12 +49,7 @@ describe('gemini adapter against the simulator', () => {
   it('posts to models/{model}:generateContent with x-goog-api-key and no bearer token', async () => {
     await adapter.generate(base, signal());
     const recorded = simulator.requests.at(-1)!;
-    expect(recorded.method).toBe('POST');
-    expect(recorded.url).toBe('/v1beta/models/gemini-2.5-flash:generateContent');
-    expect(recorded.headers['x-goog-api-key']).toBe('g-key');
-    expect(recorded.headers['x-extra']).toBe('yes');
-    expect(recorded.headers['content-type']).toBe('application/json');
-    expect(recorded.headers.authorization).toBeUndefined();
+    expectPost(recorded, '/v1beta/models/gemini-2.5-flash:generateContent', { 'x-goog-api-key': 'g-key', 'x-extra': 'yes', 'content-type': 'application/json', authorization: undefined });
     expect(recorded.body).toEqual({ contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] });
   });
 
@@ -257,9 +252,7 @@ describe('gemini adapter against the simulator', () => {
     expect(result.reasoningBlocks).toEqual([{ type: 'thinking', text: '', signature: simulatedThoughtSignature }]);
     const parts = await collect(adapter.stream(base, signal()));
     expect(parts.filter((p) => p.type !== 'response-metadata')).toEqual([
-      { type: 'tool-call-start', index: 0, id: 'generated_0', name: 'get_time' },
-      { type: 'tool-call-delta', index: 0, argumentsDelta: '{"timezone":"UTC"}' },
-      { type: 'tool-call-end', index: 0 },
+      ...wholeToolCall(0, 'generated_0', 'get_time', '{"timezone":"UTC"}'),
       { type: 'reasoning-block', block: { type: 'thinking', text: '', signature: simulatedThoughtSignature } },
       { type: 'usage', usage: { inputTokens: 3, outputTokens: 4, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } },
       { type: 'finish', finishReason: { unified: 'TOOL_CALLS', raw: 'STOP' } },

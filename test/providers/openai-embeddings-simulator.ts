@@ -2,7 +2,7 @@
 // /deployments/{deployment}/embeddings?api-version=...) in OpenAI's wire format: the `list` of
 // `embedding` objects, float arrays or base64 float32 as encoding_format asks, and usage with
 // prompt_tokens (OpenAI API reference, "Create embeddings", "The embedding object").
-import { type EmbeddingsExchange, playFailureScenario, simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
+import { embeddingsRoute, simulatedTokenTotal, simulatedVector } from '../helpers/simulated-embeddings.ts';
 import type { RecordedRequest } from '../helpers/upstream-scenario.ts';
 
 /** text-embedding-3-small's length when `dimensions` is not given. */
@@ -14,14 +14,7 @@ export function isOpenAIEmbeddingsRoute(request: RecordedRequest): boolean {
 }
 
 /** Answers an embeddings request; `writeError` writes the simulator's `{"error":{...}}` body. */
-export function respondToOpenAIEmbeddings(
-  exchange: EmbeddingsExchange,
-  writeError: (status: number, message: string, retryAfterSeconds?: number) => void,
-): void {
-  const { request, response } = exchange;
-  const refusal = validate(request);
-  if (refusal !== undefined) return writeError(refusal.status, refusal.message);
-  if (playFailureScenario(exchange, (error) => writeError(error.status, error.message, error.retryAfterSeconds))) return;
+export const respondToOpenAIEmbeddings = embeddingsRoute(validate, ({ request, response }) => {
   const body = request.body as { model: string; input: string | string[]; dimensions?: number; encoding_format?: string };
   const texts = typeof body.input === 'string' ? [body.input] : body.input;
   const dimensions = body.dimensions ?? openAISimulatedDimensions;
@@ -33,7 +26,7 @@ export function respondToOpenAIEmbeddings(
   // Answered in reverse order: `index`, not the position, says which input a vector embeds.
   const answer = { object: 'list', data: data.reverse(), model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
   response.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_sim_embeddings' }).end(JSON.stringify(answer));
-}
+});
 
 function validate(request: RecordedRequest): { status: number; message: string } | undefined {
   if (request.method !== 'POST') return { status: 404, message: `Invalid URL (${request.method} ${request.url})` };

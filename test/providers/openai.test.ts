@@ -9,8 +9,8 @@ import { openAIErrorFromResponse } from '../../src/providers/openai/openai-error
 import type { HttpClient, HttpRequest } from '../../src/core/ports.ts';
 import { collect, runAdapterCases } from '../helpers/adapter-conformance.ts';
 import { useSimulatorAndClient } from '../helpers/provider-simulator-setup.ts';
-import { cannedHttp, caught, sayHi, signal } from '../helpers/provider-test-kit.ts';
-import { closeCausedBy, waitForRequestCount } from '../helpers/simulator-server.ts';
+import { cannedHttp, caught, expectPost, itMapsFinishReasons, sayHi, signal, wholeToolCall } from '../helpers/provider-test-kit.ts';
+import { abortWhileUpstreamHangs } from '../helpers/simulator-server.ts';
 import type { CloseMark, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startOpenAISimulator } from './openai-simulator.ts';
 
@@ -46,11 +46,7 @@ describe('openai adapter requests against the simulator', () => {
       signal(),
     );
     const recorded = simulator.requests.at(-1)!;
-    expect(recorded.method).toBe('POST');
-    expect(recorded.url).toBe('/v1/chat/completions');
-    expect(recorded.headers.authorization).toBe('Bearer sk-test');
-    expect(recorded.headers['content-type']).toBe('application/json');
-    expect(recorded.headers['openai-organization']).toBe('org-1');
+    expectPost(recorded, '/v1/chat/completions', { authorization: 'Bearer sk-test', 'content-type': 'application/json', 'openai-organization': 'org-1' });
     expect(recorded.body).toEqual({
       model,
       messages: [
@@ -225,14 +221,8 @@ describe('openai adapter requests against the simulator', () => {
   });
 
   it('closes the upstream connection and throws CANCELLED when the caller aborts a generate', async () => {
-    simulator.setScenario({ kind: 'hang' });
-    const controller = new AbortController();
-    const before = simulator.requests.length;
-    const generating = caught(adapter().generate(hello, controller.signal));
-    await waitForRequestCount(simulator, before + 1);
-    const close = await closeCausedBy(simulator, () => controller.abort());
-    expect(close.request).toBe(simulator.requests.at(-1));
-    expect((await generating).code).toBe('CANCELLED');
+    const error = await abortWhileUpstreamHangs(simulator, (signal) => caught(adapter().generate(hello, signal)));
+    expect(error).toMatchObject({ code: 'CANCELLED' });
   });
 
   it('closes the upstream connection when the consumer stops reading without aborting', async () => {
@@ -414,12 +404,8 @@ describe('openai stream edge cases', () => {
       ),
     );
     expect(withoutMetadata(parts)).toEqual([
-      { type: 'tool-call-start', index: 0, id: 'a', name: 'f' },
-      { type: 'tool-call-delta', index: 0, argumentsDelta: '{}' },
-      { type: 'tool-call-end', index: 0 },
-      { type: 'tool-call-start', index: 1, id: 'b', name: 'g' },
-      { type: 'tool-call-delta', index: 1, argumentsDelta: '{"x":1}' },
-      { type: 'tool-call-end', index: 1 },
+      ...wholeToolCall(0, 'a', 'f', '{}'),
+      ...wholeToolCall(1, 'b', 'g', '{"x":1}'),
       { type: 'finish', finishReason: { unified: 'OTHER', raw: null } },
     ]);
   });
@@ -591,7 +577,7 @@ describe('openai error mapping', () => {
 });
 
 describe('openai mappers', () => {
-  it.each([
+  itMapsFinishReasons('maps finish_reason %s to %s, keeping the raw value', mapOpenAIFinishReason, [
     ['stop', 'STOP'],
     ['length', 'LENGTH'],
     ['tool_calls', 'TOOL_CALLS'],
@@ -600,13 +586,7 @@ describe('openai mappers', () => {
     ['eos', 'STOP'],
     ['error', 'ERROR'],
     ['something_new', 'OTHER'],
-  ])('maps finish_reason %s to %s, keeping the raw value', (raw, unified) => {
-    expect(mapOpenAIFinishReason(raw)).toEqual({ unified, raw });
-  });
-
-  it('maps a missing finish_reason to OTHER with a null raw value', () => {
-    expect(mapOpenAIFinishReason(null)).toEqual({ unified: 'OTHER', raw: null });
-  });
+  ], { title: 'maps a missing finish_reason to OTHER with a null raw value', raw: null });
 
   it('normalises usage, adding reasoning to output where completion_tokens leaves it out (xAI)', () => {
     const usage = { prompt_tokens: 50, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 20 }, completion_tokens_details: { reasoning_tokens: 100 } };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createProviderAdapter, findProviderKind, isConfigured } from '../../src/providers/registry.ts';
 import { createUndiciHttpClient } from '../../src/providers/shared/http-client.ts';
-import { type HttpClient } from '../../src/core/ports.ts';
+import type { HttpClient, ProviderAdapter } from '../../src/core/ports.ts';
 import { createVertexAnthropicAdapter } from '../../src/providers/vertex/create-vertex-anthropic-adapter.ts';
 import { createVertexGeminiAdapter } from '../../src/providers/vertex/create-vertex-gemini-adapter.ts';
 import { vertexBaseUrl } from '../../src/providers/vertex/vertex-endpoint.ts';
@@ -15,23 +15,26 @@ import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
 import { startVertexSimulator } from './vertex-simulator.ts';
 import { startGoogleTokenServer, type GoogleTokenServer } from './vertex-token-server.ts';
 
-runAdapterCases({
-  name: 'vertex (Gemini)',
-  startSimulator: () => startVertexSimulator(),
-  createAdapter: ({ baseUrl, http, apiKey }) =>
-    createVertexGeminiAdapter({ providerId: 'vertex', baseUrl, http, project: 'test-project', location: 'us-central1', accessToken: apiKey }),
-  model: 'gemini-2.5-flash',
+// Both publishers on Vertex run the conformance suite against the one Vertex simulator.
+const publishers: Array<{
+  name: string;
+  create: (options: { providerId: string; baseUrl: string; http: HttpClient; project: string; location: string; accessToken: string }) => ProviderAdapter;
+  providerId: string;
+  location: string;
+  model: string;
+  toolArgumentsStreamed?: boolean;
+}> = [
   // Gemini sends each function call whole.
-  toolArgumentsStreamed: false,
-});
-
-runAdapterCases({
-  name: 'vertex (Claude)',
-  startSimulator: () => startVertexSimulator(),
-  createAdapter: ({ baseUrl, http, apiKey }) =>
-    createVertexAnthropicAdapter({ providerId: 'vertex-anthropic', baseUrl, http, project: 'test-project', location: 'us-east5', accessToken: apiKey }),
-  model: 'claude-sonnet-4@20250514',
-});
+  { name: 'vertex (Gemini)', create: createVertexGeminiAdapter, providerId: 'vertex', location: 'us-central1', model: 'gemini-2.5-flash', toolArgumentsStreamed: false },
+  { name: 'vertex (Claude)', create: createVertexAnthropicAdapter, providerId: 'vertex-anthropic', location: 'us-east5', model: 'claude-sonnet-4@20250514' },
+];
+for (const { create, providerId, location, ...publisher } of publishers) {
+  runAdapterCases({
+    ...publisher,
+    startSimulator: () => startVertexSimulator(),
+    createAdapter: ({ baseUrl, http, apiKey }) => create({ providerId, baseUrl, http, project: 'test-project', location, accessToken: apiKey }),
+  });
+}
 
 /** Answers with a canned Gemini response, for URL checks without a server. */
 const recordingHttp = () => cannedHttp(200, [JSON.stringify({ candidates: [{ content: { parts: [{ text: 'ok' }] }, finishReason: 'STOP' }] })]);

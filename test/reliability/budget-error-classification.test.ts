@@ -5,12 +5,13 @@
 // Issue 15, item 2.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/client.ts';
+import { openDatabase } from '../../src/db/client.ts';
 import { classifyDatabaseError } from '../../src/db/database-errors.ts';
 import { databaseCases } from '../helpers/databases.ts';
 import { bearer, usageFlushed } from '../helpers/metering.ts';
 import { privatePostgresAvailable, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
-import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import { testConfig, type TestApp } from '../helpers/test-app.ts';
+import { useTestApp } from '../helpers/use-test-app.ts';
 import { recordingLogger } from '../helpers/log-capture.ts';
 
 const config = () =>
@@ -37,20 +38,17 @@ const graphqlChat = async (app: TestApp, secret: string) =>
     )
   ).data.createChatCompletion;
 
-describe.each(databaseCases)('a budget error that is not an outage refuses the request ($name)', ({ open }) => {
-  let database: Database;
-  let app: TestApp;
+describe.each(databaseCases)('a budget error that is not an outage refuses the request ($name)', (databaseCase) => {
   const lines: string[] = [];
-  beforeAll(async () => {
-    database = await open();
-    // The default policy: an outage would serve budgeted requests unreserved.
-    const appConfig = config();
-    expect(appConfig.metering.budgetsWhenDatabaseUnavailable).toBe('serve');
-    app = await startTestApp(appConfig, database, { logger: recordingLogger(lines) });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
+  const { app, database } = useTestApp({
+    database: databaseCase,
+    config: () => {
+      // The default policy: an outage would serve budgeted requests unreserved.
+      const appConfig = config();
+      expect(appConfig.metering.budgetsWhenDatabaseUnavailable).toBe('serve');
+      return appConfig;
+    },
+    logger: recordingLogger(lines),
   });
 
   it('refuses a budgeted request when the ledger statement fails (a check constraint), on REST and GraphQL, before any upstream call', async () => {
@@ -101,21 +99,21 @@ describe.each(databaseCases)('a budget error that is not an outage refuses the r
 describe.runIf(privatePostgresAvailable)('a real outage is still an outage', () => {
   const leaseTtlMs = 1000;
   let postgres: PrivatePostgres;
-  let database: Database;
-  let app: TestApp;
   const lines: string[] = [];
   beforeAll(async () => {
     postgres = await startPrivatePostgres();
-    database = await openDatabase({ url: postgres.url, dataDir: '' });
-    const base = config();
-    app = await startTestApp({ ...base, metering: { ...base.metering, budgetLeaseTtlMs: leaseTtlMs } }, database, { logger: recordingLogger(lines) });
   }, 120_000);
-  afterAll(async () => {
-    postgres?.start();
-    await app?.stop();
-    await database?.close();
-    postgres?.destroy();
+  afterAll(() => postgres?.destroy());
+  const { app } = useTestApp({
+    database: { name: 'postgres', open: () => openDatabase({ url: postgres.url, dataDir: '' }) },
+    config: () => {
+      const base = config();
+      return { ...base, metering: { ...base.metering, budgetLeaseTtlMs: leaseTtlMs } };
+    },
+    logger: recordingLogger(lines),
   });
+  // Runs before the app stops (after hooks run last-declared first): Postgres is back for its shutdown.
+  afterAll(() => postgres?.start());
 
   it('serves a budgeted request unreserved (the default policy) while Postgres is stopped: its errors are recognised as connection errors', async () => {
     const budgeted = await app.createKey({ name: 'budgeted', limits: { maxBudget: '1', budgetPeriod: 'DAILY' } });

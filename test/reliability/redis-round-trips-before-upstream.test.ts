@@ -8,12 +8,11 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.ts';
-import { databaseCases } from '../helpers/databases.ts';
 import { bearer } from '../helpers/metering.ts';
 import { markRedisSuiteRan, testRedisUrl } from '../helpers/redis-suite.ts';
-import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
-import type { UpstreamSimulator } from '../helpers/upstream-scenario.ts';
+import { testConfig } from '../helpers/test-app.ts';
+import { useSimulator } from '../helpers/use-simulator.ts';
+import { useTestApp } from '../helpers/use-test-app.ts';
 import { startOpenAISimulator } from '../providers/openai-simulator.ts';
 
 const DELAY_MS = 250;
@@ -58,33 +57,26 @@ async function startDelayingProxy(target: URL): Promise<DelayingProxy> {
 
 describe.runIf(testRedisUrl)('Redis round trips before the upstream call', () => {
   markRedisSuiteRan(import.meta.url);
-  let database: Database;
-  let app: TestApp;
+  const upstream = useSimulator(startOpenAISimulator);
   let proxy: DelayingProxy;
-  let upstream: UpstreamSimulator;
   const upstreamArrivals: number[] = [];
   beforeAll(async () => {
     proxy = await startDelayingProxy(new URL(testRedisUrl!));
-    upstream = await startOpenAISimulator();
     upstream.setScenario(() => {
       upstreamArrivals.push(Date.now());
       return { kind: 'text', chunks: ['ok'], usage: { input: 1, output: 1 } };
     });
-    database = await databaseCases[0]!.open();
-    app = await startTestApp(
+  });
+  afterAll(async () => {
+    await proxy?.close();
+  });
+  const { app } = useTestApp({
+    config: () =>
       testConfig({
         providers: [{ id: 'sim', kind: 'openai', baseUrl: upstream.baseUrl, apiKey: 'sk-test' }],
         models: [{ name: 'limited', provider: 'sim', model: 'gpt-4o-mini', pricing: { input: 1, output: 1 } }],
         redisUrl: proxy.url,
       }),
-      database,
-    );
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-    await proxy?.close();
-    await upstream?.close();
   });
 
   it('a rate-limited request waits for one Redis round trip (its admission), not for a deployment-health read as well', async () => {

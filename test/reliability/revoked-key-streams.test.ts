@@ -6,13 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../src/config.ts';
 import type { KeyAuthenticator } from '../../src/core/keys/key-authenticator.ts';
-import type { Database } from '../../src/db/client.ts';
-import { databaseCases } from '../helpers/databases.ts';
 import { wsClient } from '../helpers/graphql-streams.ts';
 import { liveGraphqlSse, liveRestSse, liveWs, type LiveStream } from '../helpers/live-streams.ts';
 import { startSharedInstances, type SharedInstances } from '../helpers/shared-instances.ts';
-import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
+import { testConfig, type TestApp } from '../helpers/test-app.ts';
 import type { RecordedRequest, UpstreamSimulator } from '../helpers/upstream-scenario.ts';
+import { useSimulator } from '../helpers/use-simulator.ts';
+import { useTestApp } from '../helpers/use-test-app.ts';
 import { startOpenAISimulator } from '../providers/openai-simulator.ts';
 
 const CHAT = `subscription($input: ChatCompletionInput!) { chatCompletionStream(input: $input) {
@@ -60,21 +60,9 @@ async function untilUsageDelivered(app: TestApp, usage: LiveStream<GraphQLPayloa
 }
 
 describe('streams and subscriptions of a key that stops being valid', () => {
-  let database: Database;
-  let upstream: UpstreamSimulator;
-  let app: TestApp;
-
-  beforeAll(async () => {
-    database = await databaseCases[0]!.open();
-    upstream = await startOpenAISimulator();
-    hangStreams(upstream);
-    app = await startTestApp(streamingConfig(upstream), database);
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await upstream?.close();
-    await database?.close();
-  });
+  const upstream = useSimulator(startOpenAISimulator);
+  beforeAll(() => hangStreams(upstream));
+  const { app } = useTestApp({ config: () => streamingConfig(upstream) });
 
   it('revoking an admin key ends its graphql-ws chat stream and usageEvents within 1 s, metered as an error', async () => {
     const { id, secret } = await app.createKey({ name: 'revoked admin', scopes: ['ADMIN', 'INFERENCE'] });
@@ -210,17 +198,15 @@ describe('streams and subscriptions of a key that stops being valid', () => {
 });
 
 describe.runIf(process.env.TEST_DATABASE_URL)('a revocation made on another instance', () => {
-  let upstream: UpstreamSimulator;
+  const upstream = useSimulator(startOpenAISimulator);
   let instances: SharedInstances;
 
   beforeAll(async () => {
-    upstream = await startOpenAISimulator();
     hangStreams(upstream);
     instances = await startSharedInstances(streamingConfig(upstream));
   });
   afterAll(async () => {
     await instances?.stop();
-    await upstream?.close();
   });
 
   it("ends the key's streams on this instance within 1 s (through the change notification)", async () => {

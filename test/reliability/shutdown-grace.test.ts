@@ -2,18 +2,13 @@
 // finishes within it completes normally; one that outlasts it ends with a terminal event
 // (SERVER_SHUTDOWN) and its usage record says the server ended it, not the client. Only then do
 // WebSockets close (1001) and the process exit 0.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { createClient } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { openDatabase } from '../../src/db/client.ts';
 import { rowsOf } from '../../src/db/usage-event-store.ts';
 import { readSseEvents } from '../helpers/sse-events.ts';
-import { createSharedPostgres } from '../helpers/databases.ts';
-import { spawnServer } from '../helpers/spawn-server.ts';
+import { spawnedDatabaseCases, startSpawnedGateway, waitForInFlight } from '../helpers/spawned-gateway.ts';
 
 const ADMIN_KEY = 'mg-shutdown-grace-admin-key-0123456789ab';
 const GRACE_MS = 3_000;
@@ -41,27 +36,14 @@ function collect(into: Collected, event: any): void {
 const collected = (): Collected => ({ typenames: [], id: null, failedCode: null, endedAt: null });
 
 describe('SIGTERM with WebSocket and SSE streams open', () => {
-  const cases = [{ name: 'pglite' as const }, ...(process.env.TEST_DATABASE_URL ? [{ name: 'postgres' as const }] : [])];
-
-  it.each(cases)('gives WebSocket streams the grace period and ends those that outlast it as a server shutdown ($name)', async ({ name }) => {
-    const cwd = mkdtempSync(join(tmpdir(), 'mg-grace-'));
-    writeFileSync(
-      join(cwd, 'modelgraph.yaml'),
-      [
-        'server:',
-        `  shutdownGraceMs: ${GRACE_MS}`,
-        'providers:',
-        '  - { id: sim, kind: mock, mock: { text: "{echo}", tokensPerSecond: 10 } }',
-        'models:',
-        '  - { name: chat, provider: sim, model: mock-small, pricing: { input: 1, output: 2 } }',
-        // The records are written by the shutdown, after the streams ended.
-        'metering: { flushIntervalMs: 600000 }',
-        '',
-      ].join('\n'),
-    );
-    const shared = name === 'postgres' ? await createSharedPostgres() : null;
-    const server = spawnServer({ cwd, env: { MODELGRAPH_ADMIN_KEY: ADMIN_KEY, ...(shared ? { DATABASE_URL: shared.url } : {}) } });
-    const base = await server.ready;
+  it.each(spawnedDatabaseCases)('gives WebSocket streams the grace period and ends those that outlast it as a server shutdown ($name)', async ({ name }) => {
+    const gateway = await startSpawnedGateway({
+      database: name,
+      adminKey: ADMIN_KEY,
+      mock: '{ text: "{echo}", tokensPerSecond: 10 }',
+      config: ['server:', `  shutdownGraceMs: ${GRACE_MS}`],
+    });
+    const { server, base } = gateway;
 
     // Over one WebSocket: a stream that outlasts the grace period, then one that fits in it.
     const socketClosed: number[] = [];
@@ -113,7 +95,7 @@ describe('SIGTERM with WebSocket and SSE streams open', () => {
       }),
     }).then(async (response) => ((await response.json()) as any).data.createChatCompletion);
 
-    await waitForInFlight(base, 4);
+    await waitForInFlight(base, ADMIN_KEY, 4);
     await waitFor(() => wsLong.typenames.includes('ChatTextDelta') && sseLong.typenames.includes('ChatTextDelta'));
     const wsShort = collected();
     const wsShortDone = subscribe(input(10), wsShort);
@@ -142,12 +124,11 @@ describe('SIGTERM with WebSocket and SSE streams open', () => {
     expect(socketClosedAt).toBeGreaterThanOrEqual(wsLong.endedAt!);
     await ws.dispose();
 
-    const database = shared ? await openDatabase({ url: shared.url, dataDir: '' }) : await openDatabase({ dataDir: join(cwd, '.modelgraph') });
-    const rows = rowsOf<{ id: string; status: string; error_code: string | null; cancelled_by_client: boolean }>(
-      await database.db.execute(sql`select id::text as id, status, error_code, cancelled_by_client from usage_events`),
+    const rows = await gateway.readStore(async (database) =>
+      rowsOf<{ id: string; status: string; error_code: string | null; cancelled_by_client: boolean }>(
+        await database.db.execute(sql`select id::text as id, status, error_code, cancelled_by_client from usage_events`),
+      ),
     );
-    await database.close();
-    await shared?.drop();
     const byId = new Map(rows.map((row) => [row.id, row]));
     expect(rows).toHaveLength(5);
     expect(byId.get(wsShort.id!)).toMatchObject({ status: 'SUCCESS', error_code: null, cancelled_by_client: false });
@@ -163,22 +144,4 @@ async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<vo
     if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/** Polls the admin `deployments` query until the gateway has `count` requests open upstream. */
-async function waitForInFlight(base: string, count: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let seen = 0;
-  while (Date.now() < deadline) {
-    const response = await fetch(`${base}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...auth },
-      body: JSON.stringify({ query: '{ deployments { state { inFlight } } }' }),
-    });
-    const body = (await response.json()) as { data?: { deployments?: Array<{ state: { inFlight: number } | null }> } };
-    seen = (body.data?.deployments ?? []).reduce((sum, deployment) => sum + (deployment.state?.inFlight ?? 0), 0);
-    if (seen >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`only ${seen} of ${count} requests reached the upstream within ${timeoutMs} ms`);
 }

@@ -40,6 +40,14 @@ async function writeFlood(response: ServerResponse, bytes: number, unit: string)
   }
 }
 
+/** A JSON answer with `status` whose one string value, between `around[0]` and `around[1]`, is 50 MB of `unit`. */
+async function writeFloodedJson(response: ServerResponse, status: number, around: [string, string], unit: string): Promise<void> {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.write(around[0]);
+  await writeFlood(response, 50 * MB, unit);
+  response.end(around[1]);
+}
+
 const chunk = (content: string) => JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { content } }] });
 
 /** An OpenAI-compatible upstream that floods as `flood` says. */
@@ -47,25 +55,13 @@ function startFloodingUpstream(): Promise<UpstreamSimulator> {
   return startSimulatorServer({
     basePath: '/v1',
     async respond({ response }) {
-      if (flood === 'error-body') {
-        response.writeHead(400, { 'content-type': 'application/json' });
-        response.write('{"error":{"type":"invalid_request_error","message":"');
-        await writeFlood(response, 50 * MB, 'x');
-        response.end('"}}');
-        return;
-      }
+      if (flood === 'error-body') return writeFloodedJson(response, 400, ['{"error":{"type":"invalid_request_error","message":"', '"}}'], 'x');
       if (flood === 'long-message') {
         response.writeHead(400, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ error: { type: 'invalid_request_error', message: `Bad request: ${'v'.repeat(60_000)}` } }));
         return;
       }
-      if (flood === 'json-body') {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.write('{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"');
-        await writeFlood(response, 50 * MB, 'y');
-        response.end('"},"finish_reason":"stop"}]}');
-        return;
-      }
+      if (flood === 'json-body') return writeFloodedJson(response, 200, ['{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"', '"},"finish_reason":"stop"}]}'], 'y');
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       writeSse(response, chunk('Hello'));
       if (flood === 'small-stream-event') {

@@ -5,11 +5,10 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.ts';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable } from '../console/browser-harness.ts';
-import { databaseCases } from '../helpers/databases.ts';
-import { startTestApp, testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS, describeInChromium } from '../console/browser-harness.ts';
+import { TEST_ADMIN_KEY } from '../helpers/test-app.ts';
+import { useTestApp } from '../helpers/use-test-app.ts';
 
 const GRAPHIQL_CHROMIUM_ARGS = [
   ...CHROMIUM_ARGS,
@@ -35,95 +34,76 @@ async function setQuery(page: Page, text: string) {
 const HEADERS_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden)';
 const RESULT = '.result-window';
 
-if (!chromiumAvailable) {
-  describe('GraphiQL offline in headless Chromium', () => {
-    it.skip(`skipped: ${CHROMIUM} is absent; install it with \`apt-get install -y chromium\` (.ci/run does)`, () => undefined);
-  });
-} else {
-  describe('GraphiQL offline in headless Chromium', () => {
-    let database: Database;
-    let app: TestApp;
-    let browser: Browser;
-    let page: Page;
-    const external: string[] = [];
-    const pageErrors: string[] = [];
-    const sockets: string[] = [];
+describeInChromium('GraphiQL offline in headless Chromium', { timeout: STEP_TIMEOUT }, () => {
+  const { app } = useTestApp();
+  let browser: Browser;
+  let page: Page;
+  const external: string[] = [];
+  const pageErrors: string[] = [];
+  const sockets: string[] = [];
 
-    beforeAll(async () => {
-      await mkdir(ARTIFACTS, { recursive: true });
-      database = await databaseCases[0]!.open();
-      app = await startTestApp(testConfig(), database);
-      const origin = new URL(app.url);
-      const local = (url: string) => {
-        const parsed = new URL(url);
-        return parsed.hostname === origin.hostname && parsed.port === origin.port;
-      };
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: GRAPHIQL_CHROMIUM_ARGS });
-      page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.route('**/*', (route) => {
-        const url = route.request().url();
-        if (local(url) || url.startsWith('data:')) return route.continue();
-        external.push(url);
-        return route.abort('internetdisconnected');
-      });
-      await page.routeWebSocket(/.*/, (socket) => {
-        if (local(socket.url())) return socket.connectToServer();
-        external.push(socket.url());
-        return socket.close();
-      });
-      page.on('websocket', (socket) => sockets.push(socket.url()));
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      page.on('console', (message) => {
-        if (message.type() === 'error' || message.type() === 'warning') pageErrors.push(message.text());
-      });
-    }, 120_000);
-
-    afterAll(async () => {
-      await browser?.close();
-      await app?.stop();
-      await database?.close();
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    const origin = new URL(app.url);
+    const local = (url: string) => {
+      const parsed = new URL(url);
+      return parsed.hostname === origin.hostname && parsed.port === origin.port;
+    };
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: GRAPHIQL_CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (local(url) || url.startsWith('data:')) return route.continue();
+      external.push(url);
+      return route.abort('internetdisconnected');
     });
+    await page.routeWebSocket(/.*/, (socket) => {
+      if (local(socket.url())) return socket.connectToServer();
+      external.push(socket.url());
+      return socket.close();
+    });
+    page.on('websocket', (socket) => sockets.push(socket.url()));
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') pageErrors.push(message.text());
+    });
+  }, 120_000);
 
-    it(
-      'renders the editor and runs the open health query without a key',
-      async () => {
-        const response = await page.goto(app.graphqlUrl);
-        expect(response?.status()).toBe(200);
-        // Every script and stylesheet has loaded (or failed) by the load event.
-        await page.waitForLoadState('load');
-        expect(external).toEqual([]);
-        await page.locator(`${QUERY_EDITOR} .CodeMirror`).waitFor({ timeout: 30_000 });
-        expect(await editorText(page, QUERY_EDITOR)).toContain('health {');
-        await page.locator('.graphiql-execute-button').click();
-        await expect.poll(() => editorText(page, RESULT), { timeout: 20_000 }).toContain('"status": "OK"');
-        // The schema came through introspection: the docs explorer lists the root types.
-        await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
-        await expect.poll(() => page.locator('.graphiql-doc-explorer').textContent(), { timeout: 20_000 }).toContain('Query');
-        await page.screenshot({ path: join(ARTIFACTS, '01-health.png') });
-        expect(external).toEqual([]);
-        expect(pageErrors).toEqual([]);
-      },
-      STEP_TIMEOUT,
-    );
-
-    it(
-      'runs a subscription over WebSocket with the key from the Headers tab',
-      async () => {
-        await setEditorText(page, HEADERS_EDITOR, JSON.stringify({ authorization: `Bearer ${TEST_ADMIN_KEY}` }));
-        await setQuery(page, 'subscription Ticks {\n  time(intervalMs: 20, count: 3)\n}\n');
-        await page.locator('.graphiql-execute-button').click();
-        await expect.poll(() => editorText(page, RESULT), { timeout: 20_000 }).toMatch(/"time": "\d{4}-\d\d-\d\dT/);
-        expect(sockets).toEqual([app.wsUrl]);
-        // An admin-only query over HTTP with the same headers.
-        await setQuery(page, '{ apiKeys(first: 1) { edges { node { id } } } }');
-        await page.locator('.graphiql-execute-button').click();
-        await expect.poll(() => editorText(page, RESULT), { timeout: 20_000 }).toContain('"apiKeys"');
-        expect(await editorText(page, RESULT)).not.toContain('"errors"');
-        await page.screenshot({ path: join(ARTIFACTS, '02-subscription.png') });
-        expect(external).toEqual([]);
-        expect(pageErrors).toEqual([]);
-      },
-      STEP_TIMEOUT,
-    );
+  afterAll(async () => {
+    await browser?.close();
   });
-}
+
+  it('renders the editor and runs the open health query without a key', async () => {
+    const response = await page.goto(app.graphqlUrl);
+    expect(response?.status()).toBe(200);
+    // Every script and stylesheet has loaded (or failed) by the load event.
+    await page.waitForLoadState('load');
+    expect(external).toEqual([]);
+    await page.locator(`${QUERY_EDITOR} .CodeMirror`).waitFor({ timeout: 30_000 });
+    expect(await editorText(page, QUERY_EDITOR)).toContain('health {');
+    await page.locator('.graphiql-execute-button').click();
+    await expect.poll(() => editorText(page, RESULT), { timeout: 20_000 }).toContain('"status": "OK"');
+    // The schema came through introspection: the docs explorer lists the root types.
+    await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
+    await expect.poll(() => page.locator('.graphiql-doc-explorer').textContent(), { timeout: 20_000 }).toContain('Query');
+    await page.screenshot({ path: join(ARTIFACTS, '01-health.png') });
+    expect(external).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('runs a subscription over WebSocket with the key from the Headers tab', async () => {
+    await setEditorText(page, HEADERS_EDITOR, JSON.stringify({ authorization: `Bearer ${TEST_ADMIN_KEY}` }));
+    await setQuery(page, 'subscription Ticks {\n  time(intervalMs: 20, count: 3)\n}\n');
+    await page.locator('.graphiql-execute-button').click();
+    await expect.poll(() => editorText(page, RESULT), { timeout: 20_000 }).toMatch(/"time": "\d{4}-\d\d-\d\dT/);
+    expect(sockets).toEqual([app.wsUrl]);
+    // An admin-only query over HTTP with the same headers.
+    await setQuery(page, '{ apiKeys(first: 1) { edges { node { id } } } }');
+    await page.locator('.graphiql-execute-button').click();
+    await expect.poll(() => editorText(page, RESULT), { timeout: 20_000 }).toContain('"apiKeys"');
+    expect(await editorText(page, RESULT)).not.toContain('"errors"');
+    await page.screenshot({ path: join(ARTIFACTS, '02-subscription.png') });
+    expect(external).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -3,11 +3,10 @@
 // page's own origin (a browser: yoga's pipeline), and status, content type and body must match.
 // Each case goes to the lane first, so state the lane leaves behind (parser cache, APQ registry)
 // is what yoga then sees.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.ts';
+import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/server/persisted-operations.ts';
-import { databaseCases } from '../helpers/databases.ts';
-import { startTestApp, testConfig, TEST_ADMIN_KEY, type TestApp } from '../helpers/test-app.ts';
+import { TEST_ADMIN_KEY } from '../helpers/test-app.ts';
+import { useTestApp } from '../helpers/use-test-app.ts';
 
 interface Exchange {
   status: number;
@@ -17,24 +16,14 @@ interface Exchange {
 }
 
 describe('GraphQL JSON POST fast lane', () => {
-  let database: Database;
-  let app: TestApp;
-  let origin: string;
-  beforeAll(async () => {
-    database = await databaseCases[0]!.open();
-    app = await startTestApp(testConfig(), database);
-    origin = new URL(app.url).origin;
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await database?.close();
-  });
+  const { app } = useTestApp();
+  const origin = () => new URL(app.url).origin;
 
   const admin = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
   const send = async (body: string, headers: Record<string, string>, viaYoga: boolean): Promise<Exchange> => {
     const response = await fetch(app.graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers, ...(viaYoga ? { origin } : {}) },
+      headers: { 'content-type': 'application/json', ...headers, ...(viaYoga ? { origin: origin() } : {}) },
       body,
     });
     return { status: response.status, contentType: response.headers.get('content-type'), body: normalized(await response.text()), requestId: response.headers.get('x-request-id') };

@@ -1,15 +1,11 @@
 // Usage is never lost on shutdown: N requests in, N usage rows out, both when app.stop() is called
 // with records still buffered and when the real server process gets SIGTERM under load.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app/app.ts';
-import { openDatabase } from '../../src/db/client.ts';
 import { rowsOf } from '../../src/db/usage-event-store.ts';
-import { createSharedPostgres, databaseCases } from '../helpers/databases.ts';
-import { spawnServer } from '../helpers/spawn-server.ts';
+import { databaseCases } from '../helpers/databases.ts';
+import { spawnedDatabaseCases, startSpawnedGateway, waitForInFlight } from '../helpers/spawned-gateway.ts';
 import { TEST_ADMIN_KEY, testConfig } from '../helpers/test-app.ts';
 import { silentLogger } from '../../src/core/ports.ts';
 
@@ -46,26 +42,10 @@ describe.each(databaseCases)('app.stop() with usage still buffered ($name)', ({ 
 });
 
 describe('SIGTERM under load', () => {
-  const cases = [{ name: 'pglite' as const }, ...(process.env.TEST_DATABASE_URL ? [{ name: 'postgres' as const }] : [])];
-
-  it.each(cases)('every request that got an answer has its usage row, and no other row exists ($name)', async ({ name }) => {
-    const cwd = mkdtempSync(join(tmpdir(), 'mg-metering-term-'));
-    writeFileSync(
-      join(cwd, 'modelgraph.yaml'),
-      [
-        'providers:',
-        // Slow enough that all 150 are still open when a loaded machine has accepted the last one.
-        '  - { id: slow, kind: mock, mock: { firstTokenLatencyMs: 4000, text: "done" } }',
-        'models:',
-        '  - { name: chat, provider: slow, model: mock-small, pricing: { input: 1, output: 2 } }',
-        // Longer than the test: the records are written by the shutdown, not by the timer.
-        'metering: { flushIntervalMs: 600000 }',
-        '',
-      ].join('\n'),
-    );
-    const shared = name === 'postgres' ? await createSharedPostgres() : null;
-    const server = spawnServer({ cwd, env: { MODELGRAPH_ADMIN_KEY: ADMIN_KEY, ...(shared ? { DATABASE_URL: shared.url } : {}) } });
-    const base = await server.ready;
+  it.each(spawnedDatabaseCases)('every request that got an answer has its usage row, and no other row exists ($name)', async ({ name }) => {
+    // Slow enough that all 150 are still open when a loaded machine has accepted the last one.
+    const gateway = await startSpawnedGateway({ database: name, adminKey: ADMIN_KEY, mock: '{ firstTokenLatencyMs: 4000, text: "done" }' });
+    const { server, base } = gateway;
 
     const graphqlCall = () =>
       fetch(`${base}/graphql`, {
@@ -87,7 +67,7 @@ describe('SIGTERM under load', () => {
     const inFlight = Array.from({ length: 150 }, (_, i) => settle(i % 3 === 0 ? graphqlCall() : restCall(i % 3 === 2)));
     // The signal comes once the gateway holds all 150 at the upstream (the admin deployments
     // query), however long a loaded machine takes to accept them.
-    await waitForInFlight(base, 150);
+    await waitForInFlight(base, ADMIN_KEY, 150);
     server.child.kill('SIGTERM');
     const late = settle(restCall(false));
     const answered = (await Promise.all([...inFlight, late])).filter((id): id is string => id !== null);
@@ -96,29 +76,8 @@ describe('SIGTERM under load', () => {
     // Every request accepted before the signal was answered (the late one may or may not be).
     expect(answered.length).toBeGreaterThanOrEqual(150);
 
-    const database = shared ? await openDatabase({ url: shared.url, dataDir: '' }) : await openDatabase({ dataDir: join(cwd, '.modelgraph') });
-    const stored = await storedIds(database);
-    await database.close();
-    await shared?.drop();
+    const stored = await gateway.readStore(storedIds);
     // N answers, N rows: the same ids, none lost, none extra.
     expect(stored.sort()).toEqual(answered.sort());
   }, 90_000);
 });
-
-/** Polls the admin `deployments` query until the gateway has `count` requests open upstream. */
-async function waitForInFlight(base: string, count: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let seen = 0;
-  while (Date.now() < deadline) {
-    const response = await fetch(`${base}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
-      body: JSON.stringify({ query: '{ deployments { state { inFlight } } }' }),
-    });
-    const body = (await response.json()) as { data?: { deployments?: Array<{ state: { inFlight: number } | null }> } };
-    seen = (body.data?.deployments ?? []).reduce((sum, deployment) => sum + (deployment.state?.inFlight ?? 0), 0);
-    if (seen >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`only ${seen} of ${count} requests reached the upstream within ${timeoutMs} ms`);
-}

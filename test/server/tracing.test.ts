@@ -6,7 +6,7 @@
 // on attempt spans only when opted in, with credentials redacted.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createClient } from 'graphql-ws';
+import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AppConfig } from '../../src/config.ts';
@@ -84,6 +84,15 @@ describe('traces', () => {
   }
 
   /** Stops the app: the BatchSpanProcessor exports what is pending on shutdown. */
+  /** Runs a chat subscription on `client` to its end, closes the client, and returns the request's server span once exported. */
+  async function subscribedChatSpan(client: Client): Promise<OtlpSpan> {
+    const events = await subscribeWs(client, 'subscription { chatCompletionStream(input: { model: "plain", messages: [{ role: USER, content: "hi" }] }) { __typename } }');
+    expect(events.at(-1)).toEqual({ chatCompletionStream: { __typename: 'ChatCompletionCompleted' } });
+    await client.dispose();
+    await stopAndCollect((span) => span.name === 'chat plain');
+    return spans.find((span) => span.name === 'chat plain')!;
+  }
+
   async function stopAndCollect(until: (span: OtlpSpan) => boolean): Promise<void> {
     const running = app!;
     app = undefined;
@@ -192,12 +201,7 @@ describe('traces', () => {
   it('traces a subscription over WebSocket: its upstream request carries the attempt span as its parent', async () => {
     const running = await start();
     const client = wsClient(running.wsUrl);
-    const events = await subscribeWs(client, 'subscription { chatCompletionStream(input: { model: "plain", messages: [{ role: USER, content: "hi" }] }) { __typename } }');
-    expect(events.at(-1)).toEqual({ chatCompletionStream: { __typename: 'ChatCompletionCompleted' } });
-    await client.dispose();
-    await stopAndCollect((span) => span.name === 'chat plain');
-
-    const server = spans.find((span) => span.name === 'chat plain')!;
+    const server = await subscribedChatSpan(client);
     expect(server.kind).toBe(SERVER);
     expect(attributesOf(server)).toMatchObject({ 'modelgraph.transport': 'ws', 'graphql.operation.type': 'subscription', 'gen_ai.response.finish_reasons': ['stop'] });
     const attempts = spans.filter((span) => span.parentSpanId === server.spanId);
@@ -215,12 +219,7 @@ describe('traces', () => {
       }
     }
     const client = createClient({ url: running.wsUrl, webSocketImpl: TracedWebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
-    const events = await subscribeWs(client, 'subscription { chatCompletionStream(input: { model: "plain", messages: [{ role: USER, content: "hi" }] }) { __typename } }');
-    expect(events.at(-1)).toEqual({ chatCompletionStream: { __typename: 'ChatCompletionCompleted' } });
-    await client.dispose();
-    await stopAndCollect((span) => span.name === 'chat plain');
-
-    const server = spans.find((span) => span.name === 'chat plain')!;
+    const server = await subscribedChatSpan(client);
     expect(server.traceId).toBe(TRACE_ID);
     expect(server.parentSpanId).toBe(CLIENT_PARENT);
     const attempts = spans.filter((span) => span.parentSpanId === server.spanId);

@@ -5,6 +5,7 @@ import { describeLimits, emptyLimits, LimitsFields, limitsFrom, toLimitsInput, t
 import { listOf, micro, usd } from '../format.ts';
 import { API_KEYS, CREATE_API_KEY, REVOKE_API_KEY, TEAMS, UPDATE_API_KEY } from '../operations.ts';
 import { TableHead } from '../components/table-head.tsx';
+import { TextField } from '../components/text-field.tsx';
 import { useReloadingAction } from '../components/use-reloading-action.ts';
 
 interface Limits {
@@ -197,10 +198,7 @@ function CreateKeyForm(props: { teams: Array<{ id: string; name: string }>; onCr
     <details class="create">
       <summary>Create a key</summary>
       <form onSubmit={submit}>
-        <label>
-          Key name
-          <input required value={name} onInput={(event) => setName(event.currentTarget.value)} />
-        </label>
+        <TextField label="Key name" required value={name} onInput={setName} />
         <label>
           Team
           <select value={teamId} onChange={(event) => setTeamId(event.currentTarget.value)}>
@@ -223,10 +221,7 @@ function CreateKeyForm(props: { teams: Array<{ id: string; name: string }>; onCr
             </label>
           ))}
         </fieldset>
-        <label>
-          Allowed models
-          <input value={allowedModels} onInput={(event) => setAllowedModels(event.currentTarget.value)} placeholder="All; or e.g. mock/*, gpt-4o" />
-        </label>
+        <TextField label="Allowed models" value={allowedModels} onInput={setAllowedModels} placeholder="All; or e.g. mock/*, gpt-4o" />
         <LimitsFields value={limits} onChange={setLimits} />
         <button type="submit">Create key</button>
       </form>

@@ -6,6 +6,7 @@ import { listOf } from '../format.ts';
 import { CREATE_TEAM, DELETE_TEAM, TEAMS, UPDATE_TEAM } from '../operations.ts';
 import { LimitsEditor } from './keys.tsx';
 import { TableHead } from '../components/table-head.tsx';
+import { TextField } from '../components/text-field.tsx';
 import { useReloadingAction } from '../components/use-reloading-action.ts';
 
 interface Team {
@@ -59,14 +60,8 @@ export function Teams() {
       <details class="create">
         <summary>Create a team</summary>
         <form onSubmit={create}>
-          <label>
-            Team name
-            <input required value={name} onInput={(event) => setName(event.currentTarget.value)} />
-          </label>
-          <label>
-            Allowed models
-            <input value={allowedModels} onInput={(event) => setAllowedModels(event.currentTarget.value)} placeholder="All; or e.g. mock/*" />
-          </label>
+          <TextField label="Team name" required value={name} onInput={setName} />
+          <TextField label="Allowed models" value={allowedModels} onInput={setAllowedModels} placeholder="All; or e.g. mock/*" />
           <LimitsFields value={limits} onChange={setLimits} />
           <button type="submit">Create team</button>
         </form>
