@@ -7,13 +7,24 @@
 // 12 seconds while idle.
 // Only streams (async iterable results) take this path; single results asked for as
 // text/event-stream, and everything else, keep yoga's processors.
+import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { createSseWriter } from '../http/shared/sse-writer.ts';
 
 const PING_INTERVAL_MS = 12_000;
 /** How long a stream may go without its first event before a comment sends the headers. */
 const OPENING_COMMENT_MS = 100;
+
+const EVENT_STREAM_HEADERS = {
+  'content-type': 'text/event-stream',
+  connection: 'keep-alive',
+  'cache-control': 'no-cache',
+  'content-encoding': 'none',
+  // Reverse proxies (nginx) must not buffer the stream.
+  'x-accel-buffering': 'no',
+} as const;
 
 export function useNodeEventStream(): Plugin {
   return {
@@ -24,19 +35,68 @@ export function useNodeEventStream(): Plugin {
         (processed, fetchAPI) =>
           new fetchAPI.Response(new EventStream((processed as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]()) as unknown as BodyInit, {
             status: 200,
-            headers: {
-              'content-type': 'text/event-stream',
-              connection: 'keep-alive',
-              'cache-control': 'no-cache',
-              'content-encoding': 'none',
-              // Reverse proxies (nginx) must not buffer the stream.
-              'x-accel-buffering': 'no',
-            },
+            headers: EVENT_STREAM_HEADERS,
           }),
         'text/event-stream',
       );
     },
   };
+}
+
+/**
+ * The same stream written straight into node's response (the fast lane, graphql-json-post.ts),
+ * through the SSE writer REST streams use: the events of one upstream read leave in one write at
+ * the end of the tick (the Readable above makes one write per event), and a client that does not
+ * read slows the subscription instead of filling memory. The client going away ends the
+ * subscription (and its upstream request).
+ */
+export async function sendEventStream(results: AsyncIterable<ExecutionResult>, res: ServerResponse): Promise<void> {
+  const iterator = results[Symbol.asyncIterator]();
+  const sse = createSseWriter(res);
+  sse.open(EVENT_STREAM_HEADERS);
+  let opened = false;
+  let finished = false;
+  const send = (text: string) => {
+    opened = true;
+    return sse.send(text);
+  };
+  const opening = setTimeout(() => {
+    if (!opened) send(':\n\n');
+  }, OPENING_COMMENT_MS);
+  opening.unref();
+  const ping = setInterval(() => {
+    if (!res.writableNeedDrain) send(':\n\n');
+  }, PING_INTERVAL_MS);
+  ping.unref();
+  const stop = () => {
+    clearTimeout(opening);
+    clearInterval(ping);
+  };
+  res.once('close', () => {
+    stop();
+    if (!finished) {
+      finished = true;
+      void Promise.resolve(iterator.return?.()).catch(() => undefined);
+    }
+  });
+  try {
+    for (;;) {
+      const step = await iterator.next();
+      if (step.done || sse.closed) break;
+      const drained = send(`event: next\ndata: ${stringifyResult(step.value)}\n\n`);
+      if (drained) await drained;
+    }
+    finished = true;
+    stop();
+    send('event: complete\ndata:\n\n');
+    sse.end();
+  } catch (error) {
+    finished = true;
+    stop();
+    // As the Readable's error: the response is cut, the client sees no `complete`.
+    sse.flush();
+    res.destroy(error instanceof Error ? error : new Error(String(error)));
+  }
 }
 
 function acceptsEventStream(accept: string | null): boolean {

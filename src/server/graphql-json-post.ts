@@ -1,7 +1,10 @@
 // The GraphQL edge's fast lane: a JSON POST of one query or mutation from a client that is not a
 // browser page (no Origin), asking for a JSON answer, goes from node:http straight into envelop,
 // the way graphql-ws already runs operations, without yoga's WHATWG Request and Response layers
-// (about a third of a small mutation's CPU, BENCHMARKS.md "Round 2, session 3").
+// (about a third of a small mutation's CPU, BENCHMARKS.md "Round 2, session 3"). So does a
+// subscription asking for GraphQL over SSE (distinct connections mode, `Accept: text/event-stream`
+// alone, as graphql-sse sends it): its events go through REST's SSE writer (graphql-event-stream.ts),
+// the events of one upstream read in one socket write.
 //
 // The same rules hold: the body limit (Content-Length), persisted operations (one APQ registry with
 // yoga's pipeline; the allow-list is a validation rule), every envelop plugin (limits, masking,
@@ -12,8 +15,9 @@
 // if the lane did not exist.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql';
-import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import { getSSEProcessor, isAsyncIterable, processRegularResult, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.ts';
+import { sendEventStream } from './graphql-event-stream.ts';
 import type { GraphQLRequestLogging } from './graphql-request-logging.ts';
 import type { GraphQLSecurity } from './graphql-security.ts';
 
@@ -33,6 +37,8 @@ interface Params {
 
 const PARAM_NAMES = new Set(['query', 'operationName', 'variables', 'extensions', 'documentId']);
 const RESPONSE_TYPES = ['application/graphql-response+json', 'application/json'] as const;
+const EVENT_STREAM = 'text/event-stream';
+type ResponseType = (typeof RESPONSE_TYPES)[number] | typeof EVENT_STREAM;
 
 /**
  * What envelop plugins read of `context.request` (its method, its headers), over node's request:
@@ -94,33 +100,30 @@ export function createGraphQLJsonPost(options: GraphQLJsonPostOptions): (req: In
     }
     if (enveloped.validate(enveloped.schema, document).length > 0) return toYoga(req, res, body);
     const operation = getOperationAST(document, resolved.operationName ?? undefined);
-    if (!operation || operation.operation === 'subscription') return toYoga(req, res, body);
+    // JSON answers queries and mutations; an event stream, subscriptions only.
+    if (!operation || (operation.operation === 'subscription') !== (responseType === EVENT_STREAM)) return toYoga(req, res, body);
 
     // The request is the lane's from here: logged, authenticated, executed.
-    const log = requestLogging?.startHttp(req, res, resolved);
-    let result: ExecutionResult;
+    const log = requestLogging?.startHttp(req, res, resolved, responseType === EVENT_STREAM ? 'sse' : 'http');
+    let result: ExecutionResult | AsyncIterable<ExecutionResult>;
     try {
       const contextValue = await enveloped.contextFactory();
-      result = (await enveloped.execute({
-        schema: enveloped.schema,
-        document,
-        contextValue,
-        variableValues: resolved.variables,
-        operationName: resolved.operationName,
-      })) as ExecutionResult;
+      const args = { schema: enveloped.schema, document, contextValue, variableValues: resolved.variables, operationName: resolved.operationName };
+      result = (await (responseType === EVENT_STREAM ? enveloped.subscribe(args) : enveloped.execute(args))) as ExecutionResult | AsyncIterable<ExecutionResult>;
     } catch (error) {
       // As yoga's handleError: masked (the access log's context error handler has logged it).
       const options = masked.maskedErrorsOpts;
       const error_ = options ? options.maskError(error, options.errorMessage, options.isDev) : (error as Error);
       result = { errors: [error_ as GraphQLError] };
     }
+    if (isAsyncIterable(result)) return sendEventStream(result, res);
     if (result.errors?.length) log?.failed(codeOf(result.errors[0]));
     await send(res, result, responseType, yoga.fetchAPI);
   };
 }
 
 /** The response type when the lane takes the request, else null (yoga's then). */
-function laneResponseType(req: IncomingMessage, bodyLimitBytes: number): (typeof RESPONSE_TYPES)[number] | null {
+function laneResponseType(req: IncomingMessage, bodyLimitBytes: number): ResponseType | null {
   const { headers } = req;
   if (req.method !== 'POST' || req.url !== '/graphql') return null;
   // A browser page (CORS), GraphQL over SSE's single connection mode: yoga's.
@@ -129,6 +132,8 @@ function laneResponseType(req: IncomingMessage, bodyLimitBytes: number): (typeof
   if (contentType !== 'application/json' && contentType !== 'application/json;charset=utf-8') return null;
   const length = headers['content-length'];
   if (length === undefined || !/^\d+$/.test(length) || Number(length) > bodyLimitBytes) return null;
+  // What GraphQL over SSE clients send (graphql-sse); any other mix with event streams is yoga's.
+  if (headers.accept?.trim().toLowerCase() === EVENT_STREAM) return EVENT_STREAM;
   return acceptedResponseType(headers.accept);
 }
 
@@ -181,16 +186,17 @@ function paramsOf(body: Buffer): Params | null {
   return params as Params;
 }
 
-async function send(res: ServerResponse, result: ExecutionResult, responseType: string, fetchAPI: YogaServerInstance<any, any>['fetchAPI']): Promise<void> {
+async function send(res: ServerResponse, result: ExecutionResult, responseType: ResponseType, fetchAPI: YogaServerInstance<any, any>['fetchAPI']): Promise<void> {
   if (res.destroyed) return;
-  if (!result.errors?.length && result.extensions === undefined) {
+  if (responseType !== EVENT_STREAM && !result.errors?.length && result.extensions === undefined) {
     const body = JSON.stringify(result);
     res.writeHead(200, { 'content-type': `${responseType}; charset=utf-8`, 'content-length': Buffer.byteLength(body) });
     res.end(body);
     return;
   }
   // Errors decide the status and strip internal extensions: yoga's own processor, off the hot path.
-  const response = await processRegularResult(result, fetchAPI, responseType);
+  // A subscription refused before its stream began is one result as an event stream, as in yoga.
+  const response = responseType === EVENT_STREAM ? await getSSEProcessor()(result, fetchAPI, EVENT_STREAM) : await processRegularResult(result, fetchAPI, responseType);
   const body = Buffer.from(await response.arrayBuffer());
   const headers: Record<string, string | number> = { 'content-length': body.length };
   response.headers.forEach((value, name) => {

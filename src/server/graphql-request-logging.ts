@@ -45,7 +45,7 @@ export interface GraphQLRequestLogging {
    * For the JSON POST fast lane (graphql-json-post.ts), which skips yoga's request hooks: what
    * onRequest and onParams do, from node's request. Sets the `x-request-id` header.
    */
-  startHttp(req: IncomingMessage, res: ServerResponse, params: { operationName?: string | null; query?: string; variables?: unknown }): RequestLog;
+  startHttp(req: IncomingMessage, res: ServerResponse, params: { operationName?: string | null; query?: string; variables?: unknown }, transport?: 'http' | 'sse'): RequestLog;
   /** For createYoga's `logging`: what yoga masks outside an operation, logged as unexpected. */
   logging: YogaLogger;
 }
@@ -147,8 +147,8 @@ export function graphqlRequestLogging(settings: RequestLogSettings): GraphQLRequ
     },
   };
 
-  const startHttp: GraphQLRequestLogging['startHttp'] = (req, res, params) => {
-    const log = openHttpLog(requestIdFor(req.headers, randomUUID), 'http', 'POST', res, res);
+  const startHttp: GraphQLRequestLogging['startHttp'] = (req, res, params, transport = 'http') => {
+    const log = openHttpLog(requestIdFor(req.headers, randomUUID), transport, 'POST', res, res);
     log.operationName = params.operationName ?? null;
     log.setBody({ operationName: params.operationName, query: params.query, variables: params.variables });
     res.setHeader(requestIdHeader, log.requestId);

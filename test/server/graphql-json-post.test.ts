@@ -87,6 +87,21 @@ describe('GraphQL JSON POST fast lane', () => {
     await sameAnswer(persisted(true, sha256Hex('{ health { __typename } }')));
   });
 
+  it('streams subscriptions over GraphQL over SSE as yoga does: events, refusals before the stream, operations that are not subscriptions', async () => {
+    const sse = { accept: 'text/event-stream' };
+    const stream = await sameAnswer(json({ query: 'subscription { time(intervalMs: 5, count: 3) }' }), { ...admin, ...sse });
+    expect(stream.contentType).toBe('text/event-stream');
+    expect(stream.body.match(/event: next\ndata: \{"data":\{"time":"<time>"\}\}\n\n/g)).toHaveLength(3);
+    expect(stream.body.endsWith('event: complete\ndata:\n\n')).toBe(true);
+    // Refused before any event: one result as an event stream.
+    const refused = await sameAnswer(json({ query: 'subscription { usageEvents { id } }' }), sse);
+    expect(refused.body).toContain('UNAUTHENTICATED');
+    await sameAnswer(json({ query: 'subscription { usageEvents { id } }' }), { authorization: 'Bearer mg-not-a-key-0123456789abcdefghijklmnop', ...sse });
+    await sameAnswer(json({ query: 'subscription { time(intervalMs: -1, count: 1) }' }), { ...admin, ...sse });
+    await sameAnswer(json({ query: 'subscription { noSuchField }' }), { ...admin, ...sse });
+    await sameAnswer(json({ query: '{ me { __typename } }' }), { ...admin, ...sse });
+  });
+
   it('echoes a sane x-request-id and counts the body limit from Content-Length', async () => {
     const echoed = await send(json({ query: '{ __typename }' }), { ...admin, 'x-request-id': 'client-id-1' }, false);
     expect(echoed.requestId).toBe('client-id-1');
