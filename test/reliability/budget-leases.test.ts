@@ -14,7 +14,7 @@ import { openDatabase } from '../../src/db/client.ts';
 import { rowsOf } from '../../src/db/usage-event-store.ts';
 import { createSharedPostgres } from '../helpers/databases.ts';
 import { bearer, chat, eventually, usageFlushed } from '../helpers/metering.ts';
-import { startSharedInstances, type SharedInstances } from '../helpers/shared-instances.ts';
+import { useSharedInstances } from '../helpers/shared-instances.ts';
 import { spawnServer } from '../helpers/spawn-server.ts';
 import { startTestApp, testConfig, type TestApp } from '../helpers/test-app.ts';
 
@@ -54,19 +54,11 @@ async function unevenStampede(apps: TestApp[], shares: number[], secret: string,
 }
 
 describe.runIf(process.env.TEST_DATABASE_URL)('a budget shared by 3 instances under uneven load (70/20/10)', () => {
-  let instances: SharedInstances;
-  let observer: Database;
-  beforeAll(async () => {
-    instances = await startSharedInstances(config(), 3);
-    observer = await openDatabase({ url: instances.url, dataDir: '' });
-  }, 60_000);
-  afterAll(async () => {
-    await observer?.close();
-    await instances?.stop();
-  });
+  const shared = useSharedInstances(config, 3);
 
   it('admits exactly the 20 of 300 concurrent requests that fit, spends exactly their cost, and keeps nothing reserved', async () => {
-    const { apps } = instances;
+    const { apps } = shared.instances;
+    const { observer } = shared;
     const key = await apps[0]!.createKey({ name: 'shared by three', limits: { maxBudget: '0.00002', budgetPeriod: 'LIFETIME' } });
     const results = await unevenStampede(apps, [0.7, 0.2, 0.1], key.secret, 300, 1);
     const refused = results.filter((result) => result.__typename !== 'ChatCompletion');
@@ -78,7 +70,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a budget shared by 3 instances un
   }, 60_000);
 
   it('with refunds (reserve 5, settle 1): spend equals the sum of the settled costs and never passes the limit', async () => {
-    const { apps } = instances;
+    const { apps } = shared.instances;
+    const { observer } = shared;
     const key = await apps[0]!.createKey({ name: 'refunds', limits: { maxBudget: '0.0001', budgetPeriod: 'LIFETIME' } });
     const results = await unevenStampede(apps, [0.7, 0.2, 0.1], key.secret, 300, 5);
     const admitted = results.filter((result) => result.__typename === 'ChatCompletion').length;
@@ -97,7 +90,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a budget shared by 3 instances un
   }, 60_000);
 
   it('the last cents: a request that fits the total is admitted though its room sits idle in two other instances\' leases; one that does not fit is refused', async () => {
-    const { apps } = instances;
+    const { apps } = shared.instances;
+    const { observer } = shared;
     const key = await apps[0]!.createKey({ name: 'last cents', limits: { maxBudget: '0.0001', budgetPeriod: 'LIFETIME' } });
     // Instances 2 and 3 each serve five requests of 1 and so lease a slice beyond what they spend.
     const warm = await Promise.all([1, 2].flatMap((index) => Array.from({ length: 5 }, () => chat(apps[index]!, key.secret, { model: 'metered', max: 1 }))));

@@ -5,11 +5,11 @@
 // lease's slice follows demand, 16 of the largest requests seen; a burst beyond it waits for one
 // synchronous top-up, by design: README, "Budgets".)
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/client.ts';
+import { describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/client.ts';
 import { rowsOf } from '../../src/db/usage-event-store.ts';
 import { chat, eventually } from '../helpers/metering.ts';
-import { startSharedInstances, type SharedInstances } from '../helpers/shared-instances.ts';
+import { useSharedInstances } from '../helpers/shared-instances.ts';
 import { testConfig } from '../helpers/test-app.ts';
 
 const config = () =>
@@ -30,19 +30,11 @@ async function leasesOf(database: Database, scopeId: string): Promise<number> {
 }
 
 describe.runIf(process.env.TEST_DATABASE_URL)('a budgeted request in the steady state', () => {
-  let instances: SharedInstances;
-  let observer: Database;
-  beforeAll(async () => {
-    instances = await startSharedInstances(config(), 1);
-    observer = await openDatabase({ url: instances.url, dataDir: '' });
-  }, 60_000);
-  afterAll(async () => {
-    await observer?.close();
-    await instances?.stop();
-  });
+  const shared = useSharedInstances(config, 1);
 
   it('is admitted and settled with the budget tables locked: no round trip to them on the request path', async () => {
-    const app = instances.apps[0]!;
+    const app = shared.instances.apps[0]!;
+    const { observer } = shared;
     const key = await app.createKey({ name: 'steady', limits: { maxBudget: '1', budgetPeriod: 'LIFETIME' } });
     // The first requests take the lease (a round trip, off the steady state).
     for (let index = 0; index < 5; index++) expect((await chat(app, key.secret, { model: 'metered', max: 1 })).__typename).toBe('ChatCompletion');
