@@ -237,6 +237,23 @@ describe('access log', () => {
     expect(line).toMatchObject({ transport: 'sse', route: 'POST /graphql', operationType: 'subscription', operationName: 'OverSse', status: 200, provider: 'sim', tokens: completionTokens });
   });
 
+  it('logs an SSE subscription that never ends by itself once the client drops it: the drop ended it', async () => {
+    // usageEvents has no last event: its line is written only when the subscription is ended.
+    const controller = new AbortController();
+    const response = await fetch(app.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${TEST_ADMIN_KEY}`, 'x-request-id': 'sse-dropped-1' },
+      body: JSON.stringify({ query: 'subscription Dropped { usageEvents { id } }' }),
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    // The opening comment or the usage of earlier tests: the subscription is running.
+    expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/^(:\n\n|event: next\n)/);
+    controller.abort();
+    const line = await accessLine('sse-dropped-1');
+    expect(line).toMatchObject({ transport: 'sse', operationType: 'subscription', operationName: 'Dropped' });
+  });
+
   it('never logs a secret, a prompt or a completion, and every line is JSON', async () => {
     expect(logs.accessLines().length).toBeGreaterThanOrEqual(8);
     const text = logs.text();
