@@ -121,10 +121,11 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
 
   return async (request: IncomingMessage, response: ServerResponse, requestSignal?: AbortSignal) => {
     const path = (request.url ?? '/').split('?')[0]!;
-    const matching = routes.flatMap((route) => {
+    const matching: { route: Route; params: Record<string, string> }[] = [];
+    for (const route of routes) {
       const params = route.match(path);
-      return params === null || (route.when && !route.when(request)) ? [] : [{ route, params }];
-    });
+      if (params !== null && (!route.when || route.when(request))) matching.push({ route, params });
+    }
     if (matching.length === 0) return false;
     const { route, params } = matching.find((candidate) => candidate.route.method === request.method) ?? matching[0]!;
 

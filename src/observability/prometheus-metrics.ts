@@ -30,15 +30,27 @@ const TOKEN_TYPES = ['input', 'output', 'cached_input', 'cache_write', 'reasonin
  * values is kept here by the values alone, in `labelNames` order. Only for metrics never reset.
  */
 class Children<T> {
-  private readonly children = new Map<string, T>();
+  /** One level per label: the label's value, then the next level or, at the last label, the child. */
+  private readonly children = new Map<string, unknown>();
   constructor(private readonly child: (...values: string[]) => T) {}
 
   of(...values: string[]): T {
-    const key = values.join('\u0000');
-    let found = this.children.get(key);
+    let level = this.children;
+    const last = values.length - 1;
+    for (let index = 0; index < last; index++) {
+      let next = level.get(values[index]!) as Map<string, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        level.set(values[index]!, next);
+      }
+      level = next;
+    }
+    // No label at all: the metric's one child is kept under ''.
+    const key = last < 0 ? '' : values[last]!;
+    let found = level.get(key) as T | undefined;
     if (found === undefined) {
       found = this.child(...values);
-      this.children.set(key, found);
+      level.set(key, found);
     }
     return found;
   }

@@ -18,9 +18,11 @@ export interface AttemptLimits {
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+type LimitKind = 'total' | 'connect' | 'firstToken' | 'idle';
+
 interface Limit {
   at: number;
-  error(): GatewayError;
+  kind: LimitKind;
 }
 
 const attemptDisposed = new DOMException('The attempt is over', 'AbortError');
@@ -82,27 +84,40 @@ export class AttemptTimer {
     if (abort) this.controller.abort(attemptDisposed);
   }
 
+  /** The earliest limit now in force (without building its error: that happens only when it runs out). */
   private nextLimit(): Limit {
-    const { limits, upstream, startedAt } = this;
-    const limitsNow: Limit[] = [
-      {
-        at: startedAt + limits.totalMs,
-        error: () =>
-          limits.totalIsRequestDeadline
-            ? new TimeoutError(`The request's deadline passed while waiting for ${upstream}`, { requestDeadline: true })
-            : new TimeoutError(`${upstream} did not finish within ${limits.totalMs} ms`),
-      },
-    ];
-    if (this.lastEventAt === null && limits.connectMs !== undefined) {
-      limitsNow.push({ at: startedAt + limits.connectMs, error: () => new TimeoutError(`${upstream} did not answer within ${limits.connectMs} ms`) });
+    const { limits, startedAt } = this;
+    let at = startedAt + limits.totalMs;
+    let kind: LimitKind = 'total';
+    if (this.lastEventAt === null && limits.connectMs !== undefined && startedAt + limits.connectMs < at) {
+      at = startedAt + limits.connectMs;
+      kind = 'connect';
     }
-    if (this.firstContentAt === null && limits.firstTokenMs !== undefined) {
-      limitsNow.push({ at: startedAt + limits.firstTokenMs, error: () => new TimeoutError(`${upstream} sent no token within ${limits.firstTokenMs} ms`) });
+    if (this.firstContentAt === null && limits.firstTokenMs !== undefined && startedAt + limits.firstTokenMs < at) {
+      at = startedAt + limits.firstTokenMs;
+      kind = 'firstToken';
     }
-    if (this.firstContentAt !== null && this.lastEventAt !== null && limits.idleMs !== undefined) {
-      limitsNow.push({ at: this.lastEventAt + limits.idleMs, error: () => new TimeoutError(`${upstream} sent nothing for ${limits.idleMs} ms`) });
+    if (this.firstContentAt !== null && this.lastEventAt !== null && limits.idleMs !== undefined && this.lastEventAt + limits.idleMs < at) {
+      at = this.lastEventAt + limits.idleMs;
+      kind = 'idle';
     }
-    return limitsNow.reduce((earliest, limit) => (limit.at < earliest.at ? limit : earliest));
+    return { at, kind };
+  }
+
+  private errorOf(kind: LimitKind): GatewayError {
+    const { limits, upstream } = this;
+    switch (kind) {
+      case 'total':
+        return limits.totalIsRequestDeadline
+          ? new TimeoutError(`The request's deadline passed while waiting for ${upstream}`, { requestDeadline: true })
+          : new TimeoutError(`${upstream} did not finish within ${limits.totalMs} ms`);
+      case 'connect':
+        return new TimeoutError(`${upstream} did not answer within ${limits.connectMs} ms`);
+      case 'firstToken':
+        return new TimeoutError(`${upstream} sent no token within ${limits.firstTokenMs} ms`);
+      case 'idle':
+        return new TimeoutError(`${upstream} sent nothing for ${limits.idleMs} ms`);
+    }
   }
 
   private arm(): void {
@@ -118,7 +133,7 @@ export class AttemptTimer {
       this.arm();
       return;
     }
-    this.timeout = limit.error();
+    this.timeout = this.errorOf(limit.kind);
     this.controller.abort(this.timeout);
     this.reject(this.timeout);
   }

@@ -75,25 +75,44 @@ export function createUndiciHttpClient(options: UndiciHttpClientOptions = {}): H
 
 /**
  * The body as text, refused as soon as it is known to pass the limit (a declared length, or the
- * bytes read so far); the rest is not read and the connection is closed.
+ * bytes read so far); the rest is not read and the connection is closed. Read with 'data' events:
+ * an async iterator over the body cost a promise and a stream read per chunk (BENCHMARKS.md,
+ * round 2 session 5).
  */
-async function readWholeBody(body: Dispatcher.ResponseData['body'], headers: Record<string, string | string[] | undefined>, limitBytes: number): Promise<string> {
+function readWholeBody(body: Dispatcher.ResponseData['body'], headers: Record<string, string | string[] | undefined>, limitBytes: number): Promise<string> {
   const declared = Number(headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) {
     body.destroy();
-    throw responseTooLarge(limitBytes);
+    return Promise.reject(responseTooLarge(limitBytes));
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) {
-      body.destroy();
-      throw responseTooLarge(limitBytes);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    };
+    body.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limitBytes) {
+        fail(responseTooLarge(limitBytes));
+        body.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.on('error', fail);
+    // Destroyed before its end (an abort): undici emits 'error' first; 'close' covers the rest.
+    body.on('close', () => fail(new Error('The upstream response body closed before its end')));
+    body.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+    });
+  });
 }
 
 /**
