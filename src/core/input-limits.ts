@@ -35,8 +35,13 @@ export function invalidTextReason(value: string): string | null {
 
 /** The text with NUL characters and lone surrogates replaced by U+FFFD, so that Postgres takes it. */
 export function storableText(value: string): string {
+  // Almost every text is storable as it is: one scan, no copies.
+  if (!MAYBE_UNSTORABLE.test(value)) return value;
   return value.replace(/\u0000/g, '\uFFFD').replace(LONE_SURROGATES, '\uFFFD');
 }
+
+/** A NUL or any surrogate half (paired or not): the text may need storableText's replacements. */
+const MAYBE_UNSTORABLE = /[\u0000\uD800-\uDFFF]/;
 
 /** Why a bounded text is refused (too long or invalid), or null when it is fine. */
 export function boundedTextReason(value: string, maxLength: number): string | null {

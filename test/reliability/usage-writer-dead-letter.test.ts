@@ -104,6 +104,29 @@ describe.each(databaseCases)('usage dead letters ($name)', ({ open }) => {
     expect(statements).toBeLessThan(70);
   });
 
+  it('stores an attempt whose upstream error text holds a NUL or a lone surrogate (jsonb refuses both), with U+FFFD in their place', async () => {
+    const writer = newWriter();
+    const attempt = usageRecord().attempts[0]!;
+    const records = [
+      usageRecord({ attempts: [{ ...attempt, errorCode: 'UPSTREAM_ERROR', errorMessage: 'bad\u0000byte' }] }),
+      usageRecord({ attempts: [{ ...attempt, errorCode: 'UPSTREAM_ERROR', errorMessage: 'half \ud800 pair' }] }),
+      usageRecord({ attempts: [{ ...attempt, errorCode: 'UPSTREAM_ERROR', errorMessage: 'a whole pair \ud83d\ude00 stays' }] }),
+    ];
+    for (const record of records) writer.record(record);
+    await writer.stop();
+    expect(await deadLetters()).toEqual([]);
+    const stored = rowsOf<{ id: string; message: string }>(
+      await database.db.execute(sql`select id, attempts->0->>'errorMessage' as message from usage_events`),
+    );
+    expect(new Map(stored.map((row) => [row.id, row.message]))).toEqual(
+      new Map([
+        [records[0]!.id, 'bad\uFFFDbyte'],
+        [records[1]!.id, 'half \uFFFD pair'],
+        [records[2]!.id, 'a whole pair \ud83d\ude00 stays'],
+      ]),
+    );
+  });
+
   it('keeps a refused record buffered (not lost) while the dead-letter table cannot be reached, and dead-letters it after', async () => {
     const real = createUsageDeadLetterStore(database.db);
     let down = true;
