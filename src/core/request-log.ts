@@ -51,7 +51,8 @@ export class RequestLog implements ObservedRequest {
   private body: unknown = undefined;
   private readonly startedAt: number;
   private readonly records: UsageRecord[] = [];
-  private readonly loggedErrors = new WeakSet<object>();
+  /** The root causes already logged (made on the first unexpected error: a WeakSet per request costs every young-generation GC). */
+  private loggedErrors: WeakSet<object> | null = null;
   private holds = 0;
   private ended = false;
   private written = false;
@@ -118,6 +119,7 @@ export class RequestLog implements ObservedRequest {
   unexpected(error: unknown, fields: LogFields = {}): void {
     const root = rootCause(error);
     if (typeof root === 'object' && root !== null) {
+      this.loggedErrors ??= new WeakSet();
       if (this.loggedErrors.has(root)) return;
       this.loggedErrors.add(root);
     }
