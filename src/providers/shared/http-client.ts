@@ -85,6 +85,8 @@ function readWholeBody(body: Dispatcher.ResponseData['body'], headers: Record<st
     body.destroy();
     return Promise.reject(responseTooLarge(limitBytes));
   }
+  // Destroyed before it was read (an abort between the headers and this read): its events are gone.
+  if (body.destroyed) return Promise.reject(body.errored ?? new Error('The upstream response body closed before its end'));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
