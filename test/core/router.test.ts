@@ -469,6 +469,18 @@ describe('timeouts and deadlines', () => {
     expect(upstream.calls.b).toBeUndefined();
   });
 
+  it('each timeout names the limit that ran out: first token, then the idle gap', async () => {
+    const router = harness(pair, { realClock: true, router: { defaults: { timeouts: { firstTokenMs: 100, idleMs: 5000 } } } });
+    upstream.scripts = { a: () => slow(150) };
+    const events = await router.stream({ model: 'main' });
+    expect(events.at(-1)).toMatchObject({ type: 'completed', outcome: { attempts: [{ errorMessage: expect.stringContaining('sent no token within 100 ms') }, {}] } });
+
+    const idle = harness(pair, { realClock: true, router: { defaults: { timeouts: { firstTokenMs: 5000, idleMs: 100 } } } });
+    upstream.scripts = { a: () => slow(150) };
+    const cut = await idle.stream({ model: 'main' });
+    expect(cut.at(-1)).toMatchObject({ type: 'error', error: { code: 'TIMEOUT', message: expect.stringContaining('sent nothing for 100 ms') } });
+  });
+
   it("a deployment's timeoutMs bounds a non-streamed attempt", async () => {
     const router = harness(
       pair.map((spec) => (spec.id === 'a' ? { ...spec, timeoutMs: 100 } : spec)),
