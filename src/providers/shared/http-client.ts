@@ -86,7 +86,7 @@ function readWholeBody(body: Dispatcher.ResponseData['body'], headers: Record<st
     return Promise.reject(responseTooLarge(limitBytes));
   }
   // Destroyed before it was read (an abort between the headers and this read): its events are gone.
-  if (body.destroyed) return Promise.reject(body.errored ?? new Error('The upstream response body closed before its end'));
+  if (body.destroyed) return Promise.reject(body.errored ?? closedBeforeEnd());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -108,7 +108,7 @@ function readWholeBody(body: Dispatcher.ResponseData['body'], headers: Record<st
     });
     body.on('error', fail);
     // Destroyed before its end (an abort): undici emits 'error' first; 'close' covers the rest.
-    body.on('close', () => fail(new Error('The upstream response body closed before its end')));
+    body.on('close', () => fail(closedBeforeEnd()));
     body.on('end', () => {
       if (settled) return;
       settled = true;
@@ -116,6 +116,8 @@ function readWholeBody(body: Dispatcher.ResponseData['body'], headers: Record<st
     });
   });
 }
+
+const closedBeforeEnd = () => new Error('The upstream response body closed before its end');
 
 /**
  * What a response body buffers before the upstream connection is paused (undici's default is
